@@ -1,0 +1,7 @@
+//! poolguard
+
+pub mod bindings;
+pub mod compile;
+pub mod evm;
+pub mod revert;
+pub mod world;

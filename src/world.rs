@@ -1,0 +1,499 @@
+//! The world: the compiled suite deployed into an in-process [`Chain`], with named actors, K pools created
+//! and activated through the factory, and a snapshot to reset to before each sequence.
+//!
+//! Deployment mirrors production: chain stand-ins first, then implementations, the factory, WithdrawalVault
+//! and AccountingOracle behind UUPS (ERC-1967) proxies, then each pool through
+//! `deployStakingPoolContracts`, an oracle report of its first deposit, and `activateStakingPool`.
+
+use std::collections::BTreeMap;
+
+use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
+use alloy_sol_types::{SolCall, SolValue};
+
+use crate::bindings::{
+    ctorAddressCall, ctorProxyCall, ctorSystemAndRequestsCall, ctorSystemCall, IAccessControl, IAccountingOracle,
+    IDeploy, ISharedInit, ISmartOperator, IStakingPoolContractsFactory,
+};
+use crate::compile::{Artifacts, CompileError};
+use crate::evm::{CallOutcome, Chain, EvmError};
+use crate::revert::RevertDecoder;
+
+/// One BERA, in wei.
+pub const BERA: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+/// FIRST_DEPOSIT_AMOUNT of the spec.
+pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);
+/// The block the world starts at after deployment.
+pub const START_BLOCK: u64 = 1_000;
+/// Blocks between a withdrawal request and its finalization.
+pub const WITHDRAWAL_DELAY: u64 = 129_600;
+
+/// Errors of building or driving the world.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    /// A contract the world deploys is missing from the artifacts.
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    /// revm rejected a transaction (e.g. the caller cannot fund its value).
+    #[error(transparent)]
+    Evm(#[from] EvmError),
+    /// A call the world expected to succeed reverted.
+    #[error("{what} reverted: {reason}")]
+    Reverted {
+        /// What was being done.
+        what: String,
+        /// The decoded revert reason.
+        reason: String,
+    },
+    /// Return data did not decode as the ABI says.
+    #[error("could not decode the return data of {what}: {message}")]
+    Decode {
+        /// What was being done.
+        what: String,
+        /// The decoder's message.
+        message: String,
+    },
+}
+
+/// How many pools and stakers to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorldConfig {
+    /// Pools created through the factory and activated (K).
+    pub pools: usize,
+    /// Named stakers, each funded with BERA.
+    pub stakers: usize,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        Self { pools: 2, stakers: 3 }
+    }
+}
+
+/// The per-pool role holders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolRoles {
+    /// VALIDATOR_ADMIN_ROLE: the validator.
+    pub validator_admin: Address,
+    /// COMMISSION_MANAGER_ROLE.
+    pub commission_manager: Address,
+    /// PROTOCOL_FEE_MANAGER_ROLE.
+    pub protocol_fee_manager: Address,
+    /// REWARDS_ALLOCATION_MANAGER_ROLE.
+    pub rewards_allocation_manager: Address,
+    /// INCENTIVE_COLLECTOR_MANAGER_ROLE.
+    pub incentive_collector_manager: Address,
+    /// BGT_MANAGER_ROLE.
+    pub bgt_manager: Address,
+    /// Receives the dead shares and commission shares.
+    pub default_shares_recipient: Address,
+}
+
+/// One deployed pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    /// Index in [`World::pools`].
+    pub index: usize,
+    /// The validator pubkey (48 bytes).
+    pub pubkey: Bytes,
+    /// Withdrawal credentials (0x01 ++ 11 zero bytes ++ WithdrawalVault).
+    pub credentials: Bytes,
+    /// StakingPool (beacon proxy).
+    pub staking_pool: Address,
+    /// SmartOperator (beacon proxy).
+    pub smart_operator: Address,
+    /// StakingRewardsVault (beacon proxy).
+    pub rewards_vault: Address,
+    /// IncentiveCollector (beacon proxy).
+    pub incentive_collector: Address,
+    /// Role holders.
+    pub roles: PoolRoles,
+}
+
+/// Addresses of the shared contracts and implementations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contracts {
+    /// BeaconDeposit (consensus-layer stand-in).
+    pub beacon_deposit: Address,
+    /// EIP-7002-style predeploy.
+    pub withdrawal_requests: Address,
+    /// BGT.
+    pub bgt: Address,
+    /// BeraChef.
+    pub bera_chef: Address,
+    /// WBERA.
+    pub wbera: Address,
+    /// An incentive token.
+    pub incentive_token: Address,
+    /// StakingPoolContractsFactory (UUPS proxy).
+    pub factory: Address,
+    /// WithdrawalVault (UUPS proxy).
+    pub withdrawal_vault: Address,
+    /// AccountingOracle (UUPS proxy).
+    pub accounting_oracle: Address,
+    /// Implementation of StakingPool.
+    pub staking_pool_impl: Address,
+    /// Implementation of SmartOperator.
+    pub smart_operator_impl: Address,
+    /// Implementation of StakingRewardsVault.
+    pub rewards_vault_impl: Address,
+    /// Implementation of IncentiveCollector.
+    pub incentive_collector_impl: Address,
+    /// Implementation of the factory.
+    pub factory_impl: Address,
+    /// Implementation of the WithdrawalVault.
+    pub withdrawal_vault_impl: Address,
+    /// Implementation of the AccountingOracle.
+    pub accounting_oracle_impl: Address,
+}
+
+/// Named accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actors {
+    /// Owner of the factory, vault and oracle; DEFAULT_ADMIN_ROLE of every SmartOperator.
+    pub governance: Address,
+    /// The chain itself: consensus layer, BGT minting, incentive minting.
+    pub system: Address,
+    /// FEEDER_ROLE of the oracle.
+    pub feeder: Address,
+    /// Receives protocol-fee shares.
+    pub protocol_fee_recipient: Address,
+    /// Holds BERA but no role and no shares.
+    pub attacker: Address,
+    /// Stakers.
+    pub stakers: Vec<Address>,
+    names: BTreeMap<Address, String>,
+}
+
+impl Actors {
+    /// The name of `address`, or its checksummed hex.
+    pub fn name(&self, address: Address) -> String {
+        self.names.get(&address).cloned().unwrap_or_else(|| address.to_checksum(None))
+    }
+
+    /// Every named account, in a stable order.
+    pub fn all(&self) -> Vec<Address> {
+        self.names.keys().copied().collect()
+    }
+
+    /// `(address, name)` pairs.
+    pub fn named(&self) -> impl Iterator<Item = (Address, &str)> {
+        self.names.iter().map(|(a, n)| (*a, n.as_str()))
+    }
+
+    fn add(&mut self, name: &str) -> Address {
+        let address = actor_address(name);
+        self.names.insert(address, name.to_string());
+        address
+    }
+}
+
+/// Deterministic address of the actor called `name`.
+pub fn actor_address(name: &str) -> Address {
+    Address::from_word(keccak256(format!("poolguard.actor.{name}")))
+}
+
+/// Deterministic 48-byte pubkey of pool `index`.
+pub fn pool_pubkey(index: usize) -> Bytes {
+    let a = keccak256(format!("poolguard.pubkey.{index}.a"));
+    let b = keccak256(format!("poolguard.pubkey.{index}.b"));
+    let mut key = a.to_vec();
+    key.extend_from_slice(&b[..16]);
+    key.into()
+}
+
+/// The deployed suite with its actors and reset snapshot.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// The live chain; actions run here.
+    pub chain: Chain,
+    snapshot: Chain,
+    /// Shared contracts.
+    pub contracts: Contracts,
+    /// Pools.
+    pub pools: Vec<Pool>,
+    /// Named accounts.
+    pub actors: Actors,
+    /// Revert reasons by custom error.
+    pub decoder: RevertDecoder,
+}
+
+impl World {
+    /// Deploys the suite from `artifacts` and takes the reset snapshot.
+    pub fn deploy(artifacts: &Artifacts, config: WorldConfig) -> Result<Self, WorldError> {
+        Deployer::new(artifacts, config).run()
+    }
+
+    /// Returns the chain to the state right after deployment.
+    pub fn reset(&mut self) {
+        self.chain.clone_from(&self.snapshot);
+    }
+
+    /// Makes the current state the one [`World::reset`] returns to.
+    pub fn take_snapshot(&mut self) {
+        self.snapshot = self.chain.clone();
+    }
+
+    /// Runs `call` and commits it; a revert is an error carrying the decoded reason.
+    pub fn call<C: SolCall>(&mut self, from: Address, to: Address, call: &C, value: U256) -> Result<C::Return, WorldError> {
+        let outcome = self.chain.call(from, to, call.abi_encode().into(), value)?;
+        self.returns::<C>(&outcome)
+    }
+
+    /// Runs `call` and commits it; returns the raw outcome whether it reverted or not.
+    pub fn try_call<C: SolCall>(&mut self, from: Address, to: Address, call: &C, value: U256) -> Result<CallOutcome, WorldError> {
+        Ok(self.chain.call(from, to, call.abi_encode().into(), value)?)
+    }
+
+    /// Runs `call` without committing.
+    pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
+        let outcome = self.chain.view(Address::ZERO, to, call.abi_encode().into())?;
+        self.returns::<C>(&outcome)
+    }
+
+    /// Decoded revert reason of an outcome.
+    pub fn reason(&self, outcome: &CallOutcome) -> String {
+        match &outcome.halt {
+            Some(halt) => format!("halted: {halt}"),
+            None => self.decoder.decode(&outcome.output),
+        }
+    }
+
+    fn returns<C: SolCall>(&self, outcome: &CallOutcome) -> Result<C::Return, WorldError> {
+        if !outcome.success {
+            return Err(WorldError::Reverted { what: C::SIGNATURE.to_string(), reason: self.reason(outcome) });
+        }
+        C::abi_decode_returns(&outcome.output)
+            .map_err(|e| WorldError::Decode { what: C::SIGNATURE.to_string(), message: e.to_string() })
+    }
+}
+
+/// Builds a [`World`] step by step.
+struct Deployer<'a> {
+    artifacts: &'a Artifacts,
+    config: WorldConfig,
+    chain: Chain,
+    decoder: RevertDecoder,
+    actors: Actors,
+}
+
+impl<'a> Deployer<'a> {
+    fn new(artifacts: &'a Artifacts, config: WorldConfig) -> Self {
+        let mut actors = Actors {
+            governance: Address::ZERO,
+            system: Address::ZERO,
+            feeder: Address::ZERO,
+            protocol_fee_recipient: Address::ZERO,
+            attacker: Address::ZERO,
+            stakers: Vec::new(),
+            names: BTreeMap::new(),
+        };
+        actors.governance = actors.add("governance");
+        actors.system = actors.add("system");
+        actors.feeder = actors.add("feeder");
+        actors.protocol_fee_recipient = actors.add("protocol_fee_recipient");
+        actors.attacker = actors.add("attacker");
+        for i in 0..config.stakers {
+            let staker = actors.add(&format!("staker{i}"));
+            actors.stakers.push(staker);
+        }
+        Self { artifacts, config, chain: Chain::new(), decoder: RevertDecoder::from_artifacts(artifacts), actors }
+    }
+
+    fn run(mut self) -> Result<World, WorldError> {
+        let whale = BERA * U256::from(1_000_000_000u64);
+        self.chain.set_balance(self.actors.system, whale);
+        self.chain.set_balance(self.actors.governance, BERA * U256::from(100_000_000u64));
+        self.chain.set_balance(self.actors.attacker, BERA * U256::from(1_000_000u64));
+        for &staker in &self.actors.stakers {
+            self.chain.set_balance(staker, BERA * U256::from(5_000_000u64));
+        }
+        let governance = self.actors.governance;
+        let system = self.actors.system;
+
+        // Chain stand-ins.
+        let withdrawal_requests = self.deploy("WithdrawalRequests", ctorSystemCall { system }.abi_encode())?;
+        let beacon_deposit = self.deploy(
+            "BeaconDeposit",
+            ctorSystemAndRequestsCall { system, requests: withdrawal_requests }.abi_encode(),
+        )?;
+        self.must(system, withdrawal_requests, &IDeploy::setConsensusLayerCall { cl: beacon_deposit }, "setConsensusLayer")?;
+        let bgt = self.deploy("BGT", ctorSystemCall { system }.abi_encode())?;
+        let bera_chef = self.deploy("BeraChef", ctorAddressCall { a: beacon_deposit }.abi_encode())?;
+        let wbera = self.deploy("WBERA", Vec::new())?;
+        let incentive_token = self.deploy("IncentiveToken", ctorSystemCall { system }.abi_encode())?;
+
+        // Implementations.
+        let staking_pool_impl = self.deploy("StakingPool", Vec::new())?;
+        let smart_operator_impl = self.deploy("SmartOperator", Vec::new())?;
+        let rewards_vault_impl = self.deploy("StakingRewardsVault", Vec::new())?;
+        let incentive_collector_impl = self.deploy("IncentiveCollector", Vec::new())?;
+        let factory_impl = self.deploy("StakingPoolContractsFactory", Vec::new())?;
+        let withdrawal_vault_impl = self.deploy("WithdrawalVault", Vec::new())?;
+        let accounting_oracle_impl = self.deploy("AccountingOracle", Vec::new())?;
+
+        // Shared contracts behind UUPS proxies.
+        let factory_init = IDeploy::initializeCall {
+            governance,
+            chain: IDeploy::ChainContracts { beaconDeposit: beacon_deposit, withdrawalRequests: withdrawal_requests, bgt, beraChef: bera_chef },
+            impls: IDeploy::Implementations {
+                stakingPool: staking_pool_impl,
+                smartOperator: smart_operator_impl,
+                stakingRewardsVault: rewards_vault_impl,
+                incentiveCollector: incentive_collector_impl,
+            },
+        };
+        let factory = self.proxy(factory_impl, factory_init.abi_encode())?;
+        let withdrawal_vault = self.proxy(withdrawal_vault_impl, ISharedInit::initializeCall { governance, factory }.abi_encode())?;
+        let accounting_oracle =
+            self.proxy(accounting_oracle_impl, ISharedInit::initializeCall { governance, factory }.abi_encode())?;
+        self.must(
+            governance,
+            factory,
+            &IStakingPoolContractsFactory::setSharedContractsCall { withdrawalVault: withdrawal_vault, accountingOracle: accounting_oracle },
+            "setSharedContracts",
+        )?;
+        let recipient = self.actors.protocol_fee_recipient;
+        self.must(governance, factory, &IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient }, "setProtocolFeeRecipient")?;
+        let feeder_role = self.view(accounting_oracle, &IAccountingOracle::FEEDER_ROLECall {})?;
+        let feeder = self.actors.feeder;
+        self.must(governance, accounting_oracle, &IAccessControl::grantRoleCall { role: feeder_role, account: feeder }, "grant FEEDER_ROLE")?;
+
+        let contracts = Contracts {
+            beacon_deposit,
+            withdrawal_requests,
+            bgt,
+            bera_chef,
+            wbera,
+            incentive_token,
+            factory,
+            withdrawal_vault,
+            accounting_oracle,
+            staking_pool_impl,
+            smart_operator_impl,
+            rewards_vault_impl,
+            incentive_collector_impl,
+            factory_impl,
+            withdrawal_vault_impl,
+            accounting_oracle_impl,
+        };
+
+        let mut pools = Vec::with_capacity(self.config.pools);
+        for index in 0..self.config.pools {
+            pools.push(self.create_pool(index, &contracts)?);
+        }
+
+        let now = self.chain.timestamp() + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;
+        self.chain.set_block(START_BLOCK, now);
+        let snapshot = self.chain.clone();
+        Ok(World { chain: self.chain, snapshot, contracts, pools, actors: self.actors, decoder: self.decoder })
+    }
+
+    fn create_pool(&mut self, index: usize, contracts: &Contracts) -> Result<Pool, WorldError> {
+        let name = |role: &str| format!("pool{index}.{role}");
+        let roles = PoolRoles {
+            validator_admin: self.actors.add(&name("validator_admin")),
+            commission_manager: self.actors.add(&name("commission_manager")),
+            protocol_fee_manager: self.actors.add(&name("protocol_fee_manager")),
+            rewards_allocation_manager: self.actors.add(&name("rewards_allocation_manager")),
+            incentive_collector_manager: self.actors.add(&name("incentive_collector_manager")),
+            bgt_manager: self.actors.add(&name("bgt_manager")),
+            default_shares_recipient: self.actors.add(&name("default_shares_recipient")),
+        };
+        for who in [roles.validator_admin, roles.commission_manager, roles.protocol_fee_manager, roles.bgt_manager] {
+            self.chain.set_balance(who, BERA * U256::from(100_000u64));
+        }
+        let pubkey = pool_pubkey(index);
+        let mut credentials = vec![0x01u8];
+        credentials.extend_from_slice(&[0u8; 11]);
+        credentials.extend_from_slice(contracts.withdrawal_vault.as_slice());
+        let credentials: Bytes = credentials.into();
+        let signature: Bytes = vec![0xab; 96].into();
+
+        let deploy = IStakingPoolContractsFactory::deployStakingPoolContractsCall {
+            pubkey: pubkey.clone(),
+            credentials: credentials.clone(),
+            signature,
+            validatorAdmin: roles.validator_admin,
+            defaultSharesRecipient: roles.default_shares_recipient,
+        };
+        let outcome = self.chain.call(roles.validator_admin, contracts.factory, deploy.abi_encode().into(), FIRST_DEPOSIT_AMOUNT)?;
+        self.check(&outcome, "deployStakingPoolContracts")?;
+        let core = self.view(contracts.factory, &IStakingPoolContractsFactory::getCoreContractsCall { pubkey: pubkey.clone() })?;
+
+        // The oracle sees the first deposit on the consensus layer; anyone may then activate.
+        let gwei = FIRST_DEPOSIT_AMOUNT / U256::from(1_000_000_000u64);
+        let report = IAccountingOracle::updateTotalDepositsCall { pubkey: pubkey.clone(), balanceGwei: gwei, refSlot: U256::from(1) };
+        let feeder = self.actors.feeder;
+        self.must(feeder, contracts.accounting_oracle, &report, "first oracle report")?;
+        let system = self.actors.system;
+        self.must(system, contracts.factory, &IStakingPoolContractsFactory::activateStakingPoolCall { pubkey: pubkey.clone() }, "activateStakingPool")?;
+
+        // The validator hands out its manager roles.
+        let operator = core.smartOperator;
+        let grants = [
+            (ISmartOperator::COMMISSION_MANAGER_ROLECall {}.abi_encode(), roles.commission_manager),
+            (ISmartOperator::PROTOCOL_FEE_MANAGER_ROLECall {}.abi_encode(), roles.protocol_fee_manager),
+            (ISmartOperator::REWARDS_ALLOCATION_MANAGER_ROLECall {}.abi_encode(), roles.rewards_allocation_manager),
+            (ISmartOperator::INCENTIVE_COLLECTOR_MANAGER_ROLECall {}.abi_encode(), roles.incentive_collector_manager),
+            (ISmartOperator::BGT_MANAGER_ROLECall {}.abi_encode(), roles.bgt_manager),
+        ];
+        for (getter, account) in grants {
+            let out = self.chain.view(Address::ZERO, operator, getter.into())?;
+            self.check(&out, "role getter")?;
+            let role = FixedBytes::<32>::abi_decode(&out.output)
+                .map_err(|e| WorldError::Decode { what: "role getter".into(), message: e.to_string() })?;
+            self.must(roles.validator_admin, operator, &IAccessControl::grantRoleCall { role, account }, "grant manager role")?;
+        }
+
+        Ok(Pool {
+            index,
+            pubkey,
+            credentials,
+            staking_pool: core.stakingPool,
+            smart_operator: core.smartOperator,
+            rewards_vault: core.stakingRewardsVault,
+            incentive_collector: core.incentiveCollector,
+            roles,
+        })
+    }
+
+    fn deploy(&mut self, name: &str, ctor_call: Vec<u8>) -> Result<Address, WorldError> {
+        let artifact = self.artifacts.get(name)?;
+        let mut initcode = artifact.bytecode.to_vec();
+        // Constructor arguments are the ABI encoding of the arguments, without a selector.
+        if ctor_call.len() > 4 {
+            initcode.extend_from_slice(&ctor_call[4..]);
+        }
+        let deployer = self.actors.governance;
+        let outcome = self.chain.deploy(deployer, initcode.into(), U256::ZERO)?;
+        self.check(&outcome, &format!("deploy {name}"))?;
+        outcome.created.ok_or_else(|| WorldError::Reverted { what: format!("deploy {name}"), reason: "no address".into() })
+    }
+
+    fn proxy(&mut self, implementation: Address, init: Vec<u8>) -> Result<Address, WorldError> {
+        self.deploy("ERC1967Proxy", ctorProxyCall { implementation, data: init.into() }.abi_encode())
+    }
+
+    fn must<C: SolCall>(&mut self, from: Address, to: Address, call: &C, what: &str) -> Result<(), WorldError> {
+        let outcome = self.chain.call(from, to, call.abi_encode().into(), U256::ZERO)?;
+        self.check(&outcome, what)
+    }
+
+    fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
+        let outcome = self.chain.view(Address::ZERO, to, call.abi_encode().into())?;
+        self.check(&outcome, C::SIGNATURE)?;
+        C::abi_decode_returns(&outcome.output)
+            .map_err(|e| WorldError::Decode { what: C::SIGNATURE.to_string(), message: e.to_string() })
+    }
+
+    fn check(&self, outcome: &CallOutcome, what: &str) -> Result<(), WorldError> {
+        if outcome.success {
+            return Ok(());
+        }
+        let reason = match &outcome.halt {
+            Some(halt) => format!("halted: {halt}"),
+            None => self.decoder.decode(&outcome.output),
+        };
+        Err(WorldError::Reverted { what: what.to_string(), reason })
+    }
+}
