@@ -164,17 +164,15 @@ contract SmartOperator is AccessControlUpgradeable, ISmartOperator {
         if (!pool.isActive() || pool.isFullyExited()) return;
         uint256 earned = balance - last;
         (uint256 commissionBps, uint256 protocolBps, address protocolRecipient) = feeRates();
-        uint256 commissionShares = _mintFee(pool, pool.defaultSharesRecipient(), FeeMath.feeOf(earned, commissionBps));
-        uint256 protocolShares;
-        if (protocolRecipient != address(0)) {
-            protocolShares = _mintFee(pool, protocolRecipient, FeeMath.feeOf(earned, protocolBps));
-        }
+        (uint256 commissionShares, uint256 protocolShares) = FeeMath.splitFeeShares(
+            FeeMath.feeOf(earned, commissionBps),
+            FeeMath.feeOf(earned, protocolBps),
+            IERC20(address(pool)).totalSupply(),
+            IStBERA(address(pool)).totalAssets()
+        );
+        if (commissionShares > 0) pool.mintFeeShares(pool.defaultSharesRecipient(), commissionShares);
+        if (protocolShares > 0) pool.mintFeeShares(protocolRecipient, protocolShares);
         emit BGTFeesAccrued(earned, commissionShares, protocolShares);
-    }
-
-    function _mintFee(IStakingPool pool, address recipient, uint256 fee) internal returns (uint256 shares) {
-        shares = FeeMath.feeShares(fee, IERC20(address(pool)).totalSupply(), IStBERA(address(pool)).totalAssets());
-        if (shares > 0) pool.mintFeeShares(recipient, shares);
     }
 
     /// @notice Accepts BERA from BGT only (staker rewards).

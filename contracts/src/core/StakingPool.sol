@@ -172,12 +172,15 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
     function _chargeFees(uint256 reward) internal {
         if (reward == 0) return;
         (uint256 commissionBps, uint256 protocolBps, address protocolRecipient) = _smartOperator.feeRates();
-        _mintFee(defaultSharesRecipient, FeeMath.feeOf(reward, commissionBps));
-        if (protocolRecipient != address(0)) _mintFee(protocolRecipient, FeeMath.feeOf(reward, protocolBps));
+        uint256 commission = FeeMath.feeOf(reward, commissionBps);
+        uint256 protocolFee = FeeMath.feeOf(reward, protocolBps);
+        (uint256 commissionShares, uint256 protocolShares) =
+            FeeMath.splitFeeShares(commission, protocolFee, totalSupply(), totalAssets());
+        _mintFee(defaultSharesRecipient, commissionShares, commission);
+        _mintFee(protocolRecipient, protocolShares, protocolFee);
     }
 
-    function _mintFee(address recipient, uint256 fee) internal {
-        uint256 shares = FeeMath.feeShares(fee, totalSupply(), totalAssets());
+    function _mintFee(address recipient, uint256 shares, uint256 fee) internal {
         if (shares == 0) return;
         _mint(recipient, shares);
         emit FeeSharesMinted(recipient, shares, fee);
