@@ -12,7 +12,7 @@ use alloy_sol_types::{SolCall, SolValue};
 
 use crate::bindings::{
     ctorAddressCall, ctorProxyCall, ctorSystemAndRequestsCall, ctorSystemCall, IAccessControl, IAccountingOracle,
-    IDeploy, ISharedInit, ISmartOperator, IStakingPoolContractsFactory,
+    IBeaconDeposit, IDeploy, ISharedInit, ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault,
 };
 use crate::compile::{Artifacts, CompileError};
 use crate::evm::{CallOutcome, Chain, EvmError};
@@ -248,6 +248,33 @@ impl World {
     pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
         let outcome = self.chain.view(Address::ZERO, to, call.abi_encode().into())?;
         self.returns::<C>(&outcome)
+    }
+
+    /// Number of withdrawal requests ever made (ids are `1..=count`); 0 if the view fails.
+    pub fn request_count(&self) -> u64 {
+        self.view(self.contracts.withdrawal_vault, &IWithdrawalVault::requestCountCall {})
+            .map(|n| n.saturating_to())
+            .unwrap_or(0)
+    }
+
+    /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the
+    /// balance the pool expects. Zeros where a view fails.
+    pub fn oracle_inputs(&self, pool: &Pool) -> (U256, U256, U256) {
+        let pubkey = pool.pubkey.clone();
+        let actual = self
+            .view(self.contracts.beacon_deposit, &IBeaconDeposit::validatorBalanceCall { pubkey: pubkey.clone() })
+            .unwrap_or_default();
+        let last = self
+            .view(self.contracts.accounting_oracle, &IAccountingOracle::getLastReportCall { pubkey })
+            .map(|r| r.refSlot)
+            .unwrap_or_default();
+        let expected = self.view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {}).unwrap_or_default();
+        (actual, last, expected)
+    }
+
+    /// Consensus-layer withdrawals `pool` requested and the consensus layer has not paid yet.
+    pub fn pending_cl_withdrawals(&self, pool: &Pool) -> U256 {
+        self.view(pool.staking_pool, &IStakingPool::pendingClWithdrawalsCall {}).unwrap_or_default()
     }
 
     /// Decoded revert reason of an outcome.

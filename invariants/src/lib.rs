@@ -1,1 +1,18 @@
-//! placeholder
+//! # poolguard invariants
+//!
+//! The list of what poolguard holds the staking-pool suite to. Read [`catalog::CATALOG`]: every entry has a
+//! stable id, a category, a one-sentence statement, the broken contract variant that proves it can fire, and a
+//! check over an [`Observation`] of the world before and after one step, the step itself ([`StepRecord`]) and
+//! the harness-side [`Ghost`] model.
+//!
+//! The crate knows nothing of the EVM or the engine: observations are plain data, filled in by poolguard's
+//! observe stage, so an auditor can read the properties without reading the harness.
+
+pub mod catalog;
+pub mod ghost;
+pub mod math;
+pub mod observation;
+
+pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
+pub use ghost::Ghost;
+pub use observation::{Observation, PoolObservation, Privilege, RequestObservation, Role, RoleOp, StepEvents, StepRecord};

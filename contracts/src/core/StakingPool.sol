@@ -200,7 +200,7 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
         if (isFullyExited) revert PoolFullyExited();
         _collectRewards();
         if (value == 0) {
-            _fullExit(totalAssets(), EXIT_ZERO_REPORT);
+            _fullExit(_settledAssets(totalAssets()), EXIT_ZERO_REPORT);
             emit TotalDepositsUpdated(0, 0, 0);
             return;
         }
@@ -219,7 +219,7 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
         if (totalDeposits >= minEffectiveBalance) {
             minEffectiveBalanceReached = true;
         } else if (minEffectiveBalanceReached) {
-            _fullExit(totalAssets(), EXIT_PENALTY);
+            _fullExit(_settledAssets(totalAssets()), EXIT_PENALTY);
         }
     }
 
@@ -278,7 +278,7 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
         uint256 fromCl = assets - fromBuffer;
         if (fromCl > 0 && (fromCl > totalDeposits || totalDeposits - fromCl < minEffectiveBalance)) {
             emit WithdrawalNotified(user, assets, shares, 0, 0);
-            _fullExit(assetsBefore - assets, EXIT_WITHDRAWAL);
+            _fullExit(_settledAssets(assetsBefore - assets), EXIT_WITHDRAWAL);
             return (0, true);
         }
         bufferedAssets -= fromBuffer;
@@ -287,6 +287,13 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
         if (fromBuffer > 0) _withdrawalVault.receivePoolFunds{value: fromBuffer}(_pubkey);
         emit WithdrawalNotified(user, assets, shares, fromBuffer, fromCl);
         return (fromCl / Constants.GWEI, false);
+    }
+
+    /// @dev What a full exit can actually pay: the operator's BGT stays with the operator (it reaches the
+    /// WithdrawalVault only if redeemed later, as surplus), so it is not part of the frozen value.
+    function _settledAssets(uint256 assets) internal view returns (uint256) {
+        uint256 bgt = _smartOperator.rebaseableBgtAmount();
+        return assets > bgt ? assets - bgt : 0;
     }
 
     /// @dev Freezes totalAssets, sends all BERA to the WithdrawalVault, asks for the whole validator balance and
@@ -330,6 +337,8 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
         if (value < Constants.FIRST_DEPOSIT_AMOUNT || value > Constants.MAX_EFFECTIVE_BALANCE) {
             revert InvalidMinEffectiveBalance();
         }
+        // Raising the threshold above the live balance would be a breach without an exit.
+        if (minEffectiveBalanceReached && value > totalDeposits) revert InvalidMinEffectiveBalance();
         minEffectiveBalance = value;
         emit MinEffectiveBalanceUpdated(value);
     }

@@ -1,0 +1,679 @@
+//! The invariant catalog. Each entry: a stable id, a category, one sentence, the broken variant of the suite
+//! (under `contracts/variants/`) that proves the check can fire, and the check itself.
+
+use std::fmt;
+
+use alloy_primitives::U256;
+use serde::{Deserialize, Serialize};
+
+use crate::ghost::Ghost;
+use crate::math::{fee_of, net_of_fees, price_lower, to_assets, to_shares, Rounding};
+use crate::observation::{Observation, PoolObservation, Privilege, Role, RoleOp, StepRecord};
+
+/// What an invariant is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Category {
+    /// stBERA supply and balances.
+    Shares,
+    /// totalAssets, buffers and solvency.
+    Accounting,
+    /// Share-vault properties: no value for free.
+    NoFreeValue,
+    /// The share price.
+    ExchangeRate,
+    /// Commission and protocol fee caps.
+    Fees,
+    /// Roles, upgrades.
+    AccessControl,
+    /// Withdrawal requests.
+    Withdrawals,
+    /// Pause and full exit.
+    PauseAndExit,
+    /// Oracle reports.
+    Oracle,
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// The inputs of a check: the world before and after one step, the step, the ghost (already updated).
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'a> {
+    /// Before the step.
+    pub prev: &'a Observation,
+    /// After the step.
+    pub next: &'a Observation,
+    /// The step.
+    pub step: &'a StepRecord,
+    /// The ghost model after the step.
+    pub ghost: &'a Ghost,
+}
+
+/// One invariant.
+#[derive(Debug, Clone, Copy)]
+pub struct Invariant {
+    /// Stable id, e.g. `SHARE-001`.
+    pub id: &'static str,
+    /// Category.
+    pub category: Category,
+    /// One sentence.
+    pub statement: &'static str,
+    /// The broken variant (a patch under `contracts/variants/`) that this invariant must catch.
+    pub broken_variant: &'static str,
+    /// The check: `Err(explanation)` on a violation.
+    pub check: fn(&Check<'_>) -> Result<(), String>,
+}
+
+/// An invariant that failed at a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Invariant id.
+    pub invariant: String,
+    /// Step index in the sequence.
+    pub step: usize,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// Runs every check of the catalog.
+pub fn check_all(check: &Check<'_>) -> Vec<Violation> {
+    CATALOG
+        .iter()
+        .filter_map(|inv| {
+            (inv.check)(check).err().map(|message| Violation {
+                invariant: inv.id.to_string(),
+                step: check.step.index,
+                message,
+            })
+        })
+        .collect()
+}
+
+/// Looks an invariant up by id.
+pub fn find(id: &str) -> Option<&'static Invariant> {
+    CATALOG.iter().find(|inv| inv.id == id)
+}
+
+fn pools<'a>(c: &'a Check<'_>) -> impl Iterator<Item = (usize, &'a PoolObservation, &'a PoolObservation)> + 'a {
+    c.prev.pools.iter().zip(&c.next.pools).enumerate().map(|(i, (a, b))| (i, a, b))
+}
+
+fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
+    if condition {
+        Ok(())
+    } else {
+        Err(message())
+    }
+}
+
+const MAX_BPS: u64 = 2000;
+/// Rounding slack in wei for checks that compare values computed at different prices.
+const DUST: u64 = 1_000_000;
+
+/// The catalog.
+pub static CATALOG: &[Invariant] = &[
+    Invariant {
+        id: "SHARE-001",
+        category: Category::Shares,
+        statement: "The stBERA balances of all holders sum to totalSupply.",
+        broken_variant: "share-001-mint-without-supply",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                let sum = p.share_balances.iter().fold(U256::ZERO, |acc, b| acc.saturating_add(*b));
+                ensure(sum == p.total_supply, || format!("pool{i}: balances sum to {sum}, totalSupply is {}", p.total_supply))?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "SHARE-002",
+        category: Category::Shares,
+        statement: "totalSupply changes only by deposit mints, fee mints and withdrawal burns.",
+        broken_variant: "share-002-silent-mint",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                let e = &c.step.events;
+                let minted: U256 = e.deposits.iter().filter(|d| d.0 == i).map(|d| d.4).sum::<U256>()
+                    + e.fee_mints.iter().filter(|f| f.0 == i).map(|f| f.2).sum::<U256>();
+                let burnt: U256 = e.burns.iter().filter(|w| w.0 == i).map(|w| w.3).sum();
+                let expected = (a.total_supply + minted).checked_sub(burnt);
+                ensure(expected == Some(b.total_supply), || {
+                    format!("pool{i}: supply {} -> {}, events mint {minted} and burn {burnt}", a.total_supply, b.total_supply)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "SHARE-003",
+        category: Category::Shares,
+        statement: "While a pool has not fully exited its supply never falls below the dead shares minted at activation.",
+        broken_variant: "share-003-burn-dead-shares",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                ensure(p.is_fully_exited || p.total_supply >= p.dead_shares, || {
+                    format!("pool{i}: supply {} below dead shares {}", p.total_supply, p.dead_shares)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCT-001",
+        category: Category::Accounting,
+        statement: "totalAssets equals totalDeposits + bufferedAssets + uncollected rewards net of their fees + the operator's rebaseable BGT.",
+        broken_variant: "acct-001-gross-rewards",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                if p.is_fully_exited || !p.is_active {
+                    continue;
+                }
+                let (cb, pb) = (p.commission_bps, p.effective_protocol_fee_bps);
+                let pre = p.precharged.min(p.rewards_vault_balance);
+                let rewards = pre + net_of_fees(p.rewards_vault_balance - pre, cb, pb);
+                let bgt = if p.operator_bgt <= p.last_accrued_bgt {
+                    p.operator_bgt
+                } else {
+                    p.last_accrued_bgt + net_of_fees(p.operator_bgt - p.last_accrued_bgt, cb, pb)
+                };
+                let sum = p.total_deposits + p.buffered_assets + rewards + bgt;
+                ensure(sum == p.total_assets, || {
+                    format!(
+                        "pool{i}: totalAssets {} but deposits {} + buffer {} + rewards {rewards} + BGT {bgt} = {sum}",
+                        p.total_assets, p.total_deposits, p.buffered_assets
+                    )
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCT-002",
+        category: Category::Accounting,
+        statement: "A pool holds at least its bufferedAssets in BERA.",
+        broken_variant: "acct-002-buffer-not-kept",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                ensure(p.pool_balance >= p.buffered_assets, || {
+                    format!("pool{i}: holds {} BERA, buffer says {}", p.pool_balance, p.buffered_assets)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCT-003",
+        category: Category::Accounting,
+        statement: "The WithdrawalVault holds at least the sum of every pool's funds on its books.",
+        broken_variant: "acct-003-funds-double-counted",
+        check: |c| {
+            let total: U256 = c.next.pools.iter().map(|p| p.vault_funds).sum();
+            ensure(c.next.withdrawal_vault_balance >= total, || {
+                format!("vault holds {} but its pools' funds sum to {total}", c.next.withdrawal_vault_balance)
+            })
+        },
+    },
+    Invariant {
+        id: "ACCT-004",
+        category: Category::Accounting,
+        statement: "Each pool's unfinalized requests are covered by that pool's funds in the vault plus what the consensus layer still owes it (never by another pool's funds).",
+        broken_variant: "acct-004-cl-part-not-requested",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                let receivable = if p.is_fully_exited {
+                    p.cl_balance + c.ghost.exit_shortfall.get(i).copied().unwrap_or_default()
+                } else {
+                    p.pending_cl_withdrawals.min(p.cl_balance)
+                };
+                let claims = if p.is_fully_exited { p.vault_owed + p.frozen_total_assets } else { p.vault_owed };
+                ensure(p.vault_funds + receivable >= claims, || {
+                    format!(
+                        "pool{i}: funds {} + receivable {receivable} < claims {claims} (owed {}, frozen {})",
+                        p.vault_funds, p.vault_owed, p.frozen_total_assets
+                    )
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "WD-001",
+        category: Category::Withdrawals,
+        statement: "A finalized request pays exactly assetsRequested to its user, once.",
+        broken_variant: "wd-001-finalize-twice",
+        check: |c| {
+            for &(id, user, assets) in &c.step.events.finalized {
+                let index = id as usize - 1;
+                let before = c.prev.requests.get(index);
+                let after = c.next.requests.get(index);
+                ensure(before.is_some_and(|r| !r.finalized), || format!("request {id} finalized again"))?;
+                ensure(after.is_some_and(|r| r.finalized && r.assets == assets && r.user == user), || {
+                    format!("request {id} paid {assets} to {user}, books say {after:?}")
+                })?;
+            }
+            // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value).
+            if c.step.success && matches!(c.step.op.as_str(), "Finalize" | "FinalizeAll") {
+                for (a, who) in c.next.actors.iter().enumerate() {
+                    let paid: U256 = c.step.events.finalized.iter().filter(|f| f.1 == *who).map(|f| f.2).sum();
+                    let delta = c.next.actor_bera[a].checked_sub(c.prev.actor_bera[a]);
+                    ensure(delta == Some(paid), || {
+                        format!("actor {who} received {:?} but finalizations paid {paid}", delta)
+                    })?;
+                }
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "WD-002",
+        category: Category::Withdrawals,
+        statement: "No request is finalized before requestBlock + 129,600.",
+        broken_variant: "wd-002-short-delay",
+        check: |c| {
+            for &(id, _, _) in &c.step.events.finalized {
+                if let Some(r) = c.next.requests.get(id as usize - 1) {
+                    ensure(c.next.block >= r.block + 129_600, || {
+                        format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
+                    })?;
+                }
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "WD-003",
+        category: Category::Withdrawals,
+        statement: "Request ids are never reused: existing requests never change except to become finalized, and never become unfinalized.",
+        broken_variant: "wd-003-reuse-id",
+        check: |c| {
+            ensure(c.next.requests.len() >= c.prev.requests.len(), || "request count decreased".to_string())?;
+            for (i, (a, b)) in c.prev.requests.iter().zip(&c.next.requests).enumerate() {
+                ensure(a.user == b.user && a.assets == b.assets && a.shares == b.shares && a.block == b.block, || {
+                    format!("request {} changed: {a:?} -> {b:?}", i + 1)
+                })?;
+                ensure(!a.finalized || b.finalized, || format!("request {} became unfinalized", i + 1))?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "VALUE-001",
+        category: Category::NoFreeValue,
+        statement: "Previews round on the pool's side: previewDeposit and previewRedeem round down, previewMint and previewWithdraw round up.",
+        broken_variant: "value-001-redeem-rounds-up",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                let (x, dep, mint, wd, red) = p.previews;
+                let (s, t) = (p.total_supply, p.total_assets);
+                let expect = (
+                    to_shares(x, s, t, Rounding::Floor),
+                    to_assets(x, s, t, Rounding::Ceil),
+                    to_shares(x, s, t, Rounding::Ceil),
+                    to_assets(x, s, t, Rounding::Floor),
+                );
+                ensure(expect == (Some(dep), Some(mint), Some(wd), Some(red)), || {
+                    format!("pool{i}: previews of {x}: deposit {dep} mint {mint} withdraw {wd} redeem {red}, expected {expect:?}")
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "VALUE-002",
+        category: Category::NoFreeValue,
+        statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it (no donation makes a depositor lose more than 0.1%).",
+        broken_variant: "value-002-deposit-bonus",
+        check: |c| {
+            for &(i, _, _, assets, shares) in &c.step.events.deposits {
+                let p = &c.next.pools[i];
+                let worth = to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
+                ensure(worth <= assets, || format!("pool{i}: {shares} shares for {assets} are worth {worth}"))?;
+                let floor = assets - assets / U256::from(1000u64);
+                ensure(worth + U256::from(1u8) >= floor, || {
+                    format!("pool{i}: deposit of {assets} is worth only {worth} (> 0.1% loss)")
+                })?;
+                ensure(!shares.is_zero(), || format!("pool{i}: deposit of {assets} minted no shares"))?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "VALUE-003",
+        category: Category::NoFreeValue,
+        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free).",
+        broken_variant: "value-003-cheap-withdrawal",
+        check: |c| {
+            if !c.step.events.full_exits.is_empty() {
+                return Ok(());
+            }
+            for &(i, _, assets, shares) in &c.step.events.burns {
+                let p = &c.next.pools[i];
+                // The state the burn priced against: this step's burn undone.
+                let worth = to_assets(shares, p.total_supply + shares, p.total_assets + assets, Rounding::Floor)
+                    .unwrap_or(U256::ZERO);
+                ensure(worth >= assets, || format!("pool{i}: {shares} shares worth {worth} booked {assets}"))?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "VALUE-004",
+        category: Category::NoFreeValue,
+        statement: "No account that only ever deposited its own BERA ends with more than it deposited plus its pro-rata gains from share-price increases.",
+        broken_variant: "value-004-skim-on-redeem",
+        check: |c| {
+            for (a, who) in c.next.actors.iter().enumerate() {
+                if c.ghost.tainted[a] {
+                    continue;
+                }
+                let mut wealth = c.ghost.paid_out[a];
+                for p in &c.next.pools {
+                    wealth += to_assets(p.share_balances[a], p.total_supply, p.total_assets, Rounding::Floor).unwrap_or_default();
+                }
+                for r in c.next.requests.iter().filter(|r| r.user == *who && !r.finalized) {
+                    wealth += r.assets;
+                }
+                let bound = c.ghost.deposited[a] + c.ghost.gain[a] + U256::from(DUST);
+                ensure(wealth <= bound, || {
+                    format!("{who}: wealth {wealth} exceeds deposits {} + gains {}", c.ghost.deposited[a], c.ghost.gain[a])
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "RATE-001",
+        category: Category::ExchangeRate,
+        statement: "The share price, with uncollected rewards counted at the maximum fees, never falls except through an oracle-reported penalty or a full exit.",
+        broken_variant: "rate-001-fee-overcharge",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                let excused = c.step.events.penalties.iter().any(|p| p.0 == i) || c.step.events.full_exits.contains(&i);
+                if excused || !a.is_active {
+                    continue;
+                }
+                let (ga, gb) = (guaranteed_assets(a), guaranteed_assets(b));
+                ensure(!price_lower(gb, b.total_supply, ga, a.total_supply), || {
+                    format!("pool{i}: price fell from {ga}/{} to {gb}/{}", a.total_supply, b.total_supply)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "FEE-001",
+        category: Category::Fees,
+        statement: "The active and queued commission and the protocol fee are at most 2000 bps, always.",
+        broken_variant: "fee-001-commission-cap-25",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                let cap = U256::from(MAX_BPS);
+                ensure(p.commission_bps <= cap && p.queued_commission_bps <= cap && p.protocol_fee_bps <= cap, || {
+                    format!(
+                        "pool{i}: commission {} queued {} protocol fee {}",
+                        p.commission_bps, p.queued_commission_bps, p.protocol_fee_bps
+                    )
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "FEE-002",
+        category: Category::Fees,
+        statement: "Each fee mint is worth at most 20% of the rewards recognised in its step, and both together at most 40% (stakers keep at least 60%).",
+        broken_variant: "fee-002-fee-on-gross",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                let reward: U256 = c.step.events.rewards.iter().filter(|r| r.0 == i).map(|r| r.1).sum();
+                let mut total = U256::ZERO;
+                for &(_, recipient, shares) in c.step.events.fee_mints.iter().filter(|f| f.0 == i) {
+                    let worth = to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
+                    total += worth;
+                    ensure(worth <= fee_of(reward, U256::from(MAX_BPS)) + U256::from(DUST), || {
+                        format!("pool{i}: fee shares for {recipient} worth {worth} on rewards of {reward}")
+                    })?;
+                }
+                ensure(total <= fee_of(reward, U256::from(2 * MAX_BPS)) + U256::from(DUST), || {
+                    format!("pool{i}: fees worth {total} on rewards of {reward}")
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCESS-001",
+        category: Category::AccessControl,
+        statement: "Every privileged call by an account without its privilege reverts.",
+        broken_variant: "access-001-open-protocol-fee",
+        check: |c| {
+            let Some(privilege) = c.step.privilege else { return Ok(()) };
+            if !c.step.success || c.step.system {
+                return Ok(());
+            }
+            ensure(holds(c.prev, c.step.caller, privilege), || {
+                format!("{} by {} succeeded without {privilege:?}", c.step.op, c.step.caller)
+            })
+        },
+    },
+    Invariant {
+        id: "ACCESS-002",
+        category: Category::AccessControl,
+        statement: "Role membership changes only through grantRole/revokeRole by the role's admin or renounceRole by the holder.",
+        broken_variant: "access-002-self-grant",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                for (r, role) in Role::ALL.iter().enumerate() {
+                    for (k, (was, is)) in a.roles[r].iter().zip(&b.roles[r]).enumerate() {
+                        if was == is {
+                            continue;
+                        }
+                        let caller = c.prev.actor_index(c.step.caller);
+                        let admin_held = caller.is_some_and(|x| a.roles[role.admin().index()][x]);
+                        let explained = c.step.success
+                            && match c.step.role_op {
+                                Some(RoleOp::Grant { pool, role: rr, account }) => pool == i && rr == *role && account == k && *is && admin_held,
+                                Some(RoleOp::Revoke { pool, role: rr, account }) => pool == i && rr == *role && account == k && !*is && admin_held,
+                                Some(RoleOp::Renounce { pool, role: rr }) => pool == i && rr == *role && caller == Some(k) && !*is,
+                                None => false,
+                            };
+                        ensure(explained, || {
+                            format!("pool{i}: {} of actor {k} changed {was} -> {is} in {}", role.solidity_name(), c.step.op)
+                        })?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCESS-003",
+        category: Category::AccessControl,
+        statement: "DEFAULT_ADMIN_ROLE is only ever granted by a DEFAULT_ADMIN_ROLE holder: VALIDATOR_ADMIN_ROLE cannot grant it.",
+        broken_variant: "access-003-validator-admin-is-admin",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                let d = Role::DefaultAdmin.index();
+                let gained = a.roles[d].iter().zip(&b.roles[d]).any(|(was, is)| !was && *is);
+                if gained {
+                    let caller_admin = c.prev.actor_index(c.step.caller).is_some_and(|x| a.roles[d][x]);
+                    ensure(caller_admin, || format!("pool{i}: DEFAULT_ADMIN_ROLE granted by {}", c.step.caller))?;
+                }
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCESS-004",
+        category: Category::AccessControl,
+        statement: "A call about one pool never changes another pool's roles, supply or fee rates.",
+        broken_variant: "access-004-shared-fee-storage",
+        check: |c| {
+            let Some(target) = c.step.pool else { return Ok(()) };
+            if c.step.system {
+                return Ok(());
+            }
+            for (i, a, b) in pools(c) {
+                if i == target {
+                    continue;
+                }
+                ensure(
+                    a.roles == b.roles
+                        && a.total_supply == b.total_supply
+                        && a.commission_bps == b.commission_bps
+                        && a.protocol_fee_bps == b.protocol_fee_bps,
+                    || format!("{} on pool{target} changed pool{i}", c.step.op),
+                )?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ACCESS-005",
+        category: Category::AccessControl,
+        statement: "Only governance upgrades: an Upgraded event only ever follows a call by governance.",
+        broken_variant: "access-005-open-beacon-upgrade",
+        check: |c| {
+            ensure(c.step.events.upgrades == 0 || c.step.caller == c.prev.governance, || {
+                format!("{} by {} upgraded an implementation", c.step.op, c.step.caller)
+            })
+        },
+    },
+    Invariant {
+        id: "PAUSE-001",
+        category: Category::PauseAndExit,
+        statement: "A paused pool accepts no deposit and a paused WithdrawalVault records no request.",
+        broken_variant: "pause-001-receive-ignores-pause",
+        check: |c| {
+            for &(i, ..) in &c.step.events.deposits {
+                ensure(!c.prev.pools[i].paused, || format!("pool{i}: deposit while paused"))?;
+            }
+            ensure(c.step.events.requested.is_empty() || !c.prev.withdrawal_vault_paused, || {
+                "request recorded while the vault is paused".to_string()
+            })
+        },
+    },
+    Invariant {
+        id: "EXIT-001",
+        category: Category::PauseAndExit,
+        statement: "A live pool that has reached the minimum effective balance never sits below it: a breach always ends in a full exit.",
+        broken_variant: "exit-001-no-exit-on-breach",
+        check: |c| {
+            for (i, _, p) in pools(c) {
+                ensure(p.is_fully_exited || !p.min_effective_balance_reached || p.total_deposits >= p.min_effective_balance, || {
+                    format!("pool{i}: totalDeposits {} below minimum {} without a full exit", p.total_deposits, p.min_effective_balance)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "EXIT-002",
+        category: Category::PauseAndExit,
+        statement: "Only a withdrawal request or an oracle report on that pool triggers its full exit.",
+        broken_variant: "exit-002-anyone-exits",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                if !a.is_fully_exited && b.is_fully_exited {
+                    let allowed = matches!(c.step.op.as_str(), "RequestWithdrawal" | "RequestRedeem" | "OracleReport")
+                        && c.step.pool == Some(i);
+                    ensure(allowed, || format!("pool{i} exited in {}", c.step.op))?;
+                }
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "EXIT-003",
+        category: Category::PauseAndExit,
+        statement: "After a full exit no deposit succeeds and totalAssets falls only by the assets of withdrawals.",
+        broken_variant: "exit-003-frozen-not-reduced",
+        check: |c| {
+            for (i, a, b) in pools(c) {
+                if !a.is_fully_exited {
+                    continue;
+                }
+                ensure(!c.step.events.deposits.iter().any(|d| d.0 == i), || format!("pool{i}: deposit after exit"))?;
+                let out: U256 = c.step.events.burns.iter().filter(|w| w.0 == i).map(|w| w.2).sum();
+                ensure(a.total_assets.checked_sub(out) == Some(b.total_assets), || {
+                    format!("pool{i}: exited totalAssets {} -> {} with withdrawals of {out}", a.total_assets, b.total_assets)
+                })?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ORACLE-001",
+        category: Category::Oracle,
+        statement: "Only feeders' reports are accepted.",
+        broken_variant: "oracle-001-anyone-reports",
+        check: |c| {
+            if c.step.events.reports.is_empty() {
+                return Ok(());
+            }
+            ensure(holds(c.prev, c.step.caller, Privilege::Feeder), || format!("report accepted from {}", c.step.caller))
+        },
+    },
+    Invariant {
+        id: "ORACLE-002",
+        category: Category::Oracle,
+        statement: "An accepted report's refSlot is above the pool's last one (no stale or replayed report).",
+        broken_variant: "oracle-002-replay",
+        check: |c| {
+            for &(i, _, slot) in &c.step.events.reports {
+                let last = c.prev.pools[i].last_report.1;
+                ensure(slot > last, || format!("pool{i}: report for refSlot {slot} after {last}"))?;
+            }
+            Ok(())
+        },
+    },
+    Invariant {
+        id: "ORACLE-003",
+        category: Category::Oracle,
+        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool expects.",
+        broken_variant: "oracle-003-no-bounds",
+        check: |c| {
+            for &(i, value, _) in &c.step.events.reports {
+                let p = &c.prev.pools[i];
+                if value.is_zero() || !p.is_active {
+                    continue;
+                }
+                let expected = p.expected_cl_balance;
+                let (up, down) = c.prev.oracle_bounds;
+                let hi = expected + expected * up / U256::from(10_000u64);
+                let lo = expected.saturating_sub(expected * down / U256::from(10_000u64));
+                ensure(value <= hi && value >= lo, || format!("pool{i}: report {value} outside [{lo}, {hi}]"))?;
+            }
+            Ok(())
+        },
+    },
+];
+
+/// totalAssets with uncollected BERA and BGT rewards counted at the maximum fees (20% + 20%).
+fn guaranteed_assets(p: &PoolObservation) -> U256 {
+    if p.is_fully_exited {
+        return p.total_assets;
+    }
+    let cap = U256::from(MAX_BPS);
+    let pre = p.precharged.min(p.rewards_vault_balance);
+    let vault = pre + net_of_fees(p.rewards_vault_balance - pre, cap, cap);
+    let bgt = if p.operator_bgt <= p.last_accrued_bgt {
+        p.operator_bgt
+    } else {
+        p.last_accrued_bgt + net_of_fees(p.operator_bgt - p.last_accrued_bgt, cap, cap)
+    };
+    p.total_deposits + p.buffered_assets + vault + bgt
+}
+
+/// Whether `who` held `privilege` in `obs`.
+fn holds(obs: &Observation, who: alloy_primitives::Address, privilege: Privilege) -> bool {
+    let Some(a) = obs.actor_index(who) else { return false };
+    match privilege {
+        Privilege::Governance => who == obs.governance,
+        Privilege::Feeder => obs.feeders[a],
+        Privilege::PoolRole { pool, role } => obs.pools.get(pool).is_some_and(|p| p.roles[role.index()][a]),
+    }
+}

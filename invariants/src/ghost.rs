@@ -1,0 +1,92 @@
+//! The harness-side ghost model: what each actor put in, took out and was entitled to gain, kept alongside the
+//! chain so that "no free value" can be checked without trusting the contracts' own books.
+
+use alloy_primitives::U256;
+use serde::{Deserialize, Serialize};
+
+use crate::math::{to_assets, Rounding};
+use crate::observation::{Observation, StepRecord};
+
+/// Per-actor and per-pool bookkeeping, updated after every step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ghost {
+    /// BERA each actor deposited for its own shares.
+    pub deposited: Vec<U256>,
+    /// BERA paid to each actor by finalized withdrawal requests.
+    pub paid_out: Vec<U256>,
+    /// What each actor's shares gained from share-price increases (rounded up per step).
+    pub gain: Vec<U256>,
+    /// Actors that received shares other than by depositing their own BERA (transfers, fee shares, deposits
+    /// paid by someone else): their wealth is not bounded by their own deposits.
+    pub tainted: Vec<bool>,
+    /// Per pool: how far the books were above the consensus layer when the pool exited (a penalty the oracle
+    /// never reported), which the exit settlement cannot pay.
+    pub exit_shortfall: Vec<U256>,
+}
+
+impl Ghost {
+    /// A ghost for `initial`.
+    pub fn new(initial: &Observation) -> Self {
+        let n = initial.actors.len();
+        let mut tainted = vec![false; n];
+        // Holders at the start (dead shares) did not deposit for them.
+        for pool in &initial.pools {
+            for (i, shares) in pool.share_balances.iter().enumerate() {
+                if !shares.is_zero() {
+                    tainted[i] = true;
+                }
+            }
+        }
+        Self {
+            deposited: vec![U256::ZERO; n],
+            paid_out: vec![U256::ZERO; n],
+            gain: vec![U256::ZERO; n],
+            tainted,
+            exit_shortfall: vec![U256::ZERO; initial.pools.len()],
+        }
+    }
+
+    /// Accounts for one step.
+    pub fn update(&mut self, prev: &Observation, next: &Observation, step: &StepRecord) {
+        let index = |who| next.actor_index(who);
+        for &(_, sender, receiver, assets, _) in &step.events.deposits {
+            if let Some(r) = index(receiver) {
+                if sender == receiver {
+                    self.deposited[r] += assets;
+                } else {
+                    self.tainted[r] = true;
+                }
+            }
+        }
+        for &(_, recipient, _) in &step.events.fee_mints {
+            if let Some(r) = index(recipient) {
+                self.tainted[r] = true;
+            }
+        }
+        for &(_, _, to, _) in &step.events.share_transfers {
+            if let Some(r) = index(to) {
+                self.tainted[r] = true;
+            }
+        }
+        for &(_, user, assets) in &step.events.finalized {
+            if let Some(u) = index(user) {
+                self.paid_out[u] += assets;
+            }
+        }
+        for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
+            for (a, shares) in before.share_balances.iter().enumerate() {
+                if shares.is_zero() {
+                    continue;
+                }
+                let v0 = to_assets(*shares, before.total_supply, before.total_assets, Rounding::Floor).unwrap_or_default();
+                let v1 = to_assets(*shares, after.total_supply, after.total_assets, Rounding::Ceil).unwrap_or_default();
+                if v1 > v0 {
+                    self.gain[a] += v1 - v0;
+                }
+            }
+            if !before.is_fully_exited && after.is_fully_exited {
+                self.exit_shortfall[p] = before.expected_cl_balance.saturating_sub(before.cl_balance);
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! What the harness observes of the world after each step, and what it records of the step itself.
+
+use alloy_primitives::{Address, U256};
+use serde::{Deserialize, Serialize};
+
+/// A role of a pool's SmartOperator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    /// DEFAULT_ADMIN_ROLE (governance).
+    DefaultAdmin,
+    /// VALIDATOR_ADMIN_ROLE.
+    ValidatorAdmin,
+    /// COMMISSION_MANAGER_ROLE.
+    CommissionManager,
+    /// PROTOCOL_FEE_MANAGER_ROLE.
+    ProtocolFeeManager,
+    /// REWARDS_ALLOCATION_MANAGER_ROLE.
+    RewardsAllocationManager,
+    /// INCENTIVE_COLLECTOR_MANAGER_ROLE.
+    IncentiveCollectorManager,
+    /// BGT_MANAGER_ROLE.
+    BgtManager,
+}
+
+impl Role {
+    /// Every SmartOperator role, in [`PoolObservation::roles`] order.
+    pub const ALL: [Role; 7] = [
+        Role::DefaultAdmin,
+        Role::ValidatorAdmin,
+        Role::CommissionManager,
+        Role::ProtocolFeeManager,
+        Role::RewardsAllocationManager,
+        Role::IncentiveCollectorManager,
+        Role::BgtManager,
+    ];
+
+    /// The Solidity constant's name.
+    pub fn solidity_name(self) -> &'static str {
+        match self {
+            Role::DefaultAdmin => "DEFAULT_ADMIN_ROLE",
+            Role::ValidatorAdmin => "VALIDATOR_ADMIN_ROLE",
+            Role::CommissionManager => "COMMISSION_MANAGER_ROLE",
+            Role::ProtocolFeeManager => "PROTOCOL_FEE_MANAGER_ROLE",
+            Role::RewardsAllocationManager => "REWARDS_ALLOCATION_MANAGER_ROLE",
+            Role::IncentiveCollectorManager => "INCENTIVE_COLLECTOR_MANAGER_ROLE",
+            Role::BgtManager => "BGT_MANAGER_ROLE",
+        }
+    }
+
+    /// The role id: `keccak256("NAME")`, or zero for DEFAULT_ADMIN_ROLE.
+    pub fn id(self) -> alloy_primitives::B256 {
+        match self {
+            Role::DefaultAdmin => alloy_primitives::B256::ZERO,
+            other => alloy_primitives::keccak256(other.solidity_name()),
+        }
+    }
+
+    /// The role that administers this one (the spec's hierarchy).
+    pub fn admin(self) -> Role {
+        match self {
+            Role::DefaultAdmin | Role::ValidatorAdmin => Role::DefaultAdmin,
+            _ => Role::ValidatorAdmin,
+        }
+    }
+
+    /// Position in [`Role::ALL`].
+    pub fn index(self) -> usize {
+        Role::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+}
+
+/// The privilege a call needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Privilege {
+    /// The owner of the factory, the WithdrawalVault and the AccountingOracle.
+    Governance,
+    /// A role on one pool's SmartOperator.
+    PoolRole {
+        /// Pool index.
+        pool: usize,
+        /// The role.
+        role: Role,
+    },
+    /// The oracle's FEEDER_ROLE.
+    Feeder,
+}
+
+/// A role-membership operation a step attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoleOp {
+    /// `grantRole(role, account)` on `pool`'s SmartOperator.
+    Grant {
+        /// Pool index.
+        pool: usize,
+        /// Role.
+        role: Role,
+        /// Account index.
+        account: usize,
+    },
+    /// `revokeRole(role, account)`.
+    Revoke {
+        /// Pool index.
+        pool: usize,
+        /// Role.
+        role: Role,
+        /// Account index.
+        account: usize,
+    },
+    /// `renounceRole(role, caller)`.
+    Renounce {
+        /// Pool index.
+        pool: usize,
+        /// Role.
+        role: Role,
+    },
+}
+
+/// One pool's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolObservation {
+    /// stBERA totalSupply.
+    pub total_supply: U256,
+    /// totalAssets().
+    pub total_assets: U256,
+    /// totalDeposits.
+    pub total_deposits: U256,
+    /// bufferedAssets.
+    pub buffered_assets: U256,
+    /// pendingRewardsNetOfFees().
+    pub pending_rewards_net: U256,
+    /// SmartOperator.rebaseableBgtAmount().
+    pub rebaseable_bgt: U256,
+    /// deadShares.
+    pub dead_shares: U256,
+    /// frozenTotalAssets.
+    pub frozen_total_assets: U256,
+    /// minEffectiveBalance.
+    pub min_effective_balance: U256,
+    /// minEffectiveBalanceReached.
+    pub min_effective_balance_reached: bool,
+    /// isActive.
+    pub is_active: bool,
+    /// isFullyExited.
+    pub is_fully_exited: bool,
+    /// paused().
+    pub paused: bool,
+    /// BERA held by the pool contract.
+    pub pool_balance: U256,
+    /// BERA held by the StakingRewardsVault.
+    pub rewards_vault_balance: U256,
+    /// StakingRewardsVault.prechargedAmount().
+    pub precharged: U256,
+    /// BGT held by the SmartOperator.
+    pub operator_bgt: U256,
+    /// SmartOperator.lastAccruedBgtBalance().
+    pub last_accrued_bgt: U256,
+    /// Active commission (bps) as the SmartOperator reads it.
+    pub commission_bps: U256,
+    /// Queued, not yet active commission (bps) in BeraChef.
+    pub queued_commission_bps: U256,
+    /// protocolFeePercentage in storage (bps).
+    pub protocol_fee_bps: U256,
+    /// Protocol fee actually charged (0 while no recipient is set).
+    pub effective_protocol_fee_bps: U256,
+    /// The validator's consensus-layer balance (BeaconDeposit).
+    pub cl_balance: U256,
+    /// pendingClWithdrawals().
+    pub pending_cl_withdrawals: U256,
+    /// expectedClBalance().
+    pub expected_cl_balance: U256,
+    /// WithdrawalVault.poolFunds(pubkey).
+    pub vault_funds: U256,
+    /// WithdrawalVault.poolOwed(pubkey).
+    pub vault_owed: U256,
+    /// Oracle's last accepted balance (wei) and refSlot.
+    pub last_report: (U256, U256),
+    /// The recipient of commission shares (as an actor index, if it is one).
+    pub default_shares_recipient: Address,
+    /// stBERA balance of each actor, in actor order.
+    pub share_balances: Vec<U256>,
+    /// `roles[r][a]`: whether actor `a` holds [`Role::ALL`]`[r]`.
+    pub roles: Vec<Vec<bool>>,
+    /// (probe, previewDeposit, previewMint, previewWithdraw, previewRedeem) for one probe amount.
+    pub previews: (U256, U256, U256, U256, U256),
+}
+
+/// One withdrawal request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestObservation {
+    /// Pool index of the request's pubkey (None if it matches no pool).
+    pub pool: Option<usize>,
+    /// Beneficiary.
+    pub user: Address,
+    /// assetsRequested.
+    pub assets: U256,
+    /// sharesBurnt.
+    pub shares: U256,
+    /// requestBlock.
+    pub block: u64,
+    /// Finalized?
+    pub finalized: bool,
+}
+
+/// The world after a step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// Block number.
+    pub block: u64,
+    /// Pools in world order.
+    pub pools: Vec<PoolObservation>,
+    /// Actors, in the order every per-actor vector uses.
+    pub actors: Vec<Address>,
+    /// BERA balance of each actor.
+    pub actor_bera: Vec<U256>,
+    /// The factory's owner (governance).
+    pub governance: Address,
+    /// Whether each actor holds the oracle's FEEDER_ROLE.
+    pub feeders: Vec<bool>,
+    /// Oracle bounds (maxIncreaseBps, maxDecreaseBps).
+    pub oracle_bounds: (U256, U256),
+    /// BERA held by the WithdrawalVault.
+    pub withdrawal_vault_balance: U256,
+    /// WithdrawalVault paused?
+    pub withdrawal_vault_paused: bool,
+    /// Requests, id `i+1` at index `i`.
+    pub requests: Vec<RequestObservation>,
+}
+
+impl Observation {
+    /// Index of `who` among the actors.
+    pub fn actor_index(&self, who: Address) -> Option<usize> {
+        self.actors.iter().position(|a| *a == who)
+    }
+}
+
+/// The suite's events of one step, decoded, per pool index where they belong to a pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepEvents {
+    /// Deposit(sender, receiver, assets, shares): (pool, sender, receiver, assets, shares).
+    pub deposits: Vec<(usize, Address, Address, U256, U256)>,
+    /// FeeSharesMinted(recipient, shares, feeAssets): (pool, recipient, shares).
+    pub fee_mints: Vec<(usize, Address, U256)>,
+    /// WithdrawalNotified(user, assets, shares, ..): (pool, user, assets, shares).
+    pub burns: Vec<(usize, Address, U256, U256)>,
+    /// Rewards recognised: RewardsCollected.chargeable, TotalDepositsUpdated.reward, BGTFeesAccrued.earned.
+    pub rewards: Vec<(usize, U256)>,
+    /// TotalDepositsUpdated with a penalty > 0: (pool, penalty).
+    pub penalties: Vec<(usize, U256)>,
+    /// FullExitTriggered: pool.
+    pub full_exits: Vec<usize>,
+    /// WithdrawalRequested ids.
+    pub requested: Vec<u64>,
+    /// WithdrawalRequestFinalized: (id, user, assets).
+    pub finalized: Vec<(u64, Address, U256)>,
+    /// TotalDepositsReported: (pool, balance in wei, refSlot).
+    pub reports: Vec<(usize, U256, U256)>,
+    /// stBERA transfers between two accounts (not mints or burns): (pool, from, to, amount).
+    pub share_transfers: Vec<(usize, Address, Address, U256)>,
+    /// Number of `Upgraded(address)` events (ERC-1967 proxies and beacons).
+    pub upgrades: usize,
+}
+
+/// What the engine records of one step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// Index in the sequence.
+    pub index: usize,
+    /// The op's name (e.g. `Submit`).
+    pub op: String,
+    /// Whether the chain itself (system) acted, rather than an actor.
+    pub system: bool,
+    /// Sender.
+    pub caller: Address,
+    /// The pool the op is about.
+    pub pool: Option<usize>,
+    /// The privilege the call needs, if any.
+    pub privilege: Option<Privilege>,
+    /// A role operation, if the op is one.
+    pub role_op: Option<RoleOp>,
+    /// Whether the call succeeded.
+    pub success: bool,
+    /// Decoded revert reason.
+    pub revert: Option<String>,
+    /// Decoded events.
+    pub events: StepEvents,
+}

@@ -1,0 +1,234 @@
+//! The observe stage: reads the world into an [`Observation`] after each step and decodes the step's logs
+//! into [`StepEvents`], the plain data the invariant catalog checks.
+//!
+//! Share balances and role membership are read from OpenZeppelin 5's ERC-7201 namespaced storage directly
+//! (one database lookup each instead of one EVM call each); everything else through the contracts' views.
+
+use std::collections::HashMap;
+
+use alloy_primitives::{keccak256, Address, Log, B256, U256};
+use alloy_sol_types::{SolCall, SolEvent};
+use poolguard_invariants::{Observation, PoolObservation, RequestObservation, Role, StepEvents};
+
+use crate::bindings::{
+    IAccountingOracle, IBGT, IBeaconDeposit, IBeraChef, IERC20, IOwnable, IPausable, ISmartOperator, IStBERA,
+    IStakingPool, IStakingRewardsVault, IWithdrawalVault,
+};
+use crate::world::World;
+
+/// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.ERC20")) - 1)) & ~0xff`.
+const ERC20_STORAGE: B256 =
+    alloy_primitives::b256!("52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00");
+/// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.AccessControl")) - 1)) & ~0xff`.
+const ACCESS_CONTROL_STORAGE: B256 =
+    alloy_primitives::b256!("02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800");
+/// `Upgraded(address)`, emitted by ERC-1967 proxies and UpgradeableBeacon.
+const UPGRADED: B256 = alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
+
+/// Probe amounts for the preview checks, cycled by step.
+const PROBES: [u128; 3] = [1, 1_000_000_000_000_000_007, 123_456_789_000_000_000_000_000];
+
+/// Reads observations of one world; caches what never changes (actor list, address → pool map).
+#[derive(Debug, Clone)]
+pub struct Observer {
+    actors: Vec<Address>,
+    pool_of: HashMap<Address, usize>,
+    pubkey_pool: HashMap<B256, usize>,
+}
+
+impl Observer {
+    /// An observer for `world`.
+    pub fn new(world: &World) -> Self {
+        let mut pool_of = HashMap::new();
+        let mut pubkey_pool = HashMap::new();
+        for p in &world.pools {
+            for a in [p.staking_pool, p.smart_operator, p.rewards_vault, p.incentive_collector] {
+                pool_of.insert(a, p.index);
+            }
+            pubkey_pool.insert(keccak256(&p.pubkey), p.index);
+        }
+        Self { actors: world.actors.all(), pool_of, pubkey_pool }
+    }
+
+    /// The actors, in observation order.
+    pub fn actors(&self) -> &[Address] {
+        &self.actors
+    }
+
+    /// Observes `world`; `probe` selects the preview probe amount.
+    pub fn observe(&self, world: &World, probe: usize) -> Observation {
+        let c = &world.contracts;
+        let probe = U256::from(PROBES[probe % PROBES.len()]);
+        let pools = world.pools.iter().map(|p| self.observe_pool(world, p, probe)).collect();
+        let feeder_role = keccak256("FEEDER_ROLE");
+        let count = world.request_count();
+        let requests = (1..=count)
+            .map(|id| {
+                let r = view(world, c.withdrawal_vault, IWithdrawalVault::getRequestCall { requestId: U256::from(id) });
+                let finalized = view(world, c.withdrawal_vault, IWithdrawalVault::isFinalizedCall { requestId: U256::from(id) });
+                RequestObservation {
+                    pool: self.pubkey_pool.get(&keccak256(&r.pubkey)).copied(),
+                    user: r.user,
+                    assets: r.assetsRequested,
+                    shares: r.sharesBurnt,
+                    block: r.requestBlock.saturating_to(),
+                    finalized,
+                }
+            })
+            .collect();
+        Observation {
+            block: world.chain.block_number(),
+            pools,
+            actor_bera: self.actors.iter().map(|a| world.chain.balance(*a)).collect(),
+            governance: view(world, c.factory, IOwnable::ownerCall {}),
+            feeders: self.actors.iter().map(|a| has_role(world, c.accounting_oracle, feeder_role, *a)).collect(),
+            oracle_bounds: (
+                view(world, c.accounting_oracle, IAccountingOracle::maxIncreaseBpsCall {}),
+                view(world, c.accounting_oracle, IAccountingOracle::maxDecreaseBpsCall {}),
+            ),
+            withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
+            withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
+            requests,
+            actors: self.actors.clone(),
+        }
+    }
+
+    fn observe_pool(&self, world: &World, p: &crate::world::Pool, probe: U256) -> PoolObservation {
+        let c = &world.contracts;
+        let sp = p.staking_pool;
+        let op = p.smart_operator;
+        let rates = view(world, op, ISmartOperator::feeRatesCall {});
+        let queued = view(world, c.bera_chef, IBeraChef::getValQueuedCommissionOnIncentiveTokensCall { valPubkey: p.pubkey.clone() });
+        let report = view(world, c.accounting_oracle, IAccountingOracle::getLastReportCall { pubkey: p.pubkey.clone() });
+        PoolObservation {
+            total_supply: view(world, sp, IERC20::totalSupplyCall {}),
+            total_assets: view(world, sp, IStBERA::totalAssetsCall {}),
+            total_deposits: view(world, sp, IStakingPool::totalDepositsCall {}),
+            buffered_assets: view(world, sp, IStakingPool::bufferedAssetsCall {}),
+            pending_rewards_net: view(world, sp, IStakingPool::pendingRewardsNetOfFeesCall {}),
+            rebaseable_bgt: view(world, op, ISmartOperator::rebaseableBgtAmountCall {}),
+            dead_shares: view(world, sp, IStakingPool::deadSharesCall {}),
+            frozen_total_assets: view(world, sp, IStakingPool::frozenTotalAssetsCall {}),
+            min_effective_balance: view(world, sp, IStakingPool::minEffectiveBalanceCall {}),
+            min_effective_balance_reached: view(world, sp, IStakingPool::minEffectiveBalanceReachedCall {}),
+            is_active: view(world, sp, IStakingPool::isActiveCall {}),
+            is_fully_exited: view(world, sp, IStakingPool::isFullyExitedCall {}),
+            paused: view(world, sp, IPausable::pausedCall {}),
+            pool_balance: world.chain.balance(sp),
+            rewards_vault_balance: world.chain.balance(p.rewards_vault),
+            precharged: view(world, p.rewards_vault, IStakingRewardsVault::prechargedAmountCall {}),
+            operator_bgt: view(world, c.bgt, IBGT::balanceOfCall { account: op }),
+            last_accrued_bgt: view(world, op, ISmartOperator::lastAccruedBgtBalanceCall {}),
+            commission_bps: rates.commissionBps,
+            queued_commission_bps: U256::from(queued.commissionRate),
+            protocol_fee_bps: view(world, op, ISmartOperator::protocolFeePercentageCall {}),
+            effective_protocol_fee_bps: rates.protocolFeeBps,
+            cl_balance: view(world, c.beacon_deposit, IBeaconDeposit::validatorBalanceCall { pubkey: p.pubkey.clone() }),
+            pending_cl_withdrawals: view(world, sp, IStakingPool::pendingClWithdrawalsCall {}),
+            expected_cl_balance: view(world, sp, IStakingPool::expectedClBalanceCall {}),
+            vault_funds: view(world, c.withdrawal_vault, IWithdrawalVault::poolFundsCall { pubkey: p.pubkey.clone() }),
+            vault_owed: view(world, c.withdrawal_vault, IWithdrawalVault::poolOwedCall { pubkey: p.pubkey.clone() }),
+            last_report: (report.balanceWei, report.refSlot),
+            default_shares_recipient: view(world, sp, IStakingPool::defaultSharesRecipientCall {}),
+            share_balances: self.actors.iter().map(|a| share_balance(world, sp, *a)).collect(),
+            roles: Role::ALL
+                .iter()
+                .map(|r| self.actors.iter().map(|a| has_role(world, op, r.id(), *a)).collect())
+                .collect(),
+            previews: (
+                probe,
+                view(world, sp, IStBERA::previewDepositCall { assets: probe }),
+                view(world, sp, IStBERA::previewMintCall { shares: probe }),
+                view(world, sp, IStBERA::previewWithdrawCall { assets: probe }),
+                view(world, sp, IStBERA::previewRedeemCall { shares: probe }),
+            ),
+        }
+    }
+
+    /// Decodes the suite's events among `logs`.
+    pub fn events(&self, world: &World, logs: &[Log]) -> StepEvents {
+        let mut e = StepEvents::default();
+        let c = &world.contracts;
+        for log in logs {
+            let topic = log.topics().first().copied().unwrap_or_default();
+            if topic == UPGRADED {
+                e.upgrades += 1;
+                continue;
+            }
+            if log.address == c.withdrawal_vault {
+                if let Ok(ev) = IWithdrawalVault::WithdrawalRequested::decode_log_data(&log.data) {
+                    e.requested.push(ev.requestId.saturating_to());
+                } else if let Ok(ev) = IWithdrawalVault::WithdrawalRequestFinalized::decode_log_data(&log.data) {
+                    e.finalized.push((ev.requestId.saturating_to(), ev.user, ev.assets));
+                }
+                continue;
+            }
+            if log.address == c.accounting_oracle {
+                if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data) {
+                    if let Some(&i) = self.pubkey_pool.get(&keccak256(&ev.pubkey)) {
+                        e.reports.push((i, ev.balanceGwei * U256::from(1_000_000_000u64), ev.refSlot));
+                    }
+                }
+                continue;
+            }
+            let Some(&i) = self.pool_of.get(&log.address) else { continue };
+            let d = &log.data;
+            if let Ok(ev) = IStakingPool::Deposit::decode_log_data(d) {
+                e.deposits.push((i, ev.sender, ev.receiver, ev.assets, ev.shares));
+            } else if let Ok(ev) = IStakingPool::FeeSharesMinted::decode_log_data(d) {
+                e.fee_mints.push((i, ev.recipient, ev.shares));
+            } else if let Ok(ev) = IStakingPool::WithdrawalNotified::decode_log_data(d) {
+                e.burns.push((i, ev.user, ev.assets, ev.shares));
+            } else if let Ok(ev) = IStakingPool::RewardsCollected::decode_log_data(d) {
+                e.rewards.push((i, ev.chargeable));
+            } else if let Ok(ev) = IStakingPool::TotalDepositsUpdated::decode_log_data(d) {
+                if !ev.reward.is_zero() {
+                    e.rewards.push((i, ev.reward));
+                }
+                if !ev.penalty.is_zero() {
+                    e.penalties.push((i, ev.penalty));
+                }
+            } else if IStakingPool::FullExitTriggered::decode_log_data(d).is_ok() {
+                e.full_exits.push(i);
+            } else if let Ok(ev) = ISmartOperator::BGTFeesAccrued::decode_log_data(d) {
+                e.rewards.push((i, ev.earned));
+            } else if let Ok(ev) = Transfer::decode_log_data(d) {
+                if !ev.from.is_zero() && !ev.to.is_zero() && log.address == world.pools[i].staking_pool {
+                    e.share_transfers.push((i, ev.from, ev.to, ev.value));
+                }
+            }
+        }
+        e
+    }
+}
+
+alloy_sol_types::sol! {
+    /// ERC-20 Transfer.
+    event Transfer(address indexed from, address indexed to, uint256 value);
+}
+
+fn view<C: SolCall>(world: &World, to: Address, call: C) -> C::Return
+where
+    C::Return: Default,
+{
+    world.view(to, &call).unwrap_or_default()
+}
+
+/// `keccak256(key . base)`: the slot of `mapping[key]` for a mapping at `base`.
+fn mapping_slot(key: B256, base: B256) -> B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(key.as_slice());
+    buf[32..].copy_from_slice(base.as_slice());
+    keccak256(buf)
+}
+
+/// `_balances[who]` of an OZ 5 ERC20Upgradeable at `token`.
+fn share_balance(world: &World, token: Address, who: Address) -> U256 {
+    world.chain.storage(token, mapping_slot(who.into_word(), ERC20_STORAGE).into())
+}
+
+/// `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable at `contract`.
+fn has_role(world: &World, contract: Address, role: B256, who: Address) -> bool {
+    let slot = mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE));
+    !world.chain.storage(contract, slot.into()).is_zero()
+}
