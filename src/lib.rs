@@ -3,7 +3,10 @@
 pub mod actions;
 pub mod bindings;
 pub mod compile;
+pub mod engine;
 pub mod evm;
+pub mod execute;
 pub mod observe;
+pub mod report;
 pub mod revert;
 pub mod world;

@@ -1,1 +1,286 @@
-fn main() {}
+//! `poolguard`: compile the staking-pool suite, deploy it into revm, fuzz it against the invariant catalog.
+//!
+//! Exit codes: 0 clean, 1 a violation was found (or reproduced), 2 usage, configuration or compile error.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use poolguard::compile::SuiteCompiler;
+use poolguard::engine::corpus::load_sequences;
+use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, Progress, StopOn};
+use poolguard::observe::Observer;
+use poolguard::report::Finding;
+use poolguard::world::{World, WorldConfig};
+use poolguard_invariants::CATALOG;
+
+#[derive(Parser, Debug)]
+#[command(name = "poolguard", version, about = "Security harness for a Berachain-style liquid-staking suite")]
+struct Cli {
+    /// The Solidity project (Foundry layout).
+    #[arg(long, global = true, default_value = "contracts")]
+    contracts: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a coverage-guided stateful fuzz campaign against every invariant.
+    Fuzz(FuzzArgs),
+    /// Re-execute a finding (or sequence) file and print a decoded, step-by-step trace.
+    Replay {
+        /// Finding or sequence JSON.
+        file: PathBuf,
+    },
+    /// Print the invariant catalog.
+    Invariants,
+}
+
+#[derive(clap::Args, Debug)]
+struct FuzzArgs {
+    /// RNG seed (same seed, workers and --runs: same findings).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Time budget, e.g. 60s, 5m, 1h (default 60s unless --runs is given).
+    #[arg(long, value_parser = parse_duration, conflicts_with = "runs")]
+    duration: Option<Duration>,
+    /// Number of sequences to run.
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Longest sequence.
+    #[arg(long, default_value_t = 40)]
+    depth: usize,
+    /// Pools created through the factory.
+    #[arg(long, default_value_t = 2)]
+    pools: usize,
+    /// Where coverage-increasing sequences are kept and resumed from.
+    #[arg(long, default_value = "corpus/coverage")]
+    corpus: PathBuf,
+    /// Where findings are written.
+    #[arg(long, default_value = "corpus/findings")]
+    findings: PathBuf,
+    /// Keep nothing on disk.
+    #[arg(long)]
+    no_save: bool,
+}
+
+fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text:?} (try 60s, 5m, 1h)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("unknown unit {unit:?} in {text:?} (use s, m or h)")),
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Invariants => {
+            print_catalog();
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fuzz(args) => fuzz(&cli.contracts, args),
+        Command::Replay { file } => replay(&cli.contracts, &file),
+    }
+}
+
+fn contracts_root(given: &Path) -> PathBuf {
+    if given.exists() || given.is_absolute() {
+        return given.to_path_buf();
+    }
+    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join(given);
+    if fallback.exists() {
+        fallback
+    } else {
+        given.to_path_buf()
+    }
+}
+
+fn build_world(contracts: &Path, pools: usize) -> Result<World> {
+    if pools == 0 {
+        bail!("--pools must be at least 1");
+    }
+    let root = contracts_root(contracts);
+    let started = Instant::now();
+    let compiler = SuiteCompiler::new(&root);
+    let artifacts = compiler.compile().with_context(|| format!("compiling {}", root.display()))?;
+    eprintln!(
+        "compiled {} ({}) in {:.1?}",
+        root.display(),
+        if artifacts.compiled_fresh() { "solc ran" } else { "cached" },
+        started.elapsed()
+    );
+    let world = World::deploy(&artifacts, WorldConfig { pools, ..WorldConfig::default() }).context("deploying the suite")?;
+    Ok(world)
+}
+
+fn print_catalog() {
+    println!("{:<11} {:<14} {:<36} statement", "id", "category", "broken variant");
+    for inv in CATALOG {
+        println!("{:<11} {:<14} {:<36} {}", inv.id, inv.category.to_string(), inv.broken_variant, inv.statement);
+    }
+}
+
+fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
+    if args.workers == 0 {
+        bail!("--workers must be at least 1");
+    }
+    if args.depth == 0 {
+        bail!("--depth must be at least 1");
+    }
+    let world = build_world(contracts, args.pools)?;
+    let budget = match (args.runs, args.duration) {
+        (Some(runs), _) => Budget::Runs(runs),
+        (None, Some(d)) => Budget::Duration(d),
+        (None, None) => Budget::Duration(Duration::from_secs(60)),
+    };
+    let (seeds, bad) = if args.no_save { (Vec::new(), Vec::new()) } else { load_sequences(&args.corpus) };
+    for e in &bad {
+        eprintln!("warning: skipping corpus file: {e}");
+    }
+    if !seeds.is_empty() {
+        eprintln!("resuming from {} corpus sequences in {}", seeds.len(), args.corpus.display());
+    }
+    let config = CampaignConfig {
+        seed: args.seed,
+        workers: args.workers,
+        budget,
+        depth: args.depth,
+        corpus_dir: (!args.no_save).then(|| args.corpus.clone()),
+        findings_dir: (!args.no_save).then(|| args.findings.clone()),
+        seeds,
+        ..CampaignConfig::default()
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").expect("template"));
+    let last_line = Mutex::new(Instant::now());
+    let on_progress = |p: &Progress| {
+        let msg = match &p.shrinking {
+            Some((id, attempts, len)) => format!("shrinking {id}: {attempts} attempts, length {len}"),
+            None => format!(
+                "{} runs, {} calls ({:.0} calls/s), {} edges, corpus {}, {} violations",
+                p.runs,
+                p.calls,
+                p.calls as f64 / p.elapsed.as_secs_f64().max(1e-9),
+                p.edges,
+                p.corpus,
+                p.violations
+            ),
+        };
+        if bar.is_hidden() {
+            let mut last = last_line.lock().expect("progress clock");
+            if last.elapsed() >= Duration::from_secs(10) {
+                eprintln!("{msg}");
+                *last = Instant::now();
+            }
+        } else {
+            bar.set_message(msg);
+            bar.tick();
+        }
+    };
+    let report = run_campaign(&world, &config, &on_progress);
+    bar.finish_and_clear();
+
+    let p = &report.progress;
+    println!(
+        "\n{} runs, {} calls in {:.1?}: {:.0} calls/s, {} edges, corpus {}, {} invariants violated",
+        p.runs,
+        p.calls,
+        p.elapsed,
+        p.calls as f64 / p.elapsed.as_secs_f64().max(1e-9),
+        p.edges,
+        p.corpus,
+        report.findings.len()
+    );
+    println!("\n{:<26} {:>9} {:>9}", "action", "calls", "reverts");
+    for (op, s) in &report.ops {
+        println!("{op:<26} {:>9} {:>9}", s.calls, s.reverts);
+    }
+    println!("\n{:<11} {:>9}  result", "invariant", "checked");
+    for inv in CATALOG {
+        let result = match report.findings.get(inv.id) {
+            Some(f) => format!("VIOLATED at step {} of {} (shrunk from {})", f.step, f.sequence.len(), f.original_length),
+            None => "held".to_string(),
+        };
+        println!("{:<11} {:>9}  {result}", inv.id, p.calls);
+    }
+    for e in &report.write_errors {
+        eprintln!("warning: {e}");
+    }
+    if report.findings.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!();
+        for f in report.findings.values() {
+            println!("{}: {}", f.invariant, f.message);
+            if !args.no_save {
+                println!("    reproduce: poolguard replay {}", args.findings.join(Finding::file_name(&f.invariant)).display());
+            }
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn replay(contracts: &Path, file: &Path) -> Result<ExitCode> {
+    let finding = Finding::load(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut world = build_world(contracts, finding.pools.max(1))?;
+    let observer = Observer::new(&world);
+    let result = run_sequence(&mut world, &observer, &finding.sequence, &StopOn::Never, false, true);
+    if !finding.invariant.is_empty() {
+        println!("finding: {} — {}", finding.invariant, finding.statement);
+    }
+    for line in &result.trace {
+        println!("{line}");
+    }
+    let reproduced = if finding.invariant.is_empty() {
+        !result.violations.is_empty()
+    } else {
+        result.violations.iter().any(|v| v.invariant == finding.invariant)
+    };
+    if result.violations.is_empty() {
+        println!("\nno invariant violated");
+    } else {
+        println!();
+        for v in &result.violations {
+            println!("violated {} at step {}: {}", v.invariant, v.step, v.message);
+        }
+    }
+    if !finding.invariant.is_empty() && !reproduced {
+        println!("{} did NOT reproduce", finding.invariant);
+    }
+    Ok(if reproduced { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

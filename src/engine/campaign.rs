@@ -1,0 +1,335 @@
+//! The coverage-guided, multi-worker campaign.
+//!
+//! Workers run in lock-step epochs: each runs `epoch_runs` sequences on its own copy of the world, then all
+//! meet at a barrier where the leader merges their new corpus entries, edges and findings in worker order and
+//! decides whether to stop. Merging in a fixed order at fixed points is what makes a campaign with the same
+//! seed, worker count and run budget produce the same findings; a time budget stops at an epoch boundary.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use alloy_primitives::keccak256;
+use poolguard_invariants::catalog;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use super::corpus::{save_sequence, CorpusError};
+use super::runner::{run_sequence, StopOn};
+use super::shrink::shrink;
+use super::strategy::{mutate, random_sequence, GenContext};
+use crate::actions::Action;
+use crate::observe::Observer;
+use crate::report::{Finding, FINDING_FORMAT};
+use crate::world::World;
+
+/// How long a campaign runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// This many sequences in all (split evenly over workers; deterministic).
+    Runs(u64),
+    /// Until this much time has passed (checked at epoch boundaries).
+    Duration(Duration),
+}
+
+/// Campaign settings.
+#[derive(Debug, Clone)]
+pub struct CampaignConfig {
+    /// Seed of every worker's RNG.
+    pub seed: u64,
+    /// Worker threads.
+    pub workers: usize,
+    /// When to stop.
+    pub budget: Budget,
+    /// Longest sequence.
+    pub depth: usize,
+    /// Sequences each worker runs between merges.
+    pub epoch_runs: u64,
+    /// Candidates tried when shrinking a finding.
+    pub shrink_attempts: usize,
+    /// Where coverage-increasing sequences are saved and resumed from (None: in memory only).
+    pub corpus_dir: Option<PathBuf>,
+    /// Where findings are written (None: not written).
+    pub findings_dir: Option<PathBuf>,
+    /// Sequences every worker starts from (seeds, resumed corpus).
+    pub seeds: Vec<Vec<Action>>,
+}
+
+impl Default for CampaignConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            workers: 1,
+            budget: Budget::Runs(1000),
+            depth: 40,
+            epoch_runs: 32,
+            shrink_attempts: 400,
+            corpus_dir: None,
+            findings_dir: None,
+            seeds: Vec::new(),
+        }
+    }
+}
+
+/// Calls and reverts of one op kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpStats {
+    /// Calls.
+    pub calls: u64,
+    /// Reverted or rejected calls.
+    pub reverts: u64,
+}
+
+/// Progress, reported at every epoch boundary.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Sequences run.
+    pub runs: u64,
+    /// Calls executed.
+    pub calls: u64,
+    /// Distinct coverage edges.
+    pub edges: usize,
+    /// Corpus size.
+    pub corpus: usize,
+    /// Distinct invariants violated.
+    pub violations: usize,
+    /// Time since start.
+    pub elapsed: Duration,
+    /// Shrinking in progress: (invariant, attempts, length).
+    pub shrinking: Option<(String, usize, usize)>,
+}
+
+/// What a campaign found and did.
+#[derive(Debug, Clone, Default)]
+pub struct CampaignReport {
+    /// Final progress figures.
+    pub progress: Progress,
+    /// Calls and reverts per op kind.
+    pub ops: BTreeMap<String, OpStats>,
+    /// Times each invariant was checked.
+    pub checks: u64,
+    /// Findings, by invariant id.
+    pub findings: BTreeMap<String, Finding>,
+    /// Errors writing the corpus or findings (the campaign goes on).
+    pub write_errors: Vec<String>,
+    /// Edge count after each epoch (for plots).
+    pub edges_over_time: Vec<(Duration, usize)>,
+}
+
+/// What one worker produced in one epoch.
+#[derive(Debug, Default)]
+struct EpochOutput {
+    corpus: Vec<Vec<Action>>,
+    edges: HashSet<u64>,
+    findings: Vec<Finding>,
+    runs: u64,
+    calls: u64,
+    ops: BTreeMap<String, OpStats>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    corpus: Vec<Vec<Action>>,
+    edges: HashSet<u64>,
+    report: CampaignReport,
+    slots: Vec<EpochOutput>,
+}
+
+/// A hash of the world's runtime code, naming the suite a finding was made on.
+pub fn suite_hash(world: &World) -> String {
+    let c = &world.contracts;
+    let mut code = Vec::new();
+    for a in [c.staking_pool_impl, c.smart_operator_impl, c.rewards_vault_impl, c.incentive_collector_impl, c.factory_impl, c.withdrawal_vault_impl, c.accounting_oracle_impl, c.beacon_deposit, c.bgt, c.bera_chef] {
+        code.extend_from_slice(&world.chain.code(a));
+    }
+    alloy_primitives::hex::encode(&keccak256(&code)[..8])
+}
+
+/// Runs a campaign on copies of `world`; `on_progress` is called by the leader at every epoch boundary (and
+/// while shrinking).
+pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn Fn(&Progress) + Sync)) -> CampaignReport {
+    let workers = config.workers.max(1);
+    let start = Instant::now();
+    let shared = Arc::new(Mutex::new(Shared {
+        corpus: config.seeds.clone(),
+        slots: (0..workers).map(|_| EpochOutput::default()).collect(),
+        ..Default::default()
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    let barrier = Arc::new(Barrier::new(workers));
+    let runs_per_worker = match config.budget {
+        Budget::Runs(n) => Some(n.div_ceil(workers as u64)),
+        Budget::Duration(_) => None,
+    };
+    let suite = suite_hash(world);
+
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let shared = Arc::clone(&shared);
+            let stop = Arc::clone(&stop);
+            let barrier = Arc::clone(&barrier);
+            let mut world = world.clone();
+            let suite = suite.clone();
+            scope.spawn(move || {
+                let observer = Observer::new(&world);
+                let mut ctx = GenContext::new(&world);
+                let mut rng = SmallRng::seed_from_u64(config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut done_runs = 0u64;
+                loop {
+                    // Snapshot what everyone knows at the epoch start.
+                    let (mut corpus, known_edges, known_findings): (Vec<Vec<Action>>, HashSet<u64>, HashSet<String>) = {
+                        let s = shared.lock().expect("campaign state");
+                        (s.corpus.clone(), s.edges.clone(), s.report.findings.keys().cloned().collect())
+                    };
+                    let mut out = EpochOutput::default();
+                    let mut epoch = config.epoch_runs;
+                    if let Some(limit) = runs_per_worker {
+                        epoch = epoch.min(limit.saturating_sub(done_runs));
+                    }
+                    for _ in 0..epoch {
+                        let sequence = if corpus.is_empty() || rng.random_bool(0.25) {
+                            random_sequence(&mut rng, &ctx, config.depth)
+                        } else {
+                            let mut base = corpus[rng.random_range(0..corpus.len())].clone();
+                            let other = corpus[rng.random_range(0..corpus.len())].clone();
+                            mutate(&mut rng, &ctx, &mut base, &other, config.depth);
+                            base
+                        };
+                        let result = run_sequence(&mut world, &observer, &sequence, &StopOn::Never, true, false);
+                        out.runs += 1;
+                        out.calls += result.steps.len() as u64;
+                        for step in &result.steps {
+                            let stats = out.ops.entry(step.op.clone()).or_default();
+                            stats.calls += 1;
+                            stats.reverts += u64::from(!step.success);
+                        }
+                        let fresh = result.edges.iter().any(|e| !known_edges.contains(e) && !out.edges.contains(e));
+                        if fresh {
+                            out.edges.extend(result.edges.iter().copied());
+                            out.corpus.push(sequence.clone());
+                            corpus.push(sequence.clone());
+                        }
+                        ctx.extend_dictionary(result.cmps.iter().flat_map(|(a, b)| [*a, *b]).take(64));
+                        for v in &result.violations {
+                            if known_findings.contains(&v.invariant) || out.findings.iter().any(|f| f.invariant == v.invariant) {
+                                continue;
+                            }
+                            let shrunk = shrink(&mut world, &observer, &sequence, &v.invariant, config.shrink_attempts, &mut |attempts, len| {
+                                if w == 0 && attempts % 25 == 0 {
+                                    on_progress(&Progress { shrinking: Some((v.invariant.clone(), attempts, len)), elapsed: start.elapsed(), ..Default::default() });
+                                }
+                            });
+                            let (seq, violation) = match shrunk {
+                                Some(s) => (s.sequence, s.violation),
+                                None => (sequence[..=v.step.min(sequence.len() - 1)].to_vec(), v.clone()),
+                            };
+                            out.findings.push(make_finding(&mut world, &observer, &seq, &violation, config.seed, w, sequence.len(), &suite));
+                        }
+                    }
+                    done_runs += epoch;
+                    shared.lock().expect("campaign state").slots[w] = out;
+                    let leader = barrier.wait().is_leader();
+                    if leader {
+                        let mut s = shared.lock().expect("campaign state");
+                        merge_epoch(&mut s, config, start, runs_per_worker.map(|_| ()), on_progress);
+                        let over = match config.budget {
+                            Budget::Runs(n) => s.report.progress.runs >= n,
+                            Budget::Duration(d) => start.elapsed() >= d,
+                        };
+                        stop.store(over, Ordering::SeqCst);
+                    }
+                    barrier.wait();
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+
+    let mut s = shared.lock().expect("campaign state");
+    s.report.progress.elapsed = start.elapsed();
+    std::mem::take(&mut s.report)
+}
+
+fn merge_epoch(
+    s: &mut Shared,
+    config: &CampaignConfig,
+    start: Instant,
+    _deterministic: Option<()>,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) {
+    let slots: Vec<EpochOutput> = s.slots.iter_mut().map(std::mem::take).collect();
+    for out in slots {
+        s.report.progress.runs += out.runs;
+        s.report.progress.calls += out.calls;
+        s.report.checks += out.calls * catalog::CATALOG.len() as u64;
+        for (op, stats) in out.ops {
+            let entry = s.report.ops.entry(op).or_default();
+            entry.calls += stats.calls;
+            entry.reverts += stats.reverts;
+        }
+        let new_edges = out.edges.iter().any(|e| !s.edges.contains(e));
+        s.edges.extend(out.edges);
+        if new_edges {
+            for seq in out.corpus {
+                if let Some(dir) = &config.corpus_dir {
+                    if let Err(e) = save_sequence(dir, &seq) {
+                        s.report.write_errors.push(e.to_string());
+                    }
+                }
+                s.corpus.push(seq);
+            }
+        }
+        for finding in out.findings {
+            if s.report.findings.contains_key(&finding.invariant) {
+                continue;
+            }
+            if let Some(dir) = &config.findings_dir {
+                if let Err(e) = finding.save(dir) {
+                    s.report.write_errors.push(CorpusError::to_string(&e));
+                }
+            }
+            s.report.findings.insert(finding.invariant.clone(), finding);
+        }
+    }
+    s.report.progress.edges = s.edges.len();
+    s.report.progress.corpus = s.corpus.len();
+    s.report.progress.violations = s.report.findings.len();
+    s.report.progress.elapsed = start.elapsed();
+    s.report.edges_over_time.push((start.elapsed(), s.edges.len()));
+    on_progress(&s.report.progress);
+}
+
+/// Builds the finding of `violation` on `sequence` (already shrunk), with a readable trace.
+#[allow(clippy::too_many_arguments)]
+pub fn make_finding(
+    world: &mut World,
+    observer: &Observer,
+    sequence: &[Action],
+    violation: &poolguard_invariants::Violation,
+    seed: u64,
+    worker: usize,
+    original_length: usize,
+    suite: &str,
+) -> Finding {
+    let traced = run_sequence(world, observer, sequence, &StopOn::Invariant(violation.invariant.clone()), false, true);
+    let statement = catalog::find(&violation.invariant).map(|i| i.statement).unwrap_or_default();
+    Finding {
+        format: FINDING_FORMAT.to_string(),
+        invariant: violation.invariant.clone(),
+        statement: statement.to_string(),
+        message: violation.message.clone(),
+        step: violation.step,
+        seed,
+        worker,
+        original_length,
+        poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
+        suite: suite.to_string(),
+        pools: world.pools.len(),
+        sequence: sequence.to_vec(),
+        trace: traced.trace,
+    }
+}

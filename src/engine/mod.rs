@@ -1,0 +1,11 @@
+//! The fuzz engine: strategies (generate and mutate sequences), the sequence runner (execute → observe →
+//! check), the on-disk corpus, shrinking and the multi-worker campaign.
+
+pub mod campaign;
+pub mod corpus;
+pub mod runner;
+pub mod shrink;
+pub mod strategy;
+
+pub use campaign::{run_campaign, Budget, CampaignConfig, CampaignReport, Progress};
+pub use runner::{run_sequence, RunResult, StopOn};

@@ -1,0 +1,146 @@
+//! Shrinking: remove steps, then simplify arguments and rolls, while the same invariant still fails.
+
+use alloy_primitives::U256;
+use poolguard_invariants::Violation;
+
+use super::runner::{run_sequence, StopOn};
+use crate::actions::{Action, Op};
+use crate::observe::Observer;
+use crate::world::{World, BERA};
+
+/// Shrinking's result.
+#[derive(Debug, Clone)]
+pub struct Shrunk {
+    /// The minimal sequence found.
+    pub sequence: Vec<Action>,
+    /// The violation it still produces.
+    pub violation: Violation,
+    /// Sequences tried.
+    pub attempts: usize,
+}
+
+/// Shrinks `sequence`, which violates `invariant`, trying at most `max_attempts` candidates; `progress` is
+/// told (attempts, current length) after each one.
+pub fn shrink(
+    world: &mut World,
+    observer: &Observer,
+    sequence: &[Action],
+    invariant: &str,
+    max_attempts: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Option<Shrunk> {
+    let stop = StopOn::Invariant(invariant.to_string());
+    let fails = |world: &mut World, candidate: &[Action]| -> Option<Violation> {
+        run_sequence(world, observer, candidate, &stop, false, false)
+            .violations
+            .into_iter()
+            .find(|v| v.invariant == invariant)
+    };
+    let mut violation = fails(world, sequence)?;
+    let mut best: Vec<Action> = sequence[..=violation.step.min(sequence.len() - 1)].to_vec();
+    let attempts = std::cell::Cell::new(1usize);
+    let mut try_candidate = |world: &mut World, candidate: Vec<Action>, best: &mut Vec<Action>, violation: &mut Violation| {
+        attempts.set(attempts.get() + 1);
+        if let Some(v) = fails(world, &candidate) {
+            *best = candidate[..=v.step.min(candidate.len() - 1)].to_vec();
+            *violation = v;
+            progress(attempts.get(), best.len());
+            return true;
+        }
+        progress(attempts.get(), best.len());
+        false
+    };
+    let mut changed = true;
+    while changed {
+        changed = false;
+        // Remove steps, last first (later steps depend on earlier ones less often).
+        let mut i = best.len();
+        while i > 0 {
+            i -= 1;
+            if best.len() <= 1 || attempts.get() >= max_attempts {
+                break;
+            }
+            let mut candidate = best.clone();
+            candidate.remove(i);
+            if try_candidate(world, candidate, &mut best, &mut violation) {
+                changed = true;
+                i = i.min(best.len());
+            }
+        }
+        // Simplify each remaining step.
+        for i in 0..best.len() {
+            for candidate_step in simplifications(&best[i]) {
+                if attempts.get() >= max_attempts {
+                    break;
+                }
+                let mut candidate = best.clone();
+                candidate[i] = candidate_step;
+                if i < candidate.len() && try_candidate(world, candidate, &mut best, &mut violation) {
+                    changed = true;
+                    break;
+                }
+            }
+            if i + 1 >= best.len() {
+                break;
+            }
+        }
+        if attempts.get() >= max_attempts {
+            break;
+        }
+    }
+    Some(Shrunk { sequence: best, violation, attempts: attempts.get() })
+}
+
+/// Simpler versions of one step: no roll, a shorter roll, rounder and smaller amounts.
+fn simplifications(step: &Action) -> Vec<Action> {
+    let mut out = Vec::new();
+    if step.roll > 0 {
+        out.push(Action { roll: 0, ..step.clone() });
+        if step.roll > 1 {
+            out.push(Action { roll: step.roll / 2, ..step.clone() });
+        }
+    }
+    let mut op = step.op.clone();
+    if let Some(v) = amount_mut(&mut op) {
+        let original = *v;
+        let mut candidates = vec![];
+        let whole = original / BERA * BERA;
+        if whole != original && !whole.is_zero() {
+            candidates.push(whole);
+        }
+        if original > U256::from(1u8) {
+            candidates.push(original / U256::from(2u8));
+        }
+        for candidate in candidates {
+            let mut op = step.op.clone();
+            if let Some(v) = amount_mut(&mut op) {
+                *v = candidate;
+            }
+            out.push(Action { op, ..step.clone() });
+        }
+    }
+    out
+}
+
+fn amount_mut(op: &mut Op) -> Option<&mut U256> {
+    use Op::*;
+    match op {
+        Submit { amount, .. }
+        | SendToPool { amount, .. }
+        | DonateToRewardsVault { amount, .. }
+        | DonateToWithdrawalVault { amount }
+        | TransferShares { amount, .. }
+        | ApproveShares { amount, .. }
+        | TransferSharesFrom { amount, .. }
+        | ClReward { amount, .. }
+        | ClPenalty { amount, .. }
+        | MintBgt { amount, .. }
+        | BgtStakerReward { amount, .. }
+        | MintIncentives { amount, .. }
+        | RedeemBgt { amount, .. }
+        | QueuePayoutChange { amount, .. } => Some(amount),
+        RequestWithdrawal { amount_gwei, .. } => Some(amount_gwei),
+        RequestRedeem { shares, .. } => Some(shares),
+        _ => None,
+    }
+}

@@ -1,0 +1,86 @@
+//! The execute stage: runs one [`Action`] on the [`World`] (roll, then the call), optionally under the
+//! coverage inspector, and records what happened as a [`StepRecord`].
+
+use alloy_primitives::Log;
+use poolguard_invariants::{RoleOp, StepRecord};
+
+use crate::actions::{Action, Op, Planned};
+use crate::evm::{CallOutcome, CoverageInspector};
+use crate::observe::Observer;
+use crate::world::World;
+
+/// One executed action.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    /// The transaction that was sent.
+    pub planned: Planned,
+    /// revm's outcome; `None` for a plain roll or a transaction revm rejected.
+    pub outcome: Option<CallOutcome>,
+    /// What was recorded for the invariants.
+    pub record: StepRecord,
+}
+
+/// Runs `action` as step `index`. With `coverage`, the call runs under the inspector, whose edges and
+/// comparison operands accumulate there.
+pub fn execute(
+    world: &mut World,
+    observer: &Observer,
+    action: &Action,
+    index: usize,
+    coverage: Option<&mut CoverageInspector>,
+) -> Executed {
+    world.chain.roll(u64::from(action.roll));
+    let planned = action.plan(world);
+    let mut record = StepRecord {
+        index,
+        op: action.op.name().to_string(),
+        system: action.op.is_system(),
+        caller: planned.from,
+        pool: planned.pool,
+        privilege: planned.privilege,
+        role_op: role_op(&action.op, world),
+        success: true,
+        revert: None,
+        events: Default::default(),
+    };
+    let Some(to) = planned.to else {
+        return Executed { planned, outcome: None, record };
+    };
+    let result = match coverage {
+        Some(inspector) => world.chain.call_inspected(planned.from, to, planned.data.clone(), planned.value, inspector),
+        None => world.chain.call(planned.from, to, planned.data.clone(), planned.value),
+    };
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            record.success = false;
+            record.revert = Some(format!("rejected: {e}"));
+            return Executed { planned, outcome: None, record };
+        }
+    };
+    record.success = outcome.success;
+    if !outcome.success {
+        record.revert = Some(world.reason(&outcome));
+    }
+    record.events = observer.events(world, logs(&outcome));
+    Executed { planned, outcome: Some(outcome), record }
+}
+
+fn logs(outcome: &CallOutcome) -> &[Log] {
+    &outcome.logs
+}
+
+fn role_op(op: &Op, world: &World) -> Option<RoleOp> {
+    let pools = world.pools.len().max(1);
+    let actors = world.actors.all().len().max(1);
+    match *op {
+        Op::GrantRole { pool, role, account } => {
+            Some(RoleOp::Grant { pool: pool as usize % pools, role, account: account as usize % actors })
+        }
+        Op::RevokeRole { pool, role, account } => {
+            Some(RoleOp::Revoke { pool: pool as usize % pools, role, account: account as usize % actors })
+        }
+        Op::RenounceRole { pool, role } => Some(RoleOp::Renounce { pool: pool as usize % pools, role }),
+        _ => None,
+    }
+}

@@ -1,0 +1,92 @@
+//! The report stage: findings as readable JSON (one file per violated invariant), their loading for replay.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::actions::Action;
+use crate::engine::corpus::{write_atomic, CorpusError};
+
+/// Format tag of finding files.
+pub const FINDING_FORMAT: &str = "poolguard-finding/1";
+
+/// One violated invariant with its shrunk reproducer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Always [`FINDING_FORMAT`].
+    pub format: String,
+    /// Invariant id.
+    pub invariant: String,
+    /// Its statement.
+    pub statement: String,
+    /// What the check said.
+    pub message: String,
+    /// Index of the failing step in `sequence`.
+    pub step: usize,
+    /// Campaign seed.
+    pub seed: u64,
+    /// Worker that found it.
+    pub worker: usize,
+    /// Length before shrinking.
+    pub original_length: usize,
+    /// poolguard's version.
+    pub poolguard_version: String,
+    /// Hash of the suite's runtime bytecode (which contracts it was found on).
+    pub suite: String,
+    /// Pools in the world.
+    pub pools: usize,
+    /// The shrunk sequence (replayable).
+    pub sequence: Vec<Action>,
+    /// The sequence, decoded: one readable line per step (actor names, arguments, outcome).
+    pub trace: Vec<String>,
+}
+
+impl Finding {
+    /// The file name of `invariant`'s finding.
+    pub fn file_name(invariant: &str) -> String {
+        format!("{invariant}.json")
+    }
+
+    /// Writes the finding to `dir/<ID>.json` atomically.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, CorpusError> {
+        let path = dir.join(Self::file_name(&self.invariant));
+        let json = serde_json::to_vec_pretty(self).expect("findings serialize");
+        write_atomic(&path, &json)?;
+        Ok(path)
+    }
+
+    /// Parses a finding file's text; a bare sequence file is accepted too (invariant unknown).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, CorpusError> {
+        let malformed = |message: String| CorpusError::Malformed { path: path.to_path_buf(), message };
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FINDING_FORMAT) => serde_json::from_value(value).map_err(|e| malformed(e.to_string())),
+            Some(crate::engine::corpus::SEQUENCE_FORMAT) => {
+                let file = crate::engine::corpus::SequenceFile::parse(text, path)?;
+                Ok(Finding {
+                    format: FINDING_FORMAT.to_string(),
+                    invariant: String::new(),
+                    statement: String::new(),
+                    message: String::new(),
+                    step: file.actions.len().saturating_sub(1),
+                    seed: 0,
+                    worker: 0,
+                    original_length: file.actions.len(),
+                    poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
+                    suite: String::new(),
+                    pools: 2,
+                    sequence: file.actions,
+                    trace: Vec::new(),
+                })
+            }
+            other => Err(malformed(format!("unknown format {other:?}"))),
+        }
+    }
+
+    /// Reads a finding file.
+    pub fn load(path: &Path) -> Result<Self, CorpusError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| CorpusError::Io { path: path.to_path_buf(), source })?;
+        Self::parse(&text, path)
+    }
+}
