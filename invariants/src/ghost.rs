@@ -19,8 +19,8 @@ pub struct Ghost {
     /// Actors that received shares other than by depositing their own BERA (transfers, fee shares, deposits
     /// paid by someone else): their wealth is not bounded by their own deposits.
     pub tainted: Vec<bool>,
-    /// Per pool: how far the books were above the consensus layer when the pool exited (a penalty the oracle
-    /// never reported), which the exit settlement cannot pay.
+    /// Per pool: consensus-layer losses the frozen books of an exited pool cannot see (a penalty the oracle
+    /// never reported before the exit, or one applied after it), which the exit settlement cannot pay.
     pub exit_shortfall: Vec<U256>,
 }
 
@@ -86,6 +86,10 @@ impl Ghost {
             }
             if !before.is_fully_exited && after.is_fully_exited {
                 self.exit_shortfall[p] = before.expected_cl_balance.saturating_sub(before.cl_balance);
+            }
+            // A penalty on an exited pool's validator is a loss its frozen books cannot see either.
+            if before.is_fully_exited && step.success && step.op == "ClPenalty" && step.pool == Some(p) {
+                self.exit_shortfall[p] += before.cl_balance.saturating_sub(after.cl_balance);
             }
         }
     }

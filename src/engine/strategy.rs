@@ -97,10 +97,15 @@ pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
     }
 }
 
-fn caller_for(rng: &mut SmallRng, ctx: &GenContext, holder: Option<u8>) -> u8 {
-    match holder {
-        Some(h) if rng.random_bool(0.65) => h,
-        _ if rng.random_bool(0.5) => ctx.stakers[rng.random_range(0..ctx.stakers.len())],
+/// The caller: mostly the privilege's holder, often a holder of another role of the same pool (a confused
+/// deputy: privileged, but not for this), else a staker or anyone.
+fn caller_for(rng: &mut SmallRng, ctx: &GenContext, pool: u8, holder: Option<u8>) -> u8 {
+    let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
+    match (holder, rng.random_range(0..20)) {
+        (Some(h), 0..=11) => h,
+        (Some(_), 12..=15) => holders[rng.random_range(0..holders.len())],
+        (None, 0..=1) => holders[rng.random_range(0..holders.len())],
+        (_, 16..=17) | (None, 2..=13) => ctx.stakers[rng.random_range(0..ctx.stakers.len())],
         _ => rng.random_range(0..ctx.actors) as u8,
     }
 }
@@ -201,7 +206,7 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
         }
         _ => (Op::Wait, None),
     };
-    let caller = caller_for(rng, ctx, who);
+    let caller = caller_for(rng, ctx, pool, who);
     Action { caller, roll: roll(rng), op }
 }
 
