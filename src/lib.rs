@@ -9,4 +9,5 @@ pub mod execute;
 pub mod observe;
 pub mod report;
 pub mod revert;
+pub mod variants;
 pub mod world;

@@ -15,6 +15,7 @@ use poolguard::engine::corpus::load_sequences;
 use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, Progress, StopOn};
 use poolguard::observe::Observer;
 use poolguard::report::Finding;
+use poolguard::variants::{find_variant, load_variants};
 use poolguard::world::{World, WorldConfig};
 use poolguard_invariants::CATALOG;
 
@@ -39,6 +40,8 @@ enum Command {
     },
     /// Print the invariant catalog.
     Invariants,
+    /// List the broken variants of the suite (one per invariant).
+    Variants,
 }
 
 #[derive(clap::Args, Debug)]
@@ -70,6 +73,9 @@ struct FuzzArgs {
     /// Keep nothing on disk.
     #[arg(long)]
     no_save: bool,
+    /// Fuzz a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
+    #[arg(long)]
+    variant: Option<String>,
 }
 
 fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
@@ -113,7 +119,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_catalog();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Fuzz(args) => fuzz(&cli.contracts, args),
+        Command::Variants => {
+            let root = contracts_root(&cli.contracts);
+            for v in load_variants(&root.join("variants"))? {
+                println!("{:<40} {:<11} {}", v.name, v.invariant, v.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fuzz(args) => {
+            let contracts = match &args.variant {
+                Some(name) => {
+                    let root = contracts_root(&cli.contracts);
+                    let variant = find_variant(&root.join("variants"), name)?;
+                    eprintln!("variant {name}: {} (breaks {})", variant.description, variant.invariant);
+                    variant.materialize(&root, &root.join(".poolguard").join("variants"))?
+                }
+                None => cli.contracts.clone(),
+            };
+            fuzz(&contracts, args)
+        }
         Command::Replay { file } => replay(&cli.contracts, &file),
     }
 }

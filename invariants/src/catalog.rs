@@ -390,7 +390,7 @@ pub static CATALOG: &[Invariant] = &[
         id: "RATE-001",
         category: Category::ExchangeRate,
         statement: "The share price, with uncollected rewards counted at the maximum fees, never falls except through an oracle-reported penalty or a full exit.",
-        broken_variant: "rate-001-fee-overcharge",
+        broken_variant: "rate-001-rewards-lost",
         check: |c| {
             for (i, a, b) in pools(c) {
                 let excused = c.step.events.penalties.iter().any(|p| p.0 == i) || c.step.events.full_exits.contains(&i);
@@ -427,7 +427,7 @@ pub static CATALOG: &[Invariant] = &[
         id: "FEE-002",
         category: Category::Fees,
         statement: "Each fee mint is worth at most 20% of the rewards recognised in its step, and both together at most 40% (stakers keep at least 60%).",
-        broken_variant: "fee-002-fee-on-gross",
+        broken_variant: "fee-002-double-fee",
         check: |c| {
             for (i, _, p) in pools(c) {
                 let reward: U256 = c.step.events.rewards.iter().filter(|r| r.0 == i).map(|r| r.1).sum();

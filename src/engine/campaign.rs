@@ -55,6 +55,8 @@ pub struct CampaignConfig {
     pub findings_dir: Option<PathBuf>,
     /// Sequences every worker starts from (seeds, resumed corpus).
     pub seeds: Vec<Vec<Action>>,
+    /// Stop at the end of the epoch in which this invariant is first violated.
+    pub stop_on: Option<String>,
 }
 
 impl Default for CampaignConfig {
@@ -69,6 +71,7 @@ impl Default for CampaignConfig {
             corpus_dir: None,
             findings_dir: None,
             seeds: Vec::new(),
+            stop_on: None,
         }
     }
 }
@@ -234,10 +237,12 @@ pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn F
                     if leader {
                         let mut s = shared.lock().expect("campaign state");
                         merge_epoch(&mut s, config, start, runs_per_worker.map(|_| ()), on_progress);
-                        let over = match config.budget {
-                            Budget::Runs(n) => s.report.progress.runs >= n,
-                            Budget::Duration(d) => start.elapsed() >= d,
-                        };
+                        let found = config.stop_on.as_ref().is_some_and(|id| s.report.findings.contains_key(id));
+                        let over = found
+                            || match config.budget {
+                                Budget::Runs(n) => s.report.progress.runs >= n,
+                                Budget::Duration(d) => start.elapsed() >= d,
+                            };
                         stop.store(over, Ordering::SeqCst);
                     }
                     barrier.wait();

@@ -1,0 +1,71 @@
+//! Every invariant can fire: each broken variant of the suite (`contracts/variants/`) is caught by its own
+//! invariant within a fixed budget, and the catalog has exactly one variant per invariant.
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use poolguard::compile::SuiteCompiler;
+use poolguard::engine::{run_campaign, Budget, CampaignConfig};
+use poolguard::variants::load_variants;
+use poolguard::world::{World, WorldConfig};
+use poolguard_invariants::CATALOG;
+
+/// Sequences per variant before giving up (the campaign stops as soon as the variant's invariant fires).
+const BUDGET_RUNS: u64 = 4_000;
+
+#[test]
+fn every_invariant_has_exactly_one_variant() {
+    let variants = load_variants(&common::contracts_root().join("variants")).unwrap();
+    for inv in CATALOG {
+        let matching: Vec<_> = variants.iter().filter(|v| v.invariant == inv.id).collect();
+        assert_eq!(matching.len(), 1, "{} should have exactly one variant", inv.id);
+        assert_eq!(matching[0].name, inv.broken_variant, "{}: catalog names {}", inv.id, inv.broken_variant);
+    }
+    assert_eq!(variants.len(), CATALOG.len());
+}
+
+#[test]
+fn every_broken_variant_is_caught_by_its_invariant() {
+    let root = common::contracts_root();
+    common::artifacts(); // npm set-up and the base compile, once
+    let variants = load_variants(&root.join("variants")).unwrap();
+    let cache = root.join(".poolguard").join("variants");
+    let queue = Mutex::new(variants.iter().collect::<Vec<_>>());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some(v) = queue.lock().unwrap().pop() else { break };
+                let started = Instant::now();
+                let dir = v.materialize(&root, &cache).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let artifacts = SuiteCompiler::new(&dir).compile().unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let world = World::deploy(&artifacts, WorldConfig::default()).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let compiled = started.elapsed();
+                let config = CampaignConfig {
+                    seed: 7,
+                    budget: Budget::Runs(BUDGET_RUNS),
+                    stop_on: Some(v.invariant.clone()),
+                    shrink_attempts: 200,
+                    ..CampaignConfig::default()
+                };
+                let report = run_campaign(&world, &config, &|_| {});
+                let finding = report.findings.get(&v.invariant).cloned();
+                results.lock().unwrap().push((v.name.clone(), v.invariant.clone(), finding, report.progress.runs, compiled, started.elapsed()));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut missed = Vec::new();
+    println!("{:<40} {:<11} {:>6} {:>8} {:>9}  shrunk", "variant", "invariant", "runs", "compile", "total");
+    for (name, id, finding, runs, compiled, total) in &results {
+        let shrunk = finding.as_ref().map(|f| format!("{} steps (from {})", f.sequence.len(), f.original_length));
+        println!("{name:<40} {id:<11} {runs:>6} {:>7.1}s {:>8.1}s  {}", compiled.as_secs_f64(), total.as_secs_f64(), shrunk.clone().unwrap_or_else(|| "MISSED".into()));
+        if finding.is_none() {
+            missed.push(name.clone());
+        }
+    }
+    assert!(missed.is_empty(), "variants not caught within {BUDGET_RUNS} runs: {missed:?}");
+}
