@@ -110,7 +110,7 @@ pub enum Op {
     /// `SmartOperator.activateBoost()`.
     ActivateBoost { pool: u8 },
     /// `SmartOperator.queueDropBoost(amount)`.
-    QueueDropBoost { pool: u8, amount: u128 },
+    QueueDropBoost { pool: u8, amount: u64 },
     /// `SmartOperator.dropBoost()`.
     DropBoost { pool: u8 },
     /// `SmartOperator.redeemBGT(amount)`.
@@ -426,7 +426,7 @@ impl Op {
             }
             QueueDropBoost { amount, .. } => {
                 privilege = role_of(Role::BgtManager);
-                set(p.unwrap().smart_operator, call(ISmartOperator::queueDropBoostCall { amount: *amount }), U256::ZERO)
+                set(p.unwrap().smart_operator, call(ISmartOperator::queueDropBoostCall { amount: u128::from(*amount) }), U256::ZERO)
             }
             DropBoost { .. } => set(p.unwrap().smart_operator, call(ISmartOperator::dropBoostCall {}), U256::ZERO),
             RedeemBgt { amount, .. } => {

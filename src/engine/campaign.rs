@@ -322,11 +322,16 @@ pub fn make_finding(
 ) -> Finding {
     let traced = run_sequence(world, observer, sequence, &StopOn::Invariant(violation.invariant.clone()), false, true);
     let statement = catalog::find(&violation.invariant).map(|i| i.statement).unwrap_or_default();
+    // Name actors in the message, as the trace does.
+    let mut message = violation.message.clone();
+    for (address, name) in world.actors.named() {
+        message = message.replace(&address.to_checksum(None), name).replace(&format!("{address:#x}"), name);
+    }
     Finding {
         format: FINDING_FORMAT.to_string(),
         invariant: violation.invariant.clone(),
         statement: statement.to_string(),
-        message: violation.message.clone(),
+        message,
         step: violation.step,
         seed,
         worker,

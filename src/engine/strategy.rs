@@ -168,7 +168,7 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
         68 => (Op::AccrueBgtFees { pool }, None),
         69 => (Op::QueueBoost { pool }, None),
         70 => (Op::ActivateBoost { pool }, None),
-        71 => (Op::QueueDropBoost { pool, amount: rng.random_range(1..u64::MAX) as u128 }, holder(Role::BgtManager)),
+        71 => (Op::QueueDropBoost { pool, amount: rng.random_range(1..u64::MAX) }, holder(Role::BgtManager)),
         72 => (Op::DropBoost { pool }, None),
         73..=74 => (Op::RedeemBgt { pool, amount: amount(rng, ctx) / U256::from(10u8) }, holder(Role::BgtManager)),
         75 => (Op::ClaimBgtStakerReward { pool }, None),
@@ -325,4 +325,37 @@ pub fn mutate(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>, other
         }
     }
     seq.truncate(depth.max(1));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn context() -> GenContext {
+        GenContext {
+            actors: 22,
+            pools: 2,
+            governance: 3,
+            feeder: 4,
+            stakers: vec![5, 6, 7, 8],
+            role_holders: vec![vec![3, 9, 10, 11, 12, 13, 14], vec![3, 15, 16, 17, 18, 19, 20]],
+            dictionary: vec![U256::ZERO, U256::MAX, BERA],
+        }
+    }
+
+    #[test]
+    fn generated_and_mutated_actions_round_trip_through_json() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(1);
+        let mut seq = random_sequence(&mut rng, &ctx, 40);
+        for _ in 0..2_000 {
+            let other = random_sequence(&mut rng, &ctx, 10);
+            mutate(&mut rng, &ctx, &mut seq, &other, 40);
+            let json = serde_json::to_string(&seq).unwrap();
+            let back: Vec<Action> = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+            assert_eq!(back, seq);
+            assert!(!seq.is_empty() && seq.len() <= 40);
+        }
+    }
 }
