@@ -56,6 +56,16 @@ impl GenContext {
         let mut dictionary: Vec<U256> = spec.iter().map(|&n| U256::from(n) * BERA).collect();
         dictionary.extend(spec.iter().map(|&n| U256::from(n)));
         dictionary.extend([U256::ZERO, U256::from(1u8), U256::MAX, U256::from(1u64 << 63)]);
+        let c = &world.contracts;
+        for code in [c.staking_pool_impl, c.smart_operator_impl, c.withdrawal_vault_impl, c.accounting_oracle_impl, c.bera_chef, c.bgt]
+            .map(|a| world.chain.code(a))
+        {
+            for value in push_constants(&code) {
+                if !dictionary.contains(&value) {
+                    dictionary.push(value);
+                }
+            }
+        }
         Self {
             actors: actors.len(),
             pools: world.pools.len(),
@@ -79,6 +89,29 @@ impl GenContext {
             }
         }
     }
+}
+
+/// Immediates of PUSH2..PUSH32 in runtime `code` that look like amounts or bounds (not selectors, not
+/// addresses, not jump targets), at most 256 of them.
+pub fn push_constants(code: &[u8]) -> Vec<U256> {
+    let mut out = Vec::new();
+    let mut pc = 0;
+    while pc < code.len() && out.len() < 256 {
+        let op = code[pc];
+        if (0x61..=0x7f).contains(&op) {
+            let n = (op - 0x5f) as usize;
+            let end = (pc + 1 + n).min(code.len());
+            let value = U256::from_be_slice(&code[pc + 1..end]);
+            // PUSH4 are mostly selectors, PUSH20 addresses, small PUSH2 jump destinations.
+            if n != 4 && n != 20 && value > U256::from(0xffffu64) && !out.contains(&value) {
+                out.push(value);
+            }
+            pc = end;
+        } else {
+            pc += 1;
+        }
+    }
+    out
 }
 
 fn bera(n: u64) -> U256 {
