@@ -10,14 +10,16 @@ use alloy_sol_types::SolCall;
 use serde::{Deserialize, Serialize};
 
 use crate::bindings::{
-    IAccessControl, IAccountingOracle, IBGT, IBeaconDeposit, IBeraChef, IDeploy, IERC20, IIncentiveCollector,
-    ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IUUPS, IWithdrawalVault,
+    IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IIncentiveCollector,
+    ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault, IBGT, IERC20,
+    IUUPS,
 };
 use crate::world::World;
 pub use poolguard_invariants::{Privilege, Role};
 
 /// One step of a sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Action {
     /// Index into [`World::actors`]`.all()` (taken modulo its length).
     pub caller: u8,
@@ -30,6 +32,7 @@ pub struct Action {
 
 /// Contracts an upgrade can be attempted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum UpgradeTarget {
     /// The StakingPool beacon, through the factory.
     StakingPoolBeacon,
@@ -45,6 +48,7 @@ pub enum UpgradeTarget {
 
 /// How an oracle report picks its balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Report {
     /// The consensus layer's actual balance, next refSlot (an honest feeder).
     Honest,
@@ -60,9 +64,14 @@ pub enum Report {
 /// actors.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Op {
     /// `StakingPool.submit(receiver)` with `amount` BERA.
-    Submit { pool: u8, receiver: u8, amount: U256 },
+    Submit {
+        pool: u8,
+        receiver: u8,
+        amount: U256,
+    },
     /// Plain BERA transfer to the pool (`receive()` deposits).
     SendToPool { pool: u8, amount: U256 },
     /// Plain BERA to a pool's StakingRewardsVault (a donation, or an EL reward when the system sends it).
@@ -74,11 +83,26 @@ pub enum Op {
     /// stBERA `approve`.
     ApproveShares { pool: u8, spender: u8, amount: U256 },
     /// stBERA `transferFrom`.
-    TransferSharesFrom { pool: u8, from: u8, to: u8, amount: U256 },
+    TransferSharesFrom {
+        pool: u8,
+        from: u8,
+        to: u8,
+        amount: U256,
+    },
     /// `WithdrawalVault.requestWithdrawal`, paying `value` for the fee.
-    RequestWithdrawal { pool: u8, amount_gwei: U256, max_fee: U256, value: U256 },
+    RequestWithdrawal {
+        pool: u8,
+        amount_gwei: U256,
+        max_fee: U256,
+        value: U256,
+    },
     /// `WithdrawalVault.requestRedeem`, paying `value` for the fee.
-    RequestRedeem { pool: u8, shares: U256, max_fee: U256, value: U256 },
+    RequestRedeem {
+        pool: u8,
+        shares: U256,
+        max_fee: U256,
+        value: U256,
+    },
     /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request".
     Finalize { id: u64 },
     /// `finalizeWithdrawalRequests([all requests])`.
@@ -183,8 +207,14 @@ impl Action {
     /// Short human-readable form: `caller: op(args)`.
     pub fn describe(&self, world: &World) -> String {
         let actors = world.actors.all();
-        let caller = world.actors.name(actors[self.caller as usize % actors.len()]);
-        let roll = if self.roll > 0 { format!(" [+{} blocks]", self.roll) } else { String::new() };
+        let caller = world
+            .actors
+            .name(actors[self.caller as usize % actors.len()]);
+        let roll = if self.roll > 0 {
+            format!(" [+{} blocks]", self.roll)
+        } else {
+            String::new()
+        };
         format!("{caller}: {}{roll}", self.op.describe(world))
     }
 }
@@ -262,27 +292,94 @@ impl Op {
         let pool = |p: &u8| format!("pool{}", *p as usize % world.pools.len().max(1));
         use Op::*;
         match self {
-            Submit { pool: p, receiver, amount } => format!("{}.submit(receiver={}) value={amount}", pool(p), name(receiver)),
+            Submit {
+                pool: p,
+                receiver,
+                amount,
+            } => format!(
+                "{}.submit(receiver={}) value={amount}",
+                pool(p),
+                name(receiver)
+            ),
             SendToPool { pool: p, amount } => format!("send {amount} wei to {}", pool(p)),
-            DonateToRewardsVault { pool: p, amount } => format!("send {amount} wei to {}.rewardsVault", pool(p)),
-            DonateToWithdrawalVault { amount } => format!("send {amount} wei to WithdrawalVault"),
-            TransferShares { pool: p, to, amount } => format!("{}.transfer(to={}, {amount})", pool(p), name(to)),
-            ApproveShares { pool: p, spender, amount } => format!("{}.approve({}, {amount})", pool(p), name(spender)),
-            TransferSharesFrom { pool: p, from, to, amount } => {
-                format!("{}.transferFrom({}, {}, {amount})", pool(p), name(from), name(to))
+            DonateToRewardsVault { pool: p, amount } => {
+                format!("send {amount} wei to {}.rewardsVault", pool(p))
             }
-            RequestWithdrawal { pool: p, amount_gwei, max_fee, value } => {
+            DonateToWithdrawalVault { amount } => format!("send {amount} wei to WithdrawalVault"),
+            TransferShares {
+                pool: p,
+                to,
+                amount,
+            } => format!("{}.transfer(to={}, {amount})", pool(p), name(to)),
+            ApproveShares {
+                pool: p,
+                spender,
+                amount,
+            } => format!("{}.approve({}, {amount})", pool(p), name(spender)),
+            TransferSharesFrom {
+                pool: p,
+                from,
+                to,
+                amount,
+            } => {
+                format!(
+                    "{}.transferFrom({}, {}, {amount})",
+                    pool(p),
+                    name(from),
+                    name(to)
+                )
+            }
+            RequestWithdrawal {
+                pool: p,
+                amount_gwei,
+                max_fee,
+                value,
+            } => {
                 format!("vault.requestWithdrawal({}, {amount_gwei} gwei, maxFee={max_fee}) value={value}", pool(p))
             }
-            RequestRedeem { pool: p, shares, max_fee, value } => {
-                format!("vault.requestRedeem({}, {shares} shares, maxFee={max_fee}) value={value}", pool(p))
+            RequestRedeem {
+                pool: p,
+                shares,
+                max_fee,
+                value,
+            } => {
+                format!(
+                    "vault.requestRedeem({}, {shares} shares, maxFee={max_fee}) value={value}",
+                    pool(p)
+                )
             }
-            OracleReport { pool: p, report } => format!("oracle.updateTotalDeposits({}, {report:?})", pool(p)),
-            GrantRole { pool: p, role, account } => format!("{}.operator.grantRole({}, {})", pool(p), role.solidity_name(), name(account)),
-            RevokeRole { pool: p, role, account } => format!("{}.operator.revokeRole({}, {})", pool(p), role.solidity_name(), name(account)),
-            RenounceRole { pool: p, role } => format!("{}.operator.renounceRole({})", pool(p), role.solidity_name()),
+            OracleReport { pool: p, report } => {
+                format!("oracle.updateTotalDeposits({}, {report:?})", pool(p))
+            }
+            GrantRole {
+                pool: p,
+                role,
+                account,
+            } => format!(
+                "{}.operator.grantRole({}, {})",
+                pool(p),
+                role.solidity_name(),
+                name(account)
+            ),
+            RevokeRole {
+                pool: p,
+                role,
+                account,
+            } => format!(
+                "{}.operator.revokeRole({}, {})",
+                pool(p),
+                role.solidity_name(),
+                name(account)
+            ),
+            RenounceRole { pool: p, role } => format!(
+                "{}.operator.renounceRole({})",
+                pool(p),
+                role.solidity_name()
+            ),
             GrantFeeder { account } => format!("oracle.grantRole(FEEDER_ROLE, {})", name(account)),
-            SetProtocolFeeRecipient { account } => format!("factory.setProtocolFeeRecipient({})", name(account)),
+            SetProtocolFeeRecipient { account } => {
+                format!("factory.setProtocolFeeRecipient({})", name(account))
+            }
             other => format!("{other:?}"),
         }
     }
@@ -296,35 +393,76 @@ impl Op {
         let p = pool_index.map(|i| &world.pools[i]);
         let c = &world.contracts;
         let system = world.actors.system;
-        let mut planned = Planned { from: caller, to: None, data: Bytes::new(), value: U256::ZERO, pool: pool_index, privilege: None };
+        let mut planned = Planned {
+            from: caller,
+            to: None,
+            data: Bytes::new(),
+            value: U256::ZERO,
+            pool: pool_index,
+            privilege: None,
+        };
         let mut set = |to: Address, data: Bytes, value: U256| {
             planned.to = Some(to);
             planned.data = data;
             planned.value = value;
         };
-        let role_of = |role: Role| Some(Privilege::PoolRole { pool: pool_index.unwrap_or(0), role });
+        let role_of = |role: Role| {
+            Some(Privilege::PoolRole {
+                pool: pool_index.unwrap_or(0),
+                role,
+            })
+        };
         let mut privilege = None;
         match self {
-            Submit { receiver, amount, .. } => {
-                set(p.unwrap().staking_pool, call(IStakingPool::submitCall { receiver: actor(receiver) }), *amount)
-            }
+            Submit {
+                receiver, amount, ..
+            } => set(
+                p.unwrap().staking_pool,
+                call(IStakingPool::submitCall {
+                    receiver: actor(receiver),
+                }),
+                *amount,
+            ),
             SendToPool { amount, .. } => set(p.unwrap().staking_pool, Bytes::new(), *amount),
-            DonateToRewardsVault { amount, .. } => set(p.unwrap().rewards_vault, Bytes::new(), *amount),
-            DonateToWithdrawalVault { amount } => set(c.withdrawal_vault, Bytes::new(), *amount),
-            TransferShares { to, amount, .. } => {
-                set(p.unwrap().staking_pool, call(IERC20::transferCall { to: actor(to), value: *amount }), U256::ZERO)
+            DonateToRewardsVault { amount, .. } => {
+                set(p.unwrap().rewards_vault, Bytes::new(), *amount)
             }
-            ApproveShares { spender, amount, .. } => set(
+            DonateToWithdrawalVault { amount } => set(c.withdrawal_vault, Bytes::new(), *amount),
+            TransferShares { to, amount, .. } => set(
                 p.unwrap().staking_pool,
-                call(IERC20::approveCall { spender: actor(spender), value: *amount }),
+                call(IERC20::transferCall {
+                    to: actor(to),
+                    value: *amount,
+                }),
                 U256::ZERO,
             ),
-            TransferSharesFrom { from, to, amount, .. } => set(
+            ApproveShares {
+                spender, amount, ..
+            } => set(
                 p.unwrap().staking_pool,
-                call(IERC20::transferFromCall { from: actor(from), to: actor(to), value: *amount }),
+                call(IERC20::approveCall {
+                    spender: actor(spender),
+                    value: *amount,
+                }),
                 U256::ZERO,
             ),
-            RequestWithdrawal { amount_gwei, max_fee, value, .. } => set(
+            TransferSharesFrom {
+                from, to, amount, ..
+            } => set(
+                p.unwrap().staking_pool,
+                call(IERC20::transferFromCall {
+                    from: actor(from),
+                    to: actor(to),
+                    value: *amount,
+                }),
+                U256::ZERO,
+            ),
+            RequestWithdrawal {
+                amount_gwei,
+                max_fee,
+                value,
+                ..
+            } => set(
                 c.withdrawal_vault,
                 call(IWithdrawalVault::requestWithdrawalCall {
                     pubkey: p.unwrap().pubkey.clone(),
@@ -333,23 +471,49 @@ impl Op {
                 }),
                 *value,
             ),
-            RequestRedeem { shares, max_fee, value, .. } => set(
+            RequestRedeem {
+                shares,
+                max_fee,
+                value,
+                ..
+            } => set(
                 c.withdrawal_vault,
-                call(IWithdrawalVault::requestRedeemCall { pubkey: p.unwrap().pubkey.clone(), shares: *shares, maxFee: *max_fee }),
+                call(IWithdrawalVault::requestRedeemCall {
+                    pubkey: p.unwrap().pubkey.clone(),
+                    shares: *shares,
+                    maxFee: *max_fee,
+                }),
                 *value,
             ),
             Finalize { id } => {
                 let count = world.request_count();
-                let id = if *id == 0 || count == 0 { count } else { 1 + (*id - 1) % count };
-                set(c.withdrawal_vault, call(IWithdrawalVault::finalizeWithdrawalRequestCall { requestId: U256::from(id) }), U256::ZERO)
+                let id = if *id == 0 || count == 0 {
+                    count
+                } else {
+                    1 + (*id - 1) % count
+                };
+                set(
+                    c.withdrawal_vault,
+                    call(IWithdrawalVault::finalizeWithdrawalRequestCall {
+                        requestId: U256::from(id),
+                    }),
+                    U256::ZERO,
+                )
             }
             FinalizeAll => {
                 let ids = (1..=world.request_count()).map(U256::from).collect();
-                set(c.withdrawal_vault, call(IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: ids }), U256::ZERO)
+                set(
+                    c.withdrawal_vault,
+                    call(IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: ids }),
+                    U256::ZERO,
+                )
             }
             SendPendingExit { value, .. } => set(
                 c.withdrawal_vault,
-                call(IWithdrawalVault::sendPendingExitRequestCall { pubkey: p.unwrap().pubkey.clone(), maxFee: *value }),
+                call(IWithdrawalVault::sendPendingExitRequestCall {
+                    pubkey: p.unwrap().pubkey.clone(),
+                    maxFee: *value,
+                }),
                 *value,
             ),
             OracleReport { report, .. } => {
@@ -362,8 +526,13 @@ impl Op {
                     Report::Zero => (U256::ZERO, last_slot + U256::from(1)),
                     Report::Replay => (actual, last_slot),
                     Report::Delta(bps) => {
-                        let magnitude = expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
-                        let value = if *bps >= 0 { expected + magnitude } else { expected.saturating_sub(magnitude) };
+                        let magnitude =
+                            expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
+                        let value = if *bps >= 0 {
+                            expected + magnitude
+                        } else {
+                            expected.saturating_sub(magnitude)
+                        };
                         (value, last_slot + U256::from(1))
                     }
                 };
@@ -379,7 +548,9 @@ impl Op {
             }
             ClReward { amount, .. } => set(
                 c.beacon_deposit,
-                call(IBeaconDeposit::rewardValidatorCall { pubkey: p.unwrap().pubkey.clone() }),
+                call(IBeaconDeposit::rewardValidatorCall {
+                    pubkey: p.unwrap().pubkey.clone(),
+                }),
                 *amount,
             ),
             ClPenalty { amount, .. } => {
@@ -391,69 +562,122 @@ impl Op {
                 let amount = (*amount).min(actual.saturating_sub(floor));
                 set(
                     c.beacon_deposit,
-                    call(IBeaconDeposit::penalizeValidatorCall { pubkey: pool.pubkey.clone(), amount }),
+                    call(IBeaconDeposit::penalizeValidatorCall {
+                        pubkey: pool.pubkey.clone(),
+                        amount,
+                    }),
                     U256::ZERO,
                 )
             }
             ClProcessWithdrawals { max } => set(
                 c.beacon_deposit,
-                call(IBeaconDeposit::processWithdrawalRequestsCall { maxRequests: U256::from(*max) }),
+                call(IBeaconDeposit::processWithdrawalRequestsCall {
+                    maxRequests: U256::from(*max),
+                }),
                 U256::ZERO,
             ),
-            MintBgt { amount, .. } => {
-                set(c.bgt, call(IBGT::mintCall { to: p.unwrap().smart_operator, amount: *amount }), *amount)
-            }
-            BgtStakerReward { amount, .. } => {
-                set(c.bgt, call(IBGT::notifyStakerRewardCall { account: p.unwrap().smart_operator }), *amount)
-            }
+            MintBgt { amount, .. } => set(
+                c.bgt,
+                call(IBGT::mintCall {
+                    to: p.unwrap().smart_operator,
+                    amount: *amount,
+                }),
+                *amount,
+            ),
+            BgtStakerReward { amount, .. } => set(
+                c.bgt,
+                call(IBGT::notifyStakerRewardCall {
+                    account: p.unwrap().smart_operator,
+                }),
+                *amount,
+            ),
             MintIncentives { amount, .. } => set(
                 c.incentive_token,
-                call(IDeploy::mintCall { to: p.unwrap().incentive_collector, amount: *amount }),
+                call(IDeploy::mintCall {
+                    to: p.unwrap().incentive_collector,
+                    amount: *amount,
+                }),
                 U256::ZERO,
             ),
             ClaimIncentives { value, .. } => set(
                 p.unwrap().incentive_collector,
-                call(IIncentiveCollector::claimCall { tokens: vec![c.incentive_token] }),
+                call(IIncentiveCollector::claimCall {
+                    tokens: vec![c.incentive_token],
+                }),
                 *value,
             ),
-            ProcessRewards { .. } => set(p.unwrap().staking_pool, call(IStakingPool::processRewardsCall {}), U256::ZERO),
-            AccrueBgtFees { .. } => {
-                set(p.unwrap().smart_operator, call(ISmartOperator::accrueEarnedBGTFeesCall {}), U256::ZERO)
-            }
-            QueueBoost { .. } => set(p.unwrap().smart_operator, call(ISmartOperator::queueBoostCall {}), U256::ZERO),
-            ActivateBoost { .. } => {
-                set(p.unwrap().smart_operator, call(ISmartOperator::activateBoostCall {}), U256::ZERO)
-            }
+            ProcessRewards { .. } => set(
+                p.unwrap().staking_pool,
+                call(IStakingPool::processRewardsCall {}),
+                U256::ZERO,
+            ),
+            AccrueBgtFees { .. } => set(
+                p.unwrap().smart_operator,
+                call(ISmartOperator::accrueEarnedBGTFeesCall {}),
+                U256::ZERO,
+            ),
+            QueueBoost { .. } => set(
+                p.unwrap().smart_operator,
+                call(ISmartOperator::queueBoostCall {}),
+                U256::ZERO,
+            ),
+            ActivateBoost { .. } => set(
+                p.unwrap().smart_operator,
+                call(ISmartOperator::activateBoostCall {}),
+                U256::ZERO,
+            ),
             QueueDropBoost { amount, .. } => {
                 privilege = role_of(Role::BgtManager);
-                set(p.unwrap().smart_operator, call(ISmartOperator::queueDropBoostCall { amount: u128::from(*amount) }), U256::ZERO)
+                set(
+                    p.unwrap().smart_operator,
+                    call(ISmartOperator::queueDropBoostCall {
+                        amount: u128::from(*amount),
+                    }),
+                    U256::ZERO,
+                )
             }
-            DropBoost { .. } => set(p.unwrap().smart_operator, call(ISmartOperator::dropBoostCall {}), U256::ZERO),
+            DropBoost { .. } => set(
+                p.unwrap().smart_operator,
+                call(ISmartOperator::dropBoostCall {}),
+                U256::ZERO,
+            ),
             RedeemBgt { amount, .. } => {
                 privilege = role_of(Role::BgtManager);
-                set(p.unwrap().smart_operator, call(ISmartOperator::redeemBGTCall { amount: *amount }), U256::ZERO)
+                set(
+                    p.unwrap().smart_operator,
+                    call(ISmartOperator::redeemBGTCall { amount: *amount }),
+                    U256::ZERO,
+                )
             }
-            ClaimBgtStakerReward { .. } => {
-                set(p.unwrap().smart_operator, call(ISmartOperator::claimBgtStakerRewardCall {}), U256::ZERO)
-            }
+            ClaimBgtStakerReward { .. } => set(
+                p.unwrap().smart_operator,
+                call(ISmartOperator::claimBgtStakerRewardCall {}),
+                U256::ZERO,
+            ),
             QueueCommission { bps, .. } => {
                 privilege = role_of(Role::CommissionManager);
                 set(
                     p.unwrap().smart_operator,
-                    call(ISmartOperator::queueValCommissionCall { bps: alloy_primitives::Uint::from(*bps) }),
+                    call(ISmartOperator::queueValCommissionCall {
+                        bps: alloy_primitives::Uint::from(*bps),
+                    }),
                     U256::ZERO,
                 )
             }
             ActivateCommission { .. } => set(
                 c.bera_chef,
-                call(IBeraChef::activateQueuedValCommissionCall { valPubkey: p.unwrap().pubkey.clone() }),
+                call(IBeraChef::activateQueuedValCommissionCall {
+                    valPubkey: p.unwrap().pubkey.clone(),
+                }),
                 U256::ZERO,
             ),
             SetProtocolFee { bps, .. } => {
                 privilege = role_of(Role::ProtocolFeeManager);
                 set(
                     p.unwrap().smart_operator,
-                    call(ISmartOperator::setProtocolFeePercentageCall { bps: U256::from(*bps) }),
+                    call(ISmartOperator::setProtocolFeePercentageCall {
+                        bps: U256::from(*bps),
+                    }),
                     U256::ZERO,
                 )
             }
@@ -466,7 +690,10 @@ impl Op {
                 let start = world.chain.block_number() + 100;
                 set(
                     p.unwrap().smart_operator,
-                    call(ISmartOperator::queueRewardsAllocationCall { startBlock: start, weights }),
+                    call(ISmartOperator::queueRewardsAllocationCall {
+                        startBlock: start,
+                        weights,
+                    }),
                     U256::ZERO,
                 )
             }
@@ -474,7 +701,11 @@ impl Op {
                 privilege = role_of(Role::IncentiveCollectorManager);
                 set(
                     p.unwrap().smart_operator,
-                    call(ISmartOperator::queueIncentiveCollectorPayoutAmountChangeCall { newPayoutAmount: *amount }),
+                    call(
+                        ISmartOperator::queueIncentiveCollectorPayoutAmountChangeCall {
+                            newPayoutAmount: *amount,
+                        },
+                    ),
                     U256::ZERO,
                 )
             }
@@ -482,7 +713,10 @@ impl Op {
                 privilege = role_of(role.admin());
                 set(
                     p.unwrap().smart_operator,
-                    call(IAccessControl::grantRoleCall { role: role.id(), account: actor(account) }),
+                    call(IAccessControl::grantRoleCall {
+                        role: role.id(),
+                        account: actor(account),
+                    }),
                     U256::ZERO,
                 )
             }
@@ -490,13 +724,19 @@ impl Op {
                 privilege = role_of(role.admin());
                 set(
                     p.unwrap().smart_operator,
-                    call(IAccessControl::revokeRoleCall { role: role.id(), account: actor(account) }),
+                    call(IAccessControl::revokeRoleCall {
+                        role: role.id(),
+                        account: actor(account),
+                    }),
                     U256::ZERO,
                 )
             }
             RenounceRole { role, .. } => set(
                 p.unwrap().smart_operator,
-                call(IAccessControl::renounceRoleCall { role: role.id(), callerConfirmation: caller }),
+                call(IAccessControl::renounceRoleCall {
+                    role: role.id(),
+                    callerConfirmation: caller,
+                }),
                 U256::ZERO,
             ),
             GrantFeeder { account } => {
@@ -504,29 +744,52 @@ impl Op {
                 let feeder = alloy_primitives::keccak256("FEEDER_ROLE");
                 set(
                     c.accounting_oracle,
-                    call(IAccessControl::grantRoleCall { role: feeder, account: actor(account) }),
+                    call(IAccessControl::grantRoleCall {
+                        role: feeder,
+                        account: actor(account),
+                    }),
                     U256::ZERO,
                 )
             }
             PausePool { .. } => {
                 privilege = Some(Privilege::Governance);
-                set(p.unwrap().staking_pool, call(IStakingPool::pauseCall {}), U256::ZERO)
+                set(
+                    p.unwrap().staking_pool,
+                    call(IStakingPool::pauseCall {}),
+                    U256::ZERO,
+                )
             }
             UnpausePool { .. } => {
                 privilege = Some(Privilege::Governance);
-                set(p.unwrap().staking_pool, call(IStakingPool::unpauseCall {}), U256::ZERO)
+                set(
+                    p.unwrap().staking_pool,
+                    call(IStakingPool::unpauseCall {}),
+                    U256::ZERO,
+                )
             }
             PauseVault => {
                 privilege = Some(Privilege::Governance);
-                set(c.withdrawal_vault, call(IWithdrawalVault::pauseCall {}), U256::ZERO)
+                set(
+                    c.withdrawal_vault,
+                    call(IWithdrawalVault::pauseCall {}),
+                    U256::ZERO,
+                )
             }
             UnpauseVault => {
                 privilege = Some(Privilege::Governance);
-                set(c.withdrawal_vault, call(IWithdrawalVault::unpauseCall {}), U256::ZERO)
+                set(
+                    c.withdrawal_vault,
+                    call(IWithdrawalVault::unpauseCall {}),
+                    U256::ZERO,
+                )
             }
             SetMinEffectiveBalance { value, .. } => {
                 privilege = Some(Privilege::Governance);
-                set(p.unwrap().staking_pool, call(IStakingPool::setMinEffectiveBalanceCall { value: *value }), U256::ZERO)
+                set(
+                    p.unwrap().staking_pool,
+                    call(IStakingPool::setMinEffectiveBalanceCall { value: *value }),
+                    U256::ZERO,
+                )
             }
             SetOracleBounds { up, down } => {
                 privilege = Some(Privilege::Governance);
@@ -543,35 +806,50 @@ impl Op {
                 privilege = Some(Privilege::Governance);
                 set(
                     c.factory,
-                    call(IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient: actor(account) }),
+                    call(IStakingPoolContractsFactory::setProtocolFeeRecipientCall {
+                        recipient: actor(account),
+                    }),
                     U256::ZERO,
                 )
             }
             Upgrade { target } => {
                 privilege = Some(Privilege::Governance);
                 let uups = |implementation: Address| {
-                    call(IUUPS::upgradeToAndCallCall { newImplementation: implementation, data: Bytes::new() })
+                    call(IUUPS::upgradeToAndCallCall {
+                        newImplementation: implementation,
+                        data: Bytes::new(),
+                    })
                 };
                 match target {
                     UpgradeTarget::StakingPoolBeacon => set(
                         c.factory,
-                        call(IStakingPoolContractsFactory::upgradeStakingPoolBeaconImplCall {
-                            newImplementation: c.staking_pool_impl,
-                        }),
+                        call(
+                            IStakingPoolContractsFactory::upgradeStakingPoolBeaconImplCall {
+                                newImplementation: c.staking_pool_impl,
+                            },
+                        ),
                         U256::ZERO,
                     ),
                     UpgradeTarget::SmartOperatorBeacon => set(
                         c.factory,
-                        call(IStakingPoolContractsFactory::upgradeSmartOperatorBeaconImplCall {
-                            newImplementation: c.smart_operator_impl,
-                        }),
+                        call(
+                            IStakingPoolContractsFactory::upgradeSmartOperatorBeaconImplCall {
+                                newImplementation: c.smart_operator_impl,
+                            },
+                        ),
                         U256::ZERO,
                     ),
                     UpgradeTarget::Factory => set(c.factory, uups(c.factory_impl), U256::ZERO),
-                    UpgradeTarget::WithdrawalVault => set(c.withdrawal_vault, uups(c.withdrawal_vault_impl), U256::ZERO),
-                    UpgradeTarget::AccountingOracle => {
-                        set(c.accounting_oracle, uups(c.accounting_oracle_impl), U256::ZERO)
-                    }
+                    UpgradeTarget::WithdrawalVault => set(
+                        c.withdrawal_vault,
+                        uups(c.withdrawal_vault_impl),
+                        U256::ZERO,
+                    ),
+                    UpgradeTarget::AccountingOracle => set(
+                        c.accounting_oracle,
+                        uups(c.accounting_oracle_impl),
+                        U256::ZERO,
+                    ),
                 }
             }
             Wait => {}
@@ -641,14 +919,52 @@ impl OpKind {
     pub const ALL: [OpKind; 46] = {
         use OpKind::*;
         [
-            Submit, SendToPool, DonateToRewardsVault, DonateToWithdrawalVault, TransferShares, ApproveShares,
-            TransferSharesFrom, RequestWithdrawal, RequestRedeem, Finalize, FinalizeAll, SendPendingExit,
-            OracleReport, ClReward, ClPenalty, ClProcessWithdrawals, MintBgt, BgtStakerReward, MintIncentives,
-            ClaimIncentives, ProcessRewards, AccrueBgtFees, QueueBoost, ActivateBoost, QueueDropBoost, DropBoost,
-            RedeemBgt, ClaimBgtStakerReward, QueueCommission, ActivateCommission, SetProtocolFee,
-            QueueRewardsAllocation, QueuePayoutChange, GrantRole, RevokeRole, RenounceRole, GrantFeeder, PausePool,
-            UnpausePool, PauseVault, UnpauseVault, SetMinEffectiveBalance, SetOracleBounds, SetProtocolFeeRecipient,
-            Upgrade, Wait,
+            Submit,
+            SendToPool,
+            DonateToRewardsVault,
+            DonateToWithdrawalVault,
+            TransferShares,
+            ApproveShares,
+            TransferSharesFrom,
+            RequestWithdrawal,
+            RequestRedeem,
+            Finalize,
+            FinalizeAll,
+            SendPendingExit,
+            OracleReport,
+            ClReward,
+            ClPenalty,
+            ClProcessWithdrawals,
+            MintBgt,
+            BgtStakerReward,
+            MintIncentives,
+            ClaimIncentives,
+            ProcessRewards,
+            AccrueBgtFees,
+            QueueBoost,
+            ActivateBoost,
+            QueueDropBoost,
+            DropBoost,
+            RedeemBgt,
+            ClaimBgtStakerReward,
+            QueueCommission,
+            ActivateCommission,
+            SetProtocolFee,
+            QueueRewardsAllocation,
+            QueuePayoutChange,
+            GrantRole,
+            RevokeRole,
+            RenounceRole,
+            GrantFeeder,
+            PausePool,
+            UnpausePool,
+            PauseVault,
+            UnpauseVault,
+            SetMinEffectiveBalance,
+            SetOracleBounds,
+            SetProtocolFeeRecipient,
+            Upgrade,
+            Wait,
         ]
     };
 
@@ -658,14 +974,52 @@ impl OpKind {
             ($($v:ident),*) => { match op { $(Op::$v { .. } => OpKind::$v,)* } };
         }
         kinds!(
-            Submit, SendToPool, DonateToRewardsVault, DonateToWithdrawalVault, TransferShares, ApproveShares,
-            TransferSharesFrom, RequestWithdrawal, RequestRedeem, Finalize, FinalizeAll, SendPendingExit,
-            OracleReport, ClReward, ClPenalty, ClProcessWithdrawals, MintBgt, BgtStakerReward, MintIncentives,
-            ClaimIncentives, ProcessRewards, AccrueBgtFees, QueueBoost, ActivateBoost, QueueDropBoost, DropBoost,
-            RedeemBgt, ClaimBgtStakerReward, QueueCommission, ActivateCommission, SetProtocolFee,
-            QueueRewardsAllocation, QueuePayoutChange, GrantRole, RevokeRole, RenounceRole, GrantFeeder, PausePool,
-            UnpausePool, PauseVault, UnpauseVault, SetMinEffectiveBalance, SetOracleBounds, SetProtocolFeeRecipient,
-            Upgrade, Wait
+            Submit,
+            SendToPool,
+            DonateToRewardsVault,
+            DonateToWithdrawalVault,
+            TransferShares,
+            ApproveShares,
+            TransferSharesFrom,
+            RequestWithdrawal,
+            RequestRedeem,
+            Finalize,
+            FinalizeAll,
+            SendPendingExit,
+            OracleReport,
+            ClReward,
+            ClPenalty,
+            ClProcessWithdrawals,
+            MintBgt,
+            BgtStakerReward,
+            MintIncentives,
+            ClaimIncentives,
+            ProcessRewards,
+            AccrueBgtFees,
+            QueueBoost,
+            ActivateBoost,
+            QueueDropBoost,
+            DropBoost,
+            RedeemBgt,
+            ClaimBgtStakerReward,
+            QueueCommission,
+            ActivateCommission,
+            SetProtocolFee,
+            QueueRewardsAllocation,
+            QueuePayoutChange,
+            GrantRole,
+            RevokeRole,
+            RenounceRole,
+            GrantFeeder,
+            PausePool,
+            UnpausePool,
+            PauseVault,
+            UnpauseVault,
+            SetMinEffectiveBalance,
+            SetOracleBounds,
+            SetProtocolFeeRecipient,
+            Upgrade,
+            Wait
         )
     }
 
@@ -675,14 +1029,52 @@ impl OpKind {
             ($($v:ident),*) => { match self { $(OpKind::$v => stringify!($v),)* } };
         }
         names!(
-            Submit, SendToPool, DonateToRewardsVault, DonateToWithdrawalVault, TransferShares, ApproveShares,
-            TransferSharesFrom, RequestWithdrawal, RequestRedeem, Finalize, FinalizeAll, SendPendingExit,
-            OracleReport, ClReward, ClPenalty, ClProcessWithdrawals, MintBgt, BgtStakerReward, MintIncentives,
-            ClaimIncentives, ProcessRewards, AccrueBgtFees, QueueBoost, ActivateBoost, QueueDropBoost, DropBoost,
-            RedeemBgt, ClaimBgtStakerReward, QueueCommission, ActivateCommission, SetProtocolFee,
-            QueueRewardsAllocation, QueuePayoutChange, GrantRole, RevokeRole, RenounceRole, GrantFeeder, PausePool,
-            UnpausePool, PauseVault, UnpauseVault, SetMinEffectiveBalance, SetOracleBounds, SetProtocolFeeRecipient,
-            Upgrade, Wait
+            Submit,
+            SendToPool,
+            DonateToRewardsVault,
+            DonateToWithdrawalVault,
+            TransferShares,
+            ApproveShares,
+            TransferSharesFrom,
+            RequestWithdrawal,
+            RequestRedeem,
+            Finalize,
+            FinalizeAll,
+            SendPendingExit,
+            OracleReport,
+            ClReward,
+            ClPenalty,
+            ClProcessWithdrawals,
+            MintBgt,
+            BgtStakerReward,
+            MintIncentives,
+            ClaimIncentives,
+            ProcessRewards,
+            AccrueBgtFees,
+            QueueBoost,
+            ActivateBoost,
+            QueueDropBoost,
+            DropBoost,
+            RedeemBgt,
+            ClaimBgtStakerReward,
+            QueueCommission,
+            ActivateCommission,
+            SetProtocolFee,
+            QueueRewardsAllocation,
+            QueuePayoutChange,
+            GrantRole,
+            RevokeRole,
+            RenounceRole,
+            GrantFeeder,
+            PausePool,
+            UnpausePool,
+            PauseVault,
+            UnpauseVault,
+            SetMinEffectiveBalance,
+            SetOracleBounds,
+            SetProtocolFeeRecipient,
+            Upgrade,
+            Wait
         )
     }
 }

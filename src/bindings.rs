@@ -8,18 +8,54 @@
 
 use alloy_sol_types::sol;
 
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IStBERA.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IStakingPool.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/ISmartOperator.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IStakingRewardsVault.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IIncentiveCollector.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IWithdrawalVault.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IAccountingOracle.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IStakingPoolContractsFactory.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IBeaconDeposit.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IWithdrawalRequests.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IBGT.sol");
-sol!(#[sol(all_derives)] "contracts/src/interfaces/IBeraChef.sol");
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IStBERA.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IStakingPool.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/ISmartOperator.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IStakingRewardsVault.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IIncentiveCollector.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IWithdrawalVault.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IAccountingOracle.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IStakingPoolContractsFactory.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IBeaconDeposit.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IWithdrawalRequests.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IBGT.sol"
+);
+sol!(
+    #[sol(all_derives)]
+    "contracts/src/interfaces/IBeraChef.sol"
+);
 
 sol! {
     #[sol(all_derives)]

@@ -454,10 +454,54 @@ impl Artifacts {
     pub fn compiled_fresh(&self) -> bool {
         self.compiled_fresh
     }
+
+    /// Every artifact as one JSON document (a bundle), for running where the suite cannot be compiled:
+    /// e.g. a fuzzer binary on a ClusterFuzzLite runner, which has no Node.js.
+    pub fn to_bundle(&self) -> Vec<u8> {
+        serde_json::to_vec(&Bundle {
+            format: BUNDLE_FORMAT.to_owned(),
+            contracts: self.contracts.clone(),
+        })
+        .expect("artifacts serialize")
+    }
+
+    /// Reads a bundle written by [`to_bundle`](Self::to_bundle) ([`compiled_fresh`](Self::compiled_fresh) is
+    /// `false`).
+    ///
+    /// # Errors
+    ///
+    /// [`CompileError::Compiler`] when `bytes` is not such a bundle.
+    pub fn from_bundle(bytes: &[u8]) -> Result<Self, CompileError> {
+        let bundle: Bundle = serde_json::from_slice(bytes).map_err(|e| {
+            CompileError::Compiler(format!("not a poolguard artifacts bundle: {e}"))
+        })?;
+        if bundle.format != BUNDLE_FORMAT {
+            return Err(CompileError::Compiler(format!(
+                "artifacts bundle format {:?}, expected {BUNDLE_FORMAT}",
+                bundle.format
+            )));
+        }
+        let mut contracts = bundle.contracts;
+        contracts.sort_by(|a, b| (&a.source_path, &a.name).cmp(&(&b.source_path, &b.name)));
+        contracts.dedup_by(|a, b| a.source_path == b.source_path && a.name == b.name);
+        Ok(Self {
+            contracts,
+            compiled_fresh: false,
+        })
+    }
+}
+
+/// Format tag of [`Artifacts::to_bundle`] documents.
+pub const BUNDLE_FORMAT: &str = "poolguard-artifacts/1";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Bundle {
+    format: String,
+    contracts: Vec<ContractArtifact>,
 }
 
 /// What the harness needs of one compiled contract.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ContractArtifact {
     /// The contract's name, e.g. `StakingPool`.
     pub name: String,

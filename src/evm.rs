@@ -531,6 +531,38 @@ pub fn edge_id(code_hash: B256, pc: usize, taken: bool) -> u64 {
     mix64(h ^ mix64(((pc as u64) << 1) | u64::from(taken)))
 }
 
+/// Id of the instruction at `pc` in the code with hash `code_hash` (a comparison site), for feedback that
+/// needs a stable "caller pc" per (contract code, pc), e.g. libFuzzer's compare hooks. Independent of
+/// [`edge_id`] (a different mixing constant).
+#[inline]
+pub fn site_id(code_hash: B256, pc: usize) -> u64 {
+    let h = u64::from_le_bytes(code_hash.0[..8].try_into().expect("8 bytes"));
+    mix64(h ^ mix64((pc as u64) ^ 0x5a5a_c3c3_0f0f_9696))
+}
+
+/// One instruction as the [`CoverageInspector`] reports it to its sink: every execution, neither
+/// deduplicated nor capped (unlike what [`CoverageInspector::take`] returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverageEvent {
+    /// A JUMPI executed: its [`edge_id`] (code hash, pc, taken or not).
+    Edge(u64),
+    /// An `EQ`, `LT`, `GT`, `SLT` or `SGT` about to execute at [`site_id`] `site`, with its operands
+    /// (`a` the top of the stack, `b` the second).
+    Cmp {
+        /// [`site_id`] of the comparison.
+        site: u64,
+        /// Top of the stack.
+        a: U256,
+        /// Second from the top.
+        b: U256,
+    },
+}
+
+/// A function the [`CoverageInspector`] calls for every [`CoverageEvent`] (see
+/// [`CoverageInspector::with_sink`]). A plain function pointer, so the inspector stays
+/// `Send + Sync + Clone`; a sink that needs state keeps it in statics (as libFuzzer's counters are).
+pub type CoverageSink = fn(&CoverageEvent);
+
 /// A revm [`Inspector`] recording coverage feedback for the fuzzer:
 ///
 /// * JUMPI edges as [`edge_id`]`(code_hash, pc, taken)`, deduplicated per transaction;
@@ -547,6 +579,7 @@ pub struct CoverageInspector {
     /// Hashes of recorded pairs (a 64-bit hash collision only drops a dictionary entry).
     cmp_seen: EdgeSet,
     cmp_cap: usize,
+    sink: Option<CoverageSink>,
 }
 
 impl Default for CoverageInspector {
@@ -569,7 +602,15 @@ impl CoverageInspector {
             cmps: Vec::new(),
             cmp_seen: EdgeSet::default(),
             cmp_cap,
+            sink: None,
         }
+    }
+
+    /// Also reports every JUMPI and comparison, as it executes, to `sink` (in addition to what
+    /// [`CoverageInspector::take`] returns).
+    pub fn with_sink(mut self, sink: CoverageSink) -> Self {
+        self.sink = Some(sink);
+        self
     }
 
     /// Edges hit since the last [`CoverageInspector::take`], in first-hit order, no duplicates.
@@ -632,6 +673,9 @@ impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 let pc = interp.bytecode.pc();
                 let hash = interp.bytecode.get_or_calculate_hash();
                 let id = edge_id(hash, pc, taken);
+                if let Some(sink) = self.sink {
+                    sink(&CoverageEvent::Edge(id));
+                }
                 if self.seen.insert(id) {
                     self.edges.push(id);
                 }
@@ -641,6 +685,13 @@ impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 let len = data.len();
                 if len >= 2 {
                     let (a, b) = (data[len - 1], data[len - 2]);
+                    if let Some(sink) = self.sink {
+                        let site = site_id(
+                            interp.bytecode.get_or_calculate_hash(),
+                            interp.bytecode.pc(),
+                        );
+                        sink(&CoverageEvent::Cmp { site, a, b });
+                    }
                     self.record_cmp(a, b);
                 }
             }
@@ -973,6 +1024,63 @@ mod tests {
         // Inspected calls commit like plain calls.
         assert_eq!(chain.nonce(BOB), 2);
         assert!(insp.edges().is_empty() && insp.cmps().is_empty());
+    }
+
+    #[test]
+    fn sink_sees_every_jumpi_and_compare() {
+        use std::sync::Mutex;
+        static EVENTS: Mutex<Vec<CoverageEvent>> = Mutex::new(Vec::new());
+        fn sink(e: &CoverageEvent) {
+            EVENTS.lock().unwrap().push(*e);
+        }
+        let mut chain = Chain::new();
+        // The 100-iteration loop of `cmp_cap_is_respected`.
+        let looping = hex!("60005b80606411156011576001016002565b00");
+        let c = deploy(&mut chain, &looping);
+        let mut insp = CoverageInspector::with_cmp_cap(10).with_sink(sink);
+        let out = chain
+            .call_inspected(BOB, c, Bytes::new(), U256::ZERO, &mut insp)
+            .unwrap();
+        assert!(out.success, "{out:?}");
+        let events = std::mem::take(&mut *EVENTS.lock().unwrap());
+        let h = keccak256(looping);
+        let jumps: Vec<u64> = events
+            .iter()
+            .filter_map(|e| {
+                if let CoverageEvent::Edge(id) = e {
+                    Some(*id)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        // 100 iterations take the loop (JUMPI not taken), the 101st leaves it.
+        assert_eq!(jumps.len(), 101);
+        assert_eq!(
+            jumps
+                .iter()
+                .filter(|id| **id == edge_id(h, 10, false))
+                .count(),
+            100
+        );
+        assert_eq!(jumps[100], edge_id(h, 10, true));
+        let cmps: Vec<_> = events
+            .iter()
+            .filter_map(|e| {
+                if let CoverageEvent::Cmp { site, a, b } = e {
+                    Some((*site, *a, *b))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(cmps.len(), 101, "uncapped");
+        assert!(cmps.iter().all(|(site, _, _)| *site == site_id(h, 6)));
+        assert_eq!((cmps[3].1, cmps[3].2), (U256::from(100), U256::from(3)));
+        // What `take` returns is unchanged by the sink.
+        let (edges, capped) = insp.take();
+        assert_eq!(capped.len(), 10);
+        assert_eq!(edges, vec![edge_id(h, 10, false), edge_id(h, 10, true)]);
     }
 
     #[test]

@@ -44,18 +44,34 @@ pub fn execute(
         events: Default::default(),
     };
     let Some(to) = planned.to else {
-        return Executed { planned, outcome: None, record };
+        return Executed {
+            planned,
+            outcome: None,
+            record,
+        };
     };
     let result = match coverage {
-        Some(inspector) => world.chain.call_inspected(planned.from, to, planned.data.clone(), planned.value, inspector),
-        None => world.chain.call(planned.from, to, planned.data.clone(), planned.value),
+        Some(inspector) => world.chain.call_inspected(
+            planned.from,
+            to,
+            planned.data.clone(),
+            planned.value,
+            inspector,
+        ),
+        None => world
+            .chain
+            .call(planned.from, to, planned.data.clone(), planned.value),
     };
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(e) => {
             record.success = false;
             record.revert = Some(format!("rejected: {e}"));
-            return Executed { planned, outcome: None, record };
+            return Executed {
+                planned,
+                outcome: None,
+                record,
+            };
         }
     };
     record.success = outcome.success;
@@ -63,7 +79,11 @@ pub fn execute(
         record.revert = Some(world.reason(&outcome));
     }
     record.events = observer.events(world, logs(&outcome));
-    Executed { planned, outcome: Some(outcome), record }
+    Executed {
+        planned,
+        outcome: Some(outcome),
+        record,
+    }
 }
 
 fn logs(outcome: &CallOutcome) -> &[Log] {
@@ -74,13 +94,28 @@ fn role_op(op: &Op, world: &World) -> Option<RoleOp> {
     let pools = world.pools.len().max(1);
     let actors = world.actors.all().len().max(1);
     match *op {
-        Op::GrantRole { pool, role, account } => {
-            Some(RoleOp::Grant { pool: pool as usize % pools, role, account: account as usize % actors })
-        }
-        Op::RevokeRole { pool, role, account } => {
-            Some(RoleOp::Revoke { pool: pool as usize % pools, role, account: account as usize % actors })
-        }
-        Op::RenounceRole { pool, role } => Some(RoleOp::Renounce { pool: pool as usize % pools, role }),
+        Op::GrantRole {
+            pool,
+            role,
+            account,
+        } => Some(RoleOp::Grant {
+            pool: pool as usize % pools,
+            role,
+            account: account as usize % actors,
+        }),
+        Op::RevokeRole {
+            pool,
+            role,
+            account,
+        } => Some(RoleOp::Revoke {
+            pool: pool as usize % pools,
+            role,
+            account: account as usize % actors,
+        }),
+        Op::RenounceRole { pool, role } => Some(RoleOp::Renounce {
+            pool: pool as usize % pools,
+            role,
+        }),
         _ => None,
     }
 }

@@ -6,6 +6,7 @@ pub mod compile;
 pub mod engine;
 pub mod evm;
 pub mod execute;
+pub mod fuzzinput;
 pub mod observe;
 pub mod report;
 pub mod revert;

@@ -20,7 +20,11 @@ use poolguard::world::{World, WorldConfig};
 use poolguard_invariants::CATALOG;
 
 #[derive(Parser, Debug)]
-#[command(name = "poolguard", version, about = "Security harness for a Berachain-style liquid-staking suite")]
+#[command(
+    name = "poolguard",
+    version,
+    about = "Security harness for a Berachain-style liquid-staking suite"
+)]
 struct Cli {
     /// The Solidity project (Foundry layout).
     #[arg(long, global = true, default_value = "contracts")]
@@ -33,15 +37,72 @@ struct Cli {
 enum Command {
     /// Run a coverage-guided stateful fuzz campaign against every invariant.
     Fuzz(FuzzArgs),
-    /// Re-execute a finding (or sequence) file and print a decoded, step-by-step trace.
+    /// Re-execute a finding (or sequence) file, or a libFuzzer crash file, and print a decoded, step-by-step trace.
     Replay {
-        /// Finding or sequence JSON.
+        /// Finding or sequence JSON, or a raw libFuzzer input (anything that is not JSON).
         file: PathBuf,
+        /// The libFuzzer target a raw input comes from (its alphabet): sequence or oracle.
+        #[arg(long, default_value = "sequence")]
+        target: poolguard::fuzzinput::Alphabet,
     },
+    /// Convert between libFuzzer inputs and readable sequence JSON (see fuzz/README.md).
+    #[command(subcommand)]
+    Corpus(CorpusCommand),
     /// Print the invariant catalog.
     Invariants,
+    /// Prove the suite's arithmetic with z3 (share conversion, inflation, fees, withdrawals); exit 1 unless all proved.
+    Prove {
+        /// Also run the negative controls (each must yield a counterexample).
+        #[arg(long)]
+        controls: bool,
+        /// Per-query solver timeout, e.g. 20s.
+        #[arg(long, value_parser = parse_duration, default_value = "20s")]
+        timeout: Duration,
+    },
     /// List the broken variants of the suite (one per invariant).
     Variants,
+}
+
+#[derive(Subcommand, Debug)]
+enum CorpusCommand {
+    /// A libFuzzer input (or a folder of them) → sequence JSON (or a folder of `<name>.json`).
+    Import {
+        /// libFuzzer input file or corpus folder.
+        from: PathBuf,
+        /// Sequence JSON file, or folder.
+        to: PathBuf,
+        /// The libFuzzer target the inputs belong to: sequence or oracle.
+        #[arg(long, default_value = "sequence")]
+        target: poolguard::fuzzinput::Alphabet,
+    },
+    /// A finding or sequence JSON (or a folder of them) → a libFuzzer input (or a folder of inputs).
+    Export {
+        /// Finding or sequence JSON file, or folder.
+        from: PathBuf,
+        /// libFuzzer input file, or corpus folder.
+        to: PathBuf,
+        /// The libFuzzer target the inputs are for: sequence or oracle.
+        #[arg(long, default_value = "sequence")]
+        target: poolguard::fuzzinput::Alphabet,
+    },
+}
+
+fn corpus(command: CorpusCommand) -> Result<ExitCode> {
+    let (done, verb) = match command {
+        CorpusCommand::Import { from, to, target } => (
+            poolguard::fuzzinput::import(&from, &to, target)?,
+            "imported",
+        ),
+        CorpusCommand::Export { from, to, target } => (
+            poolguard::fuzzinput::export(&from, &to, target)?,
+            "exported",
+        ),
+    };
+    for note in &done.skipped {
+        eprintln!("note: {note}");
+    }
+    println!("{verb} {} file(s)", done.written.len());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(clap::Args, Debug)]
@@ -80,9 +141,13 @@ struct FuzzArgs {
 
 fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| format!("not a duration: {text:?} (try 60s, 5m, 1h)"))?;
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?} (try 60s, 5m, 1h)"))?;
     let secs = match unit {
         "" | "s" => n,
         "m" => n * 60,
@@ -94,14 +159,20 @@ fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -115,6 +186,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Prove { controls, timeout } => prove(controls, timeout),
         Command::Invariants => {
             print_catalog();
             Ok(ExitCode::SUCCESS)
@@ -131,14 +203,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(name) => {
                     let root = contracts_root(&cli.contracts);
                     let variant = find_variant(&root.join("variants"), name)?;
-                    eprintln!("variant {name}: {} (breaks {})", variant.description, variant.invariant);
+                    eprintln!(
+                        "variant {name}: {} (breaks {})",
+                        variant.description, variant.invariant
+                    );
                     variant.materialize(&root, &root.join(".poolguard").join("variants"))?
                 }
                 None => cli.contracts.clone(),
             };
             fuzz(&contracts, args)
         }
-        Command::Replay { file } => replay(&cli.contracts, &file),
+        Command::Replay { file, target } => replay(&cli.contracts, &file, target),
+        Command::Corpus(command) => corpus(command),
     }
 }
 
@@ -161,21 +237,69 @@ fn build_world(contracts: &Path, pools: usize) -> Result<World> {
     let root = contracts_root(contracts);
     let started = Instant::now();
     let compiler = SuiteCompiler::new(&root);
-    let artifacts = compiler.compile().with_context(|| format!("compiling {}", root.display()))?;
+    let artifacts = compiler
+        .compile()
+        .with_context(|| format!("compiling {}", root.display()))?;
     eprintln!(
         "compiled {} ({}) in {:.1?}",
         root.display(),
-        if artifacts.compiled_fresh() { "solc ran" } else { "cached" },
+        if artifacts.compiled_fresh() {
+            "solc ran"
+        } else {
+            "cached"
+        },
         started.elapsed()
     );
-    let world = World::deploy(&artifacts, WorldConfig { pools, ..WorldConfig::default() }).context("deploying the suite")?;
+    let world = World::deploy(
+        &artifacts,
+        WorldConfig {
+            pools,
+            ..WorldConfig::default()
+        },
+    )
+    .context("deploying the suite")?;
     Ok(world)
 }
 
+fn prove(controls: bool, timeout: Duration) -> Result<ExitCode> {
+    use poolguard_invariants::smt::{negative_controls, prove_all, render_table, ProofResult};
+    let started = Instant::now();
+    let reports = prove_all(timeout);
+    println!("{}", render_table(&reports));
+    println!("{} properties in {:.1?}", reports.len(), started.elapsed());
+    let mut ok = reports
+        .iter()
+        .all(|r| matches!(r.result, ProofResult::Proved));
+    if controls {
+        let controls = negative_controls(timeout);
+        println!(
+            "\nnegative controls (each must give a counterexample):\n{}",
+            render_table(&controls)
+        );
+        ok &= controls
+            .iter()
+            .all(|r| matches!(r.result, ProofResult::Counterexample(_)));
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn print_catalog() {
-    println!("{:<11} {:<14} {:<36} statement", "id", "category", "broken variant");
+    println!(
+        "{:<11} {:<14} {:<36} statement",
+        "id", "category", "broken variant"
+    );
     for inv in CATALOG {
-        println!("{:<11} {:<14} {:<36} {}", inv.id, inv.category.to_string(), inv.broken_variant, inv.statement);
+        println!(
+            "{:<11} {:<14} {:<36} {}",
+            inv.id,
+            inv.category.to_string(),
+            inv.broken_variant,
+            inv.statement
+        );
     }
 }
 
@@ -192,12 +316,20 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
         (None, Some(d)) => Budget::Duration(d),
         (None, None) => Budget::Duration(Duration::from_secs(60)),
     };
-    let (seeds, bad) = if args.no_save { (Vec::new(), Vec::new()) } else { load_sequences(&args.corpus) };
+    let (seeds, bad) = if args.no_save {
+        (Vec::new(), Vec::new())
+    } else {
+        load_sequences(&args.corpus)
+    };
     for e in &bad {
         eprintln!("warning: skipping corpus file: {e}");
     }
     if !seeds.is_empty() {
-        eprintln!("resuming from {} corpus sequences in {}", seeds.len(), args.corpus.display());
+        eprintln!(
+            "resuming from {} corpus sequences in {}",
+            seeds.len(),
+            args.corpus.display()
+        );
     }
     let config = CampaignConfig {
         seed: args.seed,
@@ -210,11 +342,15 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
         ..CampaignConfig::default()
     };
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").expect("template"));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}").expect("template"),
+    );
     let last_line = Mutex::new(Instant::now());
     let on_progress = |p: &Progress| {
         let msg = match &p.shrinking {
-            Some((id, attempts, len)) => format!("shrinking {id}: {attempts} attempts, length {len}"),
+            Some((id, attempts, len)) => {
+                format!("shrinking {id}: {attempts} attempts, length {len}")
+            }
             None => format!(
                 "{} runs, {} calls ({:.0} calls/s), {} edges, corpus {}, {} violations",
                 p.runs,
@@ -257,7 +393,12 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     println!("\n{:<11} {:>9}  result", "invariant", "checked");
     for inv in CATALOG {
         let result = match report.findings.get(inv.id) {
-            Some(f) => format!("VIOLATED at step {} of {} (shrunk from {})", f.step, f.sequence.len(), f.original_length),
+            Some(f) => format!(
+                "VIOLATED at step {} of {} (shrunk from {})",
+                f.step,
+                f.sequence.len(),
+                f.original_length
+            ),
             None => "held".to_string(),
         };
         println!("{:<11} {:>9}  {result}", inv.id, p.calls);
@@ -272,18 +413,42 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
         for f in report.findings.values() {
             println!("{}: {}", f.invariant, f.message);
             if !args.no_save {
-                println!("    reproduce: poolguard replay {}", args.findings.join(Finding::file_name(&f.invariant)).display());
+                println!(
+                    "    reproduce: poolguard replay {}",
+                    args.findings
+                        .join(Finding::file_name(&f.invariant))
+                        .display()
+                );
             }
         }
         Ok(ExitCode::from(1))
     }
 }
 
-fn replay(contracts: &Path, file: &Path) -> Result<ExitCode> {
-    let finding = Finding::load(file).with_context(|| format!("reading {}", file.display()))?;
+fn replay(
+    contracts: &Path,
+    file: &Path,
+    target: poolguard::fuzzinput::Alphabet,
+) -> Result<ExitCode> {
+    let (finding, source) = poolguard::fuzzinput::load_replayable(file, target)
+        .with_context(|| format!("reading {}", file.display()))?;
+    if source == poolguard::fuzzinput::Source::LibFuzzer {
+        eprintln!(
+            "{}: a libFuzzer input ({target} target): {} actions",
+            file.display(),
+            finding.sequence.len()
+        );
+    }
     let mut world = build_world(contracts, finding.pools.max(1))?;
     let observer = Observer::new(&world);
-    let result = run_sequence(&mut world, &observer, &finding.sequence, &StopOn::Never, false, true);
+    let result = run_sequence(
+        &mut world,
+        &observer,
+        &finding.sequence,
+        &StopOn::Never,
+        false,
+        true,
+    );
     if !finding.invariant.is_empty() {
         println!("finding: {} — {}", finding.invariant, finding.statement);
     }
@@ -293,7 +458,10 @@ fn replay(contracts: &Path, file: &Path) -> Result<ExitCode> {
     let reproduced = if finding.invariant.is_empty() {
         !result.violations.is_empty()
     } else {
-        result.violations.iter().any(|v| v.invariant == finding.invariant)
+        result
+            .violations
+            .iter()
+            .any(|v| v.invariant == finding.invariant)
     };
     if result.violations.is_empty() {
         println!("\nno invariant violated");
@@ -306,5 +474,9 @@ fn replay(contracts: &Path, file: &Path) -> Result<ExitCode> {
     if !finding.invariant.is_empty() && !reproduced {
         println!("{} did NOT reproduce", finding.invariant);
     }
-    Ok(if reproduced { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if reproduced {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -11,8 +11,8 @@ use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::{Observation, PoolObservation, RequestObservation, Role, StepEvents};
 
 use crate::bindings::{
-    IAccountingOracle, IBGT, IBeaconDeposit, IBeraChef, IERC20, IOwnable, IPausable, ISmartOperator, IStBERA,
-    IStakingPool, IStakingRewardsVault, IWithdrawalVault,
+    IAccountingOracle, IBeaconDeposit, IBeraChef, IOwnable, IPausable, ISmartOperator, IStBERA,
+    IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
 };
 use crate::world::World;
 
@@ -23,10 +23,15 @@ const ERC20_STORAGE: B256 =
 const ACCESS_CONTROL_STORAGE: B256 =
     alloy_primitives::b256!("02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800");
 /// `Upgraded(address)`, emitted by ERC-1967 proxies and UpgradeableBeacon.
-const UPGRADED: B256 = alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
+const UPGRADED: B256 =
+    alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
 
 /// Probe amounts for the preview checks, cycled by step.
-const PROBES: [u128; 3] = [1, 1_000_000_000_000_000_007, 123_456_789_000_000_000_000_000];
+const PROBES: [u128; 3] = [
+    1,
+    1_000_000_000_000_000_007,
+    123_456_789_000_000_000_000_000,
+];
 
 /// Reads observations of one world; caches what never changes (actor list, address → pool map).
 #[derive(Debug, Clone)]
@@ -42,12 +47,21 @@ impl Observer {
         let mut pool_of = HashMap::new();
         let mut pubkey_pool = HashMap::new();
         for p in &world.pools {
-            for a in [p.staking_pool, p.smart_operator, p.rewards_vault, p.incentive_collector] {
+            for a in [
+                p.staking_pool,
+                p.smart_operator,
+                p.rewards_vault,
+                p.incentive_collector,
+            ] {
                 pool_of.insert(a, p.index);
             }
             pubkey_pool.insert(keccak256(&p.pubkey), p.index);
         }
-        Self { actors: world.actors.all(), pool_of, pubkey_pool }
+        Self {
+            actors: world.actors.all(),
+            pool_of,
+            pubkey_pool,
+        }
     }
 
     /// The actors, in observation order.
@@ -59,13 +73,29 @@ impl Observer {
     pub fn observe(&self, world: &World, probe: usize) -> Observation {
         let c = &world.contracts;
         let probe = U256::from(PROBES[probe % PROBES.len()]);
-        let pools = world.pools.iter().map(|p| self.observe_pool(world, p, probe)).collect();
+        let pools = world
+            .pools
+            .iter()
+            .map(|p| self.observe_pool(world, p, probe))
+            .collect();
         let feeder_role = keccak256("FEEDER_ROLE");
         let count = world.request_count();
         let requests = (1..=count)
             .map(|id| {
-                let r = view(world, c.withdrawal_vault, IWithdrawalVault::getRequestCall { requestId: U256::from(id) });
-                let finalized = view(world, c.withdrawal_vault, IWithdrawalVault::isFinalizedCall { requestId: U256::from(id) });
+                let r = view(
+                    world,
+                    c.withdrawal_vault,
+                    IWithdrawalVault::getRequestCall {
+                        requestId: U256::from(id),
+                    },
+                );
+                let finalized = view(
+                    world,
+                    c.withdrawal_vault,
+                    IWithdrawalVault::isFinalizedCall {
+                        requestId: U256::from(id),
+                    },
+                );
                 RequestObservation {
                     pool: self.pubkey_pool.get(&keccak256(&r.pubkey)).copied(),
                     user: r.user,
@@ -79,12 +109,28 @@ impl Observer {
         Observation {
             block: world.chain.block_number(),
             pools,
-            actor_bera: self.actors.iter().map(|a| world.chain.balance(*a)).collect(),
+            actor_bera: self
+                .actors
+                .iter()
+                .map(|a| world.chain.balance(*a))
+                .collect(),
             governance: view(world, c.factory, IOwnable::ownerCall {}),
-            feeders: self.actors.iter().map(|a| has_role(world, c.accounting_oracle, feeder_role, *a)).collect(),
+            feeders: self
+                .actors
+                .iter()
+                .map(|a| has_role(world, c.accounting_oracle, feeder_role, *a))
+                .collect(),
             oracle_bounds: (
-                view(world, c.accounting_oracle, IAccountingOracle::maxIncreaseBpsCall {}),
-                view(world, c.accounting_oracle, IAccountingOracle::maxDecreaseBpsCall {}),
+                view(
+                    world,
+                    c.accounting_oracle,
+                    IAccountingOracle::maxIncreaseBpsCall {},
+                ),
+                view(
+                    world,
+                    c.accounting_oracle,
+                    IAccountingOracle::maxDecreaseBpsCall {},
+                ),
             ),
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
             withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
@@ -98,8 +144,20 @@ impl Observer {
         let sp = p.staking_pool;
         let op = p.smart_operator;
         let rates = view(world, op, ISmartOperator::feeRatesCall {});
-        let queued = view(world, c.bera_chef, IBeraChef::getValQueuedCommissionOnIncentiveTokensCall { valPubkey: p.pubkey.clone() });
-        let report = view(world, c.accounting_oracle, IAccountingOracle::getLastReportCall { pubkey: p.pubkey.clone() });
+        let queued = view(
+            world,
+            c.bera_chef,
+            IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
+                valPubkey: p.pubkey.clone(),
+            },
+        );
+        let report = view(
+            world,
+            c.accounting_oracle,
+            IAccountingOracle::getLastReportCall {
+                pubkey: p.pubkey.clone(),
+            },
+        );
         PoolObservation {
             total_supply: view(world, sp, IERC20::totalSupplyCall {}),
             total_assets: view(world, sp, IStBERA::totalAssetsCall {}),
@@ -110,30 +168,65 @@ impl Observer {
             dead_shares: view(world, sp, IStakingPool::deadSharesCall {}),
             frozen_total_assets: view(world, sp, IStakingPool::frozenTotalAssetsCall {}),
             min_effective_balance: view(world, sp, IStakingPool::minEffectiveBalanceCall {}),
-            min_effective_balance_reached: view(world, sp, IStakingPool::minEffectiveBalanceReachedCall {}),
+            min_effective_balance_reached: view(
+                world,
+                sp,
+                IStakingPool::minEffectiveBalanceReachedCall {},
+            ),
             is_active: view(world, sp, IStakingPool::isActiveCall {}),
             is_fully_exited: view(world, sp, IStakingPool::isFullyExitedCall {}),
             paused: view(world, sp, IPausable::pausedCall {}),
             pool_balance: world.chain.balance(sp),
             rewards_vault_balance: world.chain.balance(p.rewards_vault),
-            precharged: view(world, p.rewards_vault, IStakingRewardsVault::prechargedAmountCall {}),
+            precharged: view(
+                world,
+                p.rewards_vault,
+                IStakingRewardsVault::prechargedAmountCall {},
+            ),
             operator_bgt: view(world, c.bgt, IBGT::balanceOfCall { account: op }),
             last_accrued_bgt: view(world, op, ISmartOperator::lastAccruedBgtBalanceCall {}),
             commission_bps: rates.commissionBps,
             queued_commission_bps: U256::from(queued.commissionRate),
             protocol_fee_bps: view(world, op, ISmartOperator::protocolFeePercentageCall {}),
             effective_protocol_fee_bps: rates.protocolFeeBps,
-            cl_balance: view(world, c.beacon_deposit, IBeaconDeposit::validatorBalanceCall { pubkey: p.pubkey.clone() }),
+            cl_balance: view(
+                world,
+                c.beacon_deposit,
+                IBeaconDeposit::validatorBalanceCall {
+                    pubkey: p.pubkey.clone(),
+                },
+            ),
             pending_cl_withdrawals: view(world, sp, IStakingPool::pendingClWithdrawalsCall {}),
             expected_cl_balance: view(world, sp, IStakingPool::expectedClBalanceCall {}),
-            vault_funds: view(world, c.withdrawal_vault, IWithdrawalVault::poolFundsCall { pubkey: p.pubkey.clone() }),
-            vault_owed: view(world, c.withdrawal_vault, IWithdrawalVault::poolOwedCall { pubkey: p.pubkey.clone() }),
+            vault_funds: view(
+                world,
+                c.withdrawal_vault,
+                IWithdrawalVault::poolFundsCall {
+                    pubkey: p.pubkey.clone(),
+                },
+            ),
+            vault_owed: view(
+                world,
+                c.withdrawal_vault,
+                IWithdrawalVault::poolOwedCall {
+                    pubkey: p.pubkey.clone(),
+                },
+            ),
             last_report: (report.balanceWei, report.refSlot),
             default_shares_recipient: view(world, sp, IStakingPool::defaultSharesRecipientCall {}),
-            share_balances: self.actors.iter().map(|a| share_balance(world, sp, *a)).collect(),
+            share_balances: self
+                .actors
+                .iter()
+                .map(|a| share_balance(world, sp, *a))
+                .collect(),
             roles: Role::ALL
                 .iter()
-                .map(|r| self.actors.iter().map(|a| has_role(world, op, r.id(), *a)).collect())
+                .map(|r| {
+                    self.actors
+                        .iter()
+                        .map(|a| has_role(world, op, r.id(), *a))
+                        .collect()
+                })
                 .collect(),
             previews: (
                 probe,
@@ -158,23 +251,34 @@ impl Observer {
             if log.address == c.withdrawal_vault {
                 if let Ok(ev) = IWithdrawalVault::WithdrawalRequested::decode_log_data(&log.data) {
                     e.requested.push(ev.requestId.saturating_to());
-                } else if let Ok(ev) = IWithdrawalVault::WithdrawalRequestFinalized::decode_log_data(&log.data) {
-                    e.finalized.push((ev.requestId.saturating_to(), ev.user, ev.assets));
+                } else if let Ok(ev) =
+                    IWithdrawalVault::WithdrawalRequestFinalized::decode_log_data(&log.data)
+                {
+                    e.finalized
+                        .push((ev.requestId.saturating_to(), ev.user, ev.assets));
                 }
                 continue;
             }
             if log.address == c.accounting_oracle {
-                if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data) {
+                if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data)
+                {
                     if let Some(&i) = self.pubkey_pool.get(&keccak256(&ev.pubkey)) {
-                        e.reports.push((i, ev.balanceGwei * U256::from(1_000_000_000u64), ev.refSlot));
+                        e.reports.push((
+                            i,
+                            ev.balanceGwei * U256::from(1_000_000_000u64),
+                            ev.refSlot,
+                        ));
                     }
                 }
                 continue;
             }
-            let Some(&i) = self.pool_of.get(&log.address) else { continue };
+            let Some(&i) = self.pool_of.get(&log.address) else {
+                continue;
+            };
             let d = &log.data;
             if let Ok(ev) = IStakingPool::Deposit::decode_log_data(d) {
-                e.deposits.push((i, ev.sender, ev.receiver, ev.assets, ev.shares));
+                e.deposits
+                    .push((i, ev.sender, ev.receiver, ev.assets, ev.shares));
             } else if let Ok(ev) = IStakingPool::FeeSharesMinted::decode_log_data(d) {
                 e.fee_mints.push((i, ev.recipient, ev.shares));
             } else if let Ok(ev) = IStakingPool::WithdrawalNotified::decode_log_data(d) {
@@ -193,7 +297,10 @@ impl Observer {
             } else if let Ok(ev) = ISmartOperator::BGTFeesAccrued::decode_log_data(d) {
                 e.rewards.push((i, ev.earned));
             } else if let Ok(ev) = Transfer::decode_log_data(d) {
-                if !ev.from.is_zero() && !ev.to.is_zero() && log.address == world.pools[i].staking_pool {
+                if !ev.from.is_zero()
+                    && !ev.to.is_zero()
+                    && log.address == world.pools[i].staking_pool
+                {
                     e.share_transfers.push((i, ev.from, ev.to, ev.value));
                 }
             }
@@ -224,7 +331,9 @@ fn mapping_slot(key: B256, base: B256) -> B256 {
 
 /// `_balances[who]` of an OZ 5 ERC20Upgradeable at `token`.
 fn share_balance(world: &World, token: Address, who: Address) -> U256 {
-    world.chain.storage(token, mapping_slot(who.into_word(), ERC20_STORAGE).into())
+    world
+        .chain
+        .storage(token, mapping_slot(who.into_word(), ERC20_STORAGE).into())
 }
 
 /// `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable at `contract`.

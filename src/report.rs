@@ -57,10 +57,16 @@ impl Finding {
 
     /// Parses a finding file's text; a bare sequence file is accepted too (invariant unknown).
     pub fn parse(text: &str, path: &Path) -> Result<Self, CorpusError> {
-        let malformed = |message: String| CorpusError::Malformed { path: path.to_path_buf(), message };
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
+        let malformed = |message: String| CorpusError::Malformed {
+            path: path.to_path_buf(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format").and_then(|f| f.as_str()) {
-            Some(FINDING_FORMAT) => serde_json::from_value(value).map_err(|e| malformed(e.to_string())),
+            Some(FINDING_FORMAT) => {
+                serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+            }
             Some(crate::engine::corpus::SEQUENCE_FORMAT) => {
                 let file = crate::engine::corpus::SequenceFile::parse(text, path)?;
                 Ok(Finding {
@@ -85,8 +91,10 @@ impl Finding {
 
     /// Reads a finding file.
     pub fn load(path: &Path) -> Result<Self, CorpusError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| CorpusError::Io { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| CorpusError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 }

@@ -21,7 +21,9 @@ impl RevertDecoder {
         let mut errors = HashMap::new();
         for artifact in artifacts.iter() {
             for error in artifact.abi.errors() {
-                errors.entry(error.selector()).or_insert_with(|| error.clone());
+                errors
+                    .entry(error.selector())
+                    .or_insert_with(|| error.clone());
             }
         }
         Self { errors }
@@ -38,7 +40,11 @@ impl RevertDecoder {
             if let Some(error) = self.errors.get(&selector) {
                 return match error.abi_decode_input(&data[4..]) {
                     Ok(values) => format!("{}({})", error.name, format_values(&values)),
-                    Err(_) => format!("{}(<undecodable {}>)", error.name, hex::encode_prefixed(&data[4..])),
+                    Err(_) => format!(
+                        "{}(<undecodable {}>)",
+                        error.name,
+                        hex::encode_prefixed(&data[4..])
+                    ),
                 };
             }
         }
@@ -56,7 +62,11 @@ impl RevertDecoder {
 
 /// Formats decoded values compactly, for traces and reports.
 pub fn format_values(values: &[DynSolValue]) -> String {
-    values.iter().map(format_value).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(format_value)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn format_value(value: &DynSolValue) -> String {
@@ -69,7 +79,9 @@ fn format_value(value: &DynSolValue) -> String {
         DynSolValue::Function(f) => hex::encode_prefixed(f.as_slice()),
         DynSolValue::Bytes(b) => hex::encode_prefixed(b),
         DynSolValue::String(s) => format!("{s:?}"),
-        DynSolValue::Array(items) | DynSolValue::FixedArray(items) => format!("[{}]", format_values(items)),
+        DynSolValue::Array(items) | DynSolValue::FixedArray(items) => {
+            format!("[{}]", format_values(items))
+        }
         DynSolValue::Tuple(items) => format!("({})", format_values(items)),
         #[allow(unreachable_patterns)]
         other => format!("{other:?}"),

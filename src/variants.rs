@@ -67,7 +67,10 @@ pub struct Variant {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> VariantError + '_ {
-    move |source| VariantError::Io { path: path.to_path_buf(), source }
+    move |source| VariantError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Loads every variant under `dir`, sorted by name.
@@ -82,9 +85,16 @@ pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
         .iter()
         .map(|path| {
             let text = fs::read_to_string(path).map_err(io(path))?;
-            let mut v: Variant = serde_json::from_str(&text)
-                .map_err(|e| VariantError::Malformed { path: path.clone(), message: e.to_string() })?;
-            v.name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let mut v: Variant =
+                serde_json::from_str(&text).map_err(|e| VariantError::Malformed {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            v.name = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default()
+                .to_string();
             Ok(v)
         })
         .collect()
@@ -92,7 +102,10 @@ pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
 
 /// Finds the variant called `name` under `dir`.
 pub fn find_variant(dir: &Path, name: &str) -> Result<Variant, VariantError> {
-    load_variants(dir)?.into_iter().find(|v| v.name == name).ok_or_else(|| VariantError::Unknown(name.to_string()))
+    load_variants(dir)?
+        .into_iter()
+        .find(|v| v.name == name)
+        .ok_or_else(|| VariantError::Unknown(name.to_string()))
 }
 
 impl Variant {
@@ -105,7 +118,13 @@ impl Variant {
             fs::remove_dir_all(&src_out).map_err(io(&src_out))?;
         }
         copy_dir(&root.join("src"), &src_out)?;
-        for file in ["foundry.toml", "remappings.txt", "package.json", "package-lock.json", "solc-front.js"] {
+        for file in [
+            "foundry.toml",
+            "remappings.txt",
+            "package.json",
+            "package-lock.json",
+            "solc-front.js",
+        ] {
             let from = root.join(file);
             if from.exists() {
                 fs::copy(&from, out.join(file)).map_err(io(&from))?;
@@ -124,7 +143,11 @@ impl Variant {
             let text = fs::read_to_string(&path).map_err(io(&path))?;
             let count = text.matches(&edit.find).count();
             if count != 1 {
-                return Err(VariantError::EditMismatch { variant: self.name.clone(), file: edit.file.clone(), count });
+                return Err(VariantError::EditMismatch {
+                    variant: self.name.clone(),
+                    file: edit.file.clone(),
+                    count,
+                });
             }
             fs::write(&path, text.replacen(&edit.find, &edit.replace, 1)).map_err(io(&path))?;
         }

@@ -11,8 +11,9 @@ use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
 
 use crate::bindings::{
-    ctorAddressCall, ctorProxyCall, ctorSystemAndRequestsCall, ctorSystemCall, IAccessControl, IAccountingOracle,
-    IBeaconDeposit, IDeploy, ISharedInit, ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault,
+    ctorAddressCall, ctorProxyCall, ctorSystemAndRequestsCall, ctorSystemCall, IAccessControl,
+    IAccountingOracle, IBeaconDeposit, IDeploy, ISharedInit, ISmartOperator, IStakingPool,
+    IStakingPoolContractsFactory, IWithdrawalVault,
 };
 use crate::compile::{Artifacts, CompileError};
 use crate::evm::{CallOutcome, Chain, EvmError};
@@ -65,7 +66,10 @@ pub struct WorldConfig {
 
 impl Default for WorldConfig {
     fn default() -> Self {
-        Self { pools: 2, stakers: 3 }
+        Self {
+            pools: 2,
+            stakers: 3,
+        }
     }
 }
 
@@ -167,7 +171,10 @@ pub struct Actors {
 impl Actors {
     /// The name of `address`, or its checksummed hex.
     pub fn name(&self, address: Address) -> String {
-        self.names.get(&address).cloned().unwrap_or_else(|| address.to_checksum(None))
+        self.names
+            .get(&address)
+            .cloned()
+            .unwrap_or_else(|| address.to_checksum(None))
     }
 
     /// Every named account, in a stable order.
@@ -234,27 +241,44 @@ impl World {
     }
 
     /// Runs `call` and commits it; a revert is an error carrying the decoded reason.
-    pub fn call<C: SolCall>(&mut self, from: Address, to: Address, call: &C, value: U256) -> Result<C::Return, WorldError> {
+    pub fn call<C: SolCall>(
+        &mut self,
+        from: Address,
+        to: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<C::Return, WorldError> {
         let outcome = self.chain.call(from, to, call.abi_encode().into(), value)?;
         self.returns::<C>(&outcome)
     }
 
     /// Runs `call` and commits it; returns the raw outcome whether it reverted or not.
-    pub fn try_call<C: SolCall>(&mut self, from: Address, to: Address, call: &C, value: U256) -> Result<CallOutcome, WorldError> {
+    pub fn try_call<C: SolCall>(
+        &mut self,
+        from: Address,
+        to: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<CallOutcome, WorldError> {
         Ok(self.chain.call(from, to, call.abi_encode().into(), value)?)
     }
 
     /// Runs `call` without committing.
     pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
-        let outcome = self.chain.view(Address::ZERO, to, call.abi_encode().into())?;
+        let outcome = self
+            .chain
+            .view(Address::ZERO, to, call.abi_encode().into())?;
         self.returns::<C>(&outcome)
     }
 
     /// Number of withdrawal requests ever made (ids are `1..=count`); 0 if the view fails.
     pub fn request_count(&self) -> u64 {
-        self.view(self.contracts.withdrawal_vault, &IWithdrawalVault::requestCountCall {})
-            .map(|n| n.saturating_to())
-            .unwrap_or(0)
+        self.view(
+            self.contracts.withdrawal_vault,
+            &IWithdrawalVault::requestCountCall {},
+        )
+        .map(|n| n.saturating_to())
+        .unwrap_or(0)
     }
 
     /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the
@@ -262,19 +286,33 @@ impl World {
     pub fn oracle_inputs(&self, pool: &Pool) -> (U256, U256, U256) {
         let pubkey = pool.pubkey.clone();
         let actual = self
-            .view(self.contracts.beacon_deposit, &IBeaconDeposit::validatorBalanceCall { pubkey: pubkey.clone() })
+            .view(
+                self.contracts.beacon_deposit,
+                &IBeaconDeposit::validatorBalanceCall {
+                    pubkey: pubkey.clone(),
+                },
+            )
             .unwrap_or_default();
         let last = self
-            .view(self.contracts.accounting_oracle, &IAccountingOracle::getLastReportCall { pubkey })
+            .view(
+                self.contracts.accounting_oracle,
+                &IAccountingOracle::getLastReportCall { pubkey },
+            )
             .map(|r| r.refSlot)
             .unwrap_or_default();
-        let expected = self.view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {}).unwrap_or_default();
+        let expected = self
+            .view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {})
+            .unwrap_or_default();
         (actual, last, expected)
     }
 
     /// Consensus-layer withdrawals `pool` requested and the consensus layer has not paid yet.
     pub fn pending_cl_withdrawals(&self, pool: &Pool) -> U256 {
-        self.view(pool.staking_pool, &IStakingPool::pendingClWithdrawalsCall {}).unwrap_or_default()
+        self.view(
+            pool.staking_pool,
+            &IStakingPool::pendingClWithdrawalsCall {},
+        )
+        .unwrap_or_default()
     }
 
     /// Decoded revert reason of an outcome.
@@ -287,10 +325,15 @@ impl World {
 
     fn returns<C: SolCall>(&self, outcome: &CallOutcome) -> Result<C::Return, WorldError> {
         if !outcome.success {
-            return Err(WorldError::Reverted { what: C::SIGNATURE.to_string(), reason: self.reason(outcome) });
+            return Err(WorldError::Reverted {
+                what: C::SIGNATURE.to_string(),
+                reason: self.reason(outcome),
+            });
         }
-        C::abi_decode_returns(&outcome.output)
-            .map_err(|e| WorldError::Decode { what: C::SIGNATURE.to_string(), message: e.to_string() })
+        C::abi_decode_returns(&outcome.output).map_err(|e| WorldError::Decode {
+            what: C::SIGNATURE.to_string(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -323,31 +366,54 @@ impl<'a> Deployer<'a> {
             let staker = actors.add(&format!("staker{i}"));
             actors.stakers.push(staker);
         }
-        Self { artifacts, config, chain: Chain::new(), decoder: RevertDecoder::from_artifacts(artifacts), actors }
+        Self {
+            artifacts,
+            config,
+            chain: Chain::new(),
+            decoder: RevertDecoder::from_artifacts(artifacts),
+            actors,
+        }
     }
 
     fn run(mut self) -> Result<World, WorldError> {
         let whale = BERA * U256::from(1_000_000_000u64);
         self.chain.set_balance(self.actors.system, whale);
-        self.chain.set_balance(self.actors.governance, BERA * U256::from(100_000_000u64));
-        self.chain.set_balance(self.actors.attacker, BERA * U256::from(1_000_000u64));
+        self.chain
+            .set_balance(self.actors.governance, BERA * U256::from(100_000_000u64));
+        self.chain
+            .set_balance(self.actors.attacker, BERA * U256::from(1_000_000u64));
         for &staker in &self.actors.stakers {
-            self.chain.set_balance(staker, BERA * U256::from(5_000_000u64));
+            self.chain
+                .set_balance(staker, BERA * U256::from(5_000_000u64));
         }
         let governance = self.actors.governance;
         let system = self.actors.system;
 
         // Chain stand-ins.
-        let withdrawal_requests = self.deploy("WithdrawalRequests", ctorSystemCall { system }.abi_encode())?;
+        let withdrawal_requests =
+            self.deploy("WithdrawalRequests", ctorSystemCall { system }.abi_encode())?;
         let beacon_deposit = self.deploy(
             "BeaconDeposit",
-            ctorSystemAndRequestsCall { system, requests: withdrawal_requests }.abi_encode(),
+            ctorSystemAndRequestsCall {
+                system,
+                requests: withdrawal_requests,
+            }
+            .abi_encode(),
         )?;
-        self.must(system, withdrawal_requests, &IDeploy::setConsensusLayerCall { cl: beacon_deposit }, "setConsensusLayer")?;
+        self.must(
+            system,
+            withdrawal_requests,
+            &IDeploy::setConsensusLayerCall { cl: beacon_deposit },
+            "setConsensusLayer",
+        )?;
         let bgt = self.deploy("BGT", ctorSystemCall { system }.abi_encode())?;
-        let bera_chef = self.deploy("BeraChef", ctorAddressCall { a: beacon_deposit }.abi_encode())?;
+        let bera_chef = self.deploy(
+            "BeraChef",
+            ctorAddressCall { a: beacon_deposit }.abi_encode(),
+        )?;
         let wbera = self.deploy("WBERA", Vec::new())?;
-        let incentive_token = self.deploy("IncentiveToken", ctorSystemCall { system }.abi_encode())?;
+        let incentive_token =
+            self.deploy("IncentiveToken", ctorSystemCall { system }.abi_encode())?;
 
         // Implementations.
         let staking_pool_impl = self.deploy("StakingPool", Vec::new())?;
@@ -361,7 +427,12 @@ impl<'a> Deployer<'a> {
         // Shared contracts behind UUPS proxies.
         let factory_init = IDeploy::initializeCall {
             governance,
-            chain: IDeploy::ChainContracts { beaconDeposit: beacon_deposit, withdrawalRequests: withdrawal_requests, bgt, beraChef: bera_chef },
+            chain: IDeploy::ChainContracts {
+                beaconDeposit: beacon_deposit,
+                withdrawalRequests: withdrawal_requests,
+                bgt,
+                beraChef: bera_chef,
+            },
             impls: IDeploy::Implementations {
                 stakingPool: staking_pool_impl,
                 smartOperator: smart_operator_impl,
@@ -370,20 +441,49 @@ impl<'a> Deployer<'a> {
             },
         };
         let factory = self.proxy(factory_impl, factory_init.abi_encode())?;
-        let withdrawal_vault = self.proxy(withdrawal_vault_impl, ISharedInit::initializeCall { governance, factory }.abi_encode())?;
-        let accounting_oracle =
-            self.proxy(accounting_oracle_impl, ISharedInit::initializeCall { governance, factory }.abi_encode())?;
+        let withdrawal_vault = self.proxy(
+            withdrawal_vault_impl,
+            ISharedInit::initializeCall {
+                governance,
+                factory,
+            }
+            .abi_encode(),
+        )?;
+        let accounting_oracle = self.proxy(
+            accounting_oracle_impl,
+            ISharedInit::initializeCall {
+                governance,
+                factory,
+            }
+            .abi_encode(),
+        )?;
         self.must(
             governance,
             factory,
-            &IStakingPoolContractsFactory::setSharedContractsCall { withdrawalVault: withdrawal_vault, accountingOracle: accounting_oracle },
+            &IStakingPoolContractsFactory::setSharedContractsCall {
+                withdrawalVault: withdrawal_vault,
+                accountingOracle: accounting_oracle,
+            },
             "setSharedContracts",
         )?;
         let recipient = self.actors.protocol_fee_recipient;
-        self.must(governance, factory, &IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient }, "setProtocolFeeRecipient")?;
+        self.must(
+            governance,
+            factory,
+            &IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient },
+            "setProtocolFeeRecipient",
+        )?;
         let feeder_role = self.view(accounting_oracle, &IAccountingOracle::FEEDER_ROLECall {})?;
         let feeder = self.actors.feeder;
-        self.must(governance, accounting_oracle, &IAccessControl::grantRoleCall { role: feeder_role, account: feeder }, "grant FEEDER_ROLE")?;
+        self.must(
+            governance,
+            accounting_oracle,
+            &IAccessControl::grantRoleCall {
+                role: feeder_role,
+                account: feeder,
+            },
+            "grant FEEDER_ROLE",
+        )?;
 
         let contracts = Contracts {
             beacon_deposit,
@@ -409,10 +509,18 @@ impl<'a> Deployer<'a> {
             pools.push(self.create_pool(index, &contracts)?);
         }
 
-        let now = self.chain.timestamp() + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;
+        let now = self.chain.timestamp()
+            + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;
         self.chain.set_block(START_BLOCK, now);
         let snapshot = self.chain.clone();
-        Ok(World { chain: self.chain, snapshot, contracts, pools, actors: self.actors, decoder: self.decoder })
+        Ok(World {
+            chain: self.chain,
+            snapshot,
+            contracts,
+            pools,
+            actors: self.actors,
+            decoder: self.decoder,
+        })
     }
 
     fn create_pool(&mut self, index: usize, contracts: &Contracts) -> Result<Pool, WorldError> {
@@ -426,7 +534,12 @@ impl<'a> Deployer<'a> {
             bgt_manager: self.actors.add(&name("bgt_manager")),
             default_shares_recipient: self.actors.add(&name("default_shares_recipient")),
         };
-        for who in [roles.validator_admin, roles.commission_manager, roles.protocol_fee_manager, roles.bgt_manager] {
+        for who in [
+            roles.validator_admin,
+            roles.commission_manager,
+            roles.protocol_fee_manager,
+            roles.bgt_manager,
+        ] {
             self.chain.set_balance(who, BERA * U256::from(100_000u64));
         }
         let pubkey = pool_pubkey(index);
@@ -443,33 +556,82 @@ impl<'a> Deployer<'a> {
             validatorAdmin: roles.validator_admin,
             defaultSharesRecipient: roles.default_shares_recipient,
         };
-        let outcome = self.chain.call(roles.validator_admin, contracts.factory, deploy.abi_encode().into(), FIRST_DEPOSIT_AMOUNT)?;
+        let outcome = self.chain.call(
+            roles.validator_admin,
+            contracts.factory,
+            deploy.abi_encode().into(),
+            FIRST_DEPOSIT_AMOUNT,
+        )?;
         self.check(&outcome, "deployStakingPoolContracts")?;
-        let core = self.view(contracts.factory, &IStakingPoolContractsFactory::getCoreContractsCall { pubkey: pubkey.clone() })?;
+        let core = self.view(
+            contracts.factory,
+            &IStakingPoolContractsFactory::getCoreContractsCall {
+                pubkey: pubkey.clone(),
+            },
+        )?;
 
         // The oracle sees the first deposit on the consensus layer; anyone may then activate.
         let gwei = FIRST_DEPOSIT_AMOUNT / U256::from(1_000_000_000u64);
-        let report = IAccountingOracle::updateTotalDepositsCall { pubkey: pubkey.clone(), balanceGwei: gwei, refSlot: U256::from(1) };
+        let report = IAccountingOracle::updateTotalDepositsCall {
+            pubkey: pubkey.clone(),
+            balanceGwei: gwei,
+            refSlot: U256::from(1),
+        };
         let feeder = self.actors.feeder;
-        self.must(feeder, contracts.accounting_oracle, &report, "first oracle report")?;
+        self.must(
+            feeder,
+            contracts.accounting_oracle,
+            &report,
+            "first oracle report",
+        )?;
         let system = self.actors.system;
-        self.must(system, contracts.factory, &IStakingPoolContractsFactory::activateStakingPoolCall { pubkey: pubkey.clone() }, "activateStakingPool")?;
+        self.must(
+            system,
+            contracts.factory,
+            &IStakingPoolContractsFactory::activateStakingPoolCall {
+                pubkey: pubkey.clone(),
+            },
+            "activateStakingPool",
+        )?;
 
         // The validator hands out its manager roles.
         let operator = core.smartOperator;
         let grants = [
-            (ISmartOperator::COMMISSION_MANAGER_ROLECall {}.abi_encode(), roles.commission_manager),
-            (ISmartOperator::PROTOCOL_FEE_MANAGER_ROLECall {}.abi_encode(), roles.protocol_fee_manager),
-            (ISmartOperator::REWARDS_ALLOCATION_MANAGER_ROLECall {}.abi_encode(), roles.rewards_allocation_manager),
-            (ISmartOperator::INCENTIVE_COLLECTOR_MANAGER_ROLECall {}.abi_encode(), roles.incentive_collector_manager),
-            (ISmartOperator::BGT_MANAGER_ROLECall {}.abi_encode(), roles.bgt_manager),
+            (
+                ISmartOperator::COMMISSION_MANAGER_ROLECall {}.abi_encode(),
+                roles.commission_manager,
+            ),
+            (
+                ISmartOperator::PROTOCOL_FEE_MANAGER_ROLECall {}.abi_encode(),
+                roles.protocol_fee_manager,
+            ),
+            (
+                ISmartOperator::REWARDS_ALLOCATION_MANAGER_ROLECall {}.abi_encode(),
+                roles.rewards_allocation_manager,
+            ),
+            (
+                ISmartOperator::INCENTIVE_COLLECTOR_MANAGER_ROLECall {}.abi_encode(),
+                roles.incentive_collector_manager,
+            ),
+            (
+                ISmartOperator::BGT_MANAGER_ROLECall {}.abi_encode(),
+                roles.bgt_manager,
+            ),
         ];
         for (getter, account) in grants {
             let out = self.chain.view(Address::ZERO, operator, getter.into())?;
             self.check(&out, "role getter")?;
-            let role = FixedBytes::<32>::abi_decode(&out.output)
-                .map_err(|e| WorldError::Decode { what: "role getter".into(), message: e.to_string() })?;
-            self.must(roles.validator_admin, operator, &IAccessControl::grantRoleCall { role, account }, "grant manager role")?;
+            let role =
+                FixedBytes::<32>::abi_decode(&out.output).map_err(|e| WorldError::Decode {
+                    what: "role getter".into(),
+                    message: e.to_string(),
+                })?;
+            self.must(
+                roles.validator_admin,
+                operator,
+                &IAccessControl::grantRoleCall { role, account },
+                "grant manager role",
+            )?;
         }
 
         Ok(Pool {
@@ -494,23 +656,45 @@ impl<'a> Deployer<'a> {
         let deployer = self.actors.governance;
         let outcome = self.chain.deploy(deployer, initcode.into(), U256::ZERO)?;
         self.check(&outcome, &format!("deploy {name}"))?;
-        outcome.created.ok_or_else(|| WorldError::Reverted { what: format!("deploy {name}"), reason: "no address".into() })
+        outcome.created.ok_or_else(|| WorldError::Reverted {
+            what: format!("deploy {name}"),
+            reason: "no address".into(),
+        })
     }
 
     fn proxy(&mut self, implementation: Address, init: Vec<u8>) -> Result<Address, WorldError> {
-        self.deploy("ERC1967Proxy", ctorProxyCall { implementation, data: init.into() }.abi_encode())
+        self.deploy(
+            "ERC1967Proxy",
+            ctorProxyCall {
+                implementation,
+                data: init.into(),
+            }
+            .abi_encode(),
+        )
     }
 
-    fn must<C: SolCall>(&mut self, from: Address, to: Address, call: &C, what: &str) -> Result<(), WorldError> {
-        let outcome = self.chain.call(from, to, call.abi_encode().into(), U256::ZERO)?;
+    fn must<C: SolCall>(
+        &mut self,
+        from: Address,
+        to: Address,
+        call: &C,
+        what: &str,
+    ) -> Result<(), WorldError> {
+        let outcome = self
+            .chain
+            .call(from, to, call.abi_encode().into(), U256::ZERO)?;
         self.check(&outcome, what)
     }
 
     fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
-        let outcome = self.chain.view(Address::ZERO, to, call.abi_encode().into())?;
+        let outcome = self
+            .chain
+            .view(Address::ZERO, to, call.abi_encode().into())?;
         self.check(&outcome, C::SIGNATURE)?;
-        C::abi_decode_returns(&outcome.output)
-            .map_err(|e| WorldError::Decode { what: C::SIGNATURE.to_string(), message: e.to_string() })
+        C::abi_decode_returns(&outcome.output).map_err(|e| WorldError::Decode {
+            what: C::SIGNATURE.to_string(),
+            message: e.to_string(),
+        })
     }
 
     fn check(&self, outcome: &CallOutcome, what: &str) -> Result<(), WorldError> {
@@ -521,6 +705,9 @@ impl<'a> Deployer<'a> {
             Some(halt) => format!("halted: {halt}"),
             None => self.decoder.decode(&outcome.output),
         };
-        Err(WorldError::Reverted { what: what.to_string(), reason })
+        Err(WorldError::Reverted {
+            what: what.to_string(),
+            reason,
+        })
     }
 }

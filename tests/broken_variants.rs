@@ -20,8 +20,17 @@ fn every_invariant_has_exactly_one_variant() {
     let variants = load_variants(&common::contracts_root().join("variants")).unwrap();
     for inv in CATALOG {
         let matching: Vec<_> = variants.iter().filter(|v| v.invariant == inv.id).collect();
-        assert_eq!(matching.len(), 1, "{} should have exactly one variant", inv.id);
-        assert_eq!(matching[0].name, inv.broken_variant, "{}: catalog names {}", inv.id, inv.broken_variant);
+        assert_eq!(
+            matching.len(),
+            1,
+            "{} should have exactly one variant",
+            inv.id
+        );
+        assert_eq!(
+            matching[0].name, inv.broken_variant,
+            "{}: catalog names {}",
+            inv.id, inv.broken_variant
+        );
     }
     assert_eq!(variants.len(), CATALOG.len());
 }
@@ -37,11 +46,18 @@ fn every_broken_variant_is_caught_by_its_invariant() {
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| loop {
-                let Some(v) = queue.lock().unwrap().pop() else { break };
+                let Some(v) = queue.lock().unwrap().pop() else {
+                    break;
+                };
                 let started = Instant::now();
-                let dir = v.materialize(&root, &cache).unwrap_or_else(|e| panic!("{}: {e}", v.name));
-                let artifacts = SuiteCompiler::new(&dir).compile().unwrap_or_else(|e| panic!("{}: {e}", v.name));
-                let world = World::deploy(&artifacts, WorldConfig::default()).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let dir = v
+                    .materialize(&root, &cache)
+                    .unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let artifacts = SuiteCompiler::new(&dir)
+                    .compile()
+                    .unwrap_or_else(|e| panic!("{}: {e}", v.name));
+                let world = World::deploy(&artifacts, WorldConfig::default())
+                    .unwrap_or_else(|e| panic!("{}: {e}", v.name));
                 let compiled = started.elapsed();
                 let config = CampaignConfig {
                     seed: 7,
@@ -52,20 +68,40 @@ fn every_broken_variant_is_caught_by_its_invariant() {
                 };
                 let report = run_campaign(&world, &config, &|_| {});
                 let finding = report.findings.get(&v.invariant).cloned();
-                results.lock().unwrap().push((v.name.clone(), v.invariant.clone(), finding, report.progress.runs, compiled, started.elapsed()));
+                results.lock().unwrap().push((
+                    v.name.clone(),
+                    v.invariant.clone(),
+                    finding,
+                    report.progress.runs,
+                    compiled,
+                    started.elapsed(),
+                ));
             });
         }
     });
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.0.cmp(&b.0));
     let mut missed = Vec::new();
-    println!("{:<40} {:<11} {:>6} {:>8} {:>9}  shrunk", "variant", "invariant", "runs", "compile", "total");
+    println!(
+        "{:<40} {:<11} {:>6} {:>8} {:>9}  shrunk",
+        "variant", "invariant", "runs", "compile", "total"
+    );
     for (name, id, finding, runs, compiled, total) in &results {
-        let shrunk = finding.as_ref().map(|f| format!("{} steps (from {})", f.sequence.len(), f.original_length));
-        println!("{name:<40} {id:<11} {runs:>6} {:>7.1}s {:>8.1}s  {}", compiled.as_secs_f64(), total.as_secs_f64(), shrunk.clone().unwrap_or_else(|| "MISSED".into()));
+        let shrunk = finding
+            .as_ref()
+            .map(|f| format!("{} steps (from {})", f.sequence.len(), f.original_length));
+        println!(
+            "{name:<40} {id:<11} {runs:>6} {:>7.1}s {:>8.1}s  {}",
+            compiled.as_secs_f64(),
+            total.as_secs_f64(),
+            shrunk.clone().unwrap_or_else(|| "MISSED".into())
+        );
         if finding.is_none() {
             missed.push(name.clone());
         }
     }
-    assert!(missed.is_empty(), "variants not caught within {BUDGET_RUNS} runs: {missed:?}");
+    assert!(
+        missed.is_empty(),
+        "variants not caught within {BUDGET_RUNS} runs: {missed:?}"
+    );
 }

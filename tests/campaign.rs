@@ -19,7 +19,9 @@ fn variant_world(name: &str) -> World {
     let root = common::contracts_root();
     common::artifacts();
     let v = find_variant(&root.join("variants"), name).unwrap();
-    let dir = v.materialize(&root, &root.join(".poolguard").join("variants")).unwrap();
+    let dir = v
+        .materialize(&root, &root.join(".poolguard").join("variants"))
+        .unwrap();
     let artifacts = SuiteCompiler::new(&dir).compile().unwrap();
     World::deploy(&artifacts, WorldConfig::default()).unwrap()
 }
@@ -34,19 +36,41 @@ fn temp_dir(tag: &str) -> PathBuf {
 #[test]
 fn correct_suite_has_no_violation_over_a_fixed_budget() {
     let world = common::world();
-    let config = CampaignConfig { seed: 3, budget: Budget::Runs(600), ..CampaignConfig::default() };
+    let config = CampaignConfig {
+        seed: 3,
+        budget: Budget::Runs(600),
+        ..CampaignConfig::default()
+    };
     let report = run_campaign(&world, &config, &|_| {});
-    let found: Vec<String> = report.findings.values().map(|f| format!("{}: {}\n{}", f.invariant, f.message, f.trace.join("\n"))).collect();
-    assert!(found.is_empty(), "violations on the correct suite:\n{}", found.join("\n\n"));
-    assert!(report.progress.calls > 5_000, "the campaign ran: {} calls", report.progress.calls);
-    assert!(report.progress.edges > 500, "coverage grew: {} edges", report.progress.edges);
+    let found: Vec<String> = report
+        .findings
+        .values()
+        .map(|f| format!("{}: {}\n{}", f.invariant, f.message, f.trace.join("\n")))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "violations on the correct suite:\n{}",
+        found.join("\n\n")
+    );
+    assert!(
+        report.progress.calls > 5_000,
+        "the campaign ran: {} calls",
+        report.progress.calls
+    );
+    assert!(
+        report.progress.edges > 500,
+        "coverage grew: {} edges",
+        report.progress.edges
+    );
 }
 
 #[test]
 fn saved_regressions_hold_on_the_correct_suite() {
     let mut world = common::world();
     let observer = Observer::new(&world);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join("regressions");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join("regressions");
     let (sequences, bad) = load_sequences(&dir);
     assert!(bad.is_empty(), "{bad:?}");
     assert!(!sequences.is_empty());
@@ -59,11 +83,22 @@ fn saved_regressions_hold_on_the_correct_suite() {
 #[test]
 fn same_seed_and_workers_give_identical_findings() {
     let world = variant_world("value-004-skim-on-redeem");
-    let config = CampaignConfig { seed: 11, workers: 2, budget: Budget::Runs(640), ..CampaignConfig::default() };
+    let config = CampaignConfig {
+        seed: 11,
+        workers: 2,
+        budget: Budget::Runs(640),
+        ..CampaignConfig::default()
+    };
     let a = run_campaign(&world, &config, &|_| {});
     let b = run_campaign(&world, &config, &|_| {});
-    assert!(a.findings.contains_key("VALUE-004"), "found {:?}", a.findings.keys().collect::<Vec<_>>());
-    let json = |r: &poolguard::engine::CampaignReport| serde_json::to_string(&r.findings.values().collect::<Vec<_>>()).unwrap();
+    assert!(
+        a.findings.contains_key("VALUE-004"),
+        "found {:?}",
+        a.findings.keys().collect::<Vec<_>>()
+    );
+    let json = |r: &poolguard::engine::CampaignReport| {
+        serde_json::to_string(&r.findings.values().collect::<Vec<_>>()).unwrap()
+    };
     assert_eq!(json(&a), json(&b));
     assert_eq!(a.progress.edges, b.progress.edges);
 }
@@ -71,7 +106,12 @@ fn same_seed_and_workers_give_identical_findings() {
 #[test]
 fn a_finding_replays_to_the_same_violation() {
     let mut world = variant_world("wd-002-short-delay");
-    let config = CampaignConfig { seed: 5, budget: Budget::Runs(4000), stop_on: Some("WD-002".into()), ..CampaignConfig::default() };
+    let config = CampaignConfig {
+        seed: 5,
+        budget: Budget::Runs(4000),
+        stop_on: Some("WD-002".into()),
+        ..CampaignConfig::default()
+    };
     let report = run_campaign(&world, &config, &|_| {});
     let finding = report.findings.get("WD-002").expect("WD-002 found").clone();
     // Through the file format, as an auditor would.
@@ -80,10 +120,25 @@ fn a_finding_replays_to_the_same_violation() {
     let loaded = Finding::load(&path).unwrap();
     assert_eq!(loaded, finding);
     let observer = Observer::new(&world);
-    let result = run_sequence(&mut world, &observer, &loaded.sequence, &StopOn::Never, false, true);
-    let v = result.violations.iter().find(|v| v.invariant == "WD-002").expect("replays");
+    let result = run_sequence(
+        &mut world,
+        &observer,
+        &loaded.sequence,
+        &StopOn::Never,
+        false,
+        true,
+    );
+    let v = result
+        .violations
+        .iter()
+        .find(|v| v.invariant == "WD-002")
+        .expect("replays");
     assert_eq!(v.step, finding.step);
-    assert!(finding.sequence.len() <= 8, "shrunk to {} steps", finding.sequence.len());
+    assert!(
+        finding.sequence.len() <= 8,
+        "shrunk to {} steps",
+        finding.sequence.len()
+    );
     assert!(finding.trace.iter().any(|l| l.contains("VIOLATION WD-002")));
 }
 
@@ -94,7 +149,15 @@ fn killed_campaign_leaves_loadable_corpus_and_findings() {
     let dir = temp_dir("kill");
     let (corpus, findings) = (dir.join("corpus"), dir.join("findings"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_poolguard"))
-        .args(["--contracts", root.to_str().unwrap(), "fuzz", "--variant", "share-002-silent-mint", "--duration", "300s"])
+        .args([
+            "--contracts",
+            root.to_str().unwrap(),
+            "fuzz",
+            "--variant",
+            "share-002-silent-mint",
+            "--duration",
+            "300s",
+        ])
         .arg("--corpus")
         .arg(&corpus)
         .arg("--findings")

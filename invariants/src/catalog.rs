@@ -97,8 +97,15 @@ pub fn find(id: &str) -> Option<&'static Invariant> {
     CATALOG.iter().find(|inv| inv.id == id)
 }
 
-fn pools<'a>(c: &'a Check<'_>) -> impl Iterator<Item = (usize, &'a PoolObservation, &'a PoolObservation)> + 'a {
-    c.prev.pools.iter().zip(&c.next.pools).enumerate().map(|(i, (a, b))| (i, a, b))
+fn pools<'a>(
+    c: &'a Check<'_>,
+) -> impl Iterator<Item = (usize, &'a PoolObservation, &'a PoolObservation)> + 'a {
+    c.prev
+        .pools
+        .iter()
+        .zip(&c.next.pools)
+        .enumerate()
+        .map(|(i, (a, b))| (i, a, b))
 }
 
 fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
@@ -672,10 +679,15 @@ fn guaranteed_assets(p: &PoolObservation) -> U256 {
 
 /// Whether `who` held `privilege` in `obs`.
 fn holds(obs: &Observation, who: alloy_primitives::Address, privilege: Privilege) -> bool {
-    let Some(a) = obs.actor_index(who) else { return false };
+    let Some(a) = obs.actor_index(who) else {
+        return false;
+    };
     match privilege {
         Privilege::Governance => who == obs.governance,
         Privilege::Feeder => obs.feeders[a],
-        Privilege::PoolRole { pool, role } => obs.pools.get(pool).is_some_and(|p| p.roles[role.index()][a]),
+        Privilege::PoolRole { pool, role } => obs
+            .pools
+            .get(pool)
+            .is_some_and(|p| p.roles[role.index()][a]),
     }
 }

@@ -78,17 +78,34 @@ impl Ghost {
                 if shares.is_zero() {
                     continue;
                 }
-                let v0 = to_assets(*shares, before.total_supply, before.total_assets, Rounding::Floor).unwrap_or_default();
-                let v1 = to_assets(*shares, after.total_supply, after.total_assets, Rounding::Ceil).unwrap_or_default();
+                let v0 = to_assets(
+                    *shares,
+                    before.total_supply,
+                    before.total_assets,
+                    Rounding::Floor,
+                )
+                .unwrap_or_default();
+                let v1 = to_assets(
+                    *shares,
+                    after.total_supply,
+                    after.total_assets,
+                    Rounding::Ceil,
+                )
+                .unwrap_or_default();
                 if v1 > v0 {
                     self.gain[a] += v1 - v0;
                 }
             }
             if !before.is_fully_exited && after.is_fully_exited {
-                self.exit_shortfall[p] = before.expected_cl_balance.saturating_sub(before.cl_balance);
+                self.exit_shortfall[p] =
+                    before.expected_cl_balance.saturating_sub(before.cl_balance);
             }
             // A penalty on an exited pool's validator is a loss its frozen books cannot see either.
-            if before.is_fully_exited && step.success && step.op == "ClPenalty" && step.pool == Some(p) {
+            if before.is_fully_exited
+                && step.success
+                && step.op == "ClPenalty"
+                && step.pool == Some(p)
+            {
                 self.exit_shortfall[p] += before.cl_balance.saturating_sub(after.cl_balance);
             }
         }

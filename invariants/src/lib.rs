@@ -16,4 +16,7 @@ pub mod smt;
 
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
-pub use observation::{Observation, PoolObservation, Privilege, RequestObservation, Role, RoleOp, StepEvents, StepRecord};
+pub use observation::{
+    Observation, PoolObservation, Privilege, RequestObservation, Role, RoleOp, StepEvents,
+    StepRecord,
+};

@@ -26,13 +26,33 @@ pub fn mul_div(a: U256, b: U256, d: U256, rounding: Rounding) -> Option<U256> {
 }
 
 /// `assets*(supply+1)/(totalAssets+1)`.
-pub fn to_shares(assets: U256, supply: U256, total_assets: U256, rounding: Rounding) -> Option<U256> {
-    mul_div(assets, supply.checked_add(U256::from(1u8))?, total_assets.checked_add(U256::from(1u8))?, rounding)
+pub fn to_shares(
+    assets: U256,
+    supply: U256,
+    total_assets: U256,
+    rounding: Rounding,
+) -> Option<U256> {
+    mul_div(
+        assets,
+        supply.checked_add(U256::from(1u8))?,
+        total_assets.checked_add(U256::from(1u8))?,
+        rounding,
+    )
 }
 
 /// `shares*(totalAssets+1)/(supply+1)`.
-pub fn to_assets(shares: U256, supply: U256, total_assets: U256, rounding: Rounding) -> Option<U256> {
-    mul_div(shares, total_assets.checked_add(U256::from(1u8))?, supply.checked_add(U256::from(1u8))?, rounding)
+pub fn to_assets(
+    shares: U256,
+    supply: U256,
+    total_assets: U256,
+    rounding: Rounding,
+) -> Option<U256> {
+    mul_div(
+        shares,
+        total_assets.checked_add(U256::from(1u8))?,
+        supply.checked_add(U256::from(1u8))?,
+        rounding,
+    )
 }
 
 /// `amount * bps / 10000`, rounded down.
@@ -42,11 +62,14 @@ pub fn fee_of(amount: U256, bps: U256) -> U256 {
 
 /// `amount` less both fees (each rounded down), as the contracts count uncollected rewards.
 pub fn net_of_fees(amount: U256, commission_bps: U256, protocol_bps: U256) -> U256 {
-    amount.saturating_sub(fee_of(amount, commission_bps)).saturating_sub(fee_of(amount, protocol_bps))
+    amount
+        .saturating_sub(fee_of(amount, commission_bps))
+        .saturating_sub(fee_of(amount, protocol_bps))
 }
 
 /// Compares two prices `(a_num+1)/(a_den+1)` and `(b_num+1)/(b_den+1)`: true when the first is lower.
 pub fn price_lower(a_assets: U256, a_supply: U256, b_assets: U256, b_supply: U256) -> bool {
     let one = U512::from(1u8);
-    (U512::from(a_assets) + one) * (U512::from(b_supply) + one) < (U512::from(b_assets) + one) * (U512::from(a_supply) + one)
+    (U512::from(a_assets) + one) * (U512::from(b_supply) + one)
+        < (U512::from(b_assets) + one) * (U512::from(a_supply) + one)
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A role of a pool's SmartOperator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Role {
     /// DEFAULT_ADMIN_ROLE (governance).
     DefaultAdmin,

@@ -144,7 +144,18 @@ struct Shared {
 pub fn suite_hash(world: &World) -> String {
     let c = &world.contracts;
     let mut code = Vec::new();
-    for a in [c.staking_pool_impl, c.smart_operator_impl, c.rewards_vault_impl, c.incentive_collector_impl, c.factory_impl, c.withdrawal_vault_impl, c.accounting_oracle_impl, c.beacon_deposit, c.bgt, c.bera_chef] {
+    for a in [
+        c.staking_pool_impl,
+        c.smart_operator_impl,
+        c.rewards_vault_impl,
+        c.incentive_collector_impl,
+        c.factory_impl,
+        c.withdrawal_vault_impl,
+        c.accounting_oracle_impl,
+        c.beacon_deposit,
+        c.bgt,
+        c.bera_chef,
+    ] {
         code.extend_from_slice(&world.chain.code(a));
     }
     alloy_primitives::hex::encode(&keccak256(&code)[..8])
@@ -152,7 +163,11 @@ pub fn suite_hash(world: &World) -> String {
 
 /// Runs a campaign on copies of `world`; `on_progress` is called by the leader at every epoch boundary (and
 /// while shrinking).
-pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn Fn(&Progress) + Sync)) -> CampaignReport {
+pub fn run_campaign(
+    world: &World,
+    config: &CampaignConfig,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> CampaignReport {
     let workers = config.workers.max(1);
     let start = Instant::now();
     let shared = Arc::new(Mutex::new(Shared {
@@ -178,13 +193,23 @@ pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn F
             scope.spawn(move || {
                 let observer = Observer::new(&world);
                 let mut ctx = GenContext::new(&world);
-                let mut rng = SmallRng::seed_from_u64(config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+                let mut rng = SmallRng::seed_from_u64(
+                    config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                );
                 let mut done_runs = 0u64;
                 loop {
                     // Snapshot what everyone knows at the epoch start.
-                    let (mut corpus, known_edges, known_findings): (Vec<Vec<Action>>, HashSet<u64>, HashSet<String>) = {
+                    let (mut corpus, known_edges, known_findings): (
+                        Vec<Vec<Action>>,
+                        HashSet<u64>,
+                        HashSet<String>,
+                    ) = {
                         let s = shared.lock().expect("campaign state");
-                        (s.corpus.clone(), s.edges.clone(), s.report.findings.keys().cloned().collect())
+                        (
+                            s.corpus.clone(),
+                            s.edges.clone(),
+                            s.report.findings.keys().cloned().collect(),
+                        )
                     };
                     let mut out = EpochOutput::default();
                     let mut epoch = config.epoch_runs;
@@ -200,7 +225,14 @@ pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn F
                             mutate(&mut rng, &ctx, &mut base, &other, config.depth);
                             base
                         };
-                        let result = run_sequence(&mut world, &observer, &sequence, &StopOn::Never, true, false);
+                        let result = run_sequence(
+                            &mut world,
+                            &observer,
+                            &sequence,
+                            &StopOn::Never,
+                            true,
+                            false,
+                        );
                         out.runs += 1;
                         out.calls += result.steps.len() as u64;
                         for step in &result.steps {
@@ -208,27 +240,57 @@ pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn F
                             stats.calls += 1;
                             stats.reverts += u64::from(!step.success);
                         }
-                        let fresh = result.edges.iter().any(|e| !known_edges.contains(e) && !out.edges.contains(e));
+                        let fresh = result
+                            .edges
+                            .iter()
+                            .any(|e| !known_edges.contains(e) && !out.edges.contains(e));
                         if fresh {
                             out.edges.extend(result.edges.iter().copied());
                             out.corpus.push(sequence.clone());
                             corpus.push(sequence.clone());
                         }
-                        ctx.extend_dictionary(result.cmps.iter().flat_map(|(a, b)| [*a, *b]).take(64));
+                        ctx.extend_dictionary(
+                            result.cmps.iter().flat_map(|(a, b)| [*a, *b]).take(64),
+                        );
                         for v in &result.violations {
-                            if known_findings.contains(&v.invariant) || out.findings.iter().any(|f| f.invariant == v.invariant) {
+                            if known_findings.contains(&v.invariant)
+                                || out.findings.iter().any(|f| f.invariant == v.invariant)
+                            {
                                 continue;
                             }
-                            let shrunk = shrink(&mut world, &observer, &sequence, &v.invariant, config.shrink_attempts, &mut |attempts, len| {
-                                if w == 0 && attempts % 25 == 0 {
-                                    on_progress(&Progress { shrinking: Some((v.invariant.clone(), attempts, len)), elapsed: start.elapsed(), ..Default::default() });
-                                }
-                            });
+                            let shrunk = shrink(
+                                &mut world,
+                                &observer,
+                                &sequence,
+                                &v.invariant,
+                                config.shrink_attempts,
+                                &mut |attempts, len| {
+                                    if w == 0 && attempts % 25 == 0 {
+                                        on_progress(&Progress {
+                                            shrinking: Some((v.invariant.clone(), attempts, len)),
+                                            elapsed: start.elapsed(),
+                                            ..Default::default()
+                                        });
+                                    }
+                                },
+                            );
                             let (seq, violation) = match shrunk {
                                 Some(s) => (s.sequence, s.violation),
-                                None => (sequence[..=v.step.min(sequence.len() - 1)].to_vec(), v.clone()),
+                                None => (
+                                    sequence[..=v.step.min(sequence.len() - 1)].to_vec(),
+                                    v.clone(),
+                                ),
                             };
-                            out.findings.push(make_finding(&mut world, &observer, &seq, &violation, config.seed, w, sequence.len(), &suite));
+                            out.findings.push(make_finding(
+                                &mut world,
+                                &observer,
+                                &seq,
+                                &violation,
+                                config.seed,
+                                w,
+                                sequence.len(),
+                                &suite,
+                            ));
                         }
                     }
                     done_runs += epoch;
@@ -236,8 +298,17 @@ pub fn run_campaign(world: &World, config: &CampaignConfig, on_progress: &(dyn F
                     let leader = barrier.wait().is_leader();
                     if leader {
                         let mut s = shared.lock().expect("campaign state");
-                        merge_epoch(&mut s, config, start, runs_per_worker.map(|_| ()), on_progress);
-                        let found = config.stop_on.as_ref().is_some_and(|id| s.report.findings.contains_key(id));
+                        merge_epoch(
+                            &mut s,
+                            config,
+                            start,
+                            runs_per_worker.map(|_| ()),
+                            on_progress,
+                        );
+                        let found = config
+                            .stop_on
+                            .as_ref()
+                            .is_some_and(|id| s.report.findings.contains_key(id));
                         let over = found
                             || match config.budget {
                                 Budget::Runs(n) => s.report.progress.runs >= n,
@@ -304,7 +375,9 @@ fn merge_epoch(
     s.report.progress.corpus = s.corpus.len();
     s.report.progress.violations = s.report.findings.len();
     s.report.progress.elapsed = start.elapsed();
-    s.report.edges_over_time.push((start.elapsed(), s.edges.len()));
+    s.report
+        .edges_over_time
+        .push((start.elapsed(), s.edges.len()));
     on_progress(&s.report.progress);
 }
 
@@ -320,12 +393,23 @@ pub fn make_finding(
     original_length: usize,
     suite: &str,
 ) -> Finding {
-    let traced = run_sequence(world, observer, sequence, &StopOn::Invariant(violation.invariant.clone()), false, true);
-    let statement = catalog::find(&violation.invariant).map(|i| i.statement).unwrap_or_default();
+    let traced = run_sequence(
+        world,
+        observer,
+        sequence,
+        &StopOn::Invariant(violation.invariant.clone()),
+        false,
+        true,
+    );
+    let statement = catalog::find(&violation.invariant)
+        .map(|i| i.statement)
+        .unwrap_or_default();
     // Name actors in the message, as the trace does.
     let mut message = violation.message.clone();
     for (address, name) in world.actors.named() {
-        message = message.replace(&address.to_checksum(None), name).replace(&format!("{address:#x}"), name);
+        message = message
+            .replace(&address.to_checksum(None), name)
+            .replace(&format!("{address:#x}"), name);
     }
     Finding {
         format: FINDING_FORMAT.to_string(),

@@ -46,15 +46,24 @@ pub struct SequenceFile {
 impl SequenceFile {
     /// Wraps `actions`.
     pub fn new(actions: Vec<Action>) -> Self {
-        Self { format: SEQUENCE_FORMAT.to_string(), actions }
+        Self {
+            format: SEQUENCE_FORMAT.to_string(),
+            actions,
+        }
     }
 
     /// Parses a sequence file's text.
     pub fn parse(text: &str, path: &Path) -> Result<Self, CorpusError> {
-        let file: SequenceFile = serde_json::from_str(text)
-            .map_err(|e| CorpusError::Malformed { path: path.to_path_buf(), message: e.to_string() })?;
+        let file: SequenceFile =
+            serde_json::from_str(text).map_err(|e| CorpusError::Malformed {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
         if file.format != SEQUENCE_FORMAT {
-            return Err(CorpusError::Malformed { path: path.to_path_buf(), message: format!("format {:?}", file.format) });
+            return Err(CorpusError::Malformed {
+                path: path.to_path_buf(),
+                message: format!("format {:?}", file.format),
+            });
         }
         Ok(file)
     }
@@ -62,10 +71,17 @@ impl SequenceFile {
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CorpusError> {
-    let io = |source| CorpusError::Io { path: path.to_path_buf(), source };
+    let io = |source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io)?;
-    let tmp = dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("file"), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
     let mut file = fs::File::create(&tmp).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)?;
@@ -74,8 +90,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CorpusError> {
 
 /// Saves `actions` under `dir`, named by content hash; returns the path.
 pub fn save_sequence(dir: &Path, actions: &[Action]) -> Result<PathBuf, CorpusError> {
-    let json = serde_json::to_vec_pretty(&SequenceFile::new(actions.to_vec())).expect("sequences serialize");
-    let name = format!("{}.json", &alloy_primitives::hex::encode(keccak256(&json))[..16]);
+    let json = serde_json::to_vec_pretty(&SequenceFile::new(actions.to_vec()))
+        .expect("sequences serialize");
+    let name = format!(
+        "{}.json",
+        &alloy_primitives::hex::encode(keccak256(&json))[..16]
+    );
     let path = dir.join(name);
     if !path.exists() {
         write_atomic(&path, &json)?;
@@ -88,7 +108,9 @@ pub fn save_sequence(dir: &Path, actions: &[Action]) -> Result<PathBuf, CorpusEr
 pub fn load_sequences(dir: &Path) -> (Vec<Vec<Action>>, Vec<CorpusError>) {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else { return (good, bad) };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return (good, bad);
+    };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))

@@ -8,4 +8,4 @@ pub mod shrink;
 pub mod strategy;
 
 pub use campaign::{run_campaign, Budget, CampaignConfig, CampaignReport, Progress};
-pub use runner::{run_sequence, RunResult, StopOn};
+pub use runner::{run_sequence, run_sequence_with, RunResult, StopOn};

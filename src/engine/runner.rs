@@ -47,15 +47,32 @@ pub fn run_sequence(
     coverage: bool,
     trace: bool,
 ) -> RunResult {
+    let mut inspector = coverage.then(CoverageInspector::new);
+    run_sequence_with(world, observer, sequence, stop, inspector.as_mut(), trace)
+}
+
+/// [`run_sequence`] with the caller's coverage inspector (e.g. one with a
+/// [sink](CoverageInspector::with_sink) that feeds libFuzzer); `None` runs without coverage. The inspector is
+/// drained after every step, its edges and comparison operands collected into the result.
+pub fn run_sequence_with(
+    world: &mut World,
+    observer: &Observer,
+    sequence: &[Action],
+    stop: &StopOn,
+    mut inspector: Option<&mut CoverageInspector>,
+    trace: bool,
+) -> RunResult {
     world.reset();
     let mut result = RunResult::default();
     let mut prev: Observation = observer.observe(world, 0);
     let mut ghost = Ghost::new(&prev);
-    let mut inspector = coverage.then(CoverageInspector::new);
+    if let Some(inspector) = inspector.as_mut() {
+        inspector.clear();
+    }
     let mut seen: HashSet<String> = HashSet::new();
     for (index, action) in sequence.iter().enumerate() {
         let description = trace.then(|| action.describe(world));
-        let executed = execute(world, observer, action, index, inspector.as_mut());
+        let executed = execute(world, observer, action, index, inspector.as_deref_mut());
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
@@ -63,7 +80,12 @@ pub fn run_sequence(
         }
         let next = observer.observe(world, index + 1);
         ghost.update(&prev, &next, &executed.record);
-        let violations = check_all(&Check { prev: &prev, next: &next, step: &executed.record, ghost: &ghost });
+        let violations = check_all(&Check {
+            prev: &prev,
+            next: &next,
+            step: &executed.record,
+            ghost: &ghost,
+        });
         if let Some(line) = description {
             let status = match &executed.record.revert {
                 None => "ok".to_string(),
@@ -71,7 +93,9 @@ pub fn run_sequence(
             };
             result.trace.push(format!("#{index:<3} {line} -> {status}"));
             for v in &violations {
-                result.trace.push(format!("     VIOLATION {}: {}", v.invariant, v.message));
+                result
+                    .trace
+                    .push(format!("     VIOLATION {}: {}", v.invariant, v.message));
             }
         }
         result.steps.push(executed.record);

@@ -39,7 +39,10 @@ pub fn shrink(
     let mut violation = fails(world, sequence)?;
     let mut best: Vec<Action> = sequence[..=violation.step.min(sequence.len() - 1)].to_vec();
     let attempts = std::cell::Cell::new(1usize);
-    let mut try_candidate = |world: &mut World, candidate: Vec<Action>, best: &mut Vec<Action>, violation: &mut Violation| {
+    let mut try_candidate = |world: &mut World,
+                             candidate: Vec<Action>,
+                             best: &mut Vec<Action>,
+                             violation: &mut Violation| {
         attempts.set(attempts.get() + 1);
         if let Some(v) = fails(world, &candidate) {
             *best = candidate[..=v.step.min(candidate.len() - 1)].to_vec();
@@ -75,7 +78,8 @@ pub fn shrink(
                 }
                 let mut candidate = best.clone();
                 candidate[i] = candidate_step;
-                if i < candidate.len() && try_candidate(world, candidate, &mut best, &mut violation) {
+                if i < candidate.len() && try_candidate(world, candidate, &mut best, &mut violation)
+                {
                     changed = true;
                     break;
                 }
@@ -88,16 +92,26 @@ pub fn shrink(
             break;
         }
     }
-    Some(Shrunk { sequence: best, violation, attempts: attempts.get() })
+    Some(Shrunk {
+        sequence: best,
+        violation,
+        attempts: attempts.get(),
+    })
 }
 
 /// Simpler versions of one step: no roll, a shorter roll, rounder and smaller amounts.
 fn simplifications(step: &Action) -> Vec<Action> {
     let mut out = Vec::new();
     if step.roll > 0 {
-        out.push(Action { roll: 0, ..step.clone() });
+        out.push(Action {
+            roll: 0,
+            ..step.clone()
+        });
         if step.roll > 1 {
-            out.push(Action { roll: step.roll / 2, ..step.clone() });
+            out.push(Action {
+                roll: step.roll / 2,
+                ..step.clone()
+            });
         }
     }
     let mut op = step.op.clone();

@@ -55,10 +55,22 @@ impl GenContext {
         let spec = [1u64, 10_000, 250_000, 10_000_000, 129_600, 16_382, 8_191];
         let mut dictionary: Vec<U256> = spec.iter().map(|&n| U256::from(n) * BERA).collect();
         dictionary.extend(spec.iter().map(|&n| U256::from(n)));
-        dictionary.extend([U256::ZERO, U256::from(1u8), U256::MAX, U256::from(1u64 << 63)]);
+        dictionary.extend([
+            U256::ZERO,
+            U256::from(1u8),
+            U256::MAX,
+            U256::from(1u64 << 63),
+        ]);
         let c = &world.contracts;
-        for code in [c.staking_pool_impl, c.smart_operator_impl, c.withdrawal_vault_impl, c.accounting_oracle_impl, c.bera_chef, c.bgt]
-            .map(|a| world.chain.code(a))
+        for code in [
+            c.staking_pool_impl,
+            c.smart_operator_impl,
+            c.withdrawal_vault_impl,
+            c.accounting_oracle_impl,
+            c.bera_chef,
+            c.bgt,
+        ]
+        .map(|a| world.chain.code(a))
         {
             for value in push_constants(&code) {
                 if !dictionary.contains(&value) {
@@ -148,7 +160,9 @@ fn roll(rng: &mut SmallRng) -> u32 {
         0..=12 => 0,
         13..=16 => rng.random_range(1..200),
         17 => 129_600,
-        18 => *[8_192u32, 16_382, 129_599, 129_601].get(rng.random_range(0..4)).unwrap_or(&1),
+        18 => *[8_192u32, 16_382, 129_599, 129_601]
+            .get(rng.random_range(0..4))
+            .unwrap_or(&1),
         _ => rng.random_range(1..200_000),
     }
 }
@@ -164,23 +178,100 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let role = |rng: &mut SmallRng| Role::ALL[rng.random_range(0..Role::ALL.len())];
     let (op, who) = match rng.random_range(0..100) {
         0..=17 => {
-            let receiver = if rng.random_bool(0.8) { staker(rng) } else { any(rng) };
-            (Op::Submit { pool, receiver, amount: amount(rng, ctx) }, None)
+            let receiver = if rng.random_bool(0.8) {
+                staker(rng)
+            } else {
+                any(rng)
+            };
+            (
+                Op::Submit {
+                    pool,
+                    receiver,
+                    amount: amount(rng, ctx),
+                },
+                None,
+            )
         }
-        18..=19 => (Op::SendToPool { pool, amount: amount(rng, ctx) }, None),
-        20..=22 => (Op::DonateToRewardsVault { pool, amount: amount(rng, ctx) }, None),
-        23 => (Op::DonateToWithdrawalVault { amount: amount(rng, ctx) }, None),
-        24..=25 => (Op::TransferShares { pool, to: any(rng), amount: amount(rng, ctx) }, None),
-        26 => (Op::ApproveShares { pool, spender: any(rng), amount: amount(rng, ctx) }, None),
-        27 => (Op::TransferSharesFrom { pool, from: staker(rng), to: any(rng), amount: amount(rng, ctx) }, None),
+        18..=19 => (
+            Op::SendToPool {
+                pool,
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        20..=22 => (
+            Op::DonateToRewardsVault {
+                pool,
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        23 => (
+            Op::DonateToWithdrawalVault {
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        24..=25 => (
+            Op::TransferShares {
+                pool,
+                to: any(rng),
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        26 => (
+            Op::ApproveShares {
+                pool,
+                spender: any(rng),
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        27 => (
+            Op::TransferSharesFrom {
+                pool,
+                from: staker(rng),
+                to: any(rng),
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
         28..=33 => {
             let gwei = amount(rng, ctx) / U256::from(1_000_000_000u64);
-            (Op::RequestWithdrawal { pool, amount_gwei: gwei, max_fee: fee(rng), value: fee(rng) }, None)
+            (
+                Op::RequestWithdrawal {
+                    pool,
+                    amount_gwei: gwei,
+                    max_fee: fee(rng),
+                    value: fee(rng),
+                },
+                None,
+            )
         }
-        34..=37 => (Op::RequestRedeem { pool, shares: amount(rng, ctx), max_fee: fee(rng), value: fee(rng) }, None),
-        38..=42 => (Op::Finalize { id: rng.random_range(0..6) }, None),
+        34..=37 => (
+            Op::RequestRedeem {
+                pool,
+                shares: amount(rng, ctx),
+                max_fee: fee(rng),
+                value: fee(rng),
+            },
+            None,
+        ),
+        38..=42 => (
+            Op::Finalize {
+                id: rng.random_range(0..6),
+            },
+            None,
+        ),
         43 => (Op::FinalizeAll, None),
-        44 => (Op::SendPendingExit { pool, value: fee(rng) }, None),
+        44 => (
+            Op::SendPendingExit {
+                pool,
+                value: fee(rng),
+            },
+            None,
+        ),
         45..=51 => {
             let report = match rng.random_range(0..10) {
                 0..=5 => Report::Honest,
@@ -190,43 +281,159 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
             };
             (Op::OracleReport { pool, report }, Some(ctx.feeder))
         }
-        52..=55 => (Op::ClReward { pool, amount: amount(rng, ctx) / U256::from(50u8) }, None),
-        56 => (Op::ClPenalty { pool, amount: amount(rng, ctx) / U256::from(20u8) }, None),
-        57..=59 => (Op::ClProcessWithdrawals { max: rng.random_range(1..8) }, None),
-        60..=61 => (Op::MintBgt { pool, amount: amount(rng, ctx) / U256::from(10u8) }, None),
-        62 => (Op::BgtStakerReward { pool, amount: amount(rng, ctx) / U256::from(10u8) }, None),
-        63 => (Op::MintIncentives { pool, amount: amount(rng, ctx) }, None),
-        64 => (Op::ClaimIncentives { pool, value: if rng.random_bool(0.7) { bera(100) } else { amount(rng, ctx) } }, None),
+        52..=55 => (
+            Op::ClReward {
+                pool,
+                amount: amount(rng, ctx) / U256::from(50u8),
+            },
+            None,
+        ),
+        56 => (
+            Op::ClPenalty {
+                pool,
+                amount: amount(rng, ctx) / U256::from(20u8),
+            },
+            None,
+        ),
+        57..=59 => (
+            Op::ClProcessWithdrawals {
+                max: rng.random_range(1..8),
+            },
+            None,
+        ),
+        60..=61 => (
+            Op::MintBgt {
+                pool,
+                amount: amount(rng, ctx) / U256::from(10u8),
+            },
+            None,
+        ),
+        62 => (
+            Op::BgtStakerReward {
+                pool,
+                amount: amount(rng, ctx) / U256::from(10u8),
+            },
+            None,
+        ),
+        63 => (
+            Op::MintIncentives {
+                pool,
+                amount: amount(rng, ctx),
+            },
+            None,
+        ),
+        64 => (
+            Op::ClaimIncentives {
+                pool,
+                value: if rng.random_bool(0.7) {
+                    bera(100)
+                } else {
+                    amount(rng, ctx)
+                },
+            },
+            None,
+        ),
         65..=67 => (Op::ProcessRewards { pool }, None),
         68 => (Op::AccrueBgtFees { pool }, None),
         69 => (Op::QueueBoost { pool }, None),
         70 => (Op::ActivateBoost { pool }, None),
-        71 => (Op::QueueDropBoost { pool, amount: rng.random_range(1..u64::MAX) }, holder(Role::BgtManager)),
+        71 => (
+            Op::QueueDropBoost {
+                pool,
+                amount: rng.random_range(1..u64::MAX),
+            },
+            holder(Role::BgtManager),
+        ),
         72 => (Op::DropBoost { pool }, None),
-        73..=74 => (Op::RedeemBgt { pool, amount: amount(rng, ctx) / U256::from(10u8) }, holder(Role::BgtManager)),
+        73..=74 => (
+            Op::RedeemBgt {
+                pool,
+                amount: amount(rng, ctx) / U256::from(10u8),
+            },
+            holder(Role::BgtManager),
+        ),
         75 => (Op::ClaimBgtStakerReward { pool }, None),
-        76..=77 => (Op::QueueCommission { pool, bps: rng.random_range(0..2600) }, holder(Role::CommissionManager)),
+        76..=77 => (
+            Op::QueueCommission {
+                pool,
+                bps: rng.random_range(0..2600),
+            },
+            holder(Role::CommissionManager),
+        ),
         78..=79 => (Op::ActivateCommission { pool }, None),
-        80..=81 => (Op::SetProtocolFee { pool, bps: rng.random_range(0..2600) }, holder(Role::ProtocolFeeManager)),
-        82 => (Op::QueueRewardsAllocation { pool, receiver: any(rng) }, holder(Role::RewardsAllocationManager)),
-        83 => (Op::QueuePayoutChange { pool, amount: amount(rng, ctx) }, holder(Role::IncentiveCollectorManager)),
+        80..=81 => (
+            Op::SetProtocolFee {
+                pool,
+                bps: rng.random_range(0..2600),
+            },
+            holder(Role::ProtocolFeeManager),
+        ),
+        82 => (
+            Op::QueueRewardsAllocation {
+                pool,
+                receiver: any(rng),
+            },
+            holder(Role::RewardsAllocationManager),
+        ),
+        83 => (
+            Op::QueuePayoutChange {
+                pool,
+                amount: amount(rng, ctx),
+            },
+            holder(Role::IncentiveCollectorManager),
+        ),
         84..=85 => {
             let r = role(rng);
-            (Op::GrantRole { pool, role: r, account: any(rng) }, holder(r.admin()))
+            (
+                Op::GrantRole {
+                    pool,
+                    role: r,
+                    account: any(rng),
+                },
+                holder(r.admin()),
+            )
         }
         86 => {
             let r = role(rng);
-            (Op::RevokeRole { pool, role: r, account: any(rng) }, holder(r.admin()))
+            (
+                Op::RevokeRole {
+                    pool,
+                    role: r,
+                    account: any(rng),
+                },
+                holder(r.admin()),
+            )
         }
-        87 => (Op::RenounceRole { pool, role: role(rng) }, None),
+        87 => (
+            Op::RenounceRole {
+                pool,
+                role: role(rng),
+            },
+            None,
+        ),
         88 => (Op::GrantFeeder { account: any(rng) }, Some(ctx.governance)),
         89 => (Op::PausePool { pool }, Some(ctx.governance)),
         90 => (Op::UnpausePool { pool }, Some(ctx.governance)),
         91 => (Op::PauseVault, Some(ctx.governance)),
         92 => (Op::UnpauseVault, Some(ctx.governance)),
-        93 => (Op::SetMinEffectiveBalance { pool, value: amount(rng, ctx) }, Some(ctx.governance)),
-        94 => (Op::SetOracleBounds { up: rng.random_range(0..1000), down: rng.random_range(0..3000) }, Some(ctx.governance)),
-        95 => (Op::SetProtocolFeeRecipient { account: any(rng) }, Some(ctx.governance)),
+        93 => (
+            Op::SetMinEffectiveBalance {
+                pool,
+                value: amount(rng, ctx),
+            },
+            Some(ctx.governance),
+        ),
+        94 => (
+            Op::SetOracleBounds {
+                up: rng.random_range(0..1000),
+                down: rng.random_range(0..3000),
+            },
+            Some(ctx.governance),
+        ),
+        95 => (
+            Op::SetProtocolFeeRecipient { account: any(rng) },
+            Some(ctx.governance),
+        ),
         96 => {
             let targets = [
                 UpgradeTarget::StakingPoolBeacon,
@@ -235,12 +442,21 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
                 UpgradeTarget::WithdrawalVault,
                 UpgradeTarget::AccountingOracle,
             ];
-            (Op::Upgrade { target: targets[rng.random_range(0..targets.len())] }, Some(ctx.governance))
+            (
+                Op::Upgrade {
+                    target: targets[rng.random_range(0..targets.len())],
+                },
+                Some(ctx.governance),
+            )
         }
         _ => (Op::Wait, None),
     };
     let caller = caller_for(rng, ctx, pool, who);
-    Action { caller, roll: roll(rng), op }
+    Action {
+        caller,
+        roll: roll(rng),
+        op,
+    }
 }
 
 /// A fresh random sequence of 1..=`depth` actions.
@@ -279,12 +495,22 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
         | MintIncentives { amount, .. }
         | RedeemBgt { amount, .. }
         | QueuePayoutChange { amount, .. } => *amount = tweak(rng, ctx, *amount),
-        RequestWithdrawal { amount_gwei, max_fee, value, .. } => match rng.random_range(0..3) {
+        RequestWithdrawal {
+            amount_gwei,
+            max_fee,
+            value,
+            ..
+        } => match rng.random_range(0..3) {
             0 => *amount_gwei = tweak(rng, ctx, *amount_gwei),
             1 => *max_fee = tweak(rng, ctx, *max_fee) % U256::from(16u8),
             _ => *value = tweak(rng, ctx, *value) % U256::from(16u8),
         },
-        RequestRedeem { shares, max_fee, value, .. } => match rng.random_range(0..3) {
+        RequestRedeem {
+            shares,
+            max_fee,
+            value,
+            ..
+        } => match rng.random_range(0..3) {
             0 => *shares = tweak(rng, ctx, *shares),
             1 => *max_fee = tweak(rng, ctx, *max_fee) % U256::from(16u8),
             _ => *value = tweak(rng, ctx, *value) % U256::from(16u8),
@@ -297,7 +523,9 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
                 _ => Report::Replay,
             }
         }
-        QueueCommission { bps, .. } | SetProtocolFee { bps, .. } => *bps = rng.random_range(0..3000),
+        QueueCommission { bps, .. } | SetProtocolFee { bps, .. } => {
+            *bps = rng.random_range(0..3000)
+        }
         Finalize { id } => *id = rng.random_range(0..8),
         _ => *op = random_action(rng, ctx).op,
     }
@@ -311,15 +539,27 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
 fn pool_mut(op: &mut Op) -> Option<&mut u8> {
     use Op::*;
     match op {
-        Submit { pool, .. } | SendToPool { pool, .. } | DonateToRewardsVault { pool, .. } | RequestWithdrawal { pool, .. }
-        | RequestRedeem { pool, .. } | OracleReport { pool, .. } | ClReward { pool, .. } | MintBgt { pool, .. } => Some(pool),
+        Submit { pool, .. }
+        | SendToPool { pool, .. }
+        | DonateToRewardsVault { pool, .. }
+        | RequestWithdrawal { pool, .. }
+        | RequestRedeem { pool, .. }
+        | OracleReport { pool, .. }
+        | ClReward { pool, .. }
+        | MintBgt { pool, .. } => Some(pool),
         _ => None,
     }
 }
 
 /// One random mutation of `seq` (insert, delete, splice with `other`, duplicate, change args, change caller,
 /// change roll), bounded to `depth` steps.
-pub fn mutate(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>, other: &[Action], depth: usize) {
+pub fn mutate(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    seq: &mut Vec<Action>,
+    other: &[Action],
+    depth: usize,
+) {
     let rounds = 1 + rng.random_range(0..3);
     for _ in 0..rounds {
         let len = seq.len();
@@ -372,7 +612,10 @@ mod tests {
             governance: 3,
             feeder: 4,
             stakers: vec![5, 6, 7, 8],
-            role_holders: vec![vec![3, 9, 10, 11, 12, 13, 14], vec![3, 15, 16, 17, 18, 19, 20]],
+            role_holders: vec![
+                vec![3, 9, 10, 11, 12, 13, 14],
+                vec![3, 15, 16, 17, 18, 19, 20],
+            ],
             dictionary: vec![U256::ZERO, U256::MAX, BERA],
         }
     }
@@ -386,7 +629,8 @@ mod tests {
             let other = random_sequence(&mut rng, &ctx, 10);
             mutate(&mut rng, &ctx, &mut seq, &other, 40);
             let json = serde_json::to_string(&seq).unwrap();
-            let back: Vec<Action> = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+            let back: Vec<Action> =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
             assert_eq!(back, seq);
             assert!(!seq.is_empty() && seq.len() <= 40);
         }

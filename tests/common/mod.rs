@@ -19,11 +19,14 @@ pub fn artifacts() -> &'static Artifacts {
     ARTIFACTS.get_or_init(|| {
         let compiler = SuiteCompiler::new(contracts_root());
         compiler.ensure_toolchain().expect("node/npm set-up");
-        compiler.compile().unwrap_or_else(|e| panic!("compiling contracts/: {e}"))
+        compiler
+            .compile()
+            .unwrap_or_else(|e| panic!("compiling contracts/: {e}"))
     })
 }
 
 /// A freshly deployed world with the default configuration (2 pools, 3 stakers).
 pub fn world() -> World {
-    World::deploy(artifacts(), WorldConfig::default()).unwrap_or_else(|e| panic!("deploying the suite: {e}"))
+    World::deploy(artifacts(), WorldConfig::default())
+        .unwrap_or_else(|e| panic!("deploying the suite: {e}"))
 }

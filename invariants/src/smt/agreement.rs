@@ -42,9 +42,16 @@ impl Rng {
             2 => {
                 let bits = 1 + self.next() % 256;
                 let v = U256::from_limbs([self.next(), self.next(), self.next(), self.next()]);
-                if bits == 256 { v } else { v & ((U256::from(1) << bits as usize) - U256::from(1)) }
+                if bits == 256 {
+                    v
+                } else {
+                    v & ((U256::from(1) << bits as usize) - U256::from(1))
+                }
             }
-            _ => f::FIRST_DEPOSIT_AMOUNT + U256::from(self.next()) * U256::from(self.next() % 1_000_000),
+            _ => {
+                f::FIRST_DEPOSIT_AMOUNT
+                    + U256::from(self.next()) * U256::from(self.next() % 1_000_000)
+            }
         }
     }
 }
@@ -65,22 +72,44 @@ fn agree(
         Some(expected) => {
             solver.push();
             solver.assert(&ok);
-            assert_eq!(solver.check(), SatResult::Sat, "{name}{inputs:?}: the encoding reverts, the evaluator gives {expected:?}");
-            let differs: Vec<Bool> = outs.iter().zip(&expected).map(|(o, e)| o.eq(int(*e)).not()).collect();
+            assert_eq!(
+                solver.check(),
+                SatResult::Sat,
+                "{name}{inputs:?}: the encoding reverts, the evaluator gives {expected:?}"
+            );
+            let differs: Vec<Bool> = outs
+                .iter()
+                .zip(&expected)
+                .map(|(o, e)| o.eq(int(*e)).not())
+                .collect();
             solver.assert(Bool::or(&differs));
-            assert_eq!(solver.check(), SatResult::Unsat, "{name}{inputs:?}: the encoding allows a value other than {expected:?}");
+            assert_eq!(
+                solver.check(),
+                SatResult::Unsat,
+                "{name}{inputs:?}: the encoding allows a value other than {expected:?}"
+            );
             solver.pop(1);
         }
         None => {
             solver.assert(&ok);
-            assert_eq!(solver.check(), SatResult::Unsat, "{name}{inputs:?}: the evaluator reverts, the encoding does not");
+            assert_eq!(
+                solver.check(),
+                SatResult::Unsat,
+                "{name}{inputs:?}: the evaluator reverts, the encoding does not"
+            );
         }
     }
 }
 
 const POINTS: usize = 150;
 
-fn run(name: &str, arity: usize, seed: u64, encode: &dyn Fn(&mut Ctx, &[Int]) -> Vec<Int>, eval: &dyn Fn(&[U256]) -> Option<Vec<U256>>) {
+fn run(
+    name: &str,
+    arity: usize,
+    seed: u64,
+    encode: &dyn Fn(&mut Ctx, &[Int]) -> Vec<Int>,
+    eval: &dyn Fn(&[U256]) -> Option<Vec<U256>>,
+) {
     let mut rng = Rng(seed);
     for _ in 0..POINTS {
         let inputs: Vec<U256> = (0..arity).map(|_| rng.u256()).collect();
@@ -90,7 +119,10 @@ fn run(name: &str, arity: usize, seed: u64, encode: &dyn Fn(&mut Ctx, &[Int]) ->
 
 #[test]
 fn share_conversions_agree() {
-    for (i, rounding) in [f::Rounding::Floor, f::Rounding::Ceil].into_iter().enumerate() {
+    for (i, rounding) in [f::Rounding::Floor, f::Rounding::Ceil]
+        .into_iter()
+        .enumerate()
+    {
         run(
             "to_shares",
             3,
@@ -110,7 +142,13 @@ fn share_conversions_agree() {
 
 #[test]
 fn fee_math_agrees() {
-    run("fee_of", 2, 31, &|ctx, x| vec![m::fee_of(ctx, &x[0], &x[1])], &|x| f::fee_of(x[0], x[1]).map(|v| vec![v]));
+    run(
+        "fee_of",
+        2,
+        31,
+        &|ctx, x| vec![m::fee_of(ctx, &x[0], &x[1])],
+        &|x| f::fee_of(x[0], x[1]).map(|v| vec![v]),
+    );
     run(
         "fee_shares",
         3,
@@ -127,6 +165,58 @@ fn fee_math_agrees() {
             vec![c, p]
         },
         &|x| f::split_fee_shares(x[0], x[1], x[2], x[3]).map(|(c, p)| vec![c, p]),
+    );
+    // Inputs that take each path of splitFeeShares (random ones rarely do): neither part over its fee; the
+    // commission part, the protocol part, both give back a share; the fallback, after one or both gave back.
+    let split_paths: [[&str; 4]; 6] = [
+        [
+            "70841919002507010799",
+            "35848604057394821239",
+            "0",
+            "419511924428904912958",
+        ],
+        ["35529301490", "37718484270", "8", "95262891327"],
+        [
+            "312184964663919556455910",
+            "254360981393088129918088",
+            "79",
+            "811024379072899219104978",
+        ],
+        [
+            "426791718233205224918",
+            "375544577211316240615",
+            "80",
+            "928769062014794346540",
+        ],
+        [
+            "2750757521573894065870619605",
+            "1877702761411366210537518525",
+            "0",
+            "5793418920644194447354419077",
+        ],
+        ["31095343", "30262685", "9", "62812347"],
+    ];
+    for point in split_paths {
+        let x: Vec<U256> = point.iter().map(|v| v.parse().unwrap()).collect();
+        agree(
+            "split_fee_shares",
+            &x,
+            &|ctx, x| {
+                let (c, p) = m::split_fee_shares(ctx, &x[0], &x[1], &x[2], &x[3]);
+                vec![c, p]
+            },
+            &|x| f::split_fee_shares(x[0], x[1], x[2], x[3]).map(|(c, p)| vec![c, p]),
+        );
+    }
+    run(
+        "floor_split_fee_shares",
+        4,
+        35,
+        &|ctx, x| {
+            let s = m::fee_split(ctx, &x[0], &x[1], &x[2], &x[3], m::SplitKind::FloorOnly);
+            vec![s.commission_shares, s.protocol_shares]
+        },
+        &|x| f::floor_split_fee_shares(x[0], x[1], x[2], x[3]).map(|(c, p)| vec![c, p]),
     );
     run(
         "net_of_fees",

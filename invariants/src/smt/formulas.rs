@@ -23,7 +23,8 @@ pub const GWEI: u64 = 1_000_000_000;
 pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);
 /// An upper bound on all BERA that can ever exist, used where a property needs one: 10^9 BERA (10^27 wei),
 /// twice Berachain's genesis supply of 5×10^8 BERA.
-pub const BERA_SUPPLY_BOUND: U256 = U256::from_limbs([11_515_845_246_265_065_472, 54_210_108, 0, 0]);
+pub const BERA_SUPPLY_BOUND: U256 =
+    U256::from_limbs([11_515_845_246_265_065_472, 54_210_108, 0, 0]);
 
 /// OpenZeppelin `Math.Rounding` as used by the suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +57,33 @@ pub fn mul_div(x: U256, y: U256, d: U256, rounding: Rounding) -> Option<U256> {
 }
 
 /// `StBERA._toShares`: `assets.mulDiv(totalSupply() + 1, totalAssets() + 1, rounding)`.
-pub fn to_shares(assets: U256, supply: U256, total_assets: U256, rounding: Rounding) -> Option<U256> {
-    mul_div(assets, supply.checked_add(U256::from(1))?, total_assets.checked_add(U256::from(1))?, rounding)
+pub fn to_shares(
+    assets: U256,
+    supply: U256,
+    total_assets: U256,
+    rounding: Rounding,
+) -> Option<U256> {
+    mul_div(
+        assets,
+        supply.checked_add(U256::from(1))?,
+        total_assets.checked_add(U256::from(1))?,
+        rounding,
+    )
 }
 
 /// `StBERA._toAssets`: `shares.mulDiv(totalAssets() + 1, totalSupply() + 1, rounding)`.
-pub fn to_assets(shares: U256, supply: U256, total_assets: U256, rounding: Rounding) -> Option<U256> {
-    mul_div(shares, total_assets.checked_add(U256::from(1))?, supply.checked_add(U256::from(1))?, rounding)
+pub fn to_assets(
+    shares: U256,
+    supply: U256,
+    total_assets: U256,
+    rounding: Rounding,
+) -> Option<U256> {
+    mul_div(
+        shares,
+        total_assets.checked_add(U256::from(1))?,
+        supply.checked_add(U256::from(1))?,
+        rounding,
+    )
 }
 
 /// `StBERA.previewDeposit` (floor): shares minted for `assets`.
@@ -97,7 +118,12 @@ pub fn convert_to_assets(shares: U256, supply: U256, total_assets: U256) -> Opti
 
 /// `FeeMath.feeOf`: `Math.mulDiv(reward, bps, 10000)`, floor.
 pub fn fee_of(reward: U256, bps: U256) -> Option<U256> {
-    mul_div(reward, bps, U256::from(ONE_HUNDRED_PERCENT), Rounding::Floor)
+    mul_div(
+        reward,
+        bps,
+        U256::from(ONE_HUNDRED_PERCENT),
+        Rounding::Floor,
+    )
 }
 
 /// `FeeMath.feeShares`: `0` for a zero fee, else `Math.mulDiv(fee, supply + 1, totalAssets + 1 - fee)`.
@@ -106,12 +132,81 @@ pub fn fee_shares(fee: U256, supply: U256, total_assets: U256) -> Option<U256> {
         return Some(U256::ZERO);
     }
     let denominator = total_assets.checked_add(U256::from(1))?.checked_sub(fee)?;
-    mul_div(fee, supply.checked_add(U256::from(1))?, denominator, Rounding::Floor)
+    mul_div(
+        fee,
+        supply.checked_add(U256::from(1))?,
+        denominator,
+        Rounding::Floor,
+    )
 }
 
-/// `FeeMath.splitFeeShares`: the shares for `commission + protocolFee` minted jointly, split pro rata, each
-/// part floored. Returns `(commissionShares, protocolShares)`.
-pub fn split_fee_shares(commission: U256, protocol_fee: U256, supply: U256, total_assets: U256) -> Option<(U256, U256)> {
+/// `FeeMath._worthAfterMint`: `shares` valued at the price once the supply is `supply_after`,
+/// `Math.mulDiv(shares, totalAssets + 1, supplyAfter + 1)` (floor).
+pub fn worth_after_mint(shares: U256, supply_after: U256, total_assets: U256) -> Option<U256> {
+    mul_div(
+        shares,
+        total_assets.checked_add(U256::from(1))?,
+        supply_after.checked_add(U256::from(1))?,
+        Rounding::Floor,
+    )
+}
+
+/// `FeeMath.splitFeeShares`: the shares for `commission + protocolFee` minted jointly and split pro rata, each part
+/// floored ([`floor_split_fee_shares`]); then the commission part, and after it the protocol part, gives back one
+/// share if it is worth more than its fee at the price after minting ([`worth_after_mint`]); should either part
+/// still be worth more than its fee, each part is `feeShares(fee, supply, totalAssets)` on its own. Returns
+/// `(commissionShares, protocolShares)`.
+pub fn split_fee_shares(
+    commission: U256,
+    protocol_fee: U256,
+    supply: U256,
+    total_assets: U256,
+) -> Option<(U256, U256)> {
+    let total = commission.checked_add(protocol_fee)?;
+    if total.is_zero() {
+        return Some((U256::ZERO, U256::ZERO));
+    }
+    let (mut commission_shares, mut protocol_shares) =
+        floor_split_fee_shares(commission, protocol_fee, supply, total_assets)?;
+    let supply_after = |c: U256, p: U256| supply.checked_add(c)?.checked_add(p);
+    if worth_after_mint(
+        commission_shares,
+        supply_after(commission_shares, protocol_shares)?,
+        total_assets,
+    )? > commission
+    {
+        commission_shares = commission_shares.checked_sub(U256::from(1))?;
+    }
+    if worth_after_mint(
+        protocol_shares,
+        supply_after(commission_shares, protocol_shares)?,
+        total_assets,
+    )? > protocol_fee
+    {
+        protocol_shares = protocol_shares.checked_sub(U256::from(1))?;
+    }
+    let after = supply_after(commission_shares, protocol_shares)?;
+    // Solidity's `||` short-circuits: the protocol part is valued only when the commission part is not over.
+    let over = worth_after_mint(commission_shares, after, total_assets)? > commission
+        || worth_after_mint(protocol_shares, after, total_assets)? > protocol_fee;
+    if over {
+        return Some((
+            fee_shares(commission, supply, total_assets)?,
+            fee_shares(protocol_fee, supply, total_assets)?,
+        ));
+    }
+    Some((commission_shares, protocol_shares))
+}
+
+/// The pro-rata split of `FeeMath.splitFeeShares` alone (the whole function before FIND-FEE-001 was fixed, now the
+/// broken variant `fee-floor-split`): `shares = feeShares(commission + protocolFee, supply, totalAssets)`, then
+/// `(shares*commission/total, shares*protocolFee/total)`, each floored. `(0, 0)` for zero fees.
+pub fn floor_split_fee_shares(
+    commission: U256,
+    protocol_fee: U256,
+    supply: U256,
+    total_assets: U256,
+) -> Option<(U256, U256)> {
     let total = commission.checked_add(protocol_fee)?;
     if total.is_zero() {
         return Some((U256::ZERO, U256::ZERO));
@@ -124,7 +219,9 @@ pub fn split_fee_shares(commission: U256, protocol_fee: U256, supply: U256, tota
 
 /// `FeeMath.netOfFees`: `amount - feeOf(amount, commissionBps) - feeOf(amount, protocolBps)` (checked).
 pub fn net_of_fees(amount: U256, commission_bps: U256, protocol_bps: U256) -> Option<U256> {
-    amount.checked_sub(fee_of(amount, commission_bps)?)?.checked_sub(fee_of(amount, protocol_bps)?)
+    amount
+        .checked_sub(fee_of(amount, commission_bps)?)?
+        .checked_sub(fee_of(amount, protocol_bps)?)
 }
 
 /// `SmartOperator.setProtocolFeePercentage`'s guard: accepted iff `bps <= MAX_PROTOCOL_FEE`.
@@ -169,20 +266,29 @@ pub struct PoolLedger {
 impl PoolLedger {
     /// `_record`: a request for `assets` adds them to `owed`.
     pub fn record(&mut self, assets: U256) -> Result<(), LedgerError> {
-        self.owed = self.owed.checked_add(assets).ok_or(LedgerError::Arithmetic)?;
+        self.owed = self
+            .owed
+            .checked_add(assets)
+            .ok_or(LedgerError::Arithmetic)?;
         Ok(())
     }
 
     /// `receivePoolFunds` / `notifyFullExit`: the pool sends `amount`.
     pub fn receive(&mut self, amount: U256) -> Result<(), LedgerError> {
-        self.funds = self.funds.checked_add(amount).ok_or(LedgerError::Arithmetic)?;
+        self.funds = self
+            .funds
+            .checked_add(amount)
+            .ok_or(LedgerError::Arithmetic)?;
         Ok(())
     }
 
     /// `_syncConsensusPayouts`: payouts for the pubkey beyond those already attributed join `funds`.
     pub fn sync(&mut self, withdrawn: U256) -> Result<(), LedgerError> {
         if withdrawn > self.attributed {
-            self.funds = self.funds.checked_add(withdrawn - self.attributed).ok_or(LedgerError::Arithmetic)?;
+            self.funds = self
+                .funds
+                .checked_add(withdrawn - self.attributed)
+                .ok_or(LedgerError::Arithmetic)?;
             self.attributed = withdrawn;
         }
         Ok(())
@@ -190,7 +296,11 @@ impl PoolLedger {
 
     /// `poolFunds(pubkey)`: funds including consensus-layer payouts not yet synced.
     pub fn pool_funds(&self, withdrawn: U256) -> Option<U256> {
-        let pending = if withdrawn > self.attributed { withdrawn - self.attributed } else { U256::ZERO };
+        let pending = if withdrawn > self.attributed {
+            withdrawn - self.attributed
+        } else {
+            U256::ZERO
+        };
         self.funds.checked_add(pending)
     }
 
@@ -202,7 +312,10 @@ impl PoolLedger {
             return Err(LedgerError::InsufficientPoolFunds);
         }
         self.funds -= assets;
-        self.owed = self.owed.checked_sub(assets).ok_or(LedgerError::Arithmetic)?;
+        self.owed = self
+            .owed
+            .checked_sub(assets)
+            .ok_or(LedgerError::Arithmetic)?;
         Ok(())
     }
 }
@@ -213,7 +326,10 @@ mod tests {
 
     #[test]
     fn constants_match_their_decimal_values() {
-        assert_eq!(FIRST_DEPOSIT_AMOUNT, U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18)));
+        assert_eq!(
+            FIRST_DEPOSIT_AMOUNT,
+            U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18))
+        );
         assert_eq!(BERA_SUPPLY_BOUND, U256::from(10u64).pow(U256::from(27)));
     }
 
@@ -221,24 +337,161 @@ mod tests {
     fn mul_div_is_full_precision_and_reverts_only_on_result_overflow() {
         let max = U256::MAX;
         assert_eq!(mul_div(max, max, max, Rounding::Floor), Some(max));
-        assert_eq!(mul_div(max, U256::from(2), U256::from(2), Rounding::Ceil), Some(max));
-        assert_eq!(mul_div(max, U256::from(2), U256::from(1), Rounding::Floor), None);
-        assert_eq!(mul_div(U256::from(1), U256::from(1), U256::ZERO, Rounding::Floor), None);
-        assert_eq!(mul_div(U256::from(7), U256::from(1), U256::from(2), Rounding::Floor), Some(U256::from(3)));
-        assert_eq!(mul_div(U256::from(7), U256::from(1), U256::from(2), Rounding::Ceil), Some(U256::from(4)));
+        assert_eq!(
+            mul_div(max, U256::from(2), U256::from(2), Rounding::Ceil),
+            Some(max)
+        );
+        assert_eq!(
+            mul_div(max, U256::from(2), U256::from(1), Rounding::Floor),
+            None
+        );
+        assert_eq!(
+            mul_div(U256::from(1), U256::from(1), U256::ZERO, Rounding::Floor),
+            None
+        );
+        assert_eq!(
+            mul_div(U256::from(7), U256::from(1), U256::from(2), Rounding::Floor),
+            Some(U256::from(3))
+        );
+        assert_eq!(
+            mul_div(U256::from(7), U256::from(1), U256::from(2), Rounding::Ceil),
+            Some(U256::from(4))
+        );
         // floor = 2^256 - 1 with a remainder: the checked `+ 1` of rounding up reverts.
-        assert_eq!(mul_div(max, U256::from(3), U256::from(2), Rounding::Floor), None);
+        assert_eq!(
+            mul_div(max, U256::from(3), U256::from(2), Rounding::Floor),
+            None
+        );
         let half_up = mul_div(max, max - U256::from(1), max, Rounding::Ceil);
         assert_eq!(half_up, Some(max - U256::from(1)));
+    }
+
+    /// splitmix64.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        /// A value of up to `bits` random bits (the width itself random), or a small one.
+        fn value(&mut self, bits: u32) -> U256 {
+            if self.next() % 4 == 0 {
+                return U256::from(self.next() % 100);
+            }
+            let width = 1 + (self.next() % u64::from(bits)) as usize;
+            let v = U256::from_limbs([self.next(), self.next(), self.next(), self.next()]);
+            if width >= 256 {
+                v
+            } else {
+                v & ((U256::from(1) << width) - U256::from(1))
+            }
+        }
+    }
+
+    /// Each recipient's shares, valued at the price after minting, against its fee: `(commission ok, protocol ok)`.
+    fn within_fees(c: U256, p: U256, s: U256, a: U256, (cs, ps): (U256, U256)) -> (bool, bool) {
+        let after = s + cs + ps;
+        (
+            preview_redeem(cs, after, a).unwrap() <= c,
+            preview_redeem(ps, after, a).unwrap() <= p,
+        )
+    }
+
+    /// SMT-FEE-002 sampled: for rates <= 2000 bps each recipient's shares are worth at most its fee, and they are the
+    /// floored split less at most one share in all (the fallback is never taken), also where fees exceed the supply,
+    /// the regime where the floored split alone over-pays (which this sampling must meet).
+    #[test]
+    fn split_within_fees_and_one_share_of_the_floored_split_at_capped_rates() {
+        let mut rng = Rng(0xfee5);
+        let (mut given_back, mut floor_over) = (0usize, 0usize);
+        for i in 0..200_000 {
+            let small = i % 2 == 0; // a supply far below the fees
+            let s = if small {
+                U256::from(rng.next() % 10_000)
+            } else {
+                rng.value(200)
+            };
+            let reward = rng.value(if small { 100 } else { 200 }).max(U256::from(1));
+            let a = rng.value(200) + reward;
+            let pick = |rng: &mut Rng| {
+                U256::from([0, 1, 1999, 2000, rng.next() % 2001][(rng.next() % 5) as usize])
+            };
+            let (cb, pb) = (pick(&mut rng), pick(&mut rng));
+            let (c, p) = (fee_of(reward, cb).unwrap(), fee_of(reward, pb).unwrap());
+            let (cs, ps) = split_fee_shares(c, p, s, a).unwrap();
+            let (c0, p0) = floor_split_fee_shares(c, p, s, a).unwrap();
+            assert!(
+                cs <= c0 && ps <= p0 && (c0 - cs) + (p0 - ps) <= U256::from(1),
+                "{c} {p} {s} {a}: ({cs}, {ps}) from ({c0}, {p0})"
+            );
+            assert_eq!(
+                within_fees(c, p, s, a, (cs, ps)),
+                (true, true),
+                "{c} {p} {s} {a}"
+            );
+            given_back += usize::from((cs, ps) != (c0, p0));
+            floor_over += usize::from(within_fees(c, p, s, a, (c0, p0)) != (true, true));
+        }
+        println!("{given_back} given back, {floor_over} floored splits over");
+        assert!(
+            given_back > 100 && floor_over == given_back,
+            "{given_back} given back, {floor_over} floored splits over"
+        );
+    }
+
+    /// For any fees (not only capped ones) that do not revert, neither recipient's shares are worth more than its fee.
+    #[test]
+    fn split_within_fees_for_any_fees() {
+        let mut rng = Rng(0xfee6);
+        let (mut fallbacks, mut checked) = (0usize, 0usize);
+        for _ in 0..200_000 {
+            let bits = if rng.next() % 2 == 0 { 16 } else { 200 };
+            let s = rng.value(bits);
+            let a = rng.value(200);
+            let c = if rng.next() % 2 == 0 {
+                a / U256::from(1 + rng.next() % 4)
+            } else {
+                rng.value(200)
+            };
+            let p = (a - c.min(a)) / U256::from(1 + rng.next() % 4);
+            let Some(split) = split_fee_shares(c, p, s, a) else {
+                continue;
+            };
+            checked += 1;
+            assert_eq!(
+                within_fees(c, p, s, a, split),
+                (true, true),
+                "{c} {p} {s} {a}: {split:?}"
+            );
+            let own = (fee_shares(c, s, a).unwrap(), fee_shares(p, s, a).unwrap());
+            fallbacks +=
+                usize::from(split == own && split != floor_split_fee_shares(c, p, s, a).unwrap());
+        }
+        println!("{checked} checked, {fallbacks} fallbacks");
+        assert!(
+            checked > 100_000 && fallbacks > 100,
+            "{checked} checked, {fallbacks} fallbacks"
+        );
     }
 
     #[test]
     fn ledger_finalize_refuses_short_funds_and_never_wraps() {
         let mut l = PoolLedger::default();
         l.record(U256::from(10)).unwrap();
-        assert_eq!(l.finalize(U256::from(10), U256::from(3)), Err(LedgerError::InsufficientPoolFunds));
+        assert_eq!(
+            l.finalize(U256::from(10), U256::from(3)),
+            Err(LedgerError::InsufficientPoolFunds)
+        );
         l.receive(U256::from(7)).unwrap();
         assert_eq!(l.finalize(U256::from(10), U256::from(3)), Ok(()));
-        assert_eq!((l.funds, l.owed, l.attributed), (U256::ZERO, U256::ZERO, U256::from(3)));
+        assert_eq!(
+            (l.funds, l.owed, l.attributed),
+            (U256::ZERO, U256::ZERO, U256::from(3))
+        );
     }
 }

@@ -15,7 +15,9 @@
 //!   `tests/prove.rs` replays that counterexample on the matching broken contract variant ([`variants`]) in revm
 //!   to show the loss. A control that found nothing would mean the model cannot see the bug it is about.
 //! - [`findings`]: statements of `SPEC.md` that the contracts as written do *not* satisfy; each comes back a
-//!   counterexample, replayed on the real contracts by `tests/prove.rs`.
+//!   counterexample, replayed on the real contracts by `tests/prove.rs`. Empty now: the one finding,
+//!   FIND-FEE-001 (`FeeMath.splitFeeShares`' floored split could give a recipient shares worth a few wei more than its
+//!   fee), is fixed; SMT-FEE-002 proves the fix and NEG-FEE-006 keeps the old formula as a negative control.
 //!
 //! Every model is tied to the bytecode: [`formulas`] evaluates the same functions in Rust with the contracts'
 //! exact rounding and revert behaviour, the unit tests of this module check that the z3 encodings agree with
@@ -63,7 +65,10 @@ impl ProofResult {
     /// The value named `name` in a counterexample.
     pub fn value(&self, name: &str) -> Option<&str> {
         match self {
-            ProofResult::Counterexample(values) => values.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()),
+            ProofResult::Counterexample(values) => values
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str()),
             _ => None,
         }
     }
@@ -105,8 +110,14 @@ impl Check {
             elapsed += report.elapsed;
             let last = step == steps;
             if last || report.result != ProofResult::Proved {
-                if let (ProofResult::Counterexample(values), false) = (&mut report.result, last) {
-                    values.insert(0, ("failedStep".to_string(), format!("lemma {step}")));
+                match (&mut report.result, last) {
+                    (ProofResult::Counterexample(values), false) => {
+                        values.insert(0, ("failedStep".to_string(), format!("lemma {step}")));
+                    }
+                    (ProofResult::Unknown(reason), false) => {
+                        *reason = format!("lemma {step}: {reason}")
+                    }
+                    _ => {}
                 }
                 report.elapsed = elapsed;
                 return report;
@@ -136,25 +147,51 @@ impl Check {
         let start = Instant::now();
         let quick = timeout.min(Duration::from_millis(2_500));
         let configs = [
-            model::Config { seed: 0, select_vars: false },
-            model::Config { seed: 0, select_vars: true },
-            model::Config { seed: 1, select_vars: false },
-            model::Config { seed: 2, select_vars: true },
+            model::Config {
+                seed: 0,
+                select_vars: false,
+            },
+            model::Config {
+                seed: 0,
+                select_vars: true,
+            },
+            model::Config {
+                seed: 1,
+                select_vars: false,
+            },
+            model::Config {
+                seed: 2,
+                select_vars: true,
+            },
         ];
         let mut last = None;
-        for (i, config) in configs.iter().chain(std::iter::once(&configs[0])).enumerate() {
-            let budget = if i < configs.len() { quick } else { timeout.saturating_sub(start.elapsed()) };
+        for (i, config) in configs
+            .iter()
+            .chain(std::iter::once(&configs[0]))
+            .enumerate()
+        {
+            let budget = if i < configs.len() {
+                quick
+            } else {
+                timeout.saturating_sub(start.elapsed())
+            };
             if budget.is_zero() {
                 break;
             }
             let report = self.run_once(step, budget, *config);
             if !matches!(report.result, ProofResult::Unknown(_)) {
-                return ProofReport { elapsed: start.elapsed(), ..report };
+                return ProofReport {
+                    elapsed: start.elapsed(),
+                    ..report
+                };
             }
             last = Some(report);
         }
         let report = last.expect("at least one attempt");
-        ProofReport { elapsed: start.elapsed(), ..report }
+        ProofReport {
+            elapsed: start.elapsed(),
+            ..report
+        }
     }
 
     fn run_once(&self, step: usize, timeout: Duration, config: model::Config) -> ProofReport {
@@ -204,42 +241,69 @@ fn all_controls() -> Vec<&'static Control> {
 
 /// Checks every property; each should be [`ProofResult::Proved`]. `timeout` bounds each z3 query.
 pub fn prove_all(timeout: Duration) -> Vec<ProofReport> {
-    all_properties().into_iter().map(|c| c.run(timeout)).collect()
+    all_properties()
+        .into_iter()
+        .map(|c| c.run(timeout))
+        .collect()
 }
 
 /// Checks every negative control; each should be a [`ProofResult::Counterexample`].
 pub fn negative_controls(timeout: Duration) -> Vec<ProofReport> {
-    all_controls().into_iter().map(|c| c.check.run(timeout)).collect()
+    all_controls()
+        .into_iter()
+        .map(|c| c.check.run(timeout))
+        .collect()
 }
 
 /// Checks the statements of `SPEC.md` that the contracts are known to violate; each should be a
 /// [`ProofResult::Counterexample`] until the contracts are fixed (then the statement belongs in
-/// [`prove_all`]).
+/// [`prove_all`]). None at present.
 pub fn findings(timeout: Duration) -> Vec<ProofReport> {
     fees::FINDINGS.iter().map(|c| c.run(timeout)).collect()
 }
 
 /// The ids and statements of every property, without solving.
 pub fn property_ids() -> Vec<(&'static str, &'static str)> {
-    all_properties().into_iter().map(|c| (c.id, c.statement)).collect()
+    all_properties()
+        .into_iter()
+        .map(|c| (c.id, c.statement))
+        .collect()
 }
 
 /// For a negative control id: the property it controls and the name of the [`variants::Variant`] that its
 /// counterexample replays on.
 pub fn control_info(control: &str) -> Option<(&'static str, &'static str)> {
-    all_controls().into_iter().find(|c| c.check.id == control).map(|c| (c.of, c.variant))
+    all_controls()
+        .into_iter()
+        .find(|c| c.check.id == control)
+        .map(|c| (c.of, c.variant))
 }
 
 /// Renders reports as a plain-text table: property, result, time.
 pub fn render_table(reports: &[ProofReport]) -> String {
-    let width = reports.iter().map(|r| r.property.len()).max().unwrap_or(8).max(8);
+    let width = reports
+        .iter()
+        .map(|r| r.property.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let mut out = String::new();
-    let _ = writeln!(out, "{:<width$}  {:<14}  {:>10}", "property", "result", "time");
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<14}  {:>10}",
+        "property", "result", "time"
+    );
     let _ = writeln!(out, "{:-<width$}  {:-<14}  {:->10}", "", "", "");
     let mut total = Duration::ZERO;
     for r in reports {
         total += r.elapsed;
-        let _ = writeln!(out, "{:<width$}  {:<14}  {:>8.1}ms", r.property, r.result.label(), r.elapsed.as_secs_f64() * 1e3);
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<14}  {:>8.1}ms",
+            r.property,
+            r.result.label(),
+            r.elapsed.as_secs_f64() * 1e3
+        );
         match &r.result {
             ProofResult::Counterexample(values) => {
                 let shown: Vec<String> = values.iter().map(|(n, v)| format!("{n}={v}")).collect();
@@ -252,7 +316,13 @@ pub fn render_table(reports: &[ProofReport]) -> String {
         }
     }
     let _ = writeln!(out, "{:-<width$}  {:-<14}  {:->10}", "", "", "");
-    let _ = writeln!(out, "{:<width$}  {:<14}  {:>8.1}ms", "total", format!("{} checks", reports.len()), total.as_secs_f64() * 1e3);
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<14}  {:>8.1}ms",
+        "total",
+        format!("{} checks", reports.len()),
+        total.as_secs_f64() * 1e3
+    );
     out
 }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use alloy_primitives::U256;
 use z3::ast::{Bool, Int};
-use z3::{Params, SatResult, Solver};
+use z3::{Params, SatResult, Solver, Tactic};
 
 use super::formulas::Rounding;
 use super::{ProofReport, ProofResult};
@@ -78,17 +78,32 @@ impl Rule {
         use std::sync::{Mutex, OnceLock};
         static PROVED: OnceLock<Mutex<HashMap<&'static str, bool>>> = OnceLock::new();
         let cache = PROVED.get_or_init(|| Mutex::new(HashMap::new()));
-        if let Some(&known) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(self.name) {
+        if let Some(&known) = cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(self.name)
+        {
             return known;
         }
         let valid = std::thread::scope(|scope| {
             scope
                 .spawn(|| {
-                    let solver = Solver::new();
+                    // Polynomial identities need the products multiplied out (`som`, sums of monomials) and the
+                    // defining equations of a rule solved first; plain `smt` does not find them.
+                    let mut som = Params::new();
+                    som.set_bool("som", true);
+                    let simplify = Tactic::new("simplify").with(&som);
+                    let solver = simplify
+                        .and_then(&Tactic::new("solve-eqs"))
+                        .and_then(&simplify)
+                        .and_then(&Tactic::new("smt"))
+                        .solver();
                     let mut params = Params::new();
                     params.set_u32("timeout", 5_000);
                     solver.set_params(&params);
-                    let vars: Vec<Int> = (0..self.arity).map(|i| Int::new_const(format!("v{i}"))).collect();
+                    let vars: Vec<Int> = (0..self.arity)
+                        .map(|i| Int::new_const(format!("v{i}")))
+                        .collect();
                     let (premise, conclusion) = (self.build)(&vars);
                     solver.assert(&premise);
                     solver.assert(conclusion.not());
@@ -97,10 +112,66 @@ impl Rule {
                 .join()
                 .unwrap_or(false)
         });
-        cache.lock().unwrap_or_else(|e| e.into_inner()).insert(self.name, valid);
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(self.name, valid);
         valid
     }
 }
+
+/// `0 <= m` and `x <= y` give `x*m <= y*m`.
+pub(crate) static MUL_LE: Rule = Rule {
+    name: "mul-le",
+    arity: 3,
+    build: |v| {
+        let (x, y, m) = (&v[0], &v[1], &v[2]);
+        (Bool::and(&[m.ge(0), x.le(y)]), (x * m).le(y * m))
+    },
+};
+
+/// `0 < m` and `x < y` give `x*m < y*m`.
+pub(crate) static MUL_LT: Rule = Rule {
+    name: "mul-lt",
+    arity: 3,
+    build: |v| {
+        let (x, y, m) = (&v[0], &v[1], &v[2]);
+        (Bool::and(&[m.gt(0), x.lt(y)]), (x * m).lt(y * m))
+    },
+};
+
+/// `0 < f` and `u*f <= v*f` give `u <= v`.
+pub(crate) static CANCEL_LE: Rule = Rule {
+    name: "cancel-le",
+    arity: 3,
+    build: |v| {
+        let (u, w, f) = (&v[0], &v[1], &v[2]);
+        (Bool::and(&[f.gt(0), (u * f).le(w * f)]), u.le(w))
+    },
+};
+
+/// `0 < f` and `u*f < v*f` give `u < v`.
+pub(crate) static CANCEL_LT: Rule = Rule {
+    name: "cancel-lt",
+    arity: 3,
+    build: |v| {
+        let (u, w, f) = (&v[0], &v[1], &v[2]);
+        (Bool::and(&[f.gt(0), (u * f).lt(w * f)]), u.lt(w))
+    },
+};
+
+/// `0 <= x <= e` and `0 <= y < m` give `x*y < m*(e+1)` (a `mulDiv(x, y, e+1)` with `x <= e` fits below `m`).
+pub(crate) static PRODUCT_BELOW: Rule = Rule {
+    name: "product-below",
+    arity: 4,
+    build: |v| {
+        let (x, e, y, m) = (&v[0], &v[1], &v[2], &v[3]);
+        (
+            Bool::and(&[x.ge(0), x.le(e), y.ge(0), y.lt(m)]),
+            (x * y).lt(m * (e + 1)),
+        )
+    },
+};
 
 /// How a query is posed: z3's random seed and how `if/else` values are encoded. Every configuration states
 /// the same formula (up to equivalence), so any definite answer is the answer; `Check::run` tries several
@@ -113,7 +184,6 @@ pub(crate) struct Config {
     pub(crate) select_vars: bool,
 }
 
-
 impl Ctx {
     /// A fresh query with a solver timeout.
     pub(crate) fn new(timeout: Duration) -> Self {
@@ -124,10 +194,24 @@ impl Ctx {
     pub(crate) fn with_config(timeout: Duration, config: Config) -> Self {
         let solver = Solver::new();
         let mut params = Params::new();
-        params.set_u32("timeout", u32::try_from(timeout.as_millis()).unwrap_or(u32::MAX).max(1));
+        params.set_u32(
+            "timeout",
+            u32::try_from(timeout.as_millis())
+                .unwrap_or(u32::MAX)
+                .max(1),
+        );
         params.set_u32("random_seed", config.seed);
         solver.set_params(&params);
-        Self { solver, named: Vec::new(), path: Vec::new(), guards: Vec::new(), lemmas: Vec::new(), fresh: 0, config, unproved_rules: Vec::new() }
+        Self {
+            solver,
+            named: Vec::new(),
+            path: Vec::new(),
+            guards: Vec::new(),
+            lemmas: Vec::new(),
+            fresh: 0,
+            config,
+            unproved_rules: Vec::new(),
+        }
     }
 
     /// The underlying solver (for the encoding-agreement tests).
@@ -151,7 +235,11 @@ impl Ctx {
 
     /// Records `ok` (under the current path condition) as a condition for the execution not to revert.
     pub(crate) fn guard(&mut self, ok: Bool) {
-        let ok = if self.path.is_empty() { ok } else { self.path_condition().implies(&ok) };
+        let ok = if self.path.is_empty() {
+            ok
+        } else {
+            self.path_condition().implies(&ok)
+        };
         self.guards.push(ok);
     }
 
@@ -296,11 +384,25 @@ impl Ctx {
         result
     }
 
+    /// Whether OpenZeppelin `Math.mulDiv(x, y, d)` (floor) exceeds `bound`, encoded without a fresh quotient as
+    /// `x*y >= (bound+1)*d` (the same for `d > 0`) and guarded like [`Ctx::mul_div`]: `d > 0` and a quotient below
+    /// `2^256`, i.e. `x*y < 2^256*d`.
+    pub(crate) fn mul_div_exceeds(&mut self, x: &Int, y: &Int, d: &Int, bound: &Int) -> Bool {
+        self.guard(d.gt(0));
+        self.guard((x * y).lt(two_256() * d));
+        (x * y).ge((bound + 1) * d)
+    }
+
     /// `unchecked { a * b }`: the product mod `2^256` (for deliberately wrong formulas).
     pub(crate) fn wrapping_mul(&mut self, a: &Int, b: &Int) -> Int {
         let k = self.fresh_int("k");
         let w = self.fresh_int("w");
-        self.assume(Bool::and(&[(a * b).eq(&k * two_256() + &w), k.ge(0), w.ge(0), w.lt(two_256())]));
+        self.assume(Bool::and(&[
+            (a * b).eq(&k * two_256() + &w),
+            k.ge(0),
+            w.ge(0),
+            w.lt(two_256()),
+        ]));
         w
     }
 
@@ -312,11 +414,21 @@ impl Ctx {
 
     /// Checks `claim` for every assignment satisfying what was asserted: `Proved` when its negation is
     /// unsatisfiable, `Counterexample` with the named values when it is satisfiable, `Unknown` otherwise.
-    pub(crate) fn check(self, property: &'static str, statement: &'static str, claim: Bool) -> ProofReport {
+    pub(crate) fn check(
+        self,
+        property: &'static str,
+        statement: &'static str,
+        claim: Bool,
+    ) -> ProofReport {
         let start = Instant::now();
         if !self.unproved_rules.is_empty() {
             let reason = format!("rules not proved: {}", self.unproved_rules.join(", "));
-            return ProofReport { property, statement, result: ProofResult::Unknown(reason), elapsed: start.elapsed() };
+            return ProofReport {
+                property,
+                statement,
+                result: ProofResult::Unknown(reason),
+                elapsed: start.elapsed(),
+            };
         }
         self.solver.assert(claim.not());
         let result = match self.solver.check() {
@@ -326,18 +438,28 @@ impl Ctx {
                     self.named
                         .iter()
                         .map(|(name, value)| {
-                            let v = model.eval(value, true).map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+                            let v = model
+                                .eval(value, true)
+                                .map(|v| v.to_string())
+                                .unwrap_or_else(|| "?".into());
                             (name.clone(), v)
                         })
                         .collect(),
                 ),
                 None => ProofResult::Unknown("satisfiable but z3 returned no model".into()),
             },
-            SatResult::Unknown => {
-                ProofResult::Unknown(self.solver.get_reason_unknown().unwrap_or_else(|| "unknown".into()))
-            }
+            SatResult::Unknown => ProofResult::Unknown(
+                self.solver
+                    .get_reason_unknown()
+                    .unwrap_or_else(|| "unknown".into()),
+            ),
         };
-        ProofReport { property, statement, result, elapsed: start.elapsed() }
+        ProofReport {
+            property,
+            statement,
+            result,
+            elapsed: start.elapsed(),
+        }
     }
 }
 
@@ -345,21 +467,38 @@ impl Ctx {
 // The suite's functions, mirrored from `formulas`.
 
 /// `StBERA._toShares`.
-pub(crate) fn to_shares(ctx: &mut Ctx, assets: &Int, supply: &Int, total_assets: &Int, rounding: Rounding) -> Int {
+pub(crate) fn to_shares(
+    ctx: &mut Ctx,
+    assets: &Int,
+    supply: &Int,
+    total_assets: &Int,
+    rounding: Rounding,
+) -> Int {
     let s1 = ctx.add(supply, &num(1));
     let a1 = ctx.add(total_assets, &num(1));
     ctx.mul_div(assets, &s1, &a1, rounding)
 }
 
 /// `StBERA._toAssets`.
-pub(crate) fn to_assets(ctx: &mut Ctx, shares: &Int, supply: &Int, total_assets: &Int, rounding: Rounding) -> Int {
+pub(crate) fn to_assets(
+    ctx: &mut Ctx,
+    shares: &Int,
+    supply: &Int,
+    total_assets: &Int,
+    rounding: Rounding,
+) -> Int {
     let a1 = ctx.add(total_assets, &num(1));
     let s1 = ctx.add(supply, &num(1));
     ctx.mul_div(shares, &a1, &s1, rounding)
 }
 
 /// `StBERA.previewDeposit`.
-pub(crate) fn preview_deposit(ctx: &mut Ctx, assets: &Int, supply: &Int, total_assets: &Int) -> Int {
+pub(crate) fn preview_deposit(
+    ctx: &mut Ctx,
+    assets: &Int,
+    supply: &Int,
+    total_assets: &Int,
+) -> Int {
     to_shares(ctx, assets, supply, total_assets, Rounding::Floor)
 }
 
@@ -369,7 +508,12 @@ pub(crate) fn preview_mint(ctx: &mut Ctx, shares: &Int, supply: &Int, total_asse
 }
 
 /// `StBERA.previewWithdraw`.
-pub(crate) fn preview_withdraw(ctx: &mut Ctx, assets: &Int, supply: &Int, total_assets: &Int) -> Int {
+pub(crate) fn preview_withdraw(
+    ctx: &mut Ctx,
+    assets: &Int,
+    supply: &Int,
+    total_assets: &Int,
+) -> Int {
     to_shares(ctx, assets, supply, total_assets, Rounding::Ceil)
 }
 
@@ -380,11 +524,26 @@ pub(crate) fn preview_redeem(ctx: &mut Ctx, shares: &Int, supply: &Int, total_as
 
 /// `FeeMath.feeOf`.
 pub(crate) fn fee_of(ctx: &mut Ctx, reward: &Int, bps: &Int) -> Int {
-    ctx.mul_div(reward, bps, &num(super::formulas::ONE_HUNDRED_PERCENT), Rounding::Floor)
+    ctx.mul_div(
+        reward,
+        bps,
+        &num(super::formulas::ONE_HUNDRED_PERCENT),
+        Rounding::Floor,
+    )
 }
 
 /// `FeeMath.feeShares` (the `fee == 0` early return included).
 pub(crate) fn fee_shares(ctx: &mut Ctx, fee: &Int, supply: &Int, total_assets: &Int) -> Int {
+    fee_shares_with_quotient(ctx, fee, supply, total_assets).0
+}
+
+/// `FeeMath.feeShares`, and the quotient of its `mulDiv` (the result when `fee != 0`).
+fn fee_shares_with_quotient(
+    ctx: &mut Ctx,
+    fee: &Int,
+    supply: &Int,
+    total_assets: &Int,
+) -> (Int, Int) {
     let zero = fee.eq(0);
     let q = ctx.when(zero.not(), |ctx| {
         let a1 = ctx.add(total_assets, &num(1));
@@ -392,10 +551,76 @@ pub(crate) fn fee_shares(ctx: &mut Ctx, fee: &Int, supply: &Int, total_assets: &
         let s1 = ctx.add(supply, &num(1));
         ctx.mul_div(fee, &s1, &denominator, Rounding::Floor)
     });
-    ctx.select(&zero, &num(0), &q)
+    (ctx.select(&zero, &num(0), &q), q)
+}
+
+/// `FeeMath._worthAfterMint(shares, supplyAfter, totalAssets) > fee`: whether `shares` are worth more than `fee` at
+/// the price once the supply is `supply_after` ([`Ctx::mul_div_exceeds`]).
+pub(crate) fn worth_after_mint_exceeds(
+    ctx: &mut Ctx,
+    shares: &Int,
+    supply_after: &Int,
+    total_assets: &Int,
+    fee: &Int,
+) -> Bool {
+    let a1 = ctx.add(total_assets, &num(1));
+    let s1 = ctx.add(supply_after, &num(1));
+    ctx.mul_div_exceeds(shares, &a1, &s1, fee)
+}
+
+/// Which `splitFeeShares` a model charges with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SplitKind {
+    /// `FeeMath.splitFeeShares` as written: the floored pro-rata split, one share given back by a part worth more
+    /// than its fee, the per-part fallback.
+    Fixed,
+    /// The floored pro-rata split alone (FIND-FEE-001; the variant `fee-floor-split`).
+    FloorOnly,
+}
+
+/// The values of one `FeeMath.splitFeeShares`, intermediate ones included (for lemmas). Every value is `0` (every
+/// flag false) when both fees are zero.
+pub(crate) struct FeeSplit {
+    /// The result: commission shares.
+    pub(crate) commission_shares: Int,
+    /// The result: protocol-fee shares.
+    pub(crate) protocol_shares: Int,
+    /// `feeShares(commission + protocolFee, supply, totalAssets)`, the joint shares split.
+    pub(crate) joint: Int,
+    /// The floored pro-rata parts `joint*commission/total`, `joint*protocolFee/total`.
+    pub(crate) floor_commission: Int,
+    pub(crate) floor_protocol: Int,
+    /// The parts after each gave back a share or not.
+    pub(crate) stepped_commission: Int,
+    pub(crate) stepped_protocol: Int,
+    /// The fallback's parts, `feeShares(commission, ...)` and `feeShares(protocolFee, ...)` (defined when taken).
+    pub(crate) own_commission: Int,
+    pub(crate) own_protocol: Int,
+    /// Whether the commission part, then the protocol part, gave back a share.
+    pub(crate) commission_back: Bool,
+    pub(crate) protocol_back: Bool,
+    /// Whether the per-part fallback was taken.
+    pub(crate) fallback: Bool,
+    /// The intermediate values of the path with non-zero fees, without the zero of the other path (each is that
+    /// path's value whenever the fees are not both zero).
+    pub(crate) path: SplitPath,
+}
+
+/// The values of `splitFeeShares` on its path with non-zero fees.
+#[derive(Clone)]
+pub(crate) struct SplitPath {
+    /// The joint shares `T` (the quotient of `feeShares`' `mulDiv`).
+    pub(crate) joint: Int,
+    /// The floored pro-rata parts.
+    pub(crate) floor_commission: Int,
+    pub(crate) floor_protocol: Int,
+    /// The parts after each gave back a share or not.
+    pub(crate) stepped_commission: Int,
+    pub(crate) stepped_protocol: Int,
 }
 
 /// `FeeMath.splitFeeShares`: `(commissionShares, protocolShares)`.
+#[cfg(test)]
 pub(crate) fn split_fee_shares(
     ctx: &mut Ctx,
     commission: &Int,
@@ -403,32 +628,129 @@ pub(crate) fn split_fee_shares(
     supply: &Int,
     total_assets: &Int,
 ) -> (Int, Int) {
-    let (c, p, _) = split_fee_shares_with_total(ctx, commission, protocol_fee, supply, total_assets);
-    (c, p)
+    let s = fee_split(
+        ctx,
+        commission,
+        protocol_fee,
+        supply,
+        total_assets,
+        SplitKind::Fixed,
+    );
+    (s.commission_shares, s.protocol_shares)
 }
 
-/// `FeeMath.splitFeeShares`, also returning the joint `feeShares(commission + protocolFee, ...)` it splits.
-pub(crate) fn split_fee_shares_with_total(
+/// `FeeMath.splitFeeShares` (or, for `SplitKind::FloorOnly`, its floored split alone), with its intermediate values.
+pub(crate) fn fee_split(
     ctx: &mut Ctx,
     commission: &Int,
     protocol_fee: &Int,
     supply: &Int,
     total_assets: &Int,
-) -> (Int, Int, Int) {
+    kind: SplitKind,
+) -> FeeSplit {
     let total = ctx.add(commission, protocol_fee);
     let zero = total.eq(0);
-    let (c, p, shares) = ctx.when(zero.not(), |ctx| {
-        let shares = fee_shares(ctx, &total, supply, total_assets);
-        let c = ctx.mul_div(&shares, commission, &total, Rounding::Floor);
-        let p = ctx.mul_div(&shares, protocol_fee, &total, Rounding::Floor);
-        (c, p, shares)
+    let split = ctx.when(zero.not(), |ctx| {
+        let (joint, quotient) = fee_shares_with_quotient(ctx, &total, supply, total_assets);
+        let c0 = ctx.mul_div(&joint, commission, &total, Rounding::Floor);
+        let p0 = ctx.mul_div(&joint, protocol_fee, &total, Rounding::Floor);
+        let no = Bool::from_bool(false);
+        let mut path = SplitPath {
+            joint: quotient,
+            floor_commission: c0.clone(),
+            floor_protocol: p0.clone(),
+            stepped_commission: c0.clone(),
+            stepped_protocol: p0.clone(),
+        };
+        if kind == SplitKind::FloorOnly {
+            return FeeSplit {
+                commission_shares: c0.clone(),
+                protocol_shares: p0.clone(),
+                joint,
+                floor_commission: c0.clone(),
+                floor_protocol: p0.clone(),
+                stepped_commission: c0.clone(),
+                stepped_protocol: p0.clone(),
+                own_commission: c0,
+                own_protocol: p0,
+                commission_back: no.clone(),
+                protocol_back: no.clone(),
+                fallback: no,
+                path,
+            };
+        }
+        // if (_worthAfterMint(c, supply + c + p, totalAssets) > commission) --c;
+        let after = ctx.add(supply, &c0);
+        let after = ctx.add(&after, &p0);
+        let commission_back = worth_after_mint_exceeds(ctx, &c0, &after, total_assets, commission);
+        let less = ctx.when(commission_back.clone(), |ctx| ctx.sub(&c0, &num(1)));
+        let c1 = ctx.select(&commission_back, &less, &c0);
+        // if (_worthAfterMint(p, supply + c + p, totalAssets) > protocolFee) --p;
+        let after = ctx.add(supply, &c1);
+        let after = ctx.add(&after, &p0);
+        let protocol_back = worth_after_mint_exceeds(ctx, &p0, &after, total_assets, protocol_fee);
+        let less = ctx.when(protocol_back.clone(), |ctx| ctx.sub(&p0, &num(1)));
+        let p1 = ctx.select(&protocol_back, &less, &p0);
+        // if (worth(c) > commission || worth(p) > protocolFee) { c = feeShares(commission); p = feeShares(protocolFee); }
+        let after = ctx.add(supply, &c1);
+        let after = ctx.add(&after, &p1);
+        let commission_over = worth_after_mint_exceeds(ctx, &c1, &after, total_assets, commission);
+        let protocol_over = ctx.when(commission_over.not(), |ctx| {
+            worth_after_mint_exceeds(ctx, &p1, &after, total_assets, protocol_fee)
+        });
+        let fallback = Bool::or(&[
+            commission_over.clone(),
+            Bool::and(&[commission_over.not(), protocol_over]),
+        ]);
+        path.stepped_commission = c1.clone();
+        path.stepped_protocol = p1.clone();
+        let (fc, fp) = ctx.when(fallback.clone(), |ctx| {
+            (
+                fee_shares(ctx, commission, supply, total_assets),
+                fee_shares(ctx, protocol_fee, supply, total_assets),
+            )
+        });
+        FeeSplit {
+            commission_shares: ctx.select(&fallback, &fc, &c1),
+            protocol_shares: ctx.select(&fallback, &fp, &p1),
+            joint,
+            floor_commission: c0,
+            floor_protocol: p0,
+            stepped_commission: c1,
+            stepped_protocol: p1,
+            own_commission: fc,
+            own_protocol: fp,
+            commission_back,
+            protocol_back,
+            fallback,
+            path,
+        }
     });
-    let zero_int = num(0);
-    (ctx.select(&zero, &zero_int, &c), ctx.select(&zero, &zero_int, &p), ctx.select(&zero, &zero_int, &shares))
+    let z = num(0);
+    FeeSplit {
+        commission_shares: ctx.select(&zero, &z, &split.commission_shares),
+        protocol_shares: ctx.select(&zero, &z, &split.protocol_shares),
+        joint: ctx.select(&zero, &z, &split.joint),
+        floor_commission: ctx.select(&zero, &z, &split.floor_commission),
+        floor_protocol: ctx.select(&zero, &z, &split.floor_protocol),
+        stepped_commission: ctx.select(&zero, &z, &split.stepped_commission),
+        stepped_protocol: ctx.select(&zero, &z, &split.stepped_protocol),
+        own_commission: ctx.select(&zero, &z, &split.own_commission),
+        own_protocol: ctx.select(&zero, &z, &split.own_protocol),
+        commission_back: Bool::and(&[zero.not(), split.commission_back]),
+        protocol_back: Bool::and(&[zero.not(), split.protocol_back]),
+        fallback: Bool::and(&[zero.not(), split.fallback]),
+        path: split.path,
+    }
 }
 
 /// `FeeMath.netOfFees`.
-pub(crate) fn net_of_fees(ctx: &mut Ctx, amount: &Int, commission_bps: &Int, protocol_bps: &Int) -> Int {
+pub(crate) fn net_of_fees(
+    ctx: &mut Ctx,
+    amount: &Int,
+    commission_bps: &Int,
+    protocol_bps: &Int,
+) -> Int {
     let c = fee_of(ctx, amount, commission_bps);
     let p = fee_of(ctx, amount, protocol_bps);
     let rest = ctx.sub(amount, &c);

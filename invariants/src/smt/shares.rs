@@ -11,7 +11,10 @@ use alloy_primitives::U256;
 use z3::ast::{Bool, Int};
 
 use super::formulas::{Rounding, FIRST_DEPOSIT_AMOUNT, GWEI};
-use super::model::{int, num, preview_deposit, preview_mint, preview_redeem, preview_withdraw, to_assets, to_shares, Ctx};
+use super::model::{
+    int, num, preview_deposit, preview_mint, preview_redeem, preview_withdraw, to_assets,
+    to_shares, Ctx,
+};
 use super::{Check, Control};
 
 /// Upper bound of amounts in replayable controls: 10^6 BERA (what an actor can be funded with).
@@ -147,7 +150,10 @@ fn withdraw_charges_enough(ctx: &mut Ctx) -> Bool {
     ctx.name("sharesBurnt", &burnt);
     let worth = preview_redeem(ctx, &burnt, &s, &a);
     ctx.assume_no_revert();
-    Bool::and(&[(&burnt * (&a + 1)).ge(&assets * (&s + 1)), worth.ge(&assets)])
+    Bool::and(&[
+        (&burnt * (&a + 1)).ge(&assets * (&s + 1)),
+        worth.ge(&assets),
+    ])
 }
 
 fn mint_charges_enough(ctx: &mut Ctx) -> Bool {
@@ -157,7 +163,10 @@ fn mint_charges_enough(ctx: &mut Ctx) -> Bool {
     ctx.name("assetsCharged", &charged);
     let bought = preview_deposit(ctx, &charged, &s, &a);
     ctx.assume_no_revert();
-    Bool::and(&[(&charged * (&s + 1)).ge(&shares * (&a + 1)), bought.ge(&shares)])
+    Bool::and(&[
+        (&charged * (&s + 1)).ge(&shares * (&a + 1)),
+        bought.ge(&shares),
+    ])
 }
 
 fn deposit_pays_no_more(ctx: &mut Ctx) -> Bool {
@@ -167,7 +176,10 @@ fn deposit_pays_no_more(ctx: &mut Ctx) -> Bool {
     ctx.name("shares", &minted);
     let worth = preview_redeem(ctx, &minted, &s, &a);
     ctx.assume_no_revert();
-    Bool::and(&[(&minted * (&a + 1)).le(&assets * (&s + 1)), worth.le(&assets)])
+    Bool::and(&[
+        (&minted * (&a + 1)).le(&assets * (&s + 1)),
+        worth.le(&assets),
+    ])
 }
 
 fn redeem_pays_no_more(ctx: &mut Ctx) -> Bool {
@@ -257,7 +269,10 @@ fn neg_mint_charges_enough(ctx: &mut Ctx) -> Bool {
     ctx.assume(bought.ge(1)); // so that paying the quote is a deposit that goes through (no ZeroShares)
     ctx.name("sharesBought", &bought);
     ctx.assume_no_revert();
-    Bool::and(&[(&charged * (&s + 1)).ge(&shares * (&a + 1)), bought.ge(&shares)])
+    Bool::and(&[
+        (&charged * (&s + 1)).ge(&shares * (&a + 1)),
+        bought.ge(&shares),
+    ])
 }
 
 fn neg_deposit_pays_no_more(ctx: &mut Ctx) -> Bool {

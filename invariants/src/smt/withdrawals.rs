@@ -6,7 +6,9 @@ use alloy_primitives::U256;
 use z3::ast::{Bool, Int};
 
 use super::formulas::{Rounding, BERA_SUPPLY_BOUND, FIRST_DEPOSIT_AMOUNT, GWEI, WITHDRAWAL_DELAY};
-use super::model::{all, int, num, preview_deposit, preview_redeem, preview_withdraw, to_assets, Ctx};
+use super::model::{
+    all, int, num, preview_deposit, preview_redeem, preview_withdraw, to_assets, Ctx,
+};
 use super::shares::BELOW_CL_DEPOSIT;
 use super::{Check, Control};
 
@@ -157,7 +159,11 @@ fn neg_ledger_never_underflows(ctx: &mut Ctx) -> Bool {
 
 fn neg_frozen_never_underflows(ctx: &mut Ctx) -> Bool {
     let supply = ctx.fixed("supply", FIRST_DEPOSIT_AMOUNT);
-    let penalty_gwei = ctx.input("penaltyGwei", &num(1), &int(FIRST_DEPOSIT_AMOUNT / U256::from(20 * GWEI)));
+    let penalty_gwei = ctx.input(
+        "penaltyGwei",
+        &num(1),
+        &int(FIRST_DEPOSIT_AMOUNT / U256::from(20 * GWEI)),
+    );
     let frozen = int(FIRST_DEPOSIT_AMOUNT) - &penalty_gwei * num(GWEI);
     ctx.name("frozenTotalAssets", &frozen);
     let shares = ctx.input("sharesRedeemed", &num(1), &supply);

@@ -52,7 +52,11 @@ impl fmt::Display for ApplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApplyError::Io(e) => write!(f, "I/O error: {e}"),
-            ApplyError::NoUniqueMatch { variant, file, count } => {
+            ApplyError::NoUniqueMatch {
+                variant,
+                file,
+                count,
+            } => {
                 write!(f, "variant {variant}: the snippet to replace occurs {count} times in {file} (expected once)")
             }
         }
@@ -75,7 +79,11 @@ impl Variant {
             let text = fs::read_to_string(&path)?;
             let count = text.matches(edit.find).count();
             if count != 1 {
-                return Err(ApplyError::NoUniqueMatch { variant: self.name, file: edit.file, count });
+                return Err(ApplyError::NoUniqueMatch {
+                    variant: self.name,
+                    file: edit.file,
+                    count,
+                });
             }
             fs::write(&path, text.replacen(edit.find, edit.replace, 1))?;
         }
@@ -184,6 +192,16 @@ pub const VARIANTS: &[Variant] = &[
         }],
     },
     Variant {
+        name: "fee-floor-split",
+        description: "FeeMath.splitFeeShares as before FIND-FEE-001 was fixed: the floored pro-rata split alone, no \
+                      share given back by a part worth more than its fee, no per-part fallback",
+        edits: &[Edit {
+            file: FEE_MATH,
+            find: "        if (_worthAfterMint(commissionShares, supply + commissionShares + protocolShares, totalAssets) > commission) {\n            --commissionShares;\n        }\n        if (_worthAfterMint(protocolShares, supply + commissionShares + protocolShares, totalAssets) > protocolFee) {\n            --protocolShares;\n        }\n        uint256 supplyAfter = supply + commissionShares + protocolShares;\n        if (\n            _worthAfterMint(commissionShares, supplyAfter, totalAssets) > commission\n                || _worthAfterMint(protocolShares, supplyAfter, totalAssets) > protocolFee\n        ) {\n            commissionShares = feeShares(commission, supply, totalAssets);\n            protocolShares = feeShares(protocolFee, supply, totalAssets);\n        }\n",
+            replace: "",
+        }],
+    },
+    Variant {
         name: "delay-off-by-one",
         description: "WithdrawalVault._finalize lets a request through one block early",
         edits: &[Edit {
@@ -215,7 +233,13 @@ mod tests {
         for variant in VARIANTS {
             for edit in variant.edits {
                 let text = fs::read_to_string(contracts.join(edit.file)).unwrap();
-                assert_eq!(text.matches(edit.find).count(), 1, "variant {}: {}", variant.name, edit.file);
+                assert_eq!(
+                    text.matches(edit.find).count(),
+                    1,
+                    "variant {}: {}",
+                    variant.name,
+                    edit.file
+                );
             }
         }
     }
@@ -223,7 +247,12 @@ mod tests {
     #[test]
     fn every_control_names_a_variant() {
         for control in crate::smt::all_controls() {
-            assert!(variant(control.variant).is_some(), "{}: {}", control.check.id, control.variant);
+            assert!(
+                variant(control.variant).is_some(),
+                "{}: {}",
+                control.check.id,
+                control.variant
+            );
         }
     }
 }

@@ -1,0 +1,1023 @@
+//! The byte format of libFuzzer inputs: raw bytes ⇄ a sequence of [`Action`]s.
+//!
+//! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
+//! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
+//!
+//! # Format (version 1)
+//!
+//! An input is a list of records, one per action, read until the input ends or [`MAX_ACTIONS`] actions have
+//! been read. Every byte string decodes (decoding never fails and never panics): a record cut short reads the
+//! missing bytes as zero. Integers are big-endian. A record is
+//!
+//! | bytes | field |
+//! | --- | --- |
+//! | 1 | op selector: index into the [`Alphabet`]'s table of [`OpKind`]s, taken modulo its length |
+//! | 1 | caller: [`Action::caller`] (an actor index, taken modulo the number of actors when planned) |
+//! | 1 (+4) | roll tag `t`: `t < 0x80` no roll; `0x80..=0xbf` roll `t & 0x3f` blocks; `0xc0..=0xdf` roll [`ROLLS`]`[t & 0x1f]` (the suite's delays, their neighbours and halves); `t >= 0xe0` roll = the next 4 bytes (u32) |
+//! | … | the op's arguments, in the order of the fields of [`Op`], each in a fixed width (below) |
+//!
+//! Argument widths: pool and actor indexes, `max` of `ClProcessWithdrawals`: 1 byte. Amounts, shares,
+//! values, fees (`U256`): **32 bytes**, the raw big-endian word, exactly as it appears in the calldata or as
+//! `msg.value`, so that a comparison operand the EVM reports to libFuzzer (a 32-byte word) can be found in
+//! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id and the
+//! drop-boost amount: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
+//! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
+//! followed for `Delta` by its basis points as a 4-byte signed integer.
+//!
+//! [`encode`] is the inverse of [`decode`] on every sequence of at most [`MAX_ACTIONS`] actions whose kinds
+//! are in the alphabet: `decode(&encode(s)?) == s`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use alloy_primitives::U256;
+
+use crate::actions::{Action, Op, OpKind, Report, Role, UpgradeTarget};
+use crate::engine::corpus::{write_atomic, CorpusError, SequenceFile};
+use crate::report::Finding;
+
+/// Block rolls one tag byte selects (`0xc0 | index`): the suite's delays (withdrawal finalization 129,600,
+/// BeraChef's commission delay 16,382, boost delays 8,191/8,192), one block either side, fractions of them, and a
+/// few round and extreme values. A random 4-byte roll is almost always far beyond every delay; these make the
+/// boundaries reachable by a one-byte mutation.
+pub const ROLLS: [u32; 32] = [
+    64,
+    100,
+    256,
+    1_000,
+    4_096,
+    8_190,
+    8_191,
+    8_192,
+    8_193,
+    16_381,
+    16_382,
+    16_383,
+    32_400,
+    43_200,
+    64_799,
+    64_800,
+    64_801,
+    86_400,
+    100_000,
+    129_598,
+    129_599,
+    129_600,
+    129_601,
+    129_602,
+    200_000,
+    259_200,
+    1_000_000,
+    2_592_000,
+    10_000_000,
+    100_000_000,
+    0x7fff_ffff,
+    u32::MAX,
+];
+
+/// Most actions one input decodes to (longer inputs are cut), bounding the time of one libFuzzer run.
+pub const MAX_ACTIONS: usize = 64;
+
+/// Which op kinds an input's selector byte chooses from. Each libFuzzer target uses one; a crash file must be
+/// decoded with its target's alphabet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Alphabet {
+    /// Every [`OpKind`], in [`OpKind::ALL`] order (the `sequence` target).
+    #[default]
+    Full,
+    /// Oracle reports, consensus-layer balance moves and what they interact with (deposits, withdrawals,
+    /// exits, oracle administration), reports weighted up (the `oracle` target).
+    Oracle,
+}
+
+/// The `oracle` target's table: reports, CL rewards and penalties weighted by repetition.
+const ORACLE_KINDS: [OpKind; 24] = [
+    OpKind::OracleReport,
+    OpKind::OracleReport,
+    OpKind::OracleReport,
+    OpKind::OracleReport,
+    OpKind::OracleReport,
+    OpKind::ClReward,
+    OpKind::ClReward,
+    OpKind::ClPenalty,
+    OpKind::ClPenalty,
+    OpKind::ClProcessWithdrawals,
+    OpKind::Submit,
+    OpKind::Submit,
+    OpKind::RequestWithdrawal,
+    OpKind::RequestRedeem,
+    OpKind::Finalize,
+    OpKind::FinalizeAll,
+    OpKind::ProcessRewards,
+    OpKind::DonateToRewardsVault,
+    OpKind::SendPendingExit,
+    OpKind::SetOracleBounds,
+    OpKind::GrantFeeder,
+    OpKind::SetMinEffectiveBalance,
+    OpKind::MintBgt,
+    OpKind::Wait,
+];
+
+impl Alphabet {
+    /// Every alphabet.
+    pub const ALL: [Alphabet; 2] = [Alphabet::Full, Alphabet::Oracle];
+
+    /// The selector table: selector byte `b` means `kinds()[b % kinds().len()]`.
+    pub fn kinds(self) -> &'static [OpKind] {
+        match self {
+            Alphabet::Full => &OpKind::ALL,
+            Alphabet::Oracle => &ORACLE_KINDS,
+        }
+    }
+
+    /// The name of the libFuzzer target that uses this alphabet (`sequence`, `oracle`).
+    pub fn target(self) -> &'static str {
+        match self {
+            Alphabet::Full => "sequence",
+            Alphabet::Oracle => "oracle",
+        }
+    }
+
+    /// The selector byte of `kind`, if the alphabet has it.
+    pub fn selector(self, kind: OpKind) -> Option<u8> {
+        self.kinds()
+            .iter()
+            .position(|k| *k == kind)
+            .map(|i| i as u8)
+    }
+}
+
+impl fmt::Display for Alphabet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.target())
+    }
+}
+
+impl FromStr for Alphabet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Alphabet::ALL
+            .into_iter()
+            .find(|a| a.target() == s)
+            .ok_or_else(|| format!("unknown fuzz target {s:?} (expected sequence or oracle)"))
+    }
+}
+
+/// Why a sequence cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// The op's kind is not in the alphabet.
+    #[error("action {index} ({kind}) is not in the {alphabet} target's alphabet")]
+    NotInAlphabet {
+        /// Index of the action.
+        index: usize,
+        /// Its kind.
+        kind: &'static str,
+        /// The alphabet.
+        alphabet: Alphabet,
+    },
+    /// More actions than an input decodes to.
+    #[error("{0} actions: an input holds at most {MAX_ACTIONS}")]
+    TooLong(usize),
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn more(&self) -> bool {
+        self.pos < self.data.len()
+    }
+
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        for byte in out.iter_mut() {
+            *byte = self.u8();
+        }
+        out
+    }
+
+    fn u8(&mut self) -> u8 {
+        let b = self.data.get(self.pos).copied().unwrap_or(0);
+        self.pos = self.pos.saturating_add(1);
+        b
+    }
+
+    fn u16(&mut self) -> u16 {
+        u16::from_be_bytes(self.array())
+    }
+
+    fn u32(&mut self) -> u32 {
+        u32::from_be_bytes(self.array())
+    }
+
+    fn u64(&mut self) -> u64 {
+        u64::from_be_bytes(self.array())
+    }
+
+    fn u256(&mut self) -> U256 {
+        U256::from_be_bytes(self.array::<32>())
+    }
+
+    fn role(&mut self) -> Role {
+        Role::ALL[self.u8() as usize % Role::ALL.len()]
+    }
+
+    fn roll(&mut self) -> u32 {
+        let t = self.u8();
+        match t {
+            0x00..=0x7f => 0,
+            0x80..=0xbf => u32::from(t & 0x3f),
+            0xc0..=0xdf => ROLLS[usize::from(t & 0x1f)],
+            _ => self.u32(),
+        }
+    }
+
+    fn report(&mut self) -> Report {
+        match self.u8() % 4 {
+            0 => Report::Honest,
+            1 => Report::Delta(i32::from_be_bytes(self.array())),
+            2 => Report::Zero,
+            _ => Report::Replay,
+        }
+    }
+
+    fn target(&mut self) -> UpgradeTarget {
+        UPGRADE_TARGETS[self.u8() as usize % UPGRADE_TARGETS.len()]
+    }
+
+    fn op(&mut self, kind: OpKind) -> Op {
+        use OpKind as K;
+        match kind {
+            K::Submit => Op::Submit {
+                pool: self.u8(),
+                receiver: self.u8(),
+                amount: self.u256(),
+            },
+            K::SendToPool => Op::SendToPool {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::DonateToRewardsVault => Op::DonateToRewardsVault {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::DonateToWithdrawalVault => Op::DonateToWithdrawalVault {
+                amount: self.u256(),
+            },
+            K::TransferShares => Op::TransferShares {
+                pool: self.u8(),
+                to: self.u8(),
+                amount: self.u256(),
+            },
+            K::ApproveShares => Op::ApproveShares {
+                pool: self.u8(),
+                spender: self.u8(),
+                amount: self.u256(),
+            },
+            K::TransferSharesFrom => Op::TransferSharesFrom {
+                pool: self.u8(),
+                from: self.u8(),
+                to: self.u8(),
+                amount: self.u256(),
+            },
+            K::RequestWithdrawal => Op::RequestWithdrawal {
+                pool: self.u8(),
+                amount_gwei: self.u256(),
+                max_fee: self.u256(),
+                value: self.u256(),
+            },
+            K::RequestRedeem => Op::RequestRedeem {
+                pool: self.u8(),
+                shares: self.u256(),
+                max_fee: self.u256(),
+                value: self.u256(),
+            },
+            K::Finalize => Op::Finalize { id: self.u64() },
+            K::FinalizeAll => Op::FinalizeAll,
+            K::SendPendingExit => Op::SendPendingExit {
+                pool: self.u8(),
+                value: self.u256(),
+            },
+            K::OracleReport => Op::OracleReport {
+                pool: self.u8(),
+                report: self.report(),
+            },
+            K::ClReward => Op::ClReward {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::ClPenalty => Op::ClPenalty {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::ClProcessWithdrawals => Op::ClProcessWithdrawals { max: self.u8() },
+            K::MintBgt => Op::MintBgt {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::BgtStakerReward => Op::BgtStakerReward {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::MintIncentives => Op::MintIncentives {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::ClaimIncentives => Op::ClaimIncentives {
+                pool: self.u8(),
+                value: self.u256(),
+            },
+            K::ProcessRewards => Op::ProcessRewards { pool: self.u8() },
+            K::AccrueBgtFees => Op::AccrueBgtFees { pool: self.u8() },
+            K::QueueBoost => Op::QueueBoost { pool: self.u8() },
+            K::ActivateBoost => Op::ActivateBoost { pool: self.u8() },
+            K::QueueDropBoost => Op::QueueDropBoost {
+                pool: self.u8(),
+                amount: self.u64(),
+            },
+            K::DropBoost => Op::DropBoost { pool: self.u8() },
+            K::RedeemBgt => Op::RedeemBgt {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::ClaimBgtStakerReward => Op::ClaimBgtStakerReward { pool: self.u8() },
+            K::QueueCommission => Op::QueueCommission {
+                pool: self.u8(),
+                bps: self.u16(),
+            },
+            K::ActivateCommission => Op::ActivateCommission { pool: self.u8() },
+            K::SetProtocolFee => Op::SetProtocolFee {
+                pool: self.u8(),
+                bps: self.u16(),
+            },
+            K::QueueRewardsAllocation => Op::QueueRewardsAllocation {
+                pool: self.u8(),
+                receiver: self.u8(),
+            },
+            K::QueuePayoutChange => Op::QueuePayoutChange {
+                pool: self.u8(),
+                amount: self.u256(),
+            },
+            K::GrantRole => Op::GrantRole {
+                pool: self.u8(),
+                role: self.role(),
+                account: self.u8(),
+            },
+            K::RevokeRole => Op::RevokeRole {
+                pool: self.u8(),
+                role: self.role(),
+                account: self.u8(),
+            },
+            K::RenounceRole => Op::RenounceRole {
+                pool: self.u8(),
+                role: self.role(),
+            },
+            K::GrantFeeder => Op::GrantFeeder { account: self.u8() },
+            K::PausePool => Op::PausePool { pool: self.u8() },
+            K::UnpausePool => Op::UnpausePool { pool: self.u8() },
+            K::PauseVault => Op::PauseVault,
+            K::UnpauseVault => Op::UnpauseVault,
+            K::SetMinEffectiveBalance => Op::SetMinEffectiveBalance {
+                pool: self.u8(),
+                value: self.u256(),
+            },
+            K::SetOracleBounds => Op::SetOracleBounds {
+                up: self.u16(),
+                down: self.u16(),
+            },
+            K::SetProtocolFeeRecipient => Op::SetProtocolFeeRecipient { account: self.u8() },
+            K::Upgrade => Op::Upgrade {
+                target: self.target(),
+            },
+            K::Wait => Op::Wait,
+        }
+    }
+}
+
+const UPGRADE_TARGETS: [UpgradeTarget; 5] = [
+    UpgradeTarget::StakingPoolBeacon,
+    UpgradeTarget::SmartOperatorBeacon,
+    UpgradeTarget::Factory,
+    UpgradeTarget::WithdrawalVault,
+    UpgradeTarget::AccountingOracle,
+];
+
+/// Decodes a libFuzzer input into actions (see the [module docs](self) for the format). Total: every byte
+/// string gives a sequence (the empty input the empty sequence), never an error or a panic.
+pub fn decode(data: &[u8], alphabet: Alphabet) -> Vec<Action> {
+    let kinds = alphabet.kinds();
+    let mut r = Reader { data, pos: 0 };
+    let mut actions = Vec::new();
+    while r.more() && actions.len() < MAX_ACTIONS {
+        let kind = kinds[r.u8() as usize % kinds.len()];
+        let caller = r.u8();
+        let roll = r.roll();
+        let op = r.op(kind);
+        actions.push(Action { caller, roll, op });
+    }
+    actions
+}
+
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend_from_slice(&v.to_be_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_be_bytes());
+    }
+    fn u256(&mut self, v: &U256) {
+        self.0.extend_from_slice(&v.to_be_bytes::<32>());
+    }
+    fn role(&mut self, role: Role) {
+        self.u8(role.index() as u8);
+    }
+    fn roll(&mut self, roll: u32) {
+        match (roll, ROLLS.iter().position(|r| *r == roll)) {
+            (0, _) => self.u8(0),
+            (1..=0x3f, _) => self.u8(0x80 | roll as u8),
+            (_, Some(i)) => self.u8(0xc0 | i as u8),
+            _ => {
+                self.u8(0xe0);
+                self.0.extend_from_slice(&roll.to_be_bytes());
+            }
+        }
+    }
+
+    fn op(&mut self, op: &Op) {
+        use Op::*;
+        match op {
+            Submit {
+                pool,
+                receiver,
+                amount,
+            } => {
+                self.u8(*pool);
+                self.u8(*receiver);
+                self.u256(amount);
+            }
+            SendToPool { pool, amount }
+            | DonateToRewardsVault { pool, amount }
+            | ClReward { pool, amount }
+            | ClPenalty { pool, amount }
+            | MintBgt { pool, amount }
+            | BgtStakerReward { pool, amount }
+            | MintIncentives { pool, amount }
+            | RedeemBgt { pool, amount }
+            | QueuePayoutChange { pool, amount }
+            | ClaimIncentives {
+                pool,
+                value: amount,
+            }
+            | SendPendingExit {
+                pool,
+                value: amount,
+            }
+            | SetMinEffectiveBalance {
+                pool,
+                value: amount,
+            } => {
+                self.u8(*pool);
+                self.u256(amount);
+            }
+            DonateToWithdrawalVault { amount } => self.u256(amount),
+            TransferShares {
+                pool,
+                to: a,
+                amount,
+            }
+            | ApproveShares {
+                pool,
+                spender: a,
+                amount,
+            } => {
+                self.u8(*pool);
+                self.u8(*a);
+                self.u256(amount);
+            }
+            TransferSharesFrom {
+                pool,
+                from,
+                to,
+                amount,
+            } => {
+                self.u8(*pool);
+                self.u8(*from);
+                self.u8(*to);
+                self.u256(amount);
+            }
+            RequestWithdrawal {
+                pool,
+                amount_gwei: x,
+                max_fee,
+                value,
+            }
+            | RequestRedeem {
+                pool,
+                shares: x,
+                max_fee,
+                value,
+            } => {
+                self.u8(*pool);
+                self.u256(x);
+                self.u256(max_fee);
+                self.u256(value);
+            }
+            Finalize { id } => self.u64(*id),
+            FinalizeAll | PauseVault | UnpauseVault | Wait => {}
+            OracleReport { pool, report } => {
+                self.u8(*pool);
+                match report {
+                    Report::Honest => self.u8(0),
+                    Report::Delta(bps) => {
+                        self.u8(1);
+                        self.0.extend_from_slice(&bps.to_be_bytes());
+                    }
+                    Report::Zero => self.u8(2),
+                    Report::Replay => self.u8(3),
+                }
+            }
+            ClProcessWithdrawals { max } => self.u8(*max),
+            ProcessRewards { pool }
+            | AccrueBgtFees { pool }
+            | QueueBoost { pool }
+            | ActivateBoost { pool }
+            | DropBoost { pool }
+            | ClaimBgtStakerReward { pool }
+            | ActivateCommission { pool }
+            | PausePool { pool }
+            | UnpausePool { pool } => self.u8(*pool),
+            QueueDropBoost { pool, amount } => {
+                self.u8(*pool);
+                self.u64(*amount);
+            }
+            QueueCommission { pool, bps } | SetProtocolFee { pool, bps } => {
+                self.u8(*pool);
+                self.u16(*bps);
+            }
+            QueueRewardsAllocation { pool, receiver } => {
+                self.u8(*pool);
+                self.u8(*receiver);
+            }
+            GrantRole {
+                pool,
+                role,
+                account,
+            }
+            | RevokeRole {
+                pool,
+                role,
+                account,
+            } => {
+                self.u8(*pool);
+                self.role(*role);
+                self.u8(*account);
+            }
+            RenounceRole { pool, role } => {
+                self.u8(*pool);
+                self.role(*role);
+            }
+            GrantFeeder { account } | SetProtocolFeeRecipient { account } => self.u8(*account),
+            SetOracleBounds { up, down } => {
+                self.u16(*up);
+                self.u16(*down);
+            }
+            Upgrade { target } => {
+                let i = UPGRADE_TARGETS
+                    .iter()
+                    .position(|t| t == target)
+                    .unwrap_or(0);
+                self.u8(i as u8);
+            }
+        }
+    }
+}
+
+/// Encodes `actions` as a libFuzzer input for `alphabet`'s target; [`decode`] gives them back.
+///
+/// # Errors
+///
+/// [`EncodeError::NotInAlphabet`] for an action whose kind the alphabet lacks, [`EncodeError::TooLong`] for
+/// more than [`MAX_ACTIONS`] actions.
+pub fn encode(actions: &[Action], alphabet: Alphabet) -> Result<Vec<u8>, EncodeError> {
+    if actions.len() > MAX_ACTIONS {
+        return Err(EncodeError::TooLong(actions.len()));
+    }
+    let mut w = Writer::default();
+    for (index, action) in actions.iter().enumerate() {
+        let kind = OpKind::of(&action.op);
+        let selector = alphabet.selector(kind).ok_or(EncodeError::NotInAlphabet {
+            index,
+            kind: kind.name(),
+            alphabet,
+        })?;
+        w.u8(selector);
+        w.u8(action.caller);
+        w.roll(action.roll);
+        w.op(&action.op);
+    }
+    Ok(w.0)
+}
+
+/// Where a replayable file came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A finding or sequence JSON file.
+    Json,
+    /// A raw libFuzzer input (a crash file, a corpus entry).
+    LibFuzzer,
+}
+
+/// Reads a file `poolguard replay` accepts: a finding or sequence JSON file, or a raw libFuzzer input decoded
+/// with `alphabet`. A file is JSON when its name ends in `.json` or its content is a JSON object with a
+/// `format` field; anything else is a libFuzzer input (crash files have no extension). A libFuzzer input
+/// becomes a [`Finding`] with no invariant (any violation reproduces it).
+///
+/// # Errors
+///
+/// [`CorpusError::Malformed`] for a JSON file that is not a finding or sequence, or a libFuzzer input that
+/// decodes to no action.
+pub fn parse_replayable(
+    bytes: &[u8],
+    path: &Path,
+    alphabet: Alphabet,
+) -> Result<(Finding, Source), CorpusError> {
+    let malformed = |message: String| CorpusError::Malformed {
+        path: path.to_path_buf(),
+        message,
+    };
+    let named_json = path.extension().is_some_and(|x| x == "json");
+    let text = std::str::from_utf8(bytes).ok();
+    let tagged_json = text
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+        .is_some_and(|v| v.get("format").is_some());
+    if named_json || tagged_json {
+        let text = text.ok_or_else(|| malformed("not UTF-8 text".into()))?;
+        return Finding::parse(text, path).map(|f| (f, Source::Json));
+    }
+    let actions = decode(bytes, alphabet);
+    if actions.is_empty() {
+        return Err(malformed("an empty libFuzzer input (no action)".into()));
+    }
+    let file = SequenceFile::new(actions);
+    let json = serde_json::to_string(&file).expect("sequences serialize");
+    Finding::parse(&json, path).map(|f| (f, Source::LibFuzzer))
+}
+
+/// Reads `path` with [`parse_replayable`].
+///
+/// # Errors
+///
+/// Those of [`parse_replayable`], and [`CorpusError::Io`] when the file cannot be read.
+pub fn load_replayable(path: &Path, alphabet: Alphabet) -> Result<(Finding, Source), CorpusError> {
+    let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_replayable(&bytes, path, alphabet)
+}
+
+/// What [`export`] or [`import`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Converted {
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Files skipped, with the reason.
+    pub skipped: Vec<String>,
+}
+
+fn files_in(dir: &Path, json: bool) -> Result<Vec<PathBuf>, CorpusError> {
+    let io = |source| CorpusError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| !json || p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// `poolguard corpus export`: a finding or sequence JSON file → a libFuzzer input for `alphabet`'s target at
+/// `to`; or, when `from` is a folder, each of its `*.json` files → a file in the folder `to`, named by the
+/// input's content hash (as libFuzzer names corpus files). Actions outside the alphabet are dropped (the
+/// count is reported in [`Converted::skipped`]); sequences longer than [`MAX_ACTIONS`] are cut.
+///
+/// # Errors
+///
+/// [`CorpusError`] for a file that cannot be read, parsed or written (in folder mode a malformed file is
+/// skipped, not an error).
+pub fn export(from: &Path, to: &Path, alphabet: Alphabet) -> Result<Converted, CorpusError> {
+    let mut done = Converted::default();
+    let one = |path: &Path, done: &mut Converted| -> Result<Vec<u8>, CorpusError> {
+        let finding = Finding::load(path)?;
+        let kept: Vec<Action> = finding
+            .sequence
+            .iter()
+            .filter(|a| alphabet.selector(OpKind::of(&a.op)).is_some())
+            .cloned()
+            .collect();
+        let dropped = finding.sequence.len() - kept.len();
+        if dropped > 0 {
+            done.skipped.push(format!(
+                "{}: {dropped} actions not in the {alphabet} alphabet dropped",
+                path.display()
+            ));
+        }
+        let cut = kept.len().min(MAX_ACTIONS);
+        if cut < kept.len() {
+            done.skipped
+                .push(format!("{}: cut to {MAX_ACTIONS} actions", path.display()));
+        }
+        Ok(encode(&kept[..cut], alphabet).expect("filtered to the alphabet and cut"))
+    };
+    if from.is_dir() {
+        for path in files_in(from, true)? {
+            match one(&path, &mut done) {
+                Ok(bytes) if !bytes.is_empty() => {
+                    let name =
+                        alloy_primitives::hex::encode(&alloy_primitives::keccak256(&bytes)[..20]);
+                    let out = to.join(name);
+                    write_atomic(&out, &bytes)?;
+                    done.written.push(out);
+                }
+                Ok(_) => done
+                    .skipped
+                    .push(format!("{}: nothing left to export", path.display())),
+                Err(e) => done.skipped.push(e.to_string()),
+            }
+        }
+    } else {
+        let bytes = one(from, &mut done)?;
+        write_atomic(to, &bytes)?;
+        done.written.push(to.to_path_buf());
+    }
+    Ok(done)
+}
+
+/// `poolguard corpus import`: a libFuzzer input (decoded with `alphabet`) → a readable sequence JSON file
+/// (`poolguard-sequence/1`) at `to`; or, when `from` is a folder, each file in it → `to/<name>.json`.
+///
+/// # Errors
+///
+/// [`CorpusError`] for a file that cannot be read or written, or an input that decodes to no action (in
+/// folder mode such inputs are skipped).
+pub fn import(from: &Path, to: &Path, alphabet: Alphabet) -> Result<Converted, CorpusError> {
+    let mut done = Converted::default();
+    let one = |path: &Path| -> Result<Vec<u8>, CorpusError> {
+        let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let actions = decode(&bytes, alphabet);
+        if actions.is_empty() {
+            return Err(CorpusError::Malformed {
+                path: path.to_path_buf(),
+                message: "decodes to no action".into(),
+            });
+        }
+        Ok(serde_json::to_vec_pretty(&SequenceFile::new(actions)).expect("sequences serialize"))
+    };
+    if from.is_dir() {
+        for path in files_in(from, false)? {
+            match one(&path) {
+                Ok(json) => {
+                    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("input");
+                    let out = to.join(format!("{name}.json"));
+                    write_atomic(&out, &json)?;
+                    done.written.push(out);
+                }
+                Err(e) => done.skipped.push(e.to_string()),
+            }
+        }
+    } else {
+        write_atomic(to, &one(from)?)?;
+        done.written.push(to.to_path_buf());
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::strategy::{random_sequence, GenContext};
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+
+    fn context() -> GenContext {
+        GenContext {
+            actors: 22,
+            pools: 2,
+            governance: 3,
+            feeder: 4,
+            stakers: vec![5, 6, 7, 8],
+            role_holders: vec![
+                vec![3, 9, 10, 11, 12, 13, 14],
+                vec![3, 15, 16, 17, 18, 19, 20],
+            ],
+            dictionary: vec![U256::ZERO, U256::MAX, U256::from(1u8)],
+        }
+    }
+
+    #[test]
+    fn generated_sequences_round_trip() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(9);
+        for _ in 0..3_000 {
+            let mut seq = random_sequence(&mut rng, &ctx, MAX_ACTIONS);
+            for a in &mut seq {
+                a.roll = match rng.random_range(0..5) {
+                    0 => 0,
+                    1 => rng.random_range(1..64),
+                    2 => rng.random_range(64..u32::MAX),
+                    3 => ROLLS[rng.random_range(0..ROLLS.len())],
+                    _ => u32::MAX,
+                };
+            }
+            let bytes = encode(&seq, Alphabet::Full).unwrap();
+            assert_eq!(decode(&bytes, Alphabet::Full), seq);
+        }
+    }
+
+    #[test]
+    fn every_kind_round_trips_in_each_alphabet_that_has_it() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(1);
+        let mut seen = std::collections::HashSet::new();
+        while seen.len() < OpKind::ALL.len() {
+            let seq = random_sequence(&mut rng, &ctx, 8);
+            for alphabet in Alphabet::ALL {
+                let kept: Vec<Action> = seq
+                    .iter()
+                    .filter(|a| alphabet.selector(OpKind::of(&a.op)).is_some())
+                    .cloned()
+                    .collect();
+                assert_eq!(decode(&encode(&kept, alphabet).unwrap(), alphabet), kept);
+            }
+            seen.extend(seq.iter().map(|a| OpKind::of(&a.op)));
+        }
+    }
+
+    #[test]
+    fn any_bytes_decode_and_re_encode_to_the_same_actions() {
+        let mut rng = SmallRng::seed_from_u64(2);
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..400);
+            let data: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+            for alphabet in Alphabet::ALL {
+                let actions = decode(&data, alphabet);
+                assert!(actions.len() <= MAX_ACTIONS);
+                assert_eq!(actions.is_empty(), data.is_empty());
+                let again = encode(&actions, alphabet).unwrap();
+                assert_eq!(decode(&again, alphabet), actions);
+            }
+        }
+    }
+
+    #[test]
+    fn amounts_are_raw_words_in_the_input() {
+        let amount = U256::from(0x1234_5678_9abc_def0u64) << 100;
+        let seq = vec![Action {
+            caller: 7,
+            roll: 0,
+            op: Op::Submit {
+                pool: 1,
+                receiver: 2,
+                amount,
+            },
+        }];
+        let bytes = encode(&seq, Alphabet::Full).unwrap();
+        let word = amount.to_be_bytes::<32>();
+        assert!(
+            bytes.windows(32).any(|w| w == word),
+            "the 32-byte word appears verbatim"
+        );
+        assert_eq!(bytes.len(), 1 + 1 + 1 + 2 + 32);
+        // Replacing the word in place (what libFuzzer does with a compare operand) changes just the amount.
+        let other = U256::from(42u8);
+        let mut patched = bytes.clone();
+        let at = bytes.windows(32).position(|w| w == word).unwrap();
+        patched[at..at + 32].copy_from_slice(&other.to_be_bytes::<32>());
+        assert_eq!(
+            decode(&patched, Alphabet::Full)[0].op,
+            Op::Submit {
+                pool: 1,
+                receiver: 2,
+                amount: other
+            }
+        );
+    }
+
+    #[test]
+    fn out_of_alphabet_and_too_long_are_errors() {
+        let seq = vec![Action {
+            caller: 0,
+            roll: 0,
+            op: Op::PauseVault,
+        }];
+        assert!(matches!(
+            encode(&seq, Alphabet::Oracle),
+            Err(EncodeError::NotInAlphabet { index: 0, .. })
+        ));
+        let long = vec![
+            Action {
+                caller: 0,
+                roll: 0,
+                op: Op::Wait
+            };
+            MAX_ACTIONS + 1
+        ];
+        assert_eq!(
+            encode(&long, Alphabet::Full),
+            Err(EncodeError::TooLong(MAX_ACTIONS + 1))
+        );
+        assert_eq!("oracle".parse::<Alphabet>(), Ok(Alphabet::Oracle));
+        assert!("nope".parse::<Alphabet>().is_err());
+    }
+
+    #[test]
+    fn replayable_files_are_detected() {
+        let seq = vec![Action {
+            caller: 1,
+            roll: 5,
+            op: Op::Wait,
+        }];
+        let raw = encode(&seq, Alphabet::Full).unwrap();
+        let (f, source) = parse_replayable(&raw, Path::new("crash-abc"), Alphabet::Full).unwrap();
+        assert_eq!((f.sequence, source), (seq.clone(), Source::LibFuzzer));
+        let json = serde_json::to_vec(&SequenceFile::new(seq.clone())).unwrap();
+        let (f, source) = parse_replayable(&json, Path::new("crash-abc"), Alphabet::Full).unwrap();
+        assert_eq!((f.sequence, source), (seq, Source::Json));
+        // A malformed file named .json is an error, not a fuzz input; an empty input is an error.
+        assert!(parse_replayable(b"{\"format\": 3}", Path::new("x.json"), Alphabet::Full).is_err());
+        assert!(parse_replayable(b"\xff\xfe", Path::new("x.json"), Alphabet::Full).is_err());
+        assert!(parse_replayable(b"", Path::new("crash"), Alphabet::Full).is_err());
+        // JSON without a format tag (e.g. the 2-byte input `{}`) is a fuzz input.
+        assert_eq!(
+            parse_replayable(b"{}", Path::new("crash"), Alphabet::Full)
+                .unwrap()
+                .1,
+            Source::LibFuzzer
+        );
+    }
+
+    #[test]
+    fn export_and_import_convert_files_and_folders() {
+        let dir = std::env::temp_dir().join(format!("poolguard-fuzzinput-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(3);
+        let jsons = dir.join("json");
+        let mut seqs = Vec::new();
+        for _ in 0..5 {
+            let seq = random_sequence(&mut rng, &ctx, 20);
+            crate::engine::corpus::save_sequence(&jsons, &seq).unwrap();
+            seqs.push(seq);
+        }
+        let raw = dir.join("raw");
+        let out = export(&jsons, &raw, Alphabet::Full).unwrap();
+        assert_eq!(out.written.len(), 5, "{:?}", out.skipped);
+        let back = dir.join("back");
+        let done = import(&raw, &back, Alphabet::Full).unwrap();
+        assert_eq!(done.written.len(), 5);
+        let (mut loaded, bad) = crate::engine::corpus::load_sequences(&back);
+        assert!(bad.is_empty());
+        let key = |s: &Vec<Action>| serde_json::to_string(s).unwrap();
+        loaded.sort_by_key(key);
+        seqs.sort_by_key(key);
+        assert_eq!(loaded, seqs);
+        // Single files, and the oracle alphabet drops what it lacks.
+        let one = dir.join("one.bin");
+        let first = std::fs::read_dir(&jsons)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let done = export(&first, &one, Alphabet::Oracle).unwrap();
+        assert_eq!(done.written, vec![one.clone()]);
+        let decoded = decode(&std::fs::read(&one).unwrap(), Alphabet::Oracle);
+        assert!(decoded
+            .iter()
+            .all(|a| Alphabet::Oracle.selector(OpKind::of(&a.op)).is_some()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
