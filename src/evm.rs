@@ -1115,7 +1115,7 @@ mod tests {
     /// dropping the clone trims the heap and the next clone page-faults it back in; compare
     /// with `GLIBC_TUNABLES=glibc.malloc.trim_threshold=1000000000`.
     #[test]
-    #[ignore]
+    #[ignore = "benchmark: prints timings, run with --ignored --nocapture in release"]
     fn bench_call_overhead() {
         let mut chain = Chain::new();
         let c = deploy(&mut chain, STORE);
