@@ -61,6 +61,12 @@ enum Command {
     },
     /// List the broken variants of the suite (one per invariant).
     Variants,
+    /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
+    World {
+        /// Pools created through the factory.
+        #[arg(long, default_value_t = 2)]
+        pools: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,6 +218,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => cli.contracts.clone(),
             };
             fuzz(&contracts, args)
+        }
+        Command::World { pools } => {
+            let world = build_world(&cli.contracts, pools)?;
+            println!("{}", serde_json::to_string_pretty(&world.manifest())?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Replay { file, target } => replay(&cli.contracts, &file, target),
         Command::Corpus(command) => corpus(command),

@@ -74,7 +74,7 @@ impl Default for WorldConfig {
 }
 
 /// The per-pool role holders.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PoolRoles {
     /// VALIDATOR_ADMIN_ROLE: the validator.
     pub validator_admin: Address,
@@ -93,7 +93,7 @@ pub struct PoolRoles {
 }
 
 /// One deployed pool.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pool {
     /// Index in [`World::pools`].
     pub index: usize,
@@ -114,7 +114,7 @@ pub struct Pool {
 }
 
 /// Addresses of the shared contracts and implementations.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Contracts {
     /// BeaconDeposit (consensus-layer stand-in).
     pub beacon_deposit: Address,
@@ -313,6 +313,29 @@ impl World {
             &IStakingPool::pendingClWithdrawalsCall {},
         )
         .unwrap_or_default()
+    }
+
+    /// Every address of the world as JSON: shared contracts, pools, and the actors in the order an
+    /// [`Action`](crate::actions::Action)'s `caller` indexes them. Reproducers built outside poolguard (Foundry
+    /// tests, `cast` scripts) check their own deployment against it.
+    pub fn manifest(&self) -> serde_json::Value {
+        let actors: Vec<serde_json::Value> = self
+            .actors
+            .all()
+            .into_iter()
+            .enumerate()
+            .map(|(index, address)| {
+                serde_json::json!({ "index": index, "name": self.actors.name(address), "address": address })
+            })
+            .collect();
+        serde_json::json!({
+            "chain_id": crate::evm::CHAIN_ID,
+            "block": self.snapshot.block_number(),
+            "timestamp": self.snapshot.timestamp(),
+            "contracts": self.contracts,
+            "pools": self.pools,
+            "actors": actors,
+        })
     }
 
     /// Decoded revert reason of an outcome.
