@@ -18,7 +18,7 @@
 //! # Ok::<(), poolguard::compile::CompileError>(())
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -450,6 +450,15 @@ impl Artifacts {
         self.contracts.iter()
     }
 
+    /// Source file of each solc source id (the `f` field of source maps), relative to the suite's root, as far as
+    /// the artifacts tell (a file that defines no contract has no entry).
+    pub fn source_paths(&self) -> BTreeMap<u32, PathBuf> {
+        self.contracts
+            .iter()
+            .filter_map(|c| Some((c.source_id?, c.source_path.clone())))
+            .collect()
+    }
+
     /// `true` when this compile ran solc; `false` when everything came from the cache.
     pub fn compiled_fresh(&self) -> bool {
         self.compiled_fresh
@@ -520,6 +529,13 @@ pub struct ContractArtifact {
     pub deployed_source_map: Option<String>,
     /// solc's `storageLayout` output (`{"storage": [...], "types": {...}}`).
     pub storage_layout: Option<serde_json::Value>,
+    /// solc's id of this contract's source file in the compile that produced it (the `f` of source maps).
+    #[serde(default)]
+    pub source_id: Option<u32>,
+    /// Byte ranges `(start, length)` of the runtime code that the constructor fills with immutables: deployed
+    /// code differs from [`deployed_bytecode`](Self::deployed_bytecode) only there.
+    #[serde(default)]
+    pub immutable_ranges: Vec<(u32, u32)>,
 }
 
 impl ContractArtifact {
@@ -546,6 +562,18 @@ impl ContractArtifact {
                 .map(serde_json::to_value)
                 .transpose()
                 .map_err(|e| CompileError::Compiler(format!("storage layout: {e}")))?,
+            source_id: artifact.id,
+            immutable_ranges: artifact
+                .deployed_bytecode
+                .as_ref()
+                .map(|d| {
+                    d.immutable_references
+                        .values()
+                        .flatten()
+                        .map(|o| (o.start, o.length))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         if let Some(code) = artifact.bytecode {
             (this.bytecode, this.source_map) = this.code(code)?;
@@ -946,6 +974,8 @@ contract Token is ERC20, Initializable {
             source_map: None,
             deployed_source_map: None,
             storage_layout: None,
+            source_id: None,
+            immutable_ranges: Vec::new(),
         }
     }
 

@@ -305,6 +305,32 @@ impl Chain {
         code.map(|c| c.original_bytes()).unwrap_or_default()
     }
 
+    /// `(address, code hash)` of every account with code, sorted by address.
+    pub fn code_hashes(&self) -> Vec<(Address, B256)> {
+        let mut out: Vec<(Address, B256)> = self
+            .db
+            .cache
+            .accounts
+            .iter()
+            .filter(|(_, acc)| {
+                acc.account_state != AccountState::NotExisting
+                    && acc.info.code_hash != revm::primitives::KECCAK_EMPTY
+            })
+            .map(|(a, acc)| (*a, acc.info.code_hash))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The runtime code whose hash is `hash`, if some account of this chain has (or had) it.
+    pub fn code_by_hash(&self, hash: B256) -> Option<Bytes> {
+        self.db
+            .cache
+            .contracts
+            .get(&hash)
+            .map(|c| c.original_bytes())
+    }
+
     /// Installs `code` as `who`'s runtime code (a cheat code; the nonce and storage are kept).
     pub fn set_code(&mut self, who: Address, code: Bytes) {
         let bytecode = revm::bytecode::Bytecode::new_raw(code);
@@ -696,6 +722,69 @@ impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// Counts how often each instruction of each code runs (for per-line coverage), and optionally keeps the
+/// executed `(code_hash, pc)` in order (to locate a call in the source, e.g. its entry function and where it
+/// reverted).
+///
+/// Slower than [`CoverageInspector`] (a counter per executed instruction); meant for replaying a corpus or
+/// one step, not for the campaign's hot path.
+#[derive(Debug, Clone, Default)]
+pub struct PcTracer {
+    hits: std::collections::HashMap<B256, Vec<u64>>,
+    trace: Option<Vec<(B256, u32)>>,
+    trace_cap: usize,
+}
+
+impl PcTracer {
+    /// Counts hits only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts hits and also keeps the first `cap` executed instructions in order.
+    pub fn with_trace(cap: usize) -> Self {
+        Self {
+            trace: Some(Vec::new()),
+            trace_cap: cap,
+            ..Self::default()
+        }
+    }
+
+    /// Hits per pc, by code hash (`hits[pc]` counts executions of the instruction at `pc`).
+    pub fn hits(&self) -> &std::collections::HashMap<B256, Vec<u64>> {
+        &self.hits
+    }
+
+    /// The executed instructions, in order (empty unless built [`with_trace`](Self::with_trace)).
+    pub fn trace(&self) -> &[(B256, u32)] {
+        self.trace.as_deref().unwrap_or_default()
+    }
+
+    /// Forgets the ordered trace (hit counts are kept), e.g. before the next transaction.
+    pub fn clear_trace(&mut self) {
+        if let Some(trace) = &mut self.trace {
+            trace.clear();
+        }
+    }
+}
+
+impl<CTX> Inspector<CTX, EthInterpreter> for PcTracer {
+    fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
+        let hash = interp.bytecode.get_or_calculate_hash();
+        let pc = interp.bytecode.pc();
+        let counts = self.hits.entry(hash).or_default();
+        if counts.len() <= pc {
+            counts.resize(pc + 1, 0);
+        }
+        counts[pc] += 1;
+        if let Some(trace) = &mut self.trace {
+            if trace.len() < self.trace_cap {
+                trace.push((hash, u32::try_from(pc).unwrap_or(u32::MAX)));
+            }
         }
     }
 }

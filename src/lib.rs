@@ -3,12 +3,15 @@
 pub mod actions;
 pub mod bindings;
 pub mod compile;
+pub mod coverage;
 pub mod engine;
 pub mod evm;
 pub mod execute;
 pub mod fuzzinput;
+pub mod gate;
 pub mod observe;
 pub mod report;
 pub mod revert;
+pub mod sourcemap;
 pub mod variants;
 pub mod world;

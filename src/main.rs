@@ -61,6 +61,9 @@ enum Command {
     },
     /// List the broken variants of the suite (one per invariant).
     Variants,
+    /// CI security gate: replay saved findings as regressions, run a bounded campaign (fixed seed), write JUnit,
+    /// SARIF, LCOV and an HTML report; exit 1 on any violation.
+    Gate(GateArgs),
     /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
     World {
         /// Pools created through the factory.
@@ -145,6 +148,37 @@ struct FuzzArgs {
     variant: Option<String>,
 }
 
+#[derive(clap::Args, Debug)]
+struct GateArgs {
+    /// RNG seed (fixed by default, so the gate is reproducible).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Worker threads.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Time budget of the campaign, e.g. 60s, 5m (instead of --runs).
+    #[arg(long, value_parser = parse_duration, conflicts_with = "runs")]
+    duration: Option<Duration>,
+    /// Sequences the campaign runs (default 1000 unless --duration is given).
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Longest sequence.
+    #[arg(long, default_value_t = 40)]
+    depth: usize,
+    /// Folders of saved findings / regressions replayed before the campaign (missing ones are skipped).
+    #[arg(long = "regressions", default_values = ["corpus/findings", "corpus/regressions"])]
+    regressions: Vec<PathBuf>,
+    /// Where the reports go: junit.xml, results.sarif, lcov.info, report.html, findings/.
+    #[arg(long, default_value = "poolguard-report")]
+    out: PathBuf,
+    /// Skip the per-line coverage replay (no lcov.info; the HTML report has no coverage section).
+    #[arg(long)]
+    no_coverage: bool,
+    /// Gate a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
+    #[arg(long)]
+    variant: Option<String>,
+}
+
 fn parse_duration(text: &str) -> std::result::Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -219,6 +253,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             fuzz(&contracts, args)
         }
+        Command::Gate(args) => gate(&cli.contracts, args),
         Command::World { pools } => {
             let world = build_world(&cli.contracts, pools)?;
             println!("{}", serde_json::to_string_pretty(&world.manifest())?);
@@ -242,6 +277,13 @@ fn contracts_root(given: &Path) -> PathBuf {
 }
 
 fn build_world(contracts: &Path, pools: usize) -> Result<World> {
+    Ok(build_world_with_artifacts(contracts, pools)?.0)
+}
+
+fn build_world_with_artifacts(
+    contracts: &Path,
+    pools: usize,
+) -> Result<(World, poolguard::compile::Artifacts)> {
     if pools == 0 {
         bail!("--pools must be at least 1");
     }
@@ -269,7 +311,125 @@ fn build_world(contracts: &Path, pools: usize) -> Result<World> {
         },
     )
     .context("deploying the suite")?;
-    Ok(world)
+    Ok((world, artifacts))
+}
+
+/// The suite to work on: `contracts`, or the materialized broken variant `variant` of it.
+fn suite_root(contracts: &Path, variant: Option<&str>) -> Result<PathBuf> {
+    let Some(name) = variant else {
+        return Ok(contracts_root(contracts));
+    };
+    let root = contracts_root(contracts);
+    let variant = find_variant(&root.join("variants"), name)?;
+    eprintln!(
+        "variant {name}: {} (breaks {})",
+        variant.description, variant.invariant
+    );
+    Ok(variant.materialize(&root, &root.join(".poolguard").join("variants"))?)
+}
+
+fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
+    use poolguard::gate::{run_gate, GateConfig};
+    use poolguard::report::{html, junit, sarif};
+    if args.workers == 0 || args.depth == 0 {
+        bail!("--workers and --depth must be at least 1");
+    }
+    let root = suite_root(contracts, args.variant.as_deref())?;
+    let (world, artifacts) = build_world_with_artifacts(&root, 2)?;
+    let findings_dir = args.out.join("findings");
+    std::fs::create_dir_all(&findings_dir)
+        .with_context(|| format!("creating {}", findings_dir.display()))?;
+    let config = GateConfig {
+        campaign: CampaignConfig {
+            seed: args.seed,
+            workers: args.workers,
+            budget: match (args.runs, args.duration) {
+                (Some(runs), _) => Budget::Runs(runs),
+                (None, Some(d)) => Budget::Duration(d),
+                (None, None) => Budget::Runs(1000),
+            },
+            depth: args.depth,
+            findings_dir: Some(findings_dir),
+            ..CampaignConfig::default()
+        },
+        regression_dirs: args.regressions.clone(),
+        coverage: !args.no_coverage,
+        suite_root: root.clone(),
+    };
+    let last = Mutex::new(Instant::now());
+    let on_progress = |p: &Progress| {
+        let mut last = last.lock().expect("progress clock");
+        if p.shrinking.is_none() && last.elapsed() >= Duration::from_secs(10) {
+            eprintln!(
+                "gate: {} runs, {} calls, {} edges, {} violations",
+                p.runs, p.calls, p.edges, p.violations
+            );
+            *last = Instant::now();
+        }
+    };
+    let summary = run_gate(&world, &artifacts, &config, &on_progress);
+
+    let cwd = std::env::current_dir().context("current directory")?;
+    let base = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let mut summary = summary;
+    summary.suite_root = std::fs::canonicalize(&summary.suite_root).unwrap_or(summary.suite_root);
+    let write = |name: &str, text: &str| -> Result<()> {
+        let path = args.out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    write(
+        "junit.xml",
+        &junit::render(&summary).context("rendering JUnit")?,
+    )?;
+    write(
+        "results.sarif",
+        &sarif::render(&summary, &base).context("rendering SARIF")?,
+    )?;
+    if let Some(coverage) = &summary.coverage {
+        write("lcov.info", &coverage.to_lcov())?;
+    }
+    let title = args.variant.as_deref().unwrap_or("the staking-pool suite");
+    write("report.html", &html::render(&summary, title))?;
+
+    let p = &summary.campaign.progress;
+    println!(
+        "gate: {} regression file(s) replayed; campaign {} runs, {} calls in {:.1?}; {} violation(s)",
+        summary.regressions.len(),
+        p.runs,
+        p.calls,
+        p.elapsed,
+        summary.violations.len()
+    );
+    for r in &summary.regressions {
+        if let Some(e) = &r.error {
+            println!("regression {}: could not replay: {e}", r.path.display());
+        } else if !r.violated.is_empty() {
+            println!(
+                "regression {}: still violates {}",
+                r.path.display(),
+                r.violated.join(", ")
+            );
+        }
+    }
+    for v in &summary.violations {
+        let at = v
+            .location
+            .as_ref()
+            .and_then(|l| l.entry.as_ref())
+            .map(|e| format!(" (failing call: {}:{})", e.path.display(), e.line))
+            .unwrap_or_default();
+        println!(
+            "VIOLATED {}: {}{at}",
+            v.finding.invariant, v.finding.message
+        );
+    }
+    Ok(if summary.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn prove(controls: bool, timeout: Duration) -> Result<ExitCode> {

@@ -117,8 +117,21 @@ pub struct CampaignReport {
     pub findings: BTreeMap<String, Finding>,
     /// Errors writing the corpus or findings (the campaign goes on).
     pub write_errors: Vec<String>,
-    /// Edge count after each epoch (for plots).
-    pub edges_over_time: Vec<(Duration, usize)>,
+    /// Calls and edges after each epoch (for plots).
+    pub timeline: Vec<TimelineSample>,
+    /// The final corpus (seeds included): the coverage-increasing sequences, e.g. to replay for line coverage.
+    pub corpus: Vec<Vec<Action>>,
+}
+
+/// The campaign's figures at one epoch boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct TimelineSample {
+    /// Time since the start.
+    pub elapsed: Duration,
+    /// Calls executed so far.
+    pub calls: u64,
+    /// Distinct edges so far.
+    pub edges: usize,
 }
 
 /// What one worker produced in one epoch.
@@ -327,6 +340,7 @@ pub fn run_campaign(
 
     let mut s = shared.lock().expect("campaign state");
     s.report.progress.elapsed = start.elapsed();
+    s.report.corpus = std::mem::take(&mut s.corpus);
     std::mem::take(&mut s.report)
 }
 
@@ -375,9 +389,12 @@ fn merge_epoch(
     s.report.progress.corpus = s.corpus.len();
     s.report.progress.violations = s.report.findings.len();
     s.report.progress.elapsed = start.elapsed();
-    s.report
-        .edges_over_time
-        .push((start.elapsed(), s.edges.len()));
+    let sample = TimelineSample {
+        elapsed: start.elapsed(),
+        calls: s.report.progress.calls,
+        edges: s.edges.len(),
+    };
+    s.report.timeline.push(sample);
     on_progress(&s.report.progress);
 }
 

@@ -7,5 +7,7 @@ pub mod runner;
 pub mod shrink;
 pub mod strategy;
 
-pub use campaign::{run_campaign, Budget, CampaignConfig, CampaignReport, Progress};
+pub use campaign::{
+    run_campaign, Budget, CampaignConfig, CampaignReport, Progress, TimelineSample,
+};
 pub use runner::{run_sequence, run_sequence_with, RunResult, StopOn};

@@ -1,4 +1,4 @@
-//! The report stage: findings as readable JSON (one file per violated invariant), their loading for replay.
+//! Findings as readable JSON (one file per violated invariant), and their loading for replay.
 
 use std::path::{Path, PathBuf};
 

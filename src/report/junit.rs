@@ -1,0 +1,86 @@
+//! JUnit XML (through `quick-junit`): one test case per invariant of the catalog, failed when this run violated
+//! it, and one per replayed regression file.
+
+use poolguard_invariants::CATALOG;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{Origin, RunSummary};
+
+/// Renders `summary` as JUnit XML.
+pub fn render(summary: &RunSummary) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::new("poolguard");
+    report.set_time(summary.elapsed);
+
+    let mut invariants = TestSuite::new("invariants");
+    invariants.set_time(summary.campaign.progress.elapsed);
+    for inv in CATALOG {
+        let violations: Vec<_> = summary.violations_of(inv.id).collect();
+        let status = match violations.first() {
+            None => TestCaseStatus::success(),
+            Some(v) => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(format!("{}: {}", inv.id, v.finding.message));
+                status.set_type("InvariantViolation");
+                let mut text = String::new();
+                for v in &violations {
+                    let origin = match &v.origin {
+                        Origin::Campaign => "found by the campaign".to_string(),
+                        Origin::Regression(path) => format!("reproduced by {}", path.display()),
+                    };
+                    text.push_str(&format!(
+                        "{origin}; violated at step {} of {}:\n",
+                        v.finding.step,
+                        v.finding.sequence.len()
+                    ));
+                    for line in &v.finding.trace {
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                }
+                status.set_description(text);
+                status
+            }
+        };
+        let mut case = TestCase::new(inv.id, status);
+        case.set_classname(format!("poolguard.invariants.{}", inv.category));
+        case.set_assertions(usize::try_from(summary.campaign.progress.calls).unwrap_or(usize::MAX));
+        case.set_system_out(inv.statement);
+        invariants.add_test_case(case);
+    }
+    report.add_test_suite(invariants);
+
+    let mut regressions = TestSuite::new("regressions");
+    for check in &summary.regressions {
+        let name = check
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| check.path.display().to_string());
+        let status = if let Some(error) = &check.error {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(error.clone());
+            status
+        } else if check.violated.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(format!("still violates {}", check.violated.join(", ")));
+            status.set_type("Regression");
+            status
+        };
+        let mut case = TestCase::new(name, status);
+        case.set_classname("poolguard.regressions");
+        case.set_system_out(format!(
+            "{} (saved for {})",
+            check.path.display(),
+            if check.invariant.is_empty() {
+                "no invariant"
+            } else {
+                &check.invariant
+            }
+        ));
+        regressions.add_test_case(case);
+    }
+    report.add_test_suite(regressions);
+    report.to_string()
+}

@@ -1,0 +1,155 @@
+//! A sequence turned back into concrete transactions: what each step sent (caller, callee, calldata, value,
+//! roll), whether it succeeded, and, for one chosen step, where in the Solidity source it ran. Reproducers
+//! outside poolguard (Foundry tests, `cast` scripts) and SARIF locations are built from this.
+
+use alloy_primitives::{Address, Bytes, U256};
+
+use crate::actions::Action;
+use crate::evm::PcTracer;
+use crate::sourcemap::{SourceIndex, SourceLocation};
+use crate::world::World;
+
+/// Most instructions kept when tracing the located step.
+const TRACE_CAP: usize = 2_000_000;
+
+/// One step as a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedStep {
+    /// Blocks rolled before it.
+    pub roll: u32,
+    /// Readable description (actor names, arguments).
+    pub description: String,
+    /// Sender.
+    pub from: Address,
+    /// Callee; `None` for a plain roll.
+    pub to: Option<Address>,
+    /// Calldata.
+    pub data: Bytes,
+    /// BERA sent.
+    pub value: U256,
+    /// Whether the call succeeded (a plain roll always does; a transaction revm rejects does not).
+    pub success: bool,
+}
+
+/// Where a step ran in the Solidity source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StepLocation {
+    /// The function (or `receive`/`fallback`) of the suite's own code (`src/`) the call entered first.
+    pub entry: Option<SourceLocation>,
+    /// Its first source line, e.g. `function submit(address receiver) external payable …`.
+    pub entry_signature: Option<String>,
+    /// For a reverted call: the last instruction of the suite's own code that ran (where it reverted).
+    pub revert: Option<SourceLocation>,
+}
+
+/// Replays `sequence` from the world's reset state, recording each step's transaction; with `locate`, also
+/// traces that step and finds where it ran. Leaves the world reset.
+pub fn plan_sequence(
+    world: &mut World,
+    sequence: &[Action],
+    locate: Option<(usize, &mut SourceIndex)>,
+) -> (Vec<PlannedStep>, Option<StepLocation>) {
+    world.reset();
+    let mut steps = Vec::with_capacity(sequence.len());
+    let mut location = None;
+    let (target, mut index) = match locate {
+        Some((step, index)) => (Some(step), Some(index)),
+        None => (None, None),
+    };
+    for (i, action) in sequence.iter().enumerate() {
+        let description = action.describe(world);
+        world.chain.roll(u64::from(action.roll));
+        let planned = action.plan(world);
+        let success = match planned.to {
+            None => true,
+            Some(to) if target == Some(i) => {
+                let mut tracer = PcTracer::with_trace(TRACE_CAP);
+                let outcome = world.chain.call_inspected(
+                    planned.from,
+                    to,
+                    planned.data.clone(),
+                    planned.value,
+                    &mut tracer,
+                );
+                let success = outcome.as_ref().is_ok_and(|o| o.success);
+                if let Some(index) = index.as_deref_mut() {
+                    location = Some(locate_trace(world, index, &tracer, success));
+                }
+                success
+            }
+            Some(to) => world
+                .chain
+                .call(planned.from, to, planned.data.clone(), planned.value)
+                .is_ok_and(|o| o.success),
+        };
+        steps.push(PlannedStep {
+            roll: action.roll,
+            description,
+            from: planned.from,
+            to: planned.to,
+            data: planned.data,
+            value: planned.value,
+            success,
+        });
+    }
+    world.reset();
+    (steps, location)
+}
+
+fn locate_trace(
+    world: &World,
+    index: &mut SourceIndex,
+    tracer: &PcTracer,
+    success: bool,
+) -> StepLocation {
+    let mut location = StepLocation::default();
+    let mut last_own = None;
+    for &(hash, pc) in tracer.trace() {
+        if index.contract(hash).is_none() {
+            let Some(code) = world.chain.code_by_hash(hash) else {
+                continue;
+            };
+            if index.identify(hash, &code).is_none() {
+                continue;
+            }
+        }
+        let Some(here) = index.locate(hash, pc) else {
+            continue;
+        };
+        if !here.path.starts_with("src") {
+            continue;
+        }
+        if location.entry.is_none() {
+            let snippet = source_snippet(index, hash, pc);
+            let is_entry = ["function ", "receive", "fallback"]
+                .iter()
+                .any(|p| snippet.starts_with(p));
+            if is_entry {
+                location.entry_signature = snippet
+                    .lines()
+                    .next()
+                    .map(|l| l.trim_end_matches('{').trim().to_string());
+                location.entry = Some(here.clone());
+            }
+        }
+        last_own = Some(here);
+    }
+    if !success {
+        location.revert = last_own;
+    }
+    location
+}
+
+fn source_snippet(index: &SourceIndex, hash: alloy_primitives::B256, pc: u32) -> String {
+    let Some(element) = index.element(hash, pc) else {
+        return String::new();
+    };
+    element
+        .index()
+        .and_then(|f| index.file(f))
+        .map(|file| {
+            file.snippet(element.offset(), element.length().min(400))
+                .to_string()
+        })
+        .unwrap_or_default()
+}
