@@ -305,6 +305,36 @@ impl Chain {
         code.map(|c| c.original_bytes()).unwrap_or_default()
     }
 
+    /// Every existing account's balance, nonce, runtime code and non-zero storage, sorted by address (a state
+    /// dump, e.g. for an anvil genesis).
+    pub fn dump(&self) -> Vec<AccountDump> {
+        let mut out: Vec<AccountDump> = self
+            .db
+            .cache
+            .accounts
+            .iter()
+            .filter(|(_, acc)| acc.account_state != AccountState::NotExisting)
+            .map(|(address, acc)| {
+                let mut storage: Vec<(U256, U256)> = acc
+                    .storage
+                    .iter()
+                    .filter(|(_, v)| !v.is_zero())
+                    .map(|(k, v)| (*k, *v))
+                    .collect();
+                storage.sort();
+                AccountDump {
+                    address: *address,
+                    balance: acc.info.balance,
+                    nonce: acc.info.nonce,
+                    code: self.code(*address),
+                    storage,
+                }
+            })
+            .collect();
+        out.sort_by_key(|a| a.address);
+        out
+    }
+
     /// `(address, code hash)` of every account with code, sorted by address.
     pub fn code_hashes(&self) -> Vec<(Address, B256)> {
         let mut out: Vec<(Address, B256)> = self
@@ -724,6 +754,21 @@ impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
             _ => {}
         }
     }
+}
+
+/// One account of a [`Chain::dump`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountDump {
+    /// The address.
+    pub address: Address,
+    /// Balance in wei.
+    pub balance: U256,
+    /// Nonce.
+    pub nonce: u64,
+    /// Runtime code (empty for an externally owned account).
+    pub code: Bytes,
+    /// Non-zero storage slots, sorted.
+    pub storage: Vec<(U256, U256)>,
 }
 
 /// Counts how often each instruction of each code runs (for per-line coverage), and optionally keeps the

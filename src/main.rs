@@ -64,6 +64,23 @@ enum Command {
     /// CI security gate: replay saved findings as regressions, run a bounded campaign (fixed seed), write JUnit,
     /// SARIF, LCOV and an HTML report; exit 1 on any violation.
     Gate(GateArgs),
+    /// Turn a finding into a reproducer that runs without poolguard: a Foundry test or a `cast` script for anvil.
+    #[command(group(clap::ArgGroup::new("format").required(true)))]
+    Export {
+        /// Write a Foundry test (`.t.sol`) replaying FINDING.
+        #[arg(long, group = "format", value_name = "FINDING")]
+        foundry: Option<PathBuf>,
+        /// Write a bash script of `cast` commands (and the anvil genesis it starts from) replaying FINDING.
+        #[arg(long, group = "format", value_name = "FINDING")]
+        cast: Option<PathBuf>,
+        /// Output: the `.t.sol` file (default <suite>/test/findings/<ID>.t.sol), or the script's folder (default
+        /// poolguard-cast-<ID>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Plan the transactions on a broken variant (the suite the finding was made on).
+        #[arg(long)]
+        variant: Option<String>,
+    },
     /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
     World {
         /// Pools created through the factory.
@@ -254,6 +271,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fuzz(&contracts, args)
         }
         Command::Gate(args) => gate(&cli.contracts, args),
+        Command::Export {
+            foundry,
+            cast,
+            out,
+            variant,
+        } => export(&cli.contracts, foundry, cast, out, variant.as_deref()),
         Command::World { pools } => {
             let world = build_world(&cli.contracts, pools)?;
             println!("{}", serde_json::to_string_pretty(&world.manifest())?);
@@ -326,6 +349,69 @@ fn suite_root(contracts: &Path, variant: Option<&str>) -> Result<PathBuf> {
         variant.description, variant.invariant
     );
     Ok(variant.materialize(&root, &root.join(".poolguard").join("variants"))?)
+}
+
+fn export(
+    contracts: &Path,
+    foundry: Option<PathBuf>,
+    cast: Option<PathBuf>,
+    out: Option<PathBuf>,
+    variant: Option<&str>,
+) -> Result<ExitCode> {
+    use poolguard::report::calldata::CalldataDecoder;
+    use poolguard::report::{cast as cast_script, foundry as foundry_test, plan_sequence};
+    let file = foundry
+        .as_ref()
+        .or(cast.as_ref())
+        .context("nothing to export")?;
+    let finding = Finding::load(file).with_context(|| format!("reading {}", file.display()))?;
+    let root = suite_root(contracts, variant)?;
+    let (mut world, artifacts) = build_world_with_artifacts(&root, finding.pools.max(1))?;
+    let decoder = CalldataDecoder::new(&artifacts);
+    let (steps, _) = plan_sequence(&mut world, &finding.sequence, None);
+    let id = if finding.invariant.is_empty() {
+        "sequence".to_string()
+    } else {
+        finding.invariant.clone()
+    };
+    if foundry.is_some() {
+        let path = out.unwrap_or_else(|| {
+            root.join(foundry_test::EXPORT_DIR)
+                .join(format!("{}.t.sol", foundry_test::contract_name(&finding)))
+        });
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let text = foundry_test::render(&finding, &steps, &world, &decoder);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        println!(
+            "run it: cd {} && forge test --use ./solc-front.js --offline --match-contract {} -vv",
+            root.display(),
+            foundry_test::contract_name(&finding)
+        );
+    } else {
+        let dir = out.unwrap_or_else(|| PathBuf::from(format!("poolguard-cast-{id}")));
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let genesis = dir.join("genesis.json");
+        std::fs::write(
+            &genesis,
+            serde_json::to_vec_pretty(&cast_script::genesis(&world))?,
+        )
+        .with_context(|| format!("writing {}", genesis.display()))?;
+        let script = dir.join("replay.sh");
+        let text = cast_script::render(&finding, &steps, &world, &decoder, "genesis.json");
+        std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .with_context(|| format!("making {} executable", script.display()))?;
+        }
+        println!("wrote {} and {}", script.display(), genesis.display());
+        println!("review it, then run: {}", script.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {

@@ -109,8 +109,8 @@ pub fn find_variant(dir: &Path, name: &str) -> Result<Variant, VariantError> {
 }
 
 impl Variant {
-    /// Writes the patched suite to `cache/<name>/` (a copy of `root`'s sources with the edits applied and
-    /// `node_modules` linked), keeping that folder's compile cache; returns the new root.
+    /// Writes the patched suite to `cache/<name>/` (a copy of `root`'s sources and Foundry tests with the edits
+    /// applied and `node_modules` linked), keeping that folder's compile cache; returns the new root.
     pub fn materialize(&self, root: &Path, cache: &Path) -> Result<PathBuf, VariantError> {
         let out = cache.join(&self.name);
         let src_out = out.join("src");
@@ -118,6 +118,29 @@ impl Variant {
             fs::remove_dir_all(&src_out).map_err(io(&src_out))?;
         }
         copy_dir(&root.join("src"), &src_out)?;
+        // The Foundry layers under test/ (world, invariants, handlers) travel along so forge runs in the copy
+        // too; exported findings under test/findings/ are the copy's own and are kept.
+        let test = root.join("test");
+        if test.is_dir() {
+            let test_out = out.join("test");
+            for entry in fs::read_dir(&test).map_err(io(&test))? {
+                let entry = entry.map_err(io(&test))?;
+                let path = entry.path();
+                let dest = test_out.join(entry.file_name());
+                if entry.file_name() == "findings" {
+                    continue;
+                }
+                if path.is_dir() {
+                    if dest.exists() {
+                        fs::remove_dir_all(&dest).map_err(io(&dest))?;
+                    }
+                    copy_dir(&path, &dest)?;
+                } else {
+                    fs::create_dir_all(&test_out).map_err(io(&test_out))?;
+                    fs::copy(&path, &dest).map_err(io(&path))?;
+                }
+            }
+        }
         for file in [
             "foundry.toml",
             "remappings.txt",

@@ -338,6 +338,38 @@ impl World {
         })
     }
 
+    /// A readable name for `address`: an actor's name, a shared contract (`WithdrawalVault`), a pool's contract
+    /// (`pool0.StakingPool`), or the checksummed hex.
+    pub fn label(&self, address: Address) -> String {
+        let c = &self.contracts;
+        let shared = [
+            (c.beacon_deposit, "BeaconDeposit"),
+            (c.withdrawal_requests, "WithdrawalRequests"),
+            (c.bgt, "BGT"),
+            (c.bera_chef, "BeraChef"),
+            (c.wbera, "WBERA"),
+            (c.incentive_token, "IncentiveToken"),
+            (c.factory, "StakingPoolContractsFactory"),
+            (c.withdrawal_vault, "WithdrawalVault"),
+            (c.accounting_oracle, "AccountingOracle"),
+        ];
+        if let Some((_, name)) = shared.iter().find(|(a, _)| *a == address) {
+            return (*name).to_string();
+        }
+        for pool in &self.pools {
+            let own = [
+                (pool.staking_pool, "StakingPool"),
+                (pool.smart_operator, "SmartOperator"),
+                (pool.rewards_vault, "StakingRewardsVault"),
+                (pool.incentive_collector, "IncentiveCollector"),
+            ];
+            if let Some((_, name)) = own.iter().find(|(a, _)| *a == address) {
+                return format!("pool{}.{name}", pool.index);
+            }
+        }
+        self.actors.name(address)
+    }
+
     /// Decoded revert reason of an outcome.
     pub fn reason(&self, outcome: &CallOutcome) -> String {
         match &outcome.halt {

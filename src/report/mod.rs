@@ -2,6 +2,7 @@
 //! JSON, JUnit XML, SARIF 2.1.0, an HTML page — and reproducers that run without poolguard (a Foundry test, a
 //! `cast` script).
 
+pub mod calldata;
 pub mod cast;
 pub mod finding;
 pub mod foundry;
