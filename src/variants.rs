@@ -2,6 +2,7 @@
 //! edits to a copy of `contracts/`, breaking exactly one property, so the catalog can prove each invariant
 //! fires. A variant is materialized under a cache folder and compiled like the real suite.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -111,35 +112,19 @@ pub fn find_variant(dir: &Path, name: &str) -> Result<Variant, VariantError> {
 impl Variant {
     /// Writes the patched suite to `cache/<name>/` (a copy of `root`'s sources and Foundry tests with the edits
     /// applied and `node_modules` linked), keeping that folder's compile cache; returns the new root.
+    ///
+    /// Only files whose content differs are written (and files gone from `root` removed), so materializing a
+    /// variant that is already there changes nothing: several processes may materialize and compile the same
+    /// variant at once.
     pub fn materialize(&self, root: &Path, cache: &Path) -> Result<PathBuf, VariantError> {
         let out = cache.join(&self.name);
-        let src_out = out.join("src");
-        if src_out.exists() {
-            fs::remove_dir_all(&src_out).map_err(io(&src_out))?;
-        }
-        copy_dir(&root.join("src"), &src_out)?;
+        let mut wanted: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+        collect_files(root, Path::new("src"), &mut wanted)?;
         // The Foundry layers under test/ (world, invariants, handlers) travel along so forge runs in the copy
         // too; exported findings under test/findings/ are the copy's own and are kept.
-        let test = root.join("test");
-        if test.is_dir() {
-            let test_out = out.join("test");
-            for entry in fs::read_dir(&test).map_err(io(&test))? {
-                let entry = entry.map_err(io(&test))?;
-                let path = entry.path();
-                let dest = test_out.join(entry.file_name());
-                if entry.file_name() == "findings" {
-                    continue;
-                }
-                if path.is_dir() {
-                    if dest.exists() {
-                        fs::remove_dir_all(&dest).map_err(io(&dest))?;
-                    }
-                    copy_dir(&path, &dest)?;
-                } else {
-                    fs::create_dir_all(&test_out).map_err(io(&test_out))?;
-                    fs::copy(&path, &dest).map_err(io(&path))?;
-                }
-            }
+        if root.join("test").is_dir() {
+            collect_files(root, Path::new("test"), &mut wanted)?;
+            wanted.retain(|path, _| !path.starts_with("test/findings"));
         }
         for file in [
             "foundry.toml",
@@ -150,34 +135,88 @@ impl Variant {
         ] {
             let from = root.join(file);
             if from.exists() {
-                fs::copy(&from, out.join(file)).map_err(io(&from))?;
+                wanted.insert(PathBuf::from(file), fs::read(&from).map_err(io(&from))?);
+            }
+        }
+        for edit in &self.edits {
+            let mismatch = |count| VariantError::EditMismatch {
+                variant: self.name.clone(),
+                file: edit.file.clone(),
+                count,
+            };
+            let bytes = wanted
+                .get_mut(Path::new(&edit.file))
+                .ok_or_else(|| mismatch(0))?;
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let count = text.matches(&edit.find).count();
+            if count != 1 {
+                return Err(mismatch(count));
+            }
+            *bytes = text.replacen(&edit.find, &edit.replace, 1).into_bytes();
+        }
+        for (path, content) in &wanted {
+            let dest = out.join(path);
+            if fs::read(&dest).is_ok_and(|have| have == *content) {
+                continue;
+            }
+            if let Some(dir) = dest.parent() {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            // Write-then-rename: a concurrent reader sees the old file or the new one, never half of it.
+            let tmp = dest.with_extension(format!("tmp{}", std::process::id()));
+            fs::write(&tmp, content).map_err(io(&tmp))?;
+            fs::rename(&tmp, &dest).map_err(io(&dest))?;
+        }
+        for dir in ["src", "test"] {
+            let mut present = BTreeMap::new();
+            if out.join(dir).is_dir() {
+                collect_files(&out, Path::new(dir), &mut present)?;
+            }
+            for path in present.keys() {
+                if !wanted.contains_key(path) && !path.starts_with("test/findings") {
+                    let stale = out.join(path);
+                    fs::remove_file(&stale).map_err(io(&stale))?;
+                }
             }
         }
         let link = out.join("node_modules");
         if !link.exists() {
             let target = fs::canonicalize(root.join("node_modules")).map_err(io(root))?;
             #[cfg(unix)]
-            std::os::unix::fs::symlink(&target, &link).map_err(io(&link))?;
+            if let Err(e) = std::os::unix::fs::symlink(&target, &link) {
+                // Another process made the link first.
+                if !link.exists() {
+                    return Err(io(&link)(e));
+                }
+            }
             #[cfg(not(unix))]
             copy_dir(&target, &link)?;
-        }
-        for edit in &self.edits {
-            let path = out.join(&edit.file);
-            let text = fs::read_to_string(&path).map_err(io(&path))?;
-            let count = text.matches(&edit.find).count();
-            if count != 1 {
-                return Err(VariantError::EditMismatch {
-                    variant: self.name.clone(),
-                    file: edit.file.clone(),
-                    count,
-                });
-            }
-            fs::write(&path, text.replacen(&edit.find, &edit.replace, 1)).map_err(io(&path))?;
         }
         Ok(out)
     }
 }
 
+/// Reads every file under `root/dir` into `files`, keyed by its path relative to `root`.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<PathBuf, Vec<u8>>,
+) -> Result<(), VariantError> {
+    let full = root.join(dir);
+    for entry in fs::read_dir(&full).map_err(io(&full))? {
+        let entry = entry.map_err(io(&full))?;
+        let relative = dir.join(entry.file_name());
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &relative, files)?;
+        } else {
+            files.insert(relative, fs::read(&path).map_err(io(&path))?);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
 fn copy_dir(from: &Path, to: &Path) -> Result<(), VariantError> {
     fs::create_dir_all(to).map_err(io(to))?;
     for entry in fs::read_dir(from).map_err(io(from))? {

@@ -95,7 +95,7 @@ pub fn render(
         }
         let from = world.actors.name(step.from);
         let to = match step.to {
-            Some(to) => format!("{}", to.to_checksum(None)),
+            Some(to) => to.to_checksum(None),
             None => "address(0)".to_string(),
         };
         let _ = writeln!(

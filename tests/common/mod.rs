@@ -30,3 +30,48 @@ pub fn world() -> World {
     World::deploy(artifacts(), WorldConfig::default())
         .unwrap_or_else(|e| panic!("deploying the suite: {e}"))
 }
+
+/// forge 1.7.1 from npm (`@foundry-rs/forge-linux-amd64`, pinned in contracts/package.json as an optional
+/// dependency); installs the suite's npm dependencies when it is missing.
+pub fn forge() -> PathBuf {
+    let root = contracts_root();
+    let forge = root.join("node_modules/@foundry-rs/forge-linux-amd64/bin/forge");
+    if !forge.is_file() {
+        let status = std::process::Command::new("npm")
+            .arg(if root.join("package-lock.json").is_file() {
+                "ci"
+            } else {
+                "install"
+            })
+            .current_dir(&root)
+            .status()
+            .expect("running npm");
+        assert!(status.success(), "npm could not install forge");
+    }
+    assert!(forge.is_file(), "forge is not at {}", forge.display());
+    forge
+}
+
+/// Runs `forge test` in `suite` (a Foundry project with node_modules) for the contracts matching `contract`;
+/// returns (passed, combined output).
+pub fn forge_test(suite: &std::path::Path, contract: &str) -> (bool, String) {
+    let out = std::process::Command::new(forge())
+        .args([
+            "test",
+            "--use",
+            "./solc-front.js",
+            "--offline",
+            "--match-contract",
+            contract,
+            "-vv",
+        ])
+        .current_dir(suite)
+        .output()
+        .expect("running forge");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
