@@ -1,6 +1,7 @@
 //! poolguard
 
 pub mod actions;
+pub mod bench;
 pub mod bindings;
 pub mod compile;
 pub mod coverage;

@@ -81,6 +81,9 @@ enum Command {
         #[arg(long)]
         variant: Option<String>,
     },
+    /// The peer benchmark (BENCHMARKS.md): calls/s against forge, time to violation on every broken variant
+    /// against forge, the harness against a raw revm replay, 1 against 2 workers.
+    Bench(BenchArgs),
     /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
     World {
         /// Pools created through the factory.
@@ -163,6 +166,34 @@ struct FuzzArgs {
     /// Fuzz a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
     #[arg(long)]
     variant: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct BenchArgs {
+    /// Time budget of each throughput run (poolguard 1 and 2 workers, forge).
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    duration: Duration,
+    /// Time budget per variant and seed for the time-to-violation runs.
+    #[arg(long, value_parser = parse_duration, default_value = "120s")]
+    budget: Duration,
+    /// Seeds per variant (medians are taken over them).
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+    /// Only these variants (comma-separated names); default all.
+    #[arg(long, value_delimiter = ',')]
+    variants: Vec<String>,
+    /// Sequences in the harness-versus-raw-revm stream.
+    #[arg(long, default_value_t = 300)]
+    replay_sequences: usize,
+    /// Leave forge out (poolguard's figures only).
+    #[arg(long)]
+    skip_forge: bool,
+    /// Leave the time-to-violation part out.
+    #[arg(long)]
+    skip_variants: bool,
+    /// Also write every figure as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -271,6 +302,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             fuzz(&contracts, args)
         }
         Command::Gate(args) => gate(&cli.contracts, args),
+        Command::Bench(args) => bench(&cli.contracts, args),
         Command::Export {
             foundry,
             cast,
@@ -349,6 +381,194 @@ fn suite_root(contracts: &Path, variant: Option<&str>) -> Result<PathBuf> {
         variant.description, variant.invariant
     );
     Ok(variant.materialize(&root, &root.join(".poolguard").join("variants"))?)
+}
+
+fn bench(contracts: &Path, args: BenchArgs) -> Result<ExitCode> {
+    use poolguard::bench::forge::Forge;
+    use poolguard::bench::{campaign_throughput, median, replay_comparison, time_to_violation};
+    let root = contracts_root(contracts);
+    let world = build_world(&root, 2)?;
+    let forge = if args.skip_forge {
+        None
+    } else {
+        Some(Forge::from_suite(&root)?)
+    };
+    let mut json = serde_json::Map::new();
+    let secs = |d: Duration| d.as_secs_f64();
+    let started = Instant::now();
+    println!("# poolguard peer benchmark\n");
+    println!(
+        "poolguard {}, {} logical CPUs, {}\n",
+        env!("CARGO_PKG_VERSION"),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::env::consts::ARCH
+    );
+
+    eprintln!("[bench] poolguard, 1 worker, {:?}", args.duration);
+    let one = campaign_throughput(&world, 1, args.duration, 1);
+    eprintln!("[bench] poolguard, 2 workers, {:?}", args.duration);
+    let two = campaign_throughput(&world, 2, args.duration, 1);
+    eprintln!(
+        "[bench] harness vs raw revm, {} sequences",
+        args.replay_sequences
+    );
+    let replay = replay_comparison(&world, args.replay_sequences, 40, 7, 3);
+    let forge_run = match &forge {
+        Some(forge) => {
+            eprintln!("[bench] forge build");
+            let build = forge.build(&root)?;
+            eprintln!(
+                "[bench] forge invariant_all, {:?} (built in {build:.1?})",
+                args.duration
+            );
+            Some(forge.invariant(
+                &root,
+                "PoolguardAllInvariants",
+                "invariant_all",
+                1,
+                args.duration,
+                40,
+            )?)
+        }
+        None => None,
+    };
+    println!(
+        "## Throughput (correct suite, {} s each)\n",
+        secs(args.duration)
+    );
+    println!("| run | calls | time (s) | calls/s | ratio |\n| --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "| poolguard, 1 worker | {} | {:.1} | {:.0} | 1.00 |",
+        one.calls,
+        secs(one.elapsed),
+        one.rate()
+    );
+    println!(
+        "| poolguard, 2 workers | {} | {:.1} | {:.0} | {:.2} (goal ≥ 1.8) |",
+        two.calls,
+        secs(two.elapsed),
+        two.rate(),
+        two.rate() / one.rate()
+    );
+    if let Some(f) = &forge_run {
+        println!(
+            "| forge invariant_all (all 29 checks per call), 1 thread | {} | {:.1} | {:.0} | poolguard/forge = {:.1} (goal ≥ 5) |",
+            f.calls,
+            secs(f.test_time),
+            f.rate(),
+            one.rate() / f.rate().max(1e-9)
+        );
+    }
+    let raw_rate = replay.calls as f64 / secs(replay.raw).max(1e-9);
+    let harness_rate = replay.calls as f64 / secs(replay.harness).max(1e-9);
+    println!(
+        "\n## Harness against raw revm ({} calls, same stream, best of 3)\n\n| | time (s) | calls/s |\n| --- | ---: | ---: |\n\
+         | raw revm replay (roll + commit) | {:.2} | {:.0} |\n| poolguard harness (coverage, events, observation, 29 checks) | {:.2} | {:.0} |\n\
+         | ratio harness/raw | | {:.2} (goal ≥ 0.5) |",
+        replay.calls,
+        secs(replay.raw),
+        raw_rate,
+        secs(replay.harness),
+        harness_rate,
+        replay.ratio()
+    );
+    json.insert("poolguard_1_worker".into(), serde_json::to_value(one)?);
+    json.insert("poolguard_2_workers".into(), serde_json::to_value(two)?);
+    json.insert("replay".into(), serde_json::to_value(replay)?);
+    json.insert("forge_throughput".into(), serde_json::to_value(&forge_run)?);
+
+    if !args.skip_variants {
+        let mut rows = Vec::new();
+        let variants = load_variants(&root.join("variants"))?;
+        let chosen: Vec<_> = variants
+            .into_iter()
+            .filter(|v| args.variants.is_empty() || args.variants.contains(&v.name))
+            .collect();
+        println!(
+            "\n## Time to first violation ({} s budget per run, seeds 1..={}, medians; forge without shrinking)\n",
+            secs(args.budget),
+            args.seeds
+        );
+        println!("| variant | invariant | poolguard runs (s) | poolguard median | forge runs (s) | forge median | forge/poolguard |");
+        println!("| --- | --- | --- | ---: | --- | ---: | ---: |");
+        for variant in &chosen {
+            let suite = variant.materialize(&root, &root.join(".poolguard").join("variants"))?;
+            let vworld = build_world(&suite, 2)?;
+            let mut ours = Vec::new();
+            for seed in 1..=args.seeds {
+                eprintln!("[bench] {} seed {seed}: poolguard", variant.name);
+                ours.push(time_to_violation(
+                    &vworld,
+                    &variant.invariant,
+                    seed,
+                    args.budget,
+                ));
+            }
+            let mut theirs = Vec::new();
+            if let Some(forge) = &forge {
+                forge.build(&suite)?;
+                let test = format!("invariant_{}", variant.invariant.replace('-', "_"));
+                for seed in 1..=args.seeds {
+                    eprintln!("[bench] {} seed {seed}: forge", variant.name);
+                    let run = forge.invariant(
+                        &suite,
+                        "PoolguardInvariantTest",
+                        &test,
+                        seed,
+                        args.budget,
+                        40,
+                    )?;
+                    theirs.push((!run.passed).then_some(run.test_time));
+                }
+            }
+            let show = |times: &[Option<Duration>]| {
+                times
+                    .iter()
+                    .map(|t| t.map_or("miss".to_string(), |d| format!("{:.2}", secs(d))))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (m_ours, m_theirs) = (median(&ours), median(&theirs));
+            let ratio = match (m_ours, m_theirs) {
+                (Some(a), Some(b)) => format!("{:.0}", secs(b) / secs(a).max(1e-3)),
+                (Some(_), None) if forge.is_some() => "forge missed".into(),
+                _ => "-".into(),
+            };
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {ratio} |",
+                variant.name,
+                variant.invariant,
+                show(&ours),
+                m_ours.map_or("miss".into(), |d| format!("{:.2}", secs(d))),
+                if forge.is_some() {
+                    show(&theirs)
+                } else {
+                    "-".into()
+                },
+                m_theirs.map_or(
+                    if forge.is_some() {
+                        "miss".into()
+                    } else {
+                        "-".into()
+                    },
+                    |d| format!("{:.2}", secs(d))
+                ),
+            );
+            rows.push(serde_json::json!({
+                "variant": variant.name,
+                "invariant": variant.invariant,
+                "poolguard_s": ours.iter().map(|t| t.map(secs)).collect::<Vec<_>>(),
+                "forge_s": theirs.iter().map(|t| t.map(secs)).collect::<Vec<_>>(),
+            }));
+        }
+        json.insert("time_to_violation".into(), rows.into());
+    }
+    println!("\nbench finished in {:.0} s", secs(started.elapsed()));
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&json)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(

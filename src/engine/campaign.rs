@@ -119,6 +119,8 @@ pub struct CampaignReport {
     pub write_errors: Vec<String>,
     /// Calls and edges after each epoch (for plots).
     pub timeline: Vec<TimelineSample>,
+    /// When each violated invariant was first detected (before shrinking), since the start.
+    pub first_seen: BTreeMap<String, Duration>,
     /// The final corpus (seeds included): the coverage-increasing sequences, e.g. to replay for line coverage.
     pub corpus: Vec<Vec<Action>>,
 }
@@ -140,6 +142,7 @@ struct EpochOutput {
     corpus: Vec<Vec<Action>>,
     edges: HashSet<u64>,
     findings: Vec<Finding>,
+    first_seen: Vec<(String, Duration)>,
     runs: u64,
     calls: u64,
     ops: BTreeMap<String, OpStats>,
@@ -271,6 +274,7 @@ pub fn run_campaign(
                             {
                                 continue;
                             }
+                            out.first_seen.push((v.invariant.clone(), start.elapsed()));
                             let shrunk = shrink(
                                 &mut world,
                                 &observer,
@@ -372,6 +376,10 @@ fn merge_epoch(
                 }
                 s.corpus.push(seq);
             }
+        }
+        for (id, at) in out.first_seen {
+            let seen = s.report.first_seen.entry(id).or_insert(at);
+            *seen = (*seen).min(at);
         }
         for finding in out.findings {
             if s.report.findings.contains_key(&finding.invariant) {
