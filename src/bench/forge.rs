@@ -65,6 +65,8 @@ impl Forge {
     pub fn from_suite(contracts_root: &Path) -> Result<Self, ForgeError> {
         let binary = contracts_root.join("node_modules/@foundry-rs/forge-linux-amd64/bin/forge");
         if binary.is_file() {
+            // Absolute: forge runs with the suite as its working directory.
+            let binary = std::fs::canonicalize(&binary).unwrap_or(binary);
             Ok(Self { binary })
         } else {
             Err(ForgeError::Missing(binary))
@@ -108,8 +110,8 @@ impl Forge {
         let started = Instant::now();
         let out = Command::new(&self.binary)
             .args(["test", "--use", "./solc-front.js", "--offline"])
-            .args(["--match-contract", &format!("^{contract}$")])
-            .args(["--match-test", &format!("^{test}$")])
+            .args(["--match-contract", contract])
+            .args(["--match-test", test])
             .args(["--fuzz-seed", &seed.to_string()])
             .env("FOUNDRY_INVARIANT_RUNS", "100000000")
             .env("FOUNDRY_INVARIANT_DEPTH", depth.to_string())
