@@ -489,7 +489,7 @@ fn bench(contracts: &Path, args: BenchArgs) -> Result<ExitCode> {
             secs(args.budget),
             args.seeds
         );
-        println!("| variant | invariant | poolguard runs (s) | poolguard median | forge runs (s) | forge median | forge/poolguard |");
+        println!("| variant | invariant | poolguard runs (s) | poolguard median | forge runs (s) | forge median | forge/poolguard (goal ≥ 10) |");
         println!("| --- | --- | --- | ---: | --- | ---: | ---: |");
         for variant in &chosen {
             let suite = variant.materialize(&root, &root.join(".poolguard").join("variants"))?;
@@ -530,7 +530,7 @@ fn bench(contracts: &Path, args: BenchArgs) -> Result<ExitCode> {
             };
             let (m_ours, m_theirs) = (median(&ours), median(&theirs));
             let ratio = match (m_ours, m_theirs) {
-                (Some(a), Some(b)) => format!("{:.0}", secs(b) / secs(a).max(1e-3)),
+                (Some(a), Some(b)) => format!("{:.2}", secs(b) / secs(a).max(1e-3)),
                 (Some(_), None) if forge.is_some() => "forge missed".into(),
                 _ => "-".into(),
             };
