@@ -156,7 +156,13 @@ impl Variant {
         }
         for (path, content) in &wanted {
             let dest = out.join(path);
+            // The source's permissions travel too (solc-front.js must stay executable for forge's `--use`).
+            let source = root.join(path);
+            let permissions = fs::metadata(&source).map_err(io(&source))?.permissions();
             if fs::read(&dest).is_ok_and(|have| have == *content) {
+                if fs::metadata(&dest).is_ok_and(|m| m.permissions() != permissions) {
+                    fs::set_permissions(&dest, permissions).map_err(io(&dest))?;
+                }
                 continue;
             }
             if let Some(dir) = dest.parent() {
@@ -165,6 +171,7 @@ impl Variant {
             // Write-then-rename: a concurrent reader sees the old file or the new one, never half of it.
             let tmp = dest.with_extension(format!("tmp{}", std::process::id()));
             fs::write(&tmp, content).map_err(io(&tmp))?;
+            fs::set_permissions(&tmp, permissions).map_err(io(&tmp))?;
             fs::rename(&tmp, &dest).map_err(io(&dest))?;
         }
         for dir in ["src", "test"] {
@@ -230,4 +237,88 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), VariantError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("poolguard-variants-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn materialize_applies_edits_keeps_permissions_and_drops_stale_files() {
+        let root = scratch("root");
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::create_dir_all(root.join("test/utils")).unwrap();
+        fs::create_dir_all(root.join("node_modules")).unwrap();
+        fs::write(root.join("src/A.sol"), "uint x = 1;").unwrap();
+        fs::write(root.join("test/utils/W.sol"), "world").unwrap();
+        fs::write(root.join("solc-front.js"), "#!/usr/bin/env node").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(
+                root.join("solc-front.js"),
+                fs::Permissions::from_mode(0o755),
+            )
+            .unwrap();
+        }
+        let variant = Variant {
+            name: "v".into(),
+            invariant: "X-1".into(),
+            description: String::new(),
+            edits: vec![Edit {
+                file: "src/A.sol".into(),
+                find: "= 1".into(),
+                replace: "= 2".into(),
+            }],
+        };
+        let cache = scratch("cache");
+        let out = variant.materialize(&root, &cache).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("src/A.sol")).unwrap(),
+            "uint x = 2;"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("test/utils/W.sol")).unwrap(),
+            "world"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(out.join("solc-front.js"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o755, "the front stays executable");
+        }
+        // Again, after a source file is gone and an export was written: stale sources go, exports stay.
+        fs::write(out.join("src/Stale.sol"), "old").unwrap();
+        fs::create_dir_all(out.join("test/findings")).unwrap();
+        fs::write(out.join("test/findings/F.t.sol"), "export").unwrap();
+        let again = variant.materialize(&root, &cache).unwrap();
+        assert_eq!(again, out);
+        assert!(!out.join("src/Stale.sol").exists());
+        assert!(out.join("test/findings/F.t.sol").exists());
+        let bad = Variant {
+            edits: vec![Edit {
+                file: "src/A.sol".into(),
+                find: "absent".into(),
+                replace: String::new(),
+            }],
+            ..variant
+        };
+        assert!(matches!(
+            bad.materialize(&root, &cache),
+            Err(VariantError::EditMismatch { count: 0, .. })
+        ));
+        let _ = fs::remove_dir_all(&root);
+        let _ = fs::remove_dir_all(&cache);
+    }
 }
