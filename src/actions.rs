@@ -862,10 +862,39 @@ impl Op {
     }
 }
 
-/// The kinds of [`Op`], for weighting and statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[allow(missing_docs)]
-pub enum OpKind {
+/// Defines [`OpKind`] from one list of the [`Op`] variants: the enum, [`OpKind::ALL`] (in this order, which the
+/// libFuzzer input format depends on), [`OpKind::of`] and [`OpKind::name`].
+macro_rules! op_kinds {
+    ($($kind:ident),* $(,)?) => {
+        /// The kinds of [`Op`], for weighting and statistics.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(missing_docs)]
+        pub enum OpKind {
+            $($kind,)*
+        }
+
+        impl OpKind {
+            /// Every kind.
+            pub const ALL: [OpKind; [$(OpKind::$kind),*].len()] = [$(OpKind::$kind),*];
+
+            /// The kind of `op`.
+            pub fn of(op: &Op) -> OpKind {
+                match op {
+                    $(Op::$kind { .. } => OpKind::$kind,)*
+                }
+            }
+
+            /// Stable name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(OpKind::$kind => stringify!($kind),)*
+                }
+            }
+        }
+    };
+}
+
+op_kinds!(
     Submit,
     SendToPool,
     DonateToRewardsVault,
@@ -912,169 +941,4 @@ pub enum OpKind {
     SetProtocolFeeRecipient,
     Upgrade,
     Wait,
-}
-
-impl OpKind {
-    /// Every kind.
-    pub const ALL: [OpKind; 46] = {
-        use OpKind::*;
-        [
-            Submit,
-            SendToPool,
-            DonateToRewardsVault,
-            DonateToWithdrawalVault,
-            TransferShares,
-            ApproveShares,
-            TransferSharesFrom,
-            RequestWithdrawal,
-            RequestRedeem,
-            Finalize,
-            FinalizeAll,
-            SendPendingExit,
-            OracleReport,
-            ClReward,
-            ClPenalty,
-            ClProcessWithdrawals,
-            MintBgt,
-            BgtStakerReward,
-            MintIncentives,
-            ClaimIncentives,
-            ProcessRewards,
-            AccrueBgtFees,
-            QueueBoost,
-            ActivateBoost,
-            QueueDropBoost,
-            DropBoost,
-            RedeemBgt,
-            ClaimBgtStakerReward,
-            QueueCommission,
-            ActivateCommission,
-            SetProtocolFee,
-            QueueRewardsAllocation,
-            QueuePayoutChange,
-            GrantRole,
-            RevokeRole,
-            RenounceRole,
-            GrantFeeder,
-            PausePool,
-            UnpausePool,
-            PauseVault,
-            UnpauseVault,
-            SetMinEffectiveBalance,
-            SetOracleBounds,
-            SetProtocolFeeRecipient,
-            Upgrade,
-            Wait,
-        ]
-    };
-
-    /// The kind of `op`.
-    pub fn of(op: &Op) -> OpKind {
-        macro_rules! kinds {
-            ($($v:ident),*) => { match op { $(Op::$v { .. } => OpKind::$v,)* } };
-        }
-        kinds!(
-            Submit,
-            SendToPool,
-            DonateToRewardsVault,
-            DonateToWithdrawalVault,
-            TransferShares,
-            ApproveShares,
-            TransferSharesFrom,
-            RequestWithdrawal,
-            RequestRedeem,
-            Finalize,
-            FinalizeAll,
-            SendPendingExit,
-            OracleReport,
-            ClReward,
-            ClPenalty,
-            ClProcessWithdrawals,
-            MintBgt,
-            BgtStakerReward,
-            MintIncentives,
-            ClaimIncentives,
-            ProcessRewards,
-            AccrueBgtFees,
-            QueueBoost,
-            ActivateBoost,
-            QueueDropBoost,
-            DropBoost,
-            RedeemBgt,
-            ClaimBgtStakerReward,
-            QueueCommission,
-            ActivateCommission,
-            SetProtocolFee,
-            QueueRewardsAllocation,
-            QueuePayoutChange,
-            GrantRole,
-            RevokeRole,
-            RenounceRole,
-            GrantFeeder,
-            PausePool,
-            UnpausePool,
-            PauseVault,
-            UnpauseVault,
-            SetMinEffectiveBalance,
-            SetOracleBounds,
-            SetProtocolFeeRecipient,
-            Upgrade,
-            Wait
-        )
-    }
-
-    /// Stable name.
-    pub fn name(self) -> &'static str {
-        macro_rules! names {
-            ($($v:ident),*) => { match self { $(OpKind::$v => stringify!($v),)* } };
-        }
-        names!(
-            Submit,
-            SendToPool,
-            DonateToRewardsVault,
-            DonateToWithdrawalVault,
-            TransferShares,
-            ApproveShares,
-            TransferSharesFrom,
-            RequestWithdrawal,
-            RequestRedeem,
-            Finalize,
-            FinalizeAll,
-            SendPendingExit,
-            OracleReport,
-            ClReward,
-            ClPenalty,
-            ClProcessWithdrawals,
-            MintBgt,
-            BgtStakerReward,
-            MintIncentives,
-            ClaimIncentives,
-            ProcessRewards,
-            AccrueBgtFees,
-            QueueBoost,
-            ActivateBoost,
-            QueueDropBoost,
-            DropBoost,
-            RedeemBgt,
-            ClaimBgtStakerReward,
-            QueueCommission,
-            ActivateCommission,
-            SetProtocolFee,
-            QueueRewardsAllocation,
-            QueuePayoutChange,
-            GrantRole,
-            RevokeRole,
-            RenounceRole,
-            GrantFeeder,
-            PausePool,
-            UnpausePool,
-            PauseVault,
-            UnpauseVault,
-            SetMinEffectiveBalance,
-            SetOracleBounds,
-            SetProtocolFeeRecipient,
-            Upgrade,
-            Wait
-        )
-    }
-}
+);

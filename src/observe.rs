@@ -77,7 +77,7 @@ impl Observer {
         let feeder_role = keccak256("FEEDER_ROLE");
         let feeder_slots = actors.iter().map(|a| role_slot(feeder_role, *a)).collect();
         Self {
-            actors,
+            actors: actors.to_vec(),
             pool_of,
             pubkey_pool,
             balance_slots,

@@ -166,6 +166,8 @@ pub struct Actors {
     /// Stakers.
     pub stakers: Vec<Address>,
     names: BTreeMap<Address, String>,
+    /// `names`' keys, kept as a slice: every step indexes it (an action's caller, its arguments).
+    sorted: Vec<Address>,
 }
 
 impl Actors {
@@ -177,9 +179,9 @@ impl Actors {
             .unwrap_or_else(|| address.to_checksum(None))
     }
 
-    /// Every named account, in a stable order.
-    pub fn all(&self) -> Vec<Address> {
-        self.names.keys().copied().collect()
+    /// Every named account, in a stable order (ascending address).
+    pub fn all(&self) -> &[Address] {
+        &self.sorted
     }
 
     /// `(address, name)` pairs.
@@ -189,7 +191,10 @@ impl Actors {
 
     fn add(&mut self, name: &str) -> Address {
         let address = actor_address(name);
-        self.names.insert(address, name.to_string());
+        if self.names.insert(address, name.to_string()).is_none() {
+            let at = self.sorted.partition_point(|a| *a < address);
+            self.sorted.insert(at, address);
+        }
         address
     }
 }
@@ -322,7 +327,8 @@ impl World {
         let actors: Vec<serde_json::Value> = self
             .actors
             .all()
-            .into_iter()
+            .iter()
+            .copied()
             .enumerate()
             .map(|(index, address)| {
                 serde_json::json!({ "index": index, "name": self.actors.name(address), "address": address })
@@ -411,6 +417,7 @@ impl<'a> Deployer<'a> {
             attacker: Address::ZERO,
             stakers: Vec::new(),
             names: BTreeMap::new(),
+            sorted: Vec::new(),
         };
         actors.governance = actors.add("governance");
         actors.system = actors.add("system");
