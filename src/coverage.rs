@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::actions::Action;
 use crate::evm::PcTracer;
+use crate::execute::send;
 use crate::sourcemap::SourceIndex;
 use crate::world::World;
 
@@ -59,17 +60,8 @@ pub fn collect(
     for sequence in sequences {
         world.reset();
         for action in sequence {
-            world.chain.roll(u64::from(action.roll));
-            let planned = action.plan(world);
-            let Some(to) = planned.to else { continue };
             // A rejected transaction (e.g. unfundable value) simply covers nothing.
-            let _ = world.chain.call_inspected(
-                planned.from,
-                to,
-                planned.data,
-                planned.value,
-                &mut tracer,
-            );
+            let _ = send(world, action, Some(&mut tracer));
         }
     }
     world.reset();

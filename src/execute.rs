@@ -5,7 +5,7 @@ use alloy_primitives::Log;
 use poolguard_invariants::{RoleOp, StepRecord};
 
 use crate::actions::{Action, Op, Planned};
-use crate::evm::{CallOutcome, CoverageInspector};
+use crate::evm::{CallOutcome, ChainContext, CoverageInspector, EvmError};
 use crate::observe::Observer;
 use crate::world::World;
 
@@ -20,6 +20,30 @@ pub struct Executed {
     pub record: StepRecord,
 }
 
+/// Sends `action` as one transaction: rolls its blocks, plans it on the current state and calls (under
+/// `inspector` when given). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
+/// actions (the execute stage, coverage, reproducers) goes through here.
+pub fn send<I>(
+    world: &mut World,
+    action: &Action,
+    inspector: Option<&mut I>,
+) -> (Planned, Option<Result<CallOutcome, EvmError>>)
+where
+    I: for<'a> revm::Inspector<ChainContext<'a>>,
+{
+    world.chain.roll(u64::from(action.roll));
+    let planned = action.plan(world);
+    let Some(to) = planned.to else {
+        return (planned, None);
+    };
+    let (from, data, value) = (planned.from, planned.data.clone(), planned.value);
+    let result = match inspector {
+        Some(inspector) => world.chain.call_inspected(from, to, data, value, inspector),
+        None => world.chain.call(from, to, data, value),
+    };
+    (planned, Some(result))
+}
+
 /// Runs `action` as step `index`. With `coverage`, the call runs under the inspector, whose edges and
 /// comparison operands accumulate there.
 pub fn execute(
@@ -29,8 +53,7 @@ pub fn execute(
     index: usize,
     coverage: Option<&mut CoverageInspector>,
 ) -> Executed {
-    world.chain.roll(u64::from(action.roll));
-    let planned = action.plan(world);
+    let (planned, result) = send(world, action, coverage);
     let mut record = StepRecord {
         index,
         op: action.op.name().to_string(),
@@ -43,24 +66,12 @@ pub fn execute(
         revert: None,
         events: Default::default(),
     };
-    let Some(to) = planned.to else {
+    let Some(result) = result else {
         return Executed {
             planned,
             outcome: None,
             record,
         };
-    };
-    let result = match coverage {
-        Some(inspector) => world.chain.call_inspected(
-            planned.from,
-            to,
-            planned.data.clone(),
-            planned.value,
-            inspector,
-        ),
-        None => world
-            .chain
-            .call(planned.from, to, planned.data.clone(), planned.value),
     };
     let outcome = match result {
         Ok(outcome) => outcome,

@@ -6,6 +6,7 @@ use alloy_primitives::{Address, Bytes, U256};
 
 use crate::actions::Action;
 use crate::evm::PcTracer;
+use crate::execute::send;
 use crate::sourcemap::{SourceIndex, SourceLocation};
 use crate::world::World;
 
@@ -58,30 +59,15 @@ pub fn plan_sequence(
     };
     for (i, action) in sequence.iter().enumerate() {
         let description = action.describe(world);
-        world.chain.roll(u64::from(action.roll));
-        let planned = action.plan(world);
-        let success = match planned.to {
-            None => true,
-            Some(to) if target == Some(i) => {
-                let mut tracer = PcTracer::with_trace(TRACE_CAP);
-                let outcome = world.chain.call_inspected(
-                    planned.from,
-                    to,
-                    planned.data.clone(),
-                    planned.value,
-                    &mut tracer,
-                );
-                let success = outcome.as_ref().is_ok_and(|o| o.success);
-                if let Some(index) = index.as_deref_mut() {
-                    location = Some(locate_trace(world, index, &tracer, success));
-                }
-                success
+        let traced = target == Some(i);
+        let mut tracer = traced.then(|| PcTracer::with_trace(TRACE_CAP));
+        let (planned, result) = send(world, action, tracer.as_mut());
+        let success = result.is_none_or(|r| r.is_ok_and(|o| o.success));
+        if let (Some(tracer), Some(index)) = (&tracer, index.as_deref_mut()) {
+            if planned.to.is_some() {
+                location = Some(locate_trace(world, index, tracer, success));
             }
-            Some(to) => world
-                .chain
-                .call(planned.from, to, planned.data.clone(), planned.value)
-                .is_ok_and(|o| o.success),
-        };
+        }
         steps.push(PlannedStep {
             roll: action.roll,
             description,
