@@ -64,6 +64,35 @@ fn correct_suite_has_no_violation_over_a_fixed_budget() {
     );
 }
 
+/// A false positive shows on some seeds only (a rounding step hit by one donation in a thousand runs, a loss in a
+/// rare order): a gate run with another seed must not fail clean code. Several seeds, a few hundred runs each.
+#[test]
+fn correct_suite_is_clean_on_many_seeds() {
+    let world = common::world();
+    let mut found = Vec::new();
+    for seed in [0u64, 1, 2, 5, 7, 11, 13, 42] {
+        let config = CampaignConfig {
+            seed,
+            budget: Budget::Runs(300),
+            ..CampaignConfig::default()
+        };
+        let report = run_campaign(&world, &config, &|_| {});
+        found.extend(report.findings.values().map(|f| {
+            format!(
+                "seed {seed}: {}: {}\n{}",
+                f.invariant,
+                f.message,
+                f.trace.join("\n")
+            )
+        }));
+    }
+    assert!(
+        found.is_empty(),
+        "violations on the correct suite:\n{}",
+        found.join("\n\n")
+    );
+}
+
 #[test]
 fn saved_regressions_hold_on_the_correct_suite() {
     let mut world = common::world();

@@ -45,8 +45,6 @@ fn variant_gate() -> &'static (i32, String, PathBuf) {
             "gate",
             "--variant",
             VARIANT,
-            "--runs",
-            "200",
             "--regressions",
             "corpus/regressions",
             "--out",

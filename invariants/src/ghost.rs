@@ -22,6 +22,13 @@ pub struct Ghost {
     /// Per pool: consensus-layer losses the frozen books of an exited pool cannot see (a penalty the oracle
     /// never reported before the exit, or one applied after it), which the exit settlement cannot pay.
     pub exit_shortfall: Vec<U256>,
+    /// Per pool: BERA the harness, playing the consensus layer, took from the pool's live validator by penalties.
+    /// The pool sees a loss only once the oracle reports it, so a withdrawal requested in between is priced at the
+    /// books' rate; when the loss exceeds the validator's unrequested stake, the consensus layer can no longer pay
+    /// the requested part in full. No contract can see that loss earlier, so ACCT-004 excuses a live pool's
+    /// uncovered requests up to this amount (and no further).
+    #[serde(default)]
+    pub live_cl_losses: Vec<U256>,
 }
 
 impl Ghost {
@@ -43,6 +50,7 @@ impl Ghost {
             gain: vec![U256::ZERO; n],
             tainted,
             exit_shortfall: vec![U256::ZERO; initial.pools.len()],
+            live_cl_losses: vec![U256::ZERO; initial.pools.len()],
         }
     }
 
@@ -100,13 +108,14 @@ impl Ghost {
                 self.exit_shortfall[p] =
                     before.expected_cl_balance.saturating_sub(before.cl_balance);
             }
-            // A penalty on an exited pool's validator is a loss its frozen books cannot see either.
-            if before.is_fully_exited
-                && step.success
-                && step.op == "ClPenalty"
-                && step.pool == Some(p)
-            {
-                self.exit_shortfall[p] += before.cl_balance.saturating_sub(after.cl_balance);
+            if step.success && step.op == "ClPenalty" && step.pool == Some(p) {
+                let loss = before.cl_balance.saturating_sub(after.cl_balance);
+                if before.is_fully_exited {
+                    // A penalty on an exited pool's validator is a loss its frozen books cannot see either.
+                    self.exit_shortfall[p] += loss;
+                } else if let Some(losses) = self.live_cl_losses.get_mut(p) {
+                    *losses += loss;
+                }
             }
         }
     }

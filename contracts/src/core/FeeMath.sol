@@ -61,8 +61,12 @@ library FeeMath {
         return Math.mulDiv(shares, totalAssets + 1, supplyAfter + 1);
     }
 
-    /// @notice What stakers keep of `amount` not yet charged, after both fees.
+    /// @notice What stakers keep at least of `amount` not yet charged, after both fees: `amount` less one floor over
+    /// the combined rate. One floor keeps the result monotone in `amount` (with a floor per fee, one more wei of
+    /// reward can step both floors at once and lower it, so a donation could lower the share price); and since
+    /// `feeOf(a, c) + feeOf(a, p) <= feeOf(a, c + p)`, collecting the reward later, when each fee is charged on its
+    /// own, never gives stakers less than this.
     function netOfFees(uint256 amount, uint256 commissionBps, uint256 protocolBps) internal pure returns (uint256) {
-        return amount - feeOf(amount, commissionBps) - feeOf(amount, protocolBps);
+        return amount - feeOf(amount, commissionBps + protocolBps);
     }
 }

@@ -217,11 +217,10 @@ pub fn floor_split_fee_shares(
     Some((commission_shares, protocol_shares))
 }
 
-/// `FeeMath.netOfFees`: `amount - feeOf(amount, commissionBps) - feeOf(amount, protocolBps)` (checked).
+/// `FeeMath.netOfFees`: `amount - feeOf(amount, commissionBps + protocolBps)` (checked): one floor over the
+/// combined rate, so the result is monotone in `amount`.
 pub fn net_of_fees(amount: U256, commission_bps: U256, protocol_bps: U256) -> Option<U256> {
-    amount
-        .checked_sub(fee_of(amount, commission_bps)?)?
-        .checked_sub(fee_of(amount, protocol_bps)?)
+    amount.checked_sub(fee_of(amount, commission_bps.checked_add(protocol_bps)?)?)
 }
 
 /// `SmartOperator.setProtocolFeePercentage`'s guard: accepted iff `bps <= MAX_PROTOCOL_FEE`.

@@ -751,8 +751,7 @@ pub(crate) fn net_of_fees(
     commission_bps: &Int,
     protocol_bps: &Int,
 ) -> Int {
-    let c = fee_of(ctx, amount, commission_bps);
-    let p = fee_of(ctx, amount, protocol_bps);
-    let rest = ctx.sub(amount, &c);
-    ctx.sub(&rest, &p)
+    let combined = ctx.add(commission_bps, protocol_bps);
+    let fee = fee_of(ctx, amount, &combined);
+    ctx.sub(amount, &fee)
 }
