@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Soak the correct suite: one campaign per seed, fresh corpus each time (--no-save), until a call budget is
-# spent. Records per seed: calls, runs, edges, violations, peak RSS, and the progress lines (edges over time).
+# Soak the correct suite: one campaign per seed, fresh corpus each time, until a call budget is spent. Records per seed: calls, runs, edges, violations, peak RSS, and the progress lines (edges over time).
 #
 #   scripts/soak.sh [--calls 10000000] [--per-seed 10m] [--workers 2] [--first-seed 100] [--out DIR]
 #
-# Exit 0 when every campaign was clean, 1 when any reported a violation (its findings are in DIR/seed-N.out),
+# Exit 0 when every campaign was clean, 1 when any reported a violation (its findings: DIR/seed-N.findings/),
 # 2 on a usage error or a campaign that failed to run. Needs a release build (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +36,11 @@ start=$(date +%s)
 while [ "$total_calls" -lt "$calls_goal" ]; do
     log="$out/seed-$seed"
     status=0
+    # A fresh corpus per seed (nothing resumed), findings kept per seed so that a violation can be replayed.
+    rm -rf "$log.corpus" "$log.findings"
     /usr/bin/time -f '%M' -o "$log.rss" "$bin" fuzz --seed "$seed" --workers "$workers" --duration "$per_seed" \
-        --no-save >"$log.out" 2>"$log.err" || status=$?
+        --corpus "$log.corpus" --findings "$log.findings" >"$log.out" 2>"$log.err" || status=$?
+    rm -rf "$log.corpus"
     if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
         echo "seed $seed: poolguard exited $status; see $log.err" >&2
         exit 2

@@ -226,12 +226,15 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ACCT-004",
         category: Category::Accounting,
-        statement: "Each pool's unfinalized requests (and, once exited, its frozen totalAssets) are covered by that pool's own funds in the vault plus what the consensus layer still owes it, less consensus-layer losses the books cannot see (not yet reported by the oracle, or after the freeze), up to what the harness's penalties took.",
+        statement: "Each pool's unfinalized requests (and, once exited, its frozen totalAssets) are covered by that pool's own funds in the vault plus what the consensus layer still owes it, less consensus-layer losses the books cannot see (not yet reported by the oracle, or after the freeze), up to what the harness's penalties took; an exited pool's operator BGT (BERA-backed 1:1) counts as owed to it.",
         broken_variant: "acct-004-cl-part-not-requested",
         check: |c| {
             for (i, _, p) in pools(c) {
+                // An exited pool is also owed its operator's BGT: BERA-backed 1:1 in the BGT contract (read from the
+                // chain stand-in, not the pool), it reaches the pool's funds in the vault once redeemed. The frozen
+                // books leave it out, but a withdrawal that triggered the exit was priced with its share of it.
                 let receivable = if p.is_fully_exited {
-                    p.cl_balance + c.ghost.exit_shortfall.get(i).copied().unwrap_or_default()
+                    p.cl_balance + c.ghost.exit_shortfall.get(i).copied().unwrap_or_default() + p.operator_bgt
                 } else {
                     p.pending_cl_withdrawals.min(p.cl_balance)
                 };

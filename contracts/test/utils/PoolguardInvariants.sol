@@ -1441,7 +1441,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             uint256 unseenLoss;
             unchecked {
                 if (p.isFullyExited) {
-                    receivable = p.clBalance + ghostExitShortfall[i];
+                    // The operator's BGT (BERA-backed 1:1) reaches the pool's funds once redeemed.
+                    receivable = p.clBalance + ghostExitShortfall[i] + p.operatorBgt;
                     claims = p.vaultOwed + p.frozenTotalAssets;
                 } else {
                     receivable = p.pendingClWithdrawals < p.clBalance ? p.pendingClWithdrawals : p.clBalance;
