@@ -49,7 +49,13 @@ pub fn run_gate(
     };
 
     for path in regression_files(&config.regression_dirs) {
-        let (check, violation) = replay_regression(&mut world, &observer, &path, &suite);
+        let (check, violation) = replay_regression(
+            &mut world,
+            &observer,
+            &path,
+            &suite,
+            config.campaign.variant.as_deref(),
+        );
         summary.regressions.push(check);
         summary.violations.extend(violation);
     }
@@ -111,6 +117,7 @@ fn replay_regression(
     observer: &Observer,
     path: &Path,
     suite: &str,
+    variant: Option<&str>,
 ) -> (RegressionCheck, Option<ReportedViolation>) {
     let mut check = RegressionCheck {
         path: path.to_path_buf(),
@@ -126,6 +133,22 @@ fn replay_regression(
         }
     };
     check.invariant = finding.invariant.clone();
+    // A finding of a broken variant says nothing about this suite: replayed here it would pass for the wrong reason.
+    if finding.variant.as_deref() != variant {
+        check.error = Some(format!(
+            "made on {}, not on {}: gate it with `poolguard gate --variant NAME --regressions DIR`, or move it out",
+            finding
+                .variant
+                .as_deref()
+                .map_or("the suite itself".to_string(), |v| format!("variant {v}")),
+            variant.map_or("the suite itself".to_string(), |v| format!("variant {v}")),
+        ));
+        return (check, None);
+    }
+    if let Err(e) = finding.check_indices(world) {
+        check.error = Some(e);
+        return (check, None);
+    }
     if finding.pools > world.pools.len() {
         check.error = Some(format!(
             "needs {} pools, the gate's world has {}",

@@ -44,6 +44,9 @@ enum Command {
         /// The libFuzzer target a raw input comes from (its alphabet): sequence or oracle.
         #[arg(long, default_value = "sequence")]
         target: poolguard::fuzzinput::Alphabet,
+        /// Replay on this broken variant (default: the variant the finding records, else the suite itself).
+        #[arg(long)]
+        variant: Option<String>,
     },
     /// Convert between libFuzzer inputs and readable sequence JSON (see fuzz/README.md).
     #[command(subcommand)]
@@ -77,7 +80,8 @@ enum Command {
         /// poolguard-cast-<ID>/).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Plan the transactions on a broken variant (the suite the finding was made on).
+        /// Plan the transactions on this broken variant (default: the variant the finding records, else the suite
+        /// itself).
         #[arg(long)]
         variant: Option<String>,
     },
@@ -157,9 +161,10 @@ struct FuzzArgs {
     /// Where coverage-increasing sequences are kept and resumed from.
     #[arg(long, default_value = "corpus/coverage")]
     corpus: PathBuf,
-    /// Where findings are written.
-    #[arg(long, default_value = "corpus/findings")]
-    findings: PathBuf,
+    /// Where findings are written (default corpus/findings, or corpus/findings/variants/NAME with --variant, which
+    /// the gate does not replay as regressions of the suite).
+    #[arg(long)]
+    findings: Option<PathBuf>,
     /// Keep nothing on disk.
     #[arg(long)]
     no_save: bool,
@@ -213,8 +218,9 @@ struct GateArgs {
     /// Longest sequence.
     #[arg(long, default_value_t = 40)]
     depth: usize,
-    /// Folders of saved findings / regressions replayed before the campaign (missing ones are skipped).
-    #[arg(long = "regressions", default_values = ["corpus/findings", "corpus/regressions"])]
+    /// Folders of saved findings / regressions replayed before the campaign; a folder given here must exist.
+    /// Default: corpus/findings and corpus/regressions, each skipped when missing (a fresh clone has no findings).
+    #[arg(long = "regressions")]
     regressions: Vec<PathBuf>,
     /// Where the reports go: junit.xml, results.sarif, lcov.info, report.html, findings/.
     #[arg(long, default_value = "poolguard-report")]
@@ -287,18 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Fuzz(args) => {
-            let contracts = match &args.variant {
-                Some(name) => {
-                    let root = contracts_root(&cli.contracts);
-                    let variant = find_variant(&root.join("variants"), name)?;
-                    eprintln!(
-                        "variant {name}: {} (breaks {})",
-                        variant.description, variant.invariant
-                    );
-                    variant.materialize(&root, &root.join(".poolguard").join("variants"))?
-                }
-                None => cli.contracts.clone(),
-            };
+            let contracts = suite_root(&cli.contracts, args.variant.as_deref())?;
             fuzz(&contracts, args)
         }
         Command::Gate(args) => gate(&cli.contracts, args),
@@ -314,7 +309,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&world.manifest())?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Replay { file, target } => replay(&cli.contracts, &file, target),
+        Command::Replay {
+            file,
+            target,
+            variant,
+        } => replay(&cli.contracts, &file, target, variant.as_deref()),
         Command::Corpus(command) => corpus(command),
     }
 }
@@ -366,6 +365,12 @@ fn build_world_with_artifacts(
         },
     )
     .context("deploying the suite")?;
+    let actors = world.actors.all().len();
+    if actors > usize::from(u8::MAX) + 1 {
+        bail!(
+            "--pools {pools} gives {actors} actors, but a step names its caller in one byte (at most 256): use fewer pools"
+        );
+    }
     Ok((world, artifacts))
 }
 
@@ -375,12 +380,57 @@ fn suite_root(contracts: &Path, variant: Option<&str>) -> Result<PathBuf> {
         return Ok(contracts_root(contracts));
     };
     let root = contracts_root(contracts);
+    // A variant links the suite's node_modules: install them first (a fresh clone has none yet).
+    SuiteCompiler::new(&root)
+        .ensure_toolchain()
+        .with_context(|| format!("preparing {}", root.display()))?;
     let variant = find_variant(&root.join("variants"), name)?;
     eprintln!(
         "variant {name}: {} (breaks {})",
         variant.description, variant.invariant
     );
     Ok(variant.materialize(&root, &root.join(".poolguard").join("variants"))?)
+}
+
+/// A flag that the first SIGINT (Ctrl-C) sets, so that a campaign stops after its run in progress and reports;
+/// a second SIGINT exits at once (130). Without a handler (none could be installed) the flag never sets.
+fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = std::sync::Arc::new(AtomicBool::new(false));
+    let set = std::sync::Arc::clone(&flag);
+    let installed = ctrlc::set_handler(move || {
+        if set.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupt: finishing the run in progress (Ctrl-C again to quit at once)");
+    });
+    if let Err(e) = installed {
+        eprintln!("warning: no SIGINT handler ({e}): Ctrl-C will stop without a summary");
+    }
+    flag
+}
+
+/// The variant to rebuild for `finding`: the one asked for, else the one the finding records. Says so when both are
+/// given and differ.
+fn finding_variant<'a>(finding: &'a Finding, asked: Option<&'a str>) -> Option<&'a str> {
+    if let (Some(asked), Some(recorded)) = (asked, finding.variant.as_deref()) {
+        if asked != recorded {
+            eprintln!("warning: the finding was made on variant {recorded}; using --variant {asked} as asked");
+        }
+    }
+    asked.or(finding.variant.as_deref())
+}
+
+/// Warns when the world's bytecode is not the one `finding` was made on (its `suite` hash).
+fn warn_if_other_suite(finding: &Finding, world: &World) {
+    let here = poolguard::engine::campaign::suite_hash(world);
+    if !finding.suite.is_empty() && finding.suite != here {
+        eprintln!(
+            "warning: the finding was made on suite {} but this suite's bytecode hashes to {here}: the contracts \
+             changed since (or another variant is needed); the replay may differ",
+            finding.suite
+        );
+    }
 }
 
 fn bench(contracts: &Path, args: BenchArgs) -> Result<ExitCode> {
@@ -585,8 +635,37 @@ fn export(
         .or(cast.as_ref())
         .context("nothing to export")?;
     let finding = Finding::load(file).with_context(|| format!("reading {}", file.display()))?;
-    let root = suite_root(contracts, variant)?;
+    let root = suite_root(contracts, finding_variant(&finding, variant))?;
     let (mut world, artifacts) = build_world_with_artifacts(&root, finding.pools.max(1))?;
+    warn_if_other_suite(&finding, &world);
+    finding
+        .check_indices(&world)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    // A reproducer of a suite on which the finding does not reproduce would pass for the wrong reason.
+    if !finding.invariant.is_empty() {
+        let observer = Observer::new(&world);
+        let result = run_sequence(
+            &mut world,
+            &observer,
+            &finding.sequence,
+            &StopOn::Never,
+            false,
+            false,
+        );
+        if !result
+            .violations
+            .iter()
+            .any(|v| v.invariant == finding.invariant)
+        {
+            bail!(
+                "{} does not reproduce on {} (the finding was made on {}); nothing exported. Pass --variant NAME \
+                 for the suite it was found on",
+                finding.invariant,
+                root.display(),
+                finding.variant.as_deref().map_or("the suite itself".to_string(), |v| format!("variant {v}"))
+            );
+        }
+    }
     let decoder = CalldataDecoder::new(&artifacts);
     let (steps, _) = plan_sequence(&mut world, &finding.sequence, None);
     let id = if finding.invariant.is_empty() {
@@ -606,7 +685,7 @@ fn export(
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());
         println!(
-            "run it: cd {} && forge test --use ./solc-front.js --offline --match-contract {} -vv",
+            "run it: cd {} && npx --no-install forge test --use ./solc-front.js --offline --match-contract {} -vv",
             root.display(),
             foundry_test::contract_name(&finding)
         );
@@ -620,7 +699,9 @@ fn export(
         )
         .with_context(|| format!("writing {}", genesis.display()))?;
         let script = dir.join("replay.sh");
-        let text = cast_script::render(&finding, &steps, &world, &decoder, "genesis.json");
+        let tools = root.join("node_modules").join(".bin");
+        let tools = std::fs::canonicalize(&tools).unwrap_or(tools);
+        let text = cast_script::render(&finding, &steps, &world, &decoder, "genesis.json", &tools);
         std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
         #[cfg(unix)]
         {
@@ -629,7 +710,10 @@ fn export(
                 .with_context(|| format!("making {} executable", script.display()))?;
         }
         println!("wrote {} and {}", script.display(), genesis.display());
-        println!("review it, then run: {}", script.display());
+        println!(
+            "review it, then run: {} (--keep leaves anvil running for inspection)",
+            script.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -637,9 +721,21 @@ fn export(
 fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
     use poolguard::gate::{run_gate, GateConfig};
     use poolguard::report::{html, junit, sarif};
-    if args.workers == 0 || args.depth == 0 {
-        bail!("--workers and --depth must be at least 1");
+    if args.workers == 0 || args.depth == 0 || args.runs == Some(0) {
+        bail!("--workers, --depth and --runs must be at least 1");
     }
+    let regression_dirs = if args.regressions.is_empty() {
+        ["corpus/findings", "corpus/regressions"]
+            .into_iter()
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_dir())
+            .collect()
+    } else {
+        if let Some(missing) = args.regressions.iter().find(|dir| !dir.is_dir()) {
+            bail!("--regressions {}: no such folder", missing.display());
+        }
+        args.regressions.clone()
+    };
     let root = suite_root(contracts, args.variant.as_deref())?;
     let (world, artifacts) = build_world_with_artifacts(&root, 2)?;
     let findings_dir = args.out.join("findings");
@@ -656,9 +752,10 @@ fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
             },
             depth: args.depth,
             findings_dir: Some(findings_dir),
+            variant: args.variant.clone(),
             ..CampaignConfig::default()
         },
-        regression_dirs: args.regressions.clone(),
+        regression_dirs,
         coverage: !args.no_coverage,
         suite_root: root.clone(),
     };
@@ -701,8 +798,13 @@ fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
 
     let p = &summary.campaign.progress;
     println!(
-        "gate: {} regression file(s) replayed; campaign {} runs, {} calls in {:.1?}; {} violation(s)",
+        "gate: {} regression file(s) replayed, {} could not be; campaign {} runs, {} calls in {:.1?}; {} violation(s)",
         summary.regressions.len(),
+        summary
+            .regressions
+            .iter()
+            .filter(|r| r.error.is_some())
+            .count(),
         p.runs,
         p.calls,
         p.elapsed,
@@ -784,10 +886,20 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     if args.workers == 0 {
         bail!("--workers must be at least 1");
     }
+    if args.runs == Some(0) {
+        bail!("--runs must be at least 1");
+    }
     if args.depth == 0 {
         bail!("--depth must be at least 1");
     }
     let world = build_world(contracts, args.pools)?;
+    let findings_dir = args.findings.clone().unwrap_or_else(|| {
+        let base = PathBuf::from("corpus/findings");
+        match &args.variant {
+            Some(name) => base.join("variants").join(name),
+            None => base,
+        }
+    });
     let budget = match (args.runs, args.duration) {
         (Some(runs), _) => Budget::Runs(runs),
         (None, Some(d)) => Budget::Duration(d),
@@ -814,8 +926,10 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
         budget,
         depth: args.depth,
         corpus_dir: (!args.no_save).then(|| args.corpus.clone()),
-        findings_dir: (!args.no_save).then(|| args.findings.clone()),
+        findings_dir: (!args.no_save).then(|| findings_dir.clone()),
         seeds,
+        variant: args.variant.clone(),
+        interrupt: Some(interrupt_flag()),
         ..CampaignConfig::default()
     };
     let bar = ProgressBar::new_spinner();
@@ -851,6 +965,11 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     };
     let report = run_campaign(&world, &config, &on_progress);
     bar.finish_and_clear();
+    if report.interrupted {
+        eprintln!(
+            "interrupted: stopped after the run in progress; the summary below covers what ran"
+        );
+    }
 
     let p = &report.progress;
     println!(
@@ -889,13 +1008,15 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
         println!();
         for f in report.findings.values() {
             println!("{}: {}", f.invariant, f.message);
-            if !args.no_save {
-                println!(
-                    "    reproduce: poolguard replay {}",
-                    args.findings
-                        .join(Finding::file_name(&f.invariant))
-                        .display()
-                );
+            let path = findings_dir.join(Finding::file_name(&f.invariant));
+            if args.no_save {
+                continue;
+            }
+            // Only a hint that works: the file must have been written (write errors were printed above).
+            if path.is_file() {
+                println!("    reproduce: poolguard replay {}", path.display());
+            } else {
+                println!("    not saved to {}: see the warning above", path.display());
             }
         }
         Ok(ExitCode::from(1))
@@ -906,6 +1027,7 @@ fn replay(
     contracts: &Path,
     file: &Path,
     target: poolguard::fuzzinput::Alphabet,
+    variant: Option<&str>,
 ) -> Result<ExitCode> {
     let (finding, source) = poolguard::fuzzinput::load_replayable(file, target)
         .with_context(|| format!("reading {}", file.display()))?;
@@ -916,7 +1038,15 @@ fn replay(
             finding.sequence.len()
         );
     }
-    let mut world = build_world(contracts, finding.pools.max(1))?;
+    let root = suite_root(contracts, finding_variant(&finding, variant))?;
+    let mut world = build_world(&root, finding.pools.max(1))?;
+    warn_if_other_suite(&finding, &world);
+    // libFuzzer bytes address actors and pools modulo their counts by design; a JSON file names them exactly.
+    if source != poolguard::fuzzinput::Source::LibFuzzer {
+        finding
+            .check_indices(&world)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    }
     let observer = Observer::new(&world);
     let result = run_sequence(
         &mut world,

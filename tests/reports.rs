@@ -315,3 +315,120 @@ fn export_of_a_missing_file_is_a_clear_error() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("/nonexistent/finding.json"), "{text}");
 }
+
+/// A withdrawal finding replayed by the exported `cast` script under anvil (npm-pinned 1.7.1): the 129,600-block
+/// roll goes through, every step's status matches poolguard's, and the violation (request 1 paid twice on
+/// wd-001-finalize-twice) is there on-chain: two `WithdrawalRequestFinalized` logs for id 1.
+#[test]
+fn cast_script_replays_a_withdrawal_finding_under_anvil() {
+    const VARIANT: &str = "wd-001-finalize-twice";
+    let dir = scratch("cast-withdrawal");
+    let sequence = dir.join("finalize-twice.json");
+    // staker1 deposits 5,000 BERA in pool0, requests 1,000 twice, and after the delay finalizes request 1 twice.
+    std::fs::write(
+        &sequence,
+        r#"{ "format": "poolguard-sequence/1", "actions": [
+  { "caller": 1, "roll": 0, "op": { "op": "submit", "pool": 0, "receiver": 1, "amount": "0x10f0cf064dd59200000" } },
+  { "caller": 1, "roll": 0, "op": { "op": "request_withdrawal", "pool": 0, "amount_gwei": "0xe8d4a51000", "max_fee": "0x0", "value": "0x0" } },
+  { "caller": 1, "roll": 0, "op": { "op": "request_withdrawal", "pool": 0, "amount_gwei": "0xe8d4a51000", "max_fee": "0x0", "value": "0x0" } },
+  { "caller": 1, "roll": 129600, "op": { "op": "finalize", "id": 1 } },
+  { "caller": 1, "roll": 0, "op": { "op": "finalize", "id": 1 } }
+] }"#,
+    )
+    .unwrap();
+    let (code, text) = poolguard(&["replay", sequence.to_str().unwrap(), "--variant", VARIANT]);
+    assert_eq!(
+        code, 1,
+        "the sequence violates WD-001 in poolguard:\n{text}"
+    );
+    assert!(text.contains("WD-001"), "{text}");
+
+    let out = dir.join("script");
+    let (code, text) = poolguard(&[
+        "export",
+        "--cast",
+        sequence.to_str().unwrap(),
+        "--variant",
+        VARIANT,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let (anvil, cast) = (common::foundry_tool("anvil"), common::foundry_tool("cast"));
+    let run = Command::new(out.join("replay.sh"))
+        .arg("--keep")
+        .env("ANVIL", &anvil)
+        .env("CAST", &cast)
+        .output()
+        .expect("running replay.sh");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    // Stop the kept anvil whatever happens next.
+    let kept = text.split("anvil keeps running at ").nth(1).map(|rest| {
+        let url = rest.split_whitespace().next().unwrap().to_string();
+        let pid = rest
+            .split("(pid ")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (url, pid)
+    });
+    struct Kill(Option<String>);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            if let Some(pid) = &self.0 {
+                let _ = Command::new("kill").arg(pid).status();
+            }
+        }
+    }
+    let _guard = Kill(kept.as_ref().map(|(_, pid)| pid.clone()));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "every step as in poolguard:\n{text}"
+    );
+    assert!(text.contains("step 4: ok, as in poolguard"), "{text}");
+    let (url, _) = kept.expect("--keep leaves anvil running");
+
+    let (code, world) = poolguard(&["world"]);
+    assert_eq!(code, 0);
+    let world: serde_json::Value =
+        serde_json::Deserializer::from_str(&world[world.find('{').unwrap()..])
+            .into_iter::<serde_json::Value>()
+            .next()
+            .unwrap()
+            .unwrap();
+    let vault = world["contracts"]["withdrawal_vault"].as_str().unwrap();
+    let logs = Command::new(&cast)
+        .args([
+            "logs",
+            "--rpc-url",
+            &url,
+            "--from-block",
+            "0",
+            "--address",
+            vault,
+            "--json",
+            "WithdrawalRequestFinalized(uint256 indexed,address indexed,uint256)",
+            "1",
+        ])
+        .output()
+        .expect("running cast logs");
+    assert!(
+        logs.status.success(),
+        "{}",
+        String::from_utf8_lossy(&logs.stderr)
+    );
+    let logs: serde_json::Value = serde_json::from_slice(&logs.stdout).unwrap();
+    assert_eq!(
+        logs.as_array().map(Vec::len),
+        Some(2),
+        "request 1 finalized twice on-chain: {logs:#}"
+    );
+}

@@ -57,6 +57,11 @@ pub struct CampaignConfig {
     pub seeds: Vec<Vec<Action>>,
     /// Stop at the end of the epoch in which this invariant is first violated.
     pub stop_on: Option<String>,
+    /// The broken variant the world was built from, recorded in every finding (None: the suite itself).
+    pub variant: Option<String>,
+    /// Set from outside (e.g. on SIGINT) to stop after the run in progress: the epoch ends early, is merged
+    /// (corpus, findings written) and the campaign returns its report.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for CampaignConfig {
@@ -72,6 +77,8 @@ impl Default for CampaignConfig {
             findings_dir: None,
             seeds: Vec::new(),
             stop_on: None,
+            variant: None,
+            interrupt: None,
         }
     }
 }
@@ -109,6 +116,8 @@ pub struct Progress {
 pub struct CampaignReport {
     /// Final progress figures.
     pub progress: Progress,
+    /// The campaign stopped early on [`CampaignConfig::interrupt`].
+    pub interrupted: bool,
     /// Calls and reverts per op kind.
     pub ops: BTreeMap<String, OpStats>,
     /// Times each invariant was checked.
@@ -232,7 +241,16 @@ pub fn run_campaign(
                     if let Some(limit) = runs_per_worker {
                         epoch = epoch.min(limit.saturating_sub(done_runs));
                     }
+                    let interrupted = || {
+                        config
+                            .interrupt
+                            .as_ref()
+                            .is_some_and(|flag| flag.load(Ordering::SeqCst))
+                    };
                     for _ in 0..epoch {
+                        if interrupted() {
+                            break;
+                        }
                         let sequence = if corpus.is_empty() || rng.random_bool(0.25) {
                             random_sequence(&mut rng, &ctx, config.depth)
                         } else {
@@ -310,7 +328,7 @@ pub fn run_campaign(
                             ));
                         }
                     }
-                    done_runs += epoch;
+                    done_runs += out.runs;
                     shared.lock().expect("campaign state").slots[w] = out;
                     let leader = barrier.wait().is_leader();
                     if leader {
@@ -327,6 +345,7 @@ pub fn run_campaign(
                             .as_ref()
                             .is_some_and(|id| s.report.findings.contains_key(id));
                         let over = found
+                            || interrupted()
                             || match config.budget {
                                 Budget::Runs(n) => s.report.progress.runs >= n,
                                 Budget::Duration(d) => start.elapsed() >= d,
@@ -344,6 +363,10 @@ pub fn run_campaign(
 
     let mut s = shared.lock().expect("campaign state");
     s.report.progress.elapsed = start.elapsed();
+    s.report.interrupted = config
+        .interrupt
+        .as_ref()
+        .is_some_and(|flag| flag.load(Ordering::SeqCst));
     s.report.corpus = std::mem::take(&mut s.corpus);
     std::mem::take(&mut s.report)
 }
@@ -381,10 +404,11 @@ fn merge_epoch(
             let seen = s.report.first_seen.entry(id).or_insert(at);
             *seen = (*seen).min(at);
         }
-        for finding in out.findings {
+        for mut finding in out.findings {
             if s.report.findings.contains_key(&finding.invariant) {
                 continue;
             }
+            finding.variant.clone_from(&config.variant);
             if let Some(dir) = &config.findings_dir {
                 if let Err(e) = finding.save(dir) {
                     s.report.write_errors.push(CorpusError::to_string(&e));
@@ -447,6 +471,7 @@ pub fn make_finding(
         original_length,
         poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
         suite: suite.to_string(),
+        variant: None,
         pools: world.pools.len(),
         sequence: sequence.to_vec(),
         trace: traced.trace,

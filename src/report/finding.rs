@@ -33,6 +33,10 @@ pub struct Finding {
     pub poolguard_version: String,
     /// Hash of the suite's runtime bytecode (which contracts it was found on).
     pub suite: String,
+    /// The broken variant of the suite it was found on (`poolguard variants`); absent for the suite itself.
+    /// `replay` and `export` rebuild that variant unless told otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     /// Pools in the world.
     pub pools: usize,
     /// The shrunk sequence (replayable).
@@ -64,8 +68,9 @@ impl Finding {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format").and_then(|f| f.as_str()) {
+            // From the text, not the parsed value, so that an error names its line and column.
             Some(FINDING_FORMAT) => {
-                serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+                serde_json::from_str(text).map_err(|e| malformed(e.to_string()))
             }
             Some(crate::engine::corpus::SEQUENCE_FORMAT) => {
                 let file = crate::engine::corpus::SequenceFile::parse(text, path)?;
@@ -80,6 +85,7 @@ impl Finding {
                     original_length: file.actions.len(),
                     poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
                     suite: String::new(),
+                    variant: None,
                     pools: 2,
                     sequence: file.actions,
                     trace: Vec::new(),
@@ -87,6 +93,31 @@ impl Finding {
             }
             other => Err(malformed(format!("unknown format {other:?}"))),
         }
+    }
+
+    /// Checks that every step's caller and pool exist in `world` (`caller` indexes the world's actors, `pool` its
+    /// pools): a file written by hand or for a bigger world must not wrap around to another account or pool.
+    pub fn check_indices(&self, world: &crate::world::World) -> Result<(), String> {
+        let actors = world.actors.all().len();
+        for (i, action) in self.sequence.iter().enumerate() {
+            if usize::from(action.caller) >= actors {
+                return Err(format!(
+                    "step {i}: \"caller\": {} names no actor (this world has {actors}, 0..={})",
+                    action.caller,
+                    actors - 1
+                ));
+            }
+            if let Some(pool) = action.op.pool() {
+                if usize::from(pool) >= world.pools.len() {
+                    return Err(format!(
+                        "step {i}: \"pool\": {pool} does not exist (this world has {} pools; the file says \"pools\": {})",
+                        world.pools.len(),
+                        self.pools
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Reads a finding file.

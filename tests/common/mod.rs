@@ -34,8 +34,17 @@ pub fn world() -> World {
 /// forge 1.7.1 from npm (`@foundry-rs/forge-linux-amd64`, pinned in contracts/package.json as an optional
 /// dependency); installs the suite's npm dependencies when it is missing.
 pub fn forge() -> PathBuf {
+    foundry_tool("forge")
+}
+
+/// `name` (forge, anvil or cast) 1.7.1 from npm (`@foundry-rs/<name>-linux-amd64`, pinned in
+/// contracts/package.json as optional dependencies); installs the suite's npm dependencies when it is missing.
+#[allow(dead_code)] // each test binary uses some of the helpers
+pub fn foundry_tool(name: &str) -> PathBuf {
     let root = contracts_root();
-    let forge = root.join("node_modules/@foundry-rs/forge-linux-amd64/bin/forge");
+    let forge = root.join(format!(
+        "node_modules/@foundry-rs/{name}-linux-amd64/bin/{name}"
+    ));
     if !forge.is_file() {
         let status = std::process::Command::new("npm")
             .arg(if root.join("package-lock.json").is_file() {
@@ -46,9 +55,9 @@ pub fn forge() -> PathBuf {
             .current_dir(&root)
             .status()
             .expect("running npm");
-        assert!(status.success(), "npm could not install forge");
+        assert!(status.success(), "npm could not install {name}");
     }
-    assert!(forge.is_file(), "forge is not at {}", forge.display());
+    assert!(forge.is_file(), "{name} is not at {}", forge.display());
     forge
 }
 

@@ -1,0 +1,176 @@
+//! The command line as a user meets it: findings of a variant replay on that variant exactly as the printed hint
+//! says, bad input gets a clear error (exit 2) naming what is wrong, and Ctrl-C ends a campaign with its summary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A variant every campaign catches within its first runs (a deposit mints a bonus).
+const FAST_VARIANT: &str = "value-002-deposit-bonus";
+const FAST_INVARIANT: &str = "VALUE-002";
+
+/// Runs poolguard in `cwd` (its `contracts/` is found through the crate's own when `cwd` has none).
+fn poolguard_in(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_poolguard"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("running poolguard");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A variant campaign writes its findings apart from the suite's, records the variant in them, and the printed
+/// `reproduce:` hint, run verbatim, reproduces the violation; the gate of the suite does not take them for its own
+/// regressions.
+#[test]
+fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
+    let cwd = scratch("variant-findings");
+    let (code, text) = poolguard_in(
+        &cwd,
+        &[
+            "fuzz",
+            "--variant",
+            FAST_VARIANT,
+            "--runs",
+            "64",
+            "--seed",
+            "1",
+        ],
+    );
+    assert_eq!(code, 1, "the variant is caught:\n{text}");
+    let expected = format!("corpus/findings/variants/{FAST_VARIANT}/{FAST_INVARIANT}.json");
+    let hint = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("reproduce: "))
+        .find(|hint| hint.ends_with(&expected))
+        .unwrap_or_else(|| panic!("a reproduce hint for {expected}:\n{text}"));
+    let finding: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cwd.join(&expected)).unwrap()).unwrap();
+    assert_eq!(finding["variant"], FAST_VARIANT);
+
+    let words: Vec<&str> = hint.split_whitespace().collect();
+    assert_eq!(&words[..2], ["poolguard", "replay"], "{hint}");
+    let (code, text) = poolguard_in(&cwd, &words[1..]);
+    assert_eq!(code, 1, "the hint reproduces the violation:\n{text}");
+    assert!(!text.contains("did NOT reproduce"), "{text}");
+
+    // The suite's own gate neither replays it by default (it is not in corpus/findings/) nor accepts it when
+    // pointed at it: a variant's finding is no regression of the suite.
+    let dir = cwd.join(format!("corpus/findings/variants/{FAST_VARIANT}"));
+    let out = cwd.join("gate");
+    let (code, text) = poolguard_in(
+        &cwd,
+        &[
+            "gate",
+            "--runs",
+            "8",
+            "--no-coverage",
+            "--regressions",
+            dir.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!("made on variant {FAST_VARIANT}")),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_arguments_and_files_are_clear_errors() {
+    let cwd = scratch("bad-input");
+    let (code, text) = poolguard_in(&cwd, &["fuzz", "--runs", "0"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("--runs must be at least 1"), "{text}");
+
+    let (code, text) = poolguard_in(
+        &cwd,
+        &["gate", "--regressions", "no-such-folder", "--runs", "1"],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("no-such-folder: no such folder"), "{text}");
+
+    // More actors than a one-byte caller index reaches.
+    let (code, text) = poolguard_in(&cwd, &["world", "--pools", "40"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("at most 256"), "{text}");
+
+    // A pool the world does not have, and a caller no u8 holds.
+    let finding = |caller: &str, pool: &str| {
+        format!(
+            r#"{{ "format": "poolguard-sequence/1", "actions": [
+  {{ "caller": {caller}, "roll": 0, "op": {{ "op": "submit", "pool": {pool}, "receiver": 1, "amount": "0x1" }} }}
+] }}"#
+        )
+    };
+    let file = cwd.join("pool7.json");
+    std::fs::write(&file, finding("1", "7")).unwrap();
+    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("step 0: \"pool\": 7 does not exist (this world has 2 pools"),
+        "{text}"
+    );
+    let file = cwd.join("caller999.json");
+    std::fs::write(&file, finding("999", "0")).unwrap();
+    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("line 2 column"), "names where: {text}");
+}
+
+/// SIGINT stops the campaign at the next run: the summary is printed, the finding written, and the exit code says
+/// a violation was found.
+#[test]
+fn sigint_ends_a_campaign_with_its_summary_and_findings() {
+    let cwd = scratch("sigint");
+    let child = Command::new(env!("CARGO_BIN_EXE_poolguard"))
+        .args(["fuzz", "--variant", FAST_VARIANT, "--duration", "10m"])
+        .current_dir(&cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let finding = cwd.join(format!(
+        "corpus/findings/variants/{FAST_VARIANT}/{FAST_INVARIANT}.json"
+    ));
+    let started = Instant::now();
+    while !finding.is_file() && started.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(300),
+        "stopped long before its 10 minutes:\n{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("interrupted"), "{text}");
+    assert!(text.contains("invariants violated"), "the summary: {text}");
+    assert!(
+        text.contains(&format!("{FAST_INVARIANT}: ")),
+        "the finding: {text}"
+    );
+}
