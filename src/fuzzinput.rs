@@ -682,7 +682,7 @@ pub fn parse_replayable(
 pub fn load_replayable(path: &Path, alphabet: Alphabet) -> Result<(Finding, Source), CorpusError> {
     let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     })?;
     parse_replayable(&bytes, path, alphabet)
 }
@@ -699,7 +699,7 @@ pub struct Converted {
 fn files_in(dir: &Path, json: bool) -> Result<Vec<PathBuf>, CorpusError> {
     let io = |source| CorpusError::Io {
         path: dir.to_path_buf(),
-        source,
+        error: source,
     };
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
@@ -785,7 +785,7 @@ pub fn import(from: &Path, to: &Path, alphabet: Alphabet) -> Result<Converted, C
     let one = |path: &Path| -> Result<Vec<u8>, CorpusError> {
         let bytes = std::fs::read(path).map_err(|source| CorpusError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         let actions = decode(&bytes, alphabet);
         if actions.is_empty() {

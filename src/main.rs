@@ -634,7 +634,8 @@ fn export(
         .as_ref()
         .or(cast.as_ref())
         .context("nothing to export")?;
-    let finding = Finding::load(file).with_context(|| format!("reading {}", file.display()))?;
+    // The error names the file already.
+    let finding = Finding::load(file)?;
     let root = suite_root(contracts, finding_variant(&finding, variant))?;
     let (mut world, artifacts) = build_world_with_artifacts(&root, finding.pools.max(1))?;
     warn_if_other_suite(&finding, &world);
@@ -1029,8 +1030,8 @@ fn replay(
     target: poolguard::fuzzinput::Alphabet,
     variant: Option<&str>,
 ) -> Result<ExitCode> {
-    let (finding, source) = poolguard::fuzzinput::load_replayable(file, target)
-        .with_context(|| format!("reading {}", file.display()))?;
+    // The error names the file already.
+    let (finding, source) = poolguard::fuzzinput::load_replayable(file, target)?;
     if source == poolguard::fuzzinput::Source::LibFuzzer {
         eprintln!(
             "{}: a libFuzzer input ({target} target): {} actions",

@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, thiserror::Error)]
 pub enum VariantError {
     /// Filesystem error.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The path.
         path: PathBuf,
-        /// The error.
-        source: std::io::Error,
+        /// The error (shown in the message, so not chained as a source: it would print twice).
+        error: std::io::Error,
     },
     /// Not a valid variant file.
     #[error("{path}: {message}")]
@@ -70,7 +70,7 @@ pub struct Variant {
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> VariantError + '_ {
     move |source| VariantError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     }
 }
 

@@ -104,6 +104,12 @@ fn bad_arguments_and_files_are_clear_errors() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("no-such-folder: no such folder"), "{text}");
 
+    // The cause once, with the file's name.
+    let (code, text) = poolguard_in(&cwd, &["replay", "/nonexistent/finding.json"]);
+    assert_eq!(code, 2, "{text}");
+    assert_eq!(text.matches("No such file").count(), 1, "{text}");
+    assert!(text.contains("/nonexistent/finding.json"), "{text}");
+
     // More actors than a one-byte caller index reaches.
     let (code, text) = poolguard_in(&cwd, &["world", "--pools", "40"]);
     assert_eq!(code, 2, "{text}");

@@ -14,12 +14,12 @@ use crate::actions::Action;
 #[derive(Debug, thiserror::Error)]
 pub enum CorpusError {
     /// Filesystem error.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file or folder.
         path: PathBuf,
-        /// The error.
-        source: std::io::Error,
+        /// The error (shown in the message, so not chained as a source: it would print twice).
+        error: std::io::Error,
     },
     /// A file that is not a valid corpus entry.
     #[error("{path}: not a poolguard sequence: {message}")]
@@ -73,7 +73,7 @@ impl SequenceFile {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CorpusError> {
     let io = |source| CorpusError::Io {
         path: path.to_path_buf(),
-        source,
+        error: source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io)?;
@@ -122,7 +122,10 @@ pub fn load_sequences(dir: &Path) -> (Vec<Vec<Action>>, Vec<CorpusError>) {
                 Ok(file) => good.push(file.actions),
                 Err(e) => bad.push(e),
             },
-            Err(source) => bad.push(CorpusError::Io { path, source }),
+            Err(source) => bad.push(CorpusError::Io {
+                path,
+                error: source,
+            }),
         }
     }
     (good, bad)

@@ -124,7 +124,7 @@ impl Finding {
     pub fn load(path: &Path) -> Result<Self, CorpusError> {
         let text = std::fs::read_to_string(path).map_err(|source| CorpusError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         })?;
         Self::parse(&text, path)
     }
