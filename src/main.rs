@@ -893,7 +893,7 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     if args.depth == 0 {
         bail!("--depth must be at least 1");
     }
-    let world = build_world(contracts, args.pools)?;
+    let (world, artifacts) = build_world_with_artifacts(contracts, args.pools)?;
     let findings_dir = args.findings.clone().unwrap_or_else(|| {
         let base = PathBuf::from("corpus/findings");
         match &args.variant {
@@ -991,15 +991,28 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     for inv in CATALOG {
         let result = match report.findings.get(inv.id) {
             Some(f) => format!(
-                "VIOLATED at step {} of {} (shrunk from {})",
+                "VIOLATED at step {} of {} (shrunk from {}){}",
                 f.step,
                 f.sequence.len(),
-                f.original_length
+                f.original_length,
+                f.first_seen.map_or(String::new(), |seen| format!(
+                    "; first seen at run {} after {:.2} s",
+                    seen.run,
+                    seen.elapsed_ms as f64 / 1000.0
+                ))
             ),
             None => "held".to_string(),
         };
         println!("{:<11} {:>9}  {result}", inv.id, p.calls);
     }
+    // Line coverage of the suite's sources by the final corpus (a replay under a pc tracer: about a second).
+    let mut index = poolguard::sourcemap::SourceIndex::new(&artifacts, &contracts_root(contracts));
+    let coverage = poolguard::coverage::collect(&mut world.clone(), &mut index, &report.corpus);
+    let (lines, hit) = coverage.totals();
+    println!(
+        "\nline coverage of the suite: {hit} of {lines} lines ({:.1}%)",
+        100.0 * hit as f64 / lines.max(1) as f64
+    );
     for e in &report.write_errors {
         eprintln!("warning: {e}");
     }

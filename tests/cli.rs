@@ -50,6 +50,8 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
         ],
     );
     assert_eq!(code, 1, "the variant is caught:\n{text}");
+    assert!(text.contains("first seen at run "), "{text}");
+    assert!(text.contains("line coverage of the suite: "), "{text}");
     let expected = format!("corpus/findings/variants/{FAST_VARIANT}/{FAST_INVARIANT}.json");
     let hint = text
         .lines()
@@ -59,6 +61,12 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     let finding: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(cwd.join(&expected)).unwrap()).unwrap();
     assert_eq!(finding["variant"], FAST_VARIANT);
+    assert!(
+        finding["first_seen"]["run"]
+            .as_u64()
+            .is_some_and(|run| run >= 1),
+        "{finding:#}"
+    );
 
     let words: Vec<&str> = hint.split_whitespace().collect();
     assert_eq!(&words[..2], ["poolguard", "replay"], "{hint}");

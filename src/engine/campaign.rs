@@ -151,7 +151,8 @@ struct EpochOutput {
     corpus: Vec<Vec<Action>>,
     edges: HashSet<u64>,
     findings: Vec<Finding>,
-    first_seen: Vec<(String, Duration)>,
+    /// (invariant, time since the start, sequences run by then).
+    first_seen: Vec<(String, Duration, u64)>,
     runs: u64,
     calls: u64,
     ops: BTreeMap<String, OpStats>,
@@ -224,16 +225,18 @@ pub fn run_campaign(
                 let mut done_runs = 0u64;
                 loop {
                     // Snapshot what everyone knows at the epoch start.
-                    let (mut corpus, known_edges, known_findings): (
+                    let (mut corpus, known_edges, known_findings, runs_before): (
                         Vec<Vec<Action>>,
                         HashSet<u64>,
                         HashSet<String>,
+                        u64,
                     ) = {
                         let s = shared.lock().expect("campaign state");
                         (
                             s.corpus.clone(),
                             s.edges.clone(),
                             s.report.findings.keys().cloned().collect(),
+                            s.report.progress.runs,
                         )
                     };
                     let mut out = EpochOutput::default();
@@ -292,7 +295,11 @@ pub fn run_campaign(
                             {
                                 continue;
                             }
-                            out.first_seen.push((v.invariant.clone(), start.elapsed()));
+                            out.first_seen.push((
+                                v.invariant.clone(),
+                                start.elapsed(),
+                                runs_before + out.runs,
+                            ));
                             let shrunk = shrink(
                                 &mut world,
                                 &observer,
@@ -400,15 +407,23 @@ fn merge_epoch(
                 s.corpus.push(seq);
             }
         }
-        for (id, at) in out.first_seen {
-            let seen = s.report.first_seen.entry(id).or_insert(at);
-            *seen = (*seen).min(at);
+        for (id, at, _) in &out.first_seen {
+            let seen = s.report.first_seen.entry(id.clone()).or_insert(*at);
+            *seen = (*seen).min(*at);
         }
         for mut finding in out.findings {
             if s.report.findings.contains_key(&finding.invariant) {
                 continue;
             }
             finding.variant.clone_from(&config.variant);
+            finding.first_seen = out
+                .first_seen
+                .iter()
+                .find(|(id, _, _)| *id == finding.invariant)
+                .map(|(_, at, run)| crate::report::FirstSighting {
+                    elapsed_ms: at.as_millis() as u64,
+                    run: *run,
+                });
             if let Some(dir) = &config.findings_dir {
                 if let Err(e) = finding.save(dir) {
                     s.report.write_errors.push(CorpusError::to_string(&e));
@@ -472,6 +487,7 @@ pub fn make_finding(
         poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
         suite: suite.to_string(),
         variant: None,
+        first_seen: None,
         pools: world.pools.len(),
         sequence: sequence.to_vec(),
         trace: traced.trace,

@@ -37,12 +37,25 @@ pub struct Finding {
     /// `replay` and `export` rebuild that variant unless told otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// When the campaign first saw the violation (before shrinking); absent for a replayed file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<FirstSighting>,
     /// Pools in the world.
     pub pools: usize,
     /// The shrunk sequence (replayable).
     pub sequence: Vec<Action>,
     /// The sequence, decoded: one readable line per step (actor names, arguments, outcome).
     pub trace: Vec<String>,
+}
+
+/// When a campaign first saw a violation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstSighting {
+    /// Milliseconds since the campaign started.
+    pub elapsed_ms: u64,
+    /// Sequences run by then: the runs merged before the epoch it was seen in, plus its worker's own in that
+    /// epoch (exact with one worker; the same for the same seed, workers and budget).
+    pub run: u64,
 }
 
 impl Finding {
@@ -86,6 +99,7 @@ impl Finding {
                     poolguard_version: env!("CARGO_PKG_VERSION").to_string(),
                     suite: String::new(),
                     variant: None,
+                    first_seen: None,
                     pools: 2,
                     sequence: file.actions,
                     trace: Vec::new(),

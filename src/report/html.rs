@@ -92,6 +92,14 @@ pub fn render(summary: &RunSummary, title: &str) -> String {
                     revert.line
                 );
             }
+            if let Some(seen) = &f.first_seen {
+                let _ = write!(
+                    out,
+                    "<p>first seen after {:.2} s, at run {}</p>",
+                    seen.elapsed_ms as f64 / 1000.0,
+                    seen.run
+                );
+            }
             let _ = write!(
                 out,
                 "<p>shrunk to {} steps (from {}), violated at step {}:</p><pre>",

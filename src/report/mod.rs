@@ -14,7 +14,7 @@ pub mod steps;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use finding::{Finding, FINDING_FORMAT};
+pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
 pub use steps::{plan_sequence, PlannedStep, StepLocation};
 
 use crate::coverage::LineCoverage;
