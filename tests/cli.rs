@@ -74,6 +74,36 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     assert_eq!(code, 1, "the hint reproduces the violation:\n{text}");
     assert!(!text.contains("did NOT reproduce"), "{text}");
 
+    // The same finding stripped of its variant, with another suite's hash: replay warns about the hash, and export
+    // refuses to write a reproducer of a suite on which it does not reproduce.
+    let mut stripped = finding.clone();
+    stripped.as_object_mut().unwrap().remove("variant");
+    stripped["suite"] = "0000000000000000".into();
+    let file = cwd.join("stripped.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&stripped).unwrap()).unwrap();
+    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    assert_eq!(code, 0, "the correct suite does not violate it:\n{text}");
+    assert!(
+        text.contains("made on suite 0000000000000000 but this suite's bytecode hashes to"),
+        "{text}"
+    );
+    let (code, text) = poolguard_in(
+        &cwd,
+        &[
+            "export",
+            "--cast",
+            file.to_str().unwrap(),
+            "--out",
+            "cast-out",
+        ],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains(&format!("{FAST_INVARIANT} does not reproduce")),
+        "{text}"
+    );
+    assert!(!cwd.join("cast-out/replay.sh").exists());
+
     // The suite's own gate neither replays it by default (it is not in corpus/findings/) nor accepts it when
     // pointed at it: a variant's finding is no regression of the suite.
     let dir = cwd.join(format!("corpus/findings/variants/{FAST_VARIANT}"));
@@ -143,7 +173,11 @@ fn bad_arguments_and_files_are_clear_errors() {
     std::fs::write(&file, finding("999", "0")).unwrap();
     let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("line 2 column"), "names where: {text}");
+    assert!(
+        text.contains("actions[0].caller: invalid value: integer `999`")
+            && text.contains("line 2 column"),
+        "names the field and where: {text}"
+    );
 }
 
 /// SIGINT stops the campaign at the next run: the summary is printed, the finding written, and the exit code says

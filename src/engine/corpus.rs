@@ -55,9 +55,9 @@ impl SequenceFile {
     /// Parses a sequence file's text.
     pub fn parse(text: &str, path: &Path) -> Result<Self, CorpusError> {
         let file: SequenceFile =
-            serde_json::from_str(text).map_err(|e| CorpusError::Malformed {
+            from_json_text(text).map_err(|message| CorpusError::Malformed {
                 path: path.to_path_buf(),
-                message: e.to_string(),
+                message,
             })?;
         if file.format != SEQUENCE_FORMAT {
             return Err(CorpusError::Malformed {
@@ -67,6 +67,20 @@ impl SequenceFile {
         }
         Ok(file)
     }
+}
+
+/// Parses JSON text into `T`; an error names the field it is about (`actions[3].caller: invalid value …`) as
+/// well as the line and column.
+pub fn from_json_text<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        if path.is_empty() || path == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("{path}: {}", e.into_inner())
+        }
+    })
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename.

@@ -81,10 +81,8 @@ impl Finding {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format").and_then(|f| f.as_str()) {
-            // From the text, not the parsed value, so that an error names its line and column.
-            Some(FINDING_FORMAT) => {
-                serde_json::from_str(text).map_err(|e| malformed(e.to_string()))
-            }
+            // From the text, not the parsed value, so that an error names its field, line and column.
+            Some(FINDING_FORMAT) => crate::engine::corpus::from_json_text(text).map_err(malformed),
             Some(crate::engine::corpus::SEQUENCE_FORMAT) => {
                 let file = crate::engine::corpus::SequenceFile::parse(text, path)?;
                 Ok(Finding {
