@@ -1,28 +1,15 @@
 //! The command line as a user meets it: findings of a variant replay on that variant exactly as the printed hint
 //! says, bad input gets a clear error (exit 2) naming what is wrong, and Ctrl-C ends a campaign with its summary.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A variant every campaign catches within its first runs (a deposit mints a bonus).
 const FAST_VARIANT: &str = "value-002-deposit-bonus";
 const FAST_INVARIANT: &str = "VALUE-002";
-
-/// Runs poolguard in `cwd` (its `contracts/` is found through the crate's own when `cwd` has none).
-fn poolguard_in(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_poolguard"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("running poolguard");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
@@ -37,7 +24,7 @@ fn scratch(name: &str) -> PathBuf {
 #[test]
 fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     let cwd = scratch("variant-findings");
-    let (code, text) = poolguard_in(
+    let (code, text) = common::poolguard_in(
         &cwd,
         &[
             "fuzz",
@@ -70,7 +57,7 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
 
     let words: Vec<&str> = hint.split_whitespace().collect();
     assert_eq!(&words[..2], ["poolguard", "replay"], "{hint}");
-    let (code, text) = poolguard_in(&cwd, &words[1..]);
+    let (code, text) = common::poolguard_in(&cwd, &words[1..]);
     assert_eq!(code, 1, "the hint reproduces the violation:\n{text}");
     assert!(!text.contains("did NOT reproduce"), "{text}");
 
@@ -81,13 +68,13 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     stripped["suite"] = "0000000000000000".into();
     let file = cwd.join("stripped.json");
     std::fs::write(&file, serde_json::to_string_pretty(&stripped).unwrap()).unwrap();
-    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    let (code, text) = common::poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
     assert_eq!(code, 0, "the correct suite does not violate it:\n{text}");
     assert!(
         text.contains("made on suite 0000000000000000 but this suite's bytecode hashes to"),
         "{text}"
     );
-    let (code, text) = poolguard_in(
+    let (code, text) = common::poolguard_in(
         &cwd,
         &[
             "export",
@@ -108,7 +95,7 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     // pointed at it: a variant's finding is no regression of the suite.
     let dir = cwd.join(format!("corpus/findings/variants/{FAST_VARIANT}"));
     let out = cwd.join("gate");
-    let (code, text) = poolguard_in(
+    let (code, text) = common::poolguard_in(
         &cwd,
         &[
             "gate",
@@ -131,11 +118,11 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
 #[test]
 fn bad_arguments_and_files_are_clear_errors() {
     let cwd = scratch("bad-input");
-    let (code, text) = poolguard_in(&cwd, &["fuzz", "--runs", "0"]);
+    let (code, text) = common::poolguard_in(&cwd, &["fuzz", "--runs", "0"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("--runs must be at least 1"), "{text}");
 
-    let (code, text) = poolguard_in(
+    let (code, text) = common::poolguard_in(
         &cwd,
         &["gate", "--regressions", "no-such-folder", "--runs", "1"],
     );
@@ -143,13 +130,13 @@ fn bad_arguments_and_files_are_clear_errors() {
     assert!(text.contains("no-such-folder: no such folder"), "{text}");
 
     // The cause once, with the file's name.
-    let (code, text) = poolguard_in(&cwd, &["replay", "/nonexistent/finding.json"]);
+    let (code, text) = common::poolguard_in(&cwd, &["replay", "/nonexistent/finding.json"]);
     assert_eq!(code, 2, "{text}");
     assert_eq!(text.matches("No such file").count(), 1, "{text}");
     assert!(text.contains("/nonexistent/finding.json"), "{text}");
 
     // More actors than a one-byte caller index reaches.
-    let (code, text) = poolguard_in(&cwd, &["world", "--pools", "40"]);
+    let (code, text) = common::poolguard_in(&cwd, &["world", "--pools", "40"]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("at most 256"), "{text}");
 
@@ -163,7 +150,7 @@ fn bad_arguments_and_files_are_clear_errors() {
     };
     let file = cwd.join("pool7.json");
     std::fs::write(&file, finding("1", "7")).unwrap();
-    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    let (code, text) = common::poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains("step 0: \"pool\": 7 does not exist (this world has 2 pools"),
@@ -171,7 +158,7 @@ fn bad_arguments_and_files_are_clear_errors() {
     );
     let file = cwd.join("caller999.json");
     std::fs::write(&file, finding("999", "0")).unwrap();
-    let (code, text) = poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
+    let (code, text) = common::poolguard_in(&cwd, &["replay", file.to_str().unwrap()]);
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains("actions[0].caller: invalid value: integer `999`")

@@ -16,17 +16,7 @@ const VARIANT: &str = "fee-001-commission-cap-25";
 const BROKEN: &str = "FEE-001";
 
 fn poolguard(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_poolguard"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("running poolguard");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    common::poolguard_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -84,3 +84,19 @@ pub fn forge_test(suite: &std::path::Path, contract: &str) -> (bool, String) {
     );
     (out.status.success(), text)
 }
+
+/// Runs the poolguard binary in `cwd`; returns (exit code, stdout then stderr).
+#[allow(dead_code)] // each test binary uses some of the helpers
+pub fn poolguard_in(cwd: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_poolguard"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("running poolguard");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
