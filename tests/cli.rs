@@ -192,11 +192,7 @@ fn sigint_ends_a_campaign_with_its_summary_and_findings() {
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::output_text(&out);
     assert!(
         started.elapsed() < Duration::from_secs(300),
         "stopped long before its 10 minutes:\n{text}"

@@ -351,11 +351,7 @@ fn cast_script_replays_a_withdrawal_finding_under_anvil() {
         .env("CAST", &cast)
         .output()
         .expect("running replay.sh");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let text = common::output_text(&run);
     // Stop the kept anvil whatever happens next.
     let kept = text.split("anvil keeps running at ").nth(1).map(|rest| {
         let url = rest.split_whitespace().next().unwrap().to_string();

@@ -77,11 +77,7 @@ pub fn forge_test(suite: &std::path::Path, contract: &str) -> (bool, String) {
         .current_dir(suite)
         .output()
         .expect("running forge");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = output_text(&out);
     (out.status.success(), text)
 }
 
@@ -93,10 +89,15 @@ pub fn poolguard_in(cwd: &std::path::Path, args: &[&str]) -> (i32, String) {
         .current_dir(cwd)
         .output()
         .expect("running poolguard");
-    let text = format!(
+    (out.status.code().unwrap_or(-1), output_text(&out))
+}
+
+/// A finished command's stdout then stderr, as text.
+#[allow(dead_code)] // each test binary uses some of the helpers
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    )
 }
