@@ -33,7 +33,7 @@ use std::str::FromStr;
 
 use alloy_primitives::U256;
 
-use crate::actions::{Action, Op, OpKind, Report, Role, UpgradeTarget};
+use crate::actions::{Action, ArgValue, FieldKind, Op, OpKind, Report, Role, UpgradeTarget};
 use crate::engine::corpus::{write_atomic, CorpusError, SequenceFile};
 use crate::report::Finding;
 
@@ -247,165 +247,34 @@ impl Reader<'_> {
     }
 
     fn target(&mut self) -> UpgradeTarget {
-        UPGRADE_TARGETS[self.u8() as usize % UPGRADE_TARGETS.len()]
+        UpgradeTarget::ALL[self.u8() as usize % UpgradeTarget::ALL.len()]
+    }
+
+    /// A field's value, in the width its kind's type has.
+    fn field(&mut self, kind: FieldKind) -> ArgValue {
+        match kind {
+            FieldKind::Pool | FieldKind::Actor(_) | FieldKind::Count => ArgValue::Byte(self.u8()),
+            FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
+                ArgValue::Word(self.u256())
+            }
+            FieldKind::Bps { .. } => ArgValue::U16(self.u16()),
+            FieldKind::RequestId | FieldKind::Word64 => ArgValue::U64(self.u64()),
+            FieldKind::Role => ArgValue::Role(self.role()),
+            FieldKind::Report => ArgValue::Report(self.report()),
+            FieldKind::Target => ArgValue::Target(self.target()),
+        }
     }
 
     fn op(&mut self, kind: OpKind) -> Op {
-        use OpKind as K;
-        match kind {
-            K::Submit => Op::Submit {
-                pool: self.u8(),
-                receiver: self.u8(),
-                amount: self.u256(),
-            },
-            K::SendToPool => Op::SendToPool {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::DonateToRewardsVault => Op::DonateToRewardsVault {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::DonateToWithdrawalVault => Op::DonateToWithdrawalVault {
-                amount: self.u256(),
-            },
-            K::TransferShares => Op::TransferShares {
-                pool: self.u8(),
-                to: self.u8(),
-                amount: self.u256(),
-            },
-            K::ApproveShares => Op::ApproveShares {
-                pool: self.u8(),
-                spender: self.u8(),
-                amount: self.u256(),
-            },
-            K::TransferSharesFrom => Op::TransferSharesFrom {
-                pool: self.u8(),
-                from: self.u8(),
-                to: self.u8(),
-                amount: self.u256(),
-            },
-            K::RequestWithdrawal => Op::RequestWithdrawal {
-                pool: self.u8(),
-                amount_gwei: self.u256(),
-                max_fee: self.u256(),
-                value: self.u256(),
-            },
-            K::RequestRedeem => Op::RequestRedeem {
-                pool: self.u8(),
-                shares: self.u256(),
-                max_fee: self.u256(),
-                value: self.u256(),
-            },
-            K::Finalize => Op::Finalize { id: self.u64() },
-            K::FinalizeAll => Op::FinalizeAll,
-            K::SendPendingExit => Op::SendPendingExit {
-                pool: self.u8(),
-                value: self.u256(),
-            },
-            K::OracleReport => Op::OracleReport {
-                pool: self.u8(),
-                report: self.report(),
-            },
-            K::ClReward => Op::ClReward {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::ClPenalty => Op::ClPenalty {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::ClProcessWithdrawals => Op::ClProcessWithdrawals { max: self.u8() },
-            K::MintBgt => Op::MintBgt {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::BgtStakerReward => Op::BgtStakerReward {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::MintIncentives => Op::MintIncentives {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::ClaimIncentives => Op::ClaimIncentives {
-                pool: self.u8(),
-                value: self.u256(),
-            },
-            K::ProcessRewards => Op::ProcessRewards { pool: self.u8() },
-            K::AccrueBgtFees => Op::AccrueBgtFees { pool: self.u8() },
-            K::QueueBoost => Op::QueueBoost { pool: self.u8() },
-            K::ActivateBoost => Op::ActivateBoost { pool: self.u8() },
-            K::QueueDropBoost => Op::QueueDropBoost {
-                pool: self.u8(),
-                amount: self.u64(),
-            },
-            K::DropBoost => Op::DropBoost { pool: self.u8() },
-            K::RedeemBgt => Op::RedeemBgt {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::ClaimBgtStakerReward => Op::ClaimBgtStakerReward { pool: self.u8() },
-            K::QueueCommission => Op::QueueCommission {
-                pool: self.u8(),
-                bps: self.u16(),
-            },
-            K::ActivateCommission => Op::ActivateCommission { pool: self.u8() },
-            K::SetProtocolFee => Op::SetProtocolFee {
-                pool: self.u8(),
-                bps: self.u16(),
-            },
-            K::QueueRewardsAllocation => Op::QueueRewardsAllocation {
-                pool: self.u8(),
-                receiver: self.u8(),
-            },
-            K::QueuePayoutChange => Op::QueuePayoutChange {
-                pool: self.u8(),
-                amount: self.u256(),
-            },
-            K::GrantRole => Op::GrantRole {
-                pool: self.u8(),
-                role: self.role(),
-                account: self.u8(),
-            },
-            K::RevokeRole => Op::RevokeRole {
-                pool: self.u8(),
-                role: self.role(),
-                account: self.u8(),
-            },
-            K::RenounceRole => Op::RenounceRole {
-                pool: self.u8(),
-                role: self.role(),
-            },
-            K::GrantFeeder => Op::GrantFeeder { account: self.u8() },
-            K::PausePool => Op::PausePool { pool: self.u8() },
-            K::UnpausePool => Op::UnpausePool { pool: self.u8() },
-            K::PauseVault => Op::PauseVault,
-            K::UnpauseVault => Op::UnpauseVault,
-            K::SetMinEffectiveBalance => Op::SetMinEffectiveBalance {
-                pool: self.u8(),
-                value: self.u256(),
-            },
-            K::SetOracleBounds => Op::SetOracleBounds {
-                up: self.u16(),
-                down: self.u16(),
-            },
-            K::SetProtocolFeeRecipient => Op::SetProtocolFeeRecipient { account: self.u8() },
-            K::Upgrade => Op::Upgrade {
-                target: self.target(),
-            },
-            K::Wait => Op::Wait,
-        }
+        let args: Vec<ArgValue> = kind
+            .spec()
+            .fields
+            .iter()
+            .map(|f| self.field(f.kind))
+            .collect();
+        Op::from_args(kind, &args)
     }
 }
-
-const UPGRADE_TARGETS: [UpgradeTarget; 5] = [
-    UpgradeTarget::StakingPoolBeacon,
-    UpgradeTarget::SmartOperatorBeacon,
-    UpgradeTarget::Factory,
-    UpgradeTarget::WithdrawalVault,
-    UpgradeTarget::AccountingOracle,
-];
 
 /// Decodes a libFuzzer input into actions (see the [module docs](self) for the format). Total: every byte
 /// string gives a sequence (the empty input the empty sequence), never an error or a panic.
@@ -455,89 +324,14 @@ impl Writer {
     }
 
     fn op(&mut self, op: &Op) {
-        use Op::*;
-        match op {
-            Submit {
-                pool,
-                receiver,
-                amount,
-            } => {
-                self.u8(*pool);
-                self.u8(*receiver);
-                self.u256(amount);
-            }
-            SendToPool { pool, amount }
-            | DonateToRewardsVault { pool, amount }
-            | ClReward { pool, amount }
-            | ClPenalty { pool, amount }
-            | MintBgt { pool, amount }
-            | BgtStakerReward { pool, amount }
-            | MintIncentives { pool, amount }
-            | RedeemBgt { pool, amount }
-            | QueuePayoutChange { pool, amount }
-            | ClaimIncentives {
-                pool,
-                value: amount,
-            }
-            | SendPendingExit {
-                pool,
-                value: amount,
-            }
-            | SetMinEffectiveBalance {
-                pool,
-                value: amount,
-            } => {
-                self.u8(*pool);
-                self.u256(amount);
-            }
-            DonateToWithdrawalVault { amount } => self.u256(amount),
-            TransferShares {
-                pool,
-                to: a,
-                amount,
-            }
-            | ApproveShares {
-                pool,
-                spender: a,
-                amount,
-            } => {
-                self.u8(*pool);
-                self.u8(*a);
-                self.u256(amount);
-            }
-            TransferSharesFrom {
-                pool,
-                from,
-                to,
-                amount,
-            } => {
-                self.u8(*pool);
-                self.u8(*from);
-                self.u8(*to);
-                self.u256(amount);
-            }
-            RequestWithdrawal {
-                pool,
-                amount_gwei: x,
-                max_fee,
-                value,
-            }
-            | RequestRedeem {
-                pool,
-                shares: x,
-                max_fee,
-                value,
-            } => {
-                self.u8(*pool);
-                self.u256(x);
-                self.u256(max_fee);
-                self.u256(value);
-            }
-            Finalize { id } => self.u64(*id),
-            FinalizeAll | PauseVault | UnpauseVault | Wait => {}
-            OracleReport { pool, report } => {
-                self.u8(*pool);
-                match report {
+        for value in op.args() {
+            match value {
+                ArgValue::Byte(v) => self.u8(v),
+                ArgValue::U16(v) => self.u16(v),
+                ArgValue::U64(v) => self.u64(v),
+                ArgValue::Word(v) => self.u256(&v),
+                ArgValue::Role(role) => self.role(role),
+                ArgValue::Report(report) => match report {
                     Report::Honest => self.u8(0),
                     Report::Delta(bps) => {
                         self.u8(1);
@@ -545,59 +339,11 @@ impl Writer {
                     }
                     Report::Zero => self.u8(2),
                     Report::Replay => self.u8(3),
+                },
+                ArgValue::Target(target) => {
+                    let i = UpgradeTarget::ALL.iter().position(|t| *t == target);
+                    self.u8(i.unwrap_or(0) as u8);
                 }
-            }
-            ClProcessWithdrawals { max } => self.u8(*max),
-            ProcessRewards { pool }
-            | AccrueBgtFees { pool }
-            | QueueBoost { pool }
-            | ActivateBoost { pool }
-            | DropBoost { pool }
-            | ClaimBgtStakerReward { pool }
-            | ActivateCommission { pool }
-            | PausePool { pool }
-            | UnpausePool { pool } => self.u8(*pool),
-            QueueDropBoost { pool, amount } => {
-                self.u8(*pool);
-                self.u64(*amount);
-            }
-            QueueCommission { pool, bps } | SetProtocolFee { pool, bps } => {
-                self.u8(*pool);
-                self.u16(*bps);
-            }
-            QueueRewardsAllocation { pool, receiver } => {
-                self.u8(*pool);
-                self.u8(*receiver);
-            }
-            GrantRole {
-                pool,
-                role,
-                account,
-            }
-            | RevokeRole {
-                pool,
-                role,
-                account,
-            } => {
-                self.u8(*pool);
-                self.role(*role);
-                self.u8(*account);
-            }
-            RenounceRole { pool, role } => {
-                self.u8(*pool);
-                self.role(*role);
-            }
-            GrantFeeder { account } | SetProtocolFeeRecipient { account } => self.u8(*account),
-            SetOracleBounds { up, down } => {
-                self.u16(*up);
-                self.u16(*down);
-            }
-            Upgrade { target } => {
-                let i = UPGRADE_TARGETS
-                    .iter()
-                    .position(|t| t == target)
-                    .unwrap_or(0);
-                self.u8(i as u8);
             }
         }
     }
@@ -931,7 +677,7 @@ mod tests {
         let seq = vec![Action {
             caller: 0,
             roll: 0,
-            op: Op::PauseVault,
+            op: Op::PauseVault {},
         }];
         assert!(matches!(
             encode(&seq, Alphabet::Oracle),
@@ -941,7 +687,7 @@ mod tests {
             Action {
                 caller: 0,
                 roll: 0,
-                op: Op::Wait
+                op: Op::Wait {}
             };
             MAX_ACTIONS + 1
         ];
@@ -958,7 +704,7 @@ mod tests {
         let seq = vec![Action {
             caller: 1,
             roll: 5,
-            op: Op::Wait,
+            op: Op::Wait {},
         }];
         let raw = encode(&seq, Alphabet::Full).unwrap();
         let (f, source) = parse_replayable(&raw, Path::new("crash-abc"), Alphabet::Full).unwrap();

@@ -4,7 +4,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::Violation;
 
 use super::runner::{run_sequence, StopOn};
-use crate::actions::{Action, Op};
+use crate::actions::{Action, ArgValue, Op};
 use crate::observe::Observer;
 use crate::world::{World, BERA};
 
@@ -114,9 +114,17 @@ fn simplifications(step: &Action) -> Vec<Action> {
             });
         }
     }
-    let mut op = step.op.clone();
-    if let Some(v) = amount_mut(&mut op) {
-        let original = *v;
+    let kind = step.op.kind();
+    let fields = kind.spec().fields;
+    let args = step.op.args();
+    // The first amount shrinking simplifies: rounded to whole BERA, then halved.
+    if let Some((at, original)) = (0..fields.len())
+        .filter(|&i| fields[i].shrinks())
+        .find_map(|i| match args[i] {
+            ArgValue::Word(v) => Some((i, v)),
+            _ => None,
+        })
+    {
         let mut candidates = vec![];
         let whole = original / BERA * BERA;
         if whole != original && !whole.is_zero() {
@@ -126,35 +134,13 @@ fn simplifications(step: &Action) -> Vec<Action> {
             candidates.push(original / U256::from(2u8));
         }
         for candidate in candidates {
-            let mut op = step.op.clone();
-            if let Some(v) = amount_mut(&mut op) {
-                *v = candidate;
-            }
-            out.push(Action { op, ..step.clone() });
+            let mut changed = args.clone();
+            changed[at] = ArgValue::Word(candidate);
+            out.push(Action {
+                op: Op::from_args(kind, &changed),
+                ..step.clone()
+            });
         }
     }
     out
-}
-
-fn amount_mut(op: &mut Op) -> Option<&mut U256> {
-    use Op::*;
-    match op {
-        Submit { amount, .. }
-        | SendToPool { amount, .. }
-        | DonateToRewardsVault { amount, .. }
-        | DonateToWithdrawalVault { amount }
-        | TransferShares { amount, .. }
-        | ApproveShares { amount, .. }
-        | TransferSharesFrom { amount, .. }
-        | ClReward { amount, .. }
-        | ClPenalty { amount, .. }
-        | MintBgt { amount, .. }
-        | BgtStakerReward { amount, .. }
-        | MintIncentives { amount, .. }
-        | RedeemBgt { amount, .. }
-        | QueuePayoutChange { amount, .. } => Some(amount),
-        RequestWithdrawal { amount_gwei, .. } => Some(amount_gwei),
-        RequestRedeem { shares, .. } => Some(shares),
-        _ => None,
-    }
 }

@@ -6,7 +6,8 @@ use alloy_primitives::U256;
 use rand::rngs::SmallRng;
 use rand::Rng;
 
-use crate::actions::{Action, Op, Report, Role, UpgradeTarget};
+use crate::actions::model::ActorDraw;
+use crate::actions::{Action, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget};
 use crate::world::{World, BERA};
 
 /// What generation needs to know of the world.
@@ -167,291 +168,100 @@ fn roll(rng: &mut SmallRng) -> u32 {
     }
 }
 
-/// A fresh random action.
-pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
-    let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+/// The holder of what `needs` asks for on `pool`, if anyone in particular.
+fn holder_of(ctx: &GenContext, pool: u8, needs: Needs) -> Option<u8> {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
-    let holder = |role: Role| Some(holders[role.index()]);
+    match needs {
+        Needs::Anyone | Needs::System => None,
+        Needs::Feeder => Some(ctx.feeder),
+        Needs::Governance => Some(ctx.governance),
+        Needs::PoolRole(role) => Some(holders[role.index()]),
+    }
+}
+
+/// An op kind drawn by the descriptions' weights.
+fn random_kind(rng: &mut SmallRng) -> OpKind {
+    let total: i32 = OpKind::ALL.iter().map(|k| k.spec().weight as i32).sum();
+    let mut draw = rng.random_range(0..total);
+    for kind in OpKind::ALL {
+        let weight = kind.spec().weight as i32;
+        if draw < weight {
+            return kind;
+        }
+        draw -= weight;
+    }
+    OpKind::ALL[OpKind::ALL.len() - 1]
+}
+
+fn random_actor(rng: &mut SmallRng, ctx: &GenContext, draw: ActorDraw) -> u8 {
     let staker = |rng: &mut SmallRng| ctx.stakers[rng.random_range(0..ctx.stakers.len())];
     let any = |rng: &mut SmallRng| rng.random_range(0..ctx.actors) as u8;
-    let fee = |rng: &mut SmallRng| U256::from(rng.random_range(0u64..4));
-    let role = |rng: &mut SmallRng| Role::ALL[rng.random_range(0..Role::ALL.len())];
-    let (op, who) = match rng.random_range(0..100) {
-        0..=17 => {
-            let receiver = if rng.random_bool(0.8) {
+    match draw {
+        ActorDraw::Any => any(rng),
+        ActorDraw::Staker => staker(rng),
+        ActorDraw::Receiver => {
+            if rng.random_bool(0.8) {
                 staker(rng)
             } else {
                 any(rng)
-            };
-            (
-                Op::Submit {
-                    pool,
-                    receiver,
-                    amount: amount(rng, ctx),
-                },
-                None,
-            )
+            }
         }
-        18..=19 => (
-            Op::SendToPool {
-                pool,
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        20..=22 => (
-            Op::DonateToRewardsVault {
-                pool,
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        23 => (
-            Op::DonateToWithdrawalVault {
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        24..=25 => (
-            Op::TransferShares {
-                pool,
-                to: any(rng),
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        26 => (
-            Op::ApproveShares {
-                pool,
-                spender: any(rng),
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        27 => (
-            Op::TransferSharesFrom {
-                pool,
-                from: staker(rng),
-                to: any(rng),
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        28..=33 => {
-            let gwei = amount(rng, ctx) / U256::from(1_000_000_000u64);
-            (
-                Op::RequestWithdrawal {
-                    pool,
-                    amount_gwei: gwei,
-                    max_fee: fee(rng),
-                    value: fee(rng),
-                },
-                None,
-            )
+    }
+}
+
+/// A fresh value for a field of `kind` of an op about `pool`.
+fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8) -> ArgValue {
+    match kind {
+        FieldKind::Pool => ArgValue::Byte(pool),
+        FieldKind::Actor(draw) => ArgValue::Byte(random_actor(rng, ctx, draw)),
+        FieldKind::Amount { div } => {
+            let drawn = amount(rng, ctx);
+            ArgValue::Word(if div > 1 {
+                drawn / U256::from(div)
+            } else {
+                drawn
+            })
         }
-        34..=37 => (
-            Op::RequestRedeem {
-                pool,
-                shares: amount(rng, ctx),
-                max_fee: fee(rng),
-                value: fee(rng),
-            },
-            None,
-        ),
-        38..=42 => (
-            Op::Finalize {
-                id: rng.random_range(0..6),
-            },
-            None,
-        ),
-        43 => (Op::FinalizeAll, None),
-        44 => (
-            Op::SendPendingExit {
-                pool,
-                value: fee(rng),
-            },
-            None,
-        ),
-        45..=51 => {
-            let report = match rng.random_range(0..10) {
-                0..=5 => Report::Honest,
-                6..=7 => Report::Delta(rng.random_range(-700..150)),
-                8 => Report::Zero,
-                _ => Report::Replay,
-            };
-            (Op::OracleReport { pool, report }, Some(ctx.feeder))
+        FieldKind::Fee => ArgValue::Word(U256::from(rng.random_range(0u64..4))),
+        FieldKind::Payment => ArgValue::Word(if rng.random_bool(0.7) {
+            bera(100)
+        } else {
+            amount(rng, ctx)
+        }),
+        FieldKind::Bps { max } => ArgValue::U16(rng.random_range(0..max)),
+        FieldKind::RequestId => ArgValue::U64(rng.random_range(0u64..6)),
+        FieldKind::Count => ArgValue::Byte(rng.random_range(1u8..8)),
+        FieldKind::Word64 => ArgValue::U64(rng.random_range(1..u64::MAX)),
+        FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
+        FieldKind::Report => ArgValue::Report(match rng.random_range(0..10) {
+            0..=5 => Report::Honest,
+            6..=7 => Report::Delta(rng.random_range(-700..150)),
+            8 => Report::Zero,
+            _ => Report::Replay,
+        }),
+        FieldKind::Target => {
+            ArgValue::Target(UpgradeTarget::ALL[rng.random_range(0..UpgradeTarget::ALL.len())])
         }
-        52..=55 => (
-            Op::ClReward {
-                pool,
-                amount: amount(rng, ctx) / U256::from(50u8),
-            },
-            None,
-        ),
-        56 => (
-            Op::ClPenalty {
-                pool,
-                amount: amount(rng, ctx) / U256::from(20u8),
-            },
-            None,
-        ),
-        57..=59 => (
-            Op::ClProcessWithdrawals {
-                max: rng.random_range(1..8),
-            },
-            None,
-        ),
-        60..=61 => (
-            Op::MintBgt {
-                pool,
-                amount: amount(rng, ctx) / U256::from(10u8),
-            },
-            None,
-        ),
-        62 => (
-            Op::BgtStakerReward {
-                pool,
-                amount: amount(rng, ctx) / U256::from(10u8),
-            },
-            None,
-        ),
-        63 => (
-            Op::MintIncentives {
-                pool,
-                amount: amount(rng, ctx),
-            },
-            None,
-        ),
-        64 => (
-            Op::ClaimIncentives {
-                pool,
-                value: if rng.random_bool(0.7) {
-                    bera(100)
-                } else {
-                    amount(rng, ctx)
-                },
-            },
-            None,
-        ),
-        65..=67 => (Op::ProcessRewards { pool }, None),
-        68 => (Op::AccrueBgtFees { pool }, None),
-        69 => (Op::QueueBoost { pool }, None),
-        70 => (Op::ActivateBoost { pool }, None),
-        71 => (
-            Op::QueueDropBoost {
-                pool,
-                amount: rng.random_range(1..u64::MAX),
-            },
-            holder(Role::BgtManager),
-        ),
-        72 => (Op::DropBoost { pool }, None),
-        73..=74 => (
-            Op::RedeemBgt {
-                pool,
-                amount: amount(rng, ctx) / U256::from(10u8),
-            },
-            holder(Role::BgtManager),
-        ),
-        75 => (Op::ClaimBgtStakerReward { pool }, None),
-        76..=77 => (
-            Op::QueueCommission {
-                pool,
-                bps: rng.random_range(0..2600),
-            },
-            holder(Role::CommissionManager),
-        ),
-        78..=79 => (Op::ActivateCommission { pool }, None),
-        80..=81 => (
-            Op::SetProtocolFee {
-                pool,
-                bps: rng.random_range(0..2600),
-            },
-            holder(Role::ProtocolFeeManager),
-        ),
-        82 => (
-            Op::QueueRewardsAllocation {
-                pool,
-                receiver: any(rng),
-            },
-            holder(Role::RewardsAllocationManager),
-        ),
-        83 => (
-            Op::QueuePayoutChange {
-                pool,
-                amount: amount(rng, ctx),
-            },
-            holder(Role::IncentiveCollectorManager),
-        ),
-        84..=85 => {
-            let r = role(rng);
-            (
-                Op::GrantRole {
-                    pool,
-                    role: r,
-                    account: any(rng),
-                },
-                holder(r.admin()),
-            )
-        }
-        86 => {
-            let r = role(rng);
-            (
-                Op::RevokeRole {
-                    pool,
-                    role: r,
-                    account: any(rng),
-                },
-                holder(r.admin()),
-            )
-        }
-        87 => (
-            Op::RenounceRole {
-                pool,
-                role: role(rng),
-            },
-            None,
-        ),
-        88 => (Op::GrantFeeder { account: any(rng) }, Some(ctx.governance)),
-        89 => (Op::PausePool { pool }, Some(ctx.governance)),
-        90 => (Op::UnpausePool { pool }, Some(ctx.governance)),
-        91 => (Op::PauseVault, Some(ctx.governance)),
-        92 => (Op::UnpauseVault, Some(ctx.governance)),
-        93 => (
-            Op::SetMinEffectiveBalance {
-                pool,
-                value: amount(rng, ctx),
-            },
-            Some(ctx.governance),
-        ),
-        94 => (
-            Op::SetOracleBounds {
-                up: rng.random_range(0..1000),
-                down: rng.random_range(0..3000),
-            },
-            Some(ctx.governance),
-        ),
-        95 => (
-            Op::SetProtocolFeeRecipient { account: any(rng) },
-            Some(ctx.governance),
-        ),
-        96 => {
-            let targets = [
-                UpgradeTarget::StakingPoolBeacon,
-                UpgradeTarget::SmartOperatorBeacon,
-                UpgradeTarget::Factory,
-                UpgradeTarget::WithdrawalVault,
-                UpgradeTarget::AccountingOracle,
-            ];
-            (
-                Op::Upgrade {
-                    target: targets[rng.random_range(0..targets.len())],
-                },
-                Some(ctx.governance),
-            )
-        }
-        _ => (Op::Wait, None),
-    };
-    let caller = caller_for(rng, ctx, pool, who);
+    }
+}
+
+/// A fresh op of `kind` about `pool`, each field drawn as its kind says.
+pub fn random_op(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind, pool: u8) -> Op {
+    let args: Vec<ArgValue> = kind
+        .spec()
+        .fields
+        .iter()
+        .map(|field| random_field(rng, ctx, field.kind, pool))
+        .collect();
+    Op::from_args(kind, &args)
+}
+
+/// A fresh random action: a pool, a kind by weight, its fields, a caller biased toward who the op needs, a roll.
+pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
+    let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+    let kind = random_kind(rng);
+    let op = random_op(rng, ctx, kind, pool);
+    let caller = caller_for(rng, ctx, pool, holder_of(ctx, pool, op.needs()));
     Action {
         caller,
         roll: roll(rng),
@@ -477,77 +287,60 @@ fn tweak(rng: &mut SmallRng, ctx: &GenContext, v: U256) -> U256 {
     }
 }
 
-/// Changes the arguments of `op` (amounts, pool, accounts), keeping its kind.
-pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
-    use Op::*;
-    match op {
-        Submit { amount, .. }
-        | SendToPool { amount, .. }
-        | DonateToRewardsVault { amount, .. }
-        | DonateToWithdrawalVault { amount }
-        | TransferShares { amount, .. }
-        | ApproveShares { amount, .. }
-        | TransferSharesFrom { amount, .. }
-        | ClReward { amount, .. }
-        | ClPenalty { amount, .. }
-        | MintBgt { amount, .. }
-        | BgtStakerReward { amount, .. }
-        | MintIncentives { amount, .. }
-        | RedeemBgt { amount, .. }
-        | QueuePayoutChange { amount, .. } => *amount = tweak(rng, ctx, *amount),
-        RequestWithdrawal {
-            amount_gwei,
-            max_fee,
-            value,
-            ..
-        } => match rng.random_range(0..3) {
-            0 => *amount_gwei = tweak(rng, ctx, *amount_gwei),
-            1 => *max_fee = tweak(rng, ctx, *max_fee) % U256::from(16u8),
-            _ => *value = tweak(rng, ctx, *value) % U256::from(16u8),
-        },
-        RequestRedeem {
-            shares,
-            max_fee,
-            value,
-            ..
-        } => match rng.random_range(0..3) {
-            0 => *shares = tweak(rng, ctx, *shares),
-            1 => *max_fee = tweak(rng, ctx, *max_fee) % U256::from(16u8),
-            _ => *value = tweak(rng, ctx, *value) % U256::from(16u8),
-        },
-        OracleReport { report, .. } => {
-            *report = match rng.random_range(0..4) {
-                0 => Report::Honest,
-                1 => Report::Delta(rng.random_range(-800..200)),
-                2 => Report::Zero,
-                _ => Report::Replay,
-            }
+/// A changed value of a mutable field of `kind`.
+fn mutate_field(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    kind: FieldKind,
+    value: ArgValue,
+) -> ArgValue {
+    match (kind, value) {
+        (FieldKind::Amount { .. }, ArgValue::Word(v)) => ArgValue::Word(tweak(rng, ctx, v)),
+        (FieldKind::Fee, ArgValue::Word(v)) => {
+            ArgValue::Word(tweak(rng, ctx, v) % U256::from(16u8))
         }
-        QueueCommission { bps, .. } | SetProtocolFee { bps, .. } => {
-            *bps = rng.random_range(0..3000)
-        }
-        Finalize { id } => *id = rng.random_range(0..8),
-        _ => *op = random_action(rng, ctx).op,
-    }
-    if let Some(p) = pool_mut(op) {
-        if rng.random_bool(0.15) {
-            *p = rng.random_range(0..ctx.pools.max(1)) as u8;
-        }
+        (FieldKind::Report, _) => ArgValue::Report(match rng.random_range(0..4) {
+            0 => Report::Honest,
+            1 => Report::Delta(rng.random_range(-800..200)),
+            2 => Report::Zero,
+            _ => Report::Replay,
+        }),
+        // Past every cap, so that a cap off by a little is crossed.
+        (FieldKind::Bps { .. }, _) => ArgValue::U16(rng.random_range(0..3000)),
+        (FieldKind::RequestId, _) => ArgValue::U64(rng.random_range(0u64..8)),
+        (kind, ArgValue::Byte(pool)) => random_field(rng, ctx, kind, pool),
+        (kind, _) => random_field(rng, ctx, kind, 0),
     }
 }
 
-fn pool_mut(op: &mut Op) -> Option<&mut u8> {
-    use Op::*;
-    match op {
-        Submit { pool, .. }
-        | SendToPool { pool, .. }
-        | DonateToRewardsVault { pool, .. }
-        | RequestWithdrawal { pool, .. }
-        | RequestRedeem { pool, .. }
-        | OracleReport { pool, .. }
-        | ClReward { pool, .. }
-        | MintBgt { pool, .. } => Some(pool),
-        _ => None,
+/// Changes the arguments of `op` (one mutable field), keeping its kind; an op with no mutable field is replaced
+/// by a fresh one. Ops that may move between pools sometimes do.
+pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
+    let kind = op.kind();
+    let fields = kind.spec().fields;
+    let mutable: Vec<usize> = (0..fields.len()).filter(|&i| fields[i].mutable).collect();
+    if mutable.is_empty() {
+        *op = random_action(rng, ctx).op;
+    } else {
+        let at = if mutable.len() == 1 {
+            mutable[0]
+        } else {
+            mutable[rng.random_range(0..mutable.len() as i32) as usize]
+        };
+        let mut args = op.args();
+        args[at] = mutate_field(rng, ctx, fields[at].kind, args[at]);
+        *op = Op::from_args(kind, &args);
+    }
+    let kind = op.kind();
+    if kind.spec().retarget && rng.random_bool(0.15) {
+        let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+        let mut args = op.args();
+        for (value, field) in args.iter_mut().zip(kind.spec().fields) {
+            if field.kind == FieldKind::Pool {
+                *value = ArgValue::Byte(pool);
+            }
+        }
+        *op = Op::from_args(kind, &args);
     }
 }
 
@@ -618,6 +411,38 @@ mod tests {
             ],
             dictionary: vec![U256::ZERO, U256::MAX, BERA],
         }
+    }
+
+    #[test]
+    fn every_op_description_matches_its_types_and_is_drawn() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(2);
+        for kind in OpKind::ALL {
+            let spec = kind.spec();
+            assert!(spec.weight > 0, "{} is never generated", spec.name);
+            for _ in 0..20 {
+                let op = random_op(&mut rng, &ctx, kind, 1);
+                let args = op.args();
+                assert_eq!(args.len(), spec.fields.len(), "{}", spec.name);
+                for (field, value) in spec.fields.iter().zip(&args) {
+                    assert!(
+                        field.kind.accepts(value),
+                        "{}.{}: {:?} is not a {:?}",
+                        spec.name,
+                        field.name,
+                        value,
+                        field.kind
+                    );
+                }
+                assert_eq!(Op::from_args(kind, &args), op);
+                assert_eq!(op.pool().is_some(), spec.has_pool(), "{}", spec.name);
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..20_000 {
+            seen.insert(random_action(&mut rng, &ctx).op.kind());
+        }
+        assert_eq!(seen.len(), OpKind::ALL.len(), "every kind is generated");
     }
 
     #[test]

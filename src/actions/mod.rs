@@ -1,0 +1,171 @@
+//! The typed action model: everything a staker, attacker, validator, governance, the oracle and the chain
+//! itself can do to the suite. An [`Action`] is a caller (an index into the world's actors), an [`Op`] and a
+//! block roll applied before it. [`Action::plan`] turns it into a concrete transaction against a [`World`].
+//!
+//! Every op kind is described once, in [`ops`]; everything else (generation, mutation, shrinking, the
+//! libFuzzer format, descriptions, pool queries) is derived from those descriptions ([`model`]).
+
+pub mod model;
+pub mod ops;
+
+use alloy_primitives::{Address, Bytes, U256};
+use serde::{Deserialize, Serialize};
+
+use crate::world::World;
+use model::PlanContext;
+pub use model::{ArgValue, FieldKind, Needs, OpSpec};
+pub use ops::{Op, OpKind};
+pub use poolguard_invariants::{Privilege, Role};
+
+/// One step of a sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Action {
+    /// Index into [`World::actors`]`.all()` (taken modulo its length).
+    pub caller: u8,
+    /// Blocks rolled before the call (timestamp follows at 2 s per block).
+    #[serde(default)]
+    pub roll: u32,
+    /// What is done.
+    pub op: Op,
+}
+
+/// Contracts an upgrade can be attempted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum UpgradeTarget {
+    /// The StakingPool beacon, through the factory.
+    StakingPoolBeacon,
+    /// The SmartOperator beacon, through the factory.
+    SmartOperatorBeacon,
+    /// The factory's own UUPS proxy.
+    Factory,
+    /// The WithdrawalVault's UUPS proxy.
+    WithdrawalVault,
+    /// The AccountingOracle's UUPS proxy.
+    AccountingOracle,
+}
+
+impl UpgradeTarget {
+    /// Every target, in declaration order (the libFuzzer format's order).
+    pub const ALL: [UpgradeTarget; 5] = [
+        UpgradeTarget::StakingPoolBeacon,
+        UpgradeTarget::SmartOperatorBeacon,
+        UpgradeTarget::Factory,
+        UpgradeTarget::WithdrawalVault,
+        UpgradeTarget::AccountingOracle,
+    ];
+}
+
+/// How an oracle report picks its balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Report {
+    /// The consensus layer's actual balance, next refSlot (an honest feeder).
+    Honest,
+    /// The pool's expected balance moved by `bps` basis points (may be out of bounds), next refSlot.
+    Delta(i32),
+    /// Zero: the validator is gone.
+    Zero,
+    /// The actual balance with the last refSlot again (stale or replayed).
+    Replay,
+}
+
+/// A concrete transaction, or a plain roll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    /// Sender.
+    pub from: Address,
+    /// Callee; `None` for [`Op::Wait`].
+    pub to: Option<Address>,
+    /// Calldata.
+    pub data: Bytes,
+    /// BERA sent.
+    pub value: U256,
+    /// Pool the action is about, if any.
+    pub pool: Option<usize>,
+    /// The privilege the call needs, if any.
+    pub privilege: Option<Privilege>,
+}
+
+impl Action {
+    /// The concrete transaction this action is in `world`'s current state.
+    pub fn plan(&self, world: &World) -> Planned {
+        let actors = world.actors.all();
+        let caller = actors[self.caller as usize % actors.len()];
+        self.op.plan(world, caller)
+    }
+
+    /// Short human-readable form: `caller: op(args)`.
+    pub fn describe(&self, world: &World) -> String {
+        let actors = world.actors.all();
+        let caller = world
+            .actors
+            .name(actors[self.caller as usize % actors.len()]);
+        let roll = if self.roll > 0 {
+            format!(" [+{} blocks]", self.roll)
+        } else {
+            String::new()
+        };
+        format!("{caller}: {}{roll}", self.op.describe(world))
+    }
+}
+
+impl Op {
+    /// The op's kind.
+    pub fn kind(&self) -> OpKind {
+        OpKind::of(self)
+    }
+
+    /// The op's variant name, stable, for statistics and reports.
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// The pool index the op names, if any (before reduction modulo the pool count).
+    pub fn pool(&self) -> Option<u8> {
+        let spec = self.kind().spec();
+        let at = spec.fields.iter().position(|f| f.kind == FieldKind::Pool)?;
+        match self.args().get(at) {
+            Some(ArgValue::Byte(p)) => Some(*p),
+            _ => None,
+        }
+    }
+
+    /// Whether the chain itself (the system account) performs this op, whatever the sequence's caller.
+    pub fn is_system(&self) -> bool {
+        self.needs() == Needs::System
+    }
+
+    /// The transaction for `caller` in `world`'s current state.
+    pub fn plan(&self, world: &World, caller: Address) -> Planned {
+        let pool_index = self.pool().map(|p| p as usize % world.pools.len().max(1));
+        let cx = PlanContext {
+            world,
+            caller,
+            pool_index,
+        };
+        let tx = self.tx(&cx);
+        let privilege = match self.needs() {
+            Needs::Anyone | Needs::System => None,
+            Needs::Feeder => Some(Privilege::Feeder),
+            Needs::Governance => Some(Privilege::Governance),
+            Needs::PoolRole(role) => Some(Privilege::PoolRole {
+                pool: pool_index.unwrap_or(0),
+                role,
+            }),
+        };
+        Planned {
+            from: if self.is_system() {
+                world.actors.system
+            } else {
+                caller
+            },
+            to: tx.as_ref().map(|t| t.to),
+            data: tx.as_ref().map(|t| t.data.clone()).unwrap_or_default(),
+            value: tx.map(|t| t.value).unwrap_or_default(),
+            pool: pool_index,
+            privilege,
+        }
+    }
+}

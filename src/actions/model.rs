@@ -1,0 +1,405 @@
+//! The vocabulary in which every op kind is described once (in [`super::ops`]): its fields with their
+//! [`FieldKind`]s, its weight, who it needs ([`Needs`]), whether the mutator may move it to another pool, how it
+//! reads, and how it plans to a transaction. Generation, mutation, shrinking, the libFuzzer byte format,
+//! descriptions and pool queries all work from these descriptions, never from a list of op variants.
+
+use alloy_primitives::{Address, Bytes, U256};
+use alloy_sol_types::SolCall;
+
+use super::{Report, Role, UpgradeTarget};
+use crate::world::{Contracts, Pool, World};
+
+/// What a field of an op means, which fixes its Rust type, how it is generated and mutated, whether shrinking
+/// simplifies it, its width in the libFuzzer format and how it reads in a trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `u8`: a pool index (taken modulo the number of pools). Generated as the pool the action is drawn for.
+    Pool,
+    /// `u8`: an actor index (taken modulo the number of actors), drawn as [`ActorDraw`] says.
+    Actor(ActorDraw),
+    /// `U256`: an amount of wei (or shares, or gwei), drawn from the amount distribution divided by `div`.
+    /// Mutated by small steps and dictionary values; shrinking rounds and halves it.
+    Amount {
+        /// Divisor applied to a drawn amount (rewards are smaller than deposits, gwei are wei / 1e9).
+        div: u64,
+    },
+    /// `U256`: a fee paid with a call (0..4 wei drawn; mutated below 16).
+    Fee,
+    /// `U256`: BERA paid for a claim: mostly 100 BERA, else an amount.
+    Payment,
+    /// `u16`: basis points drawn below `max` (mutated below 3,000, past every cap).
+    Bps {
+        /// Exclusive bound of the drawn value.
+        max: u16,
+    },
+    /// `u64`: a withdrawal request id, 0 meaning the newest (drawn below 6, mutated below 8).
+    RequestId,
+    /// `u8`: how many queued items to process (1..8).
+    Count,
+    /// `u64`: any value in 1..u64::MAX.
+    Word64,
+    /// [`Role`]: one of [`Role::ALL`].
+    Role,
+    /// [`Report`]: how an oracle report picks its balance.
+    Report,
+    /// [`UpgradeTarget`]: one of [`UpgradeTarget::ALL`].
+    Target,
+}
+
+impl FieldKind {
+    /// Whether `value` has this kind's type.
+    pub fn accepts(self, value: &ArgValue) -> bool {
+        matches!(
+            (self, value),
+            (
+                FieldKind::Pool | FieldKind::Actor(_) | FieldKind::Count,
+                ArgValue::Byte(_)
+            ) | (
+                FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment,
+                ArgValue::Word(_)
+            ) | (FieldKind::Bps { .. }, ArgValue::U16(_))
+                | (FieldKind::RequestId | FieldKind::Word64, ArgValue::U64(_))
+                | (FieldKind::Role, ArgValue::Role(_))
+                | (FieldKind::Report, ArgValue::Report(_))
+                | (FieldKind::Target, ArgValue::Target(_))
+        )
+    }
+}
+
+/// How an actor field is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorDraw {
+    /// Any actor.
+    Any,
+    /// A staker or the attacker.
+    Staker,
+    /// A staker or the attacker most of the time, else any actor (who receives shares).
+    Receiver,
+}
+
+/// One field of an op kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The field's name (as in the JSON form).
+    pub name: &'static str,
+    /// What it means.
+    pub kind: FieldKind,
+    /// Whether argument mutation changes it (an op with no mutable field is replaced by a fresh one instead).
+    pub mutable: bool,
+}
+
+impl Field {
+    /// Whether shrinking simplifies this field (a mutable amount).
+    pub fn shrinks(&self) -> bool {
+        self.mutable && matches!(self.kind, FieldKind::Amount { .. })
+    }
+}
+
+/// Who an op needs as its sender for the call to be authorised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Anyone may send it.
+    Anyone,
+    /// The chain itself performs it (the system account sends it, whatever the action's caller).
+    System,
+    /// The oracle's feeder.
+    Feeder,
+    /// Governance (owner of the factory, the vault and the oracle).
+    Governance,
+    /// A role on the pool's SmartOperator.
+    PoolRole(Role),
+}
+
+/// The description of one op kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpSpec {
+    /// Stable name (the variant's name).
+    pub name: &'static str,
+    /// Relative weight in generation.
+    pub weight: u32,
+    /// Whether the mutator may move the op to another pool.
+    pub retarget: bool,
+    /// The fields, in declaration order (the JSON and libFuzzer order).
+    pub fields: &'static [Field],
+}
+
+impl OpSpec {
+    /// Whether the op names a pool.
+    pub fn has_pool(&self) -> bool {
+        self.fields.iter().any(|f| f.kind == FieldKind::Pool)
+    }
+}
+
+/// A field's value, whatever its type: what generic code (generation, mutation, the byte format) handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgValue {
+    /// A `u8` (pool, actor, count).
+    Byte(u8),
+    /// A `u16` (basis points).
+    U16(u16),
+    /// A `u64` (request id, raw word).
+    U64(u64),
+    /// A `U256` (amounts, fees).
+    Word(U256),
+    /// A role.
+    Role(Role),
+    /// An oracle report.
+    Report(Report),
+    /// An upgrade target.
+    Target(UpgradeTarget),
+}
+
+/// A Rust type an op field can have.
+pub trait Arg: Sized {
+    /// Wraps the value.
+    fn to_value(&self) -> ArgValue;
+    /// Unwraps a value of this type (`None` for another type).
+    fn from_value(value: &ArgValue) -> Option<Self>;
+    /// The value a missing or mistyped field reads as.
+    fn fallback() -> Self;
+}
+
+macro_rules! arg_types {
+    ($($ty:ty => $variant:ident = $fallback:expr),* $(,)?) => {$(
+        impl Arg for $ty {
+            fn to_value(&self) -> ArgValue {
+                ArgValue::$variant(*self)
+            }
+            fn from_value(value: &ArgValue) -> Option<Self> {
+                match value {
+                    ArgValue::$variant(v) => Some(*v),
+                    _ => None,
+                }
+            }
+            fn fallback() -> Self {
+                $fallback
+            }
+        }
+    )*};
+}
+
+arg_types!(
+    u8 => Byte = 0,
+    u16 => U16 = 0,
+    u64 => U64 = 0,
+    U256 => Word = U256::ZERO,
+    Role => Role = Role::ALL[0],
+    Report => Report = Report::Honest,
+    UpgradeTarget => Target = UpgradeTarget::ALL[0],
+);
+
+/// Unwraps the next value of an op's field list; a missing or mistyped value (a description whose kind does
+/// not match its field's type, which the tests rule out) reads as the type's default.
+pub(crate) fn take<T: Arg>(values: &mut std::slice::Iter<'_, ArgValue>) -> T {
+    values
+        .next()
+        .and_then(T::from_value)
+        .unwrap_or_else(T::fallback)
+}
+
+/// A transaction an op plans: callee, calldata, BERA sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tx {
+    /// Callee.
+    pub to: Address,
+    /// Calldata (empty for a plain transfer).
+    pub data: Bytes,
+    /// BERA sent.
+    pub value: U256,
+}
+
+/// What an op's plan sees: the world, the sender and the pool the op is about.
+pub struct PlanContext<'a> {
+    /// The world in its current state.
+    pub world: &'a World,
+    /// The action's sender (before [`Needs::System`] replaces it).
+    pub caller: Address,
+    /// The pool index, reduced modulo the number of pools, if the op names one.
+    pub pool_index: Option<usize>,
+}
+
+impl PlanContext<'_> {
+    /// The pool the op is about. Only called by ops that have a [`FieldKind::Pool`] field.
+    pub fn pool(&self) -> &Pool {
+        &self.world.pools[self.pool_index.unwrap_or(0)]
+    }
+
+    /// The shared contracts.
+    pub fn contracts(&self) -> &Contracts {
+        &self.world.contracts
+    }
+
+    /// The address of actor index `i` (modulo the number of actors).
+    pub fn actor(&self, i: &u8) -> Address {
+        let actors = self.world.actors.all();
+        actors[*i as usize % actors.len()]
+    }
+
+    /// A call of `to` with `call`'s calldata and `value` BERA.
+    pub fn call<C: SolCall>(&self, to: Address, call: C, value: U256) -> Option<Tx> {
+        Some(Tx {
+            to,
+            data: call.abi_encode().into(),
+            value,
+        })
+    }
+
+    /// A plain transfer of `value` BERA to `to` (its `receive()`).
+    pub fn send(&self, to: Address, value: U256) -> Option<Tx> {
+        Some(Tx {
+            to,
+            data: Bytes::new(),
+            value,
+        })
+    }
+}
+
+/// What an op's description sees: names for actors and pools.
+pub struct DescribeContext<'a> {
+    /// The world.
+    pub world: &'a World,
+}
+
+impl DescribeContext<'_> {
+    /// `poolN`, N reduced modulo the number of pools.
+    pub fn pool(&self, p: &u8) -> String {
+        format!("pool{}", *p as usize % self.world.pools.len().max(1))
+    }
+
+    /// The actor's name.
+    pub fn actor(&self, i: &u8) -> String {
+        let actors = self.world.actors.all();
+        self.world
+            .actors
+            .name(actors[*i as usize % actors.len()])
+            .to_string()
+    }
+}
+
+/// Defines [`super::Op`], [`OpKind`](super::OpKind) and their derived queries from one description per op kind
+/// (see [`super::ops`]). Each entry:
+///
+/// ```text
+/// /// docs
+/// Name { field: Type = FieldKind [=> mutable], … }
+///     weight N, needs <Needs expr over the fields>, [[retarget],] [show |d| <String expr>,]
+///     plan |cx| <Option<Tx> expr over the fields>;
+/// ```
+macro_rules! ops {
+    (@mutable) => { false };
+    (@mutable $m:ident) => { true };
+    (@retarget) => { false };
+    (@retarget $r:ident) => { true };
+    (@show $op:ident, $world:ident, |$d:ident| $show:expr) => {{
+        let $d = $crate::actions::model::DescribeContext { world: $world };
+        $show
+    }};
+    (@show $op:ident, $world:ident,) => { format!("{:?}", $op) };
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident { $($field:ident : $ty:ty = $kind:expr $(=> $mutable:ident)?),* $(,)? }
+            weight $weight:literal, needs $needs:expr, $([$retarget:ident],)?
+            $(show |$d:ident| $show:expr,)?
+            plan |$cx:ident| $plan:expr;
+    )*) => {
+        /// What an action does. Pool indexes are taken modulo the number of pools, actor indexes modulo the
+        /// number of actors. Declared, with everything derived from it, in [`ops`](self::ops).
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(tag = "op", rename_all = "snake_case")]
+        #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+        pub enum Op {
+            $($(#[doc = $doc])* $name { $(#[allow(missing_docs)] $field: $ty),* },)*
+        }
+
+        /// The kinds of [`Op`], in declaration order (which the libFuzzer format's full alphabet depends on).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[allow(missing_docs)]
+        pub enum OpKind {
+            $($name,)*
+        }
+
+        /// Every op kind's description, indexed by `OpKind as usize`.
+        static SPECS: &[$crate::actions::model::OpSpec] = &[$(
+            $crate::actions::model::OpSpec {
+                name: stringify!($name),
+                weight: $weight,
+                retarget: ops!(@retarget $($retarget)?),
+                fields: &[$($crate::actions::model::Field {
+                    name: stringify!($field),
+                    kind: $kind,
+                    mutable: ops!(@mutable $($mutable)?),
+                }),*],
+            },
+        )*];
+
+        impl OpKind {
+            /// Every kind, in declaration order.
+            pub const ALL: [OpKind; [$(OpKind::$name),*].len()] = [$(OpKind::$name),*];
+
+            /// The kind of `op`.
+            pub fn of(op: &Op) -> OpKind {
+                match op {
+                    $(Op::$name { .. } => OpKind::$name,)*
+                }
+            }
+
+            /// The kind's description.
+            pub fn spec(self) -> &'static $crate::actions::model::OpSpec {
+                &SPECS[self as usize]
+            }
+
+            /// Stable name.
+            pub fn name(self) -> &'static str {
+                self.spec().name
+            }
+        }
+
+        impl Op {
+            /// The op's field values, in declaration order.
+            pub fn args(&self) -> Vec<$crate::actions::model::ArgValue> {
+                use $crate::actions::model::Arg;
+                match self {
+                    $(Op::$name { $($field),* } => vec![$($field.to_value()),*],)*
+                }
+            }
+
+            /// The op of `kind` with field values `args` (in declaration order; missing or mistyped values
+            /// read as defaults).
+            pub fn from_args(kind: OpKind, args: &[$crate::actions::model::ArgValue]) -> Op {
+                #[allow(unused_mut, unused_variables)]
+                let mut values = args.iter();
+                match kind {
+                    $(OpKind::$name => Op::$name {
+                        $($field: $crate::actions::model::take::<$ty>(&mut values)),*
+                    },)*
+                }
+            }
+
+            /// Who the op needs as its sender.
+            #[allow(unused_variables)]
+            pub fn needs(&self) -> $crate::actions::model::Needs {
+                use $crate::actions::model::Needs;
+                match self {
+                    $(Op::$name { $($field),* } => $needs,)*
+                }
+            }
+
+            /// Readable form with actor names and decoded arguments.
+            #[allow(unused_variables)]
+            pub fn describe(&self, world: &World) -> String {
+                match self {
+                    $(Op::$name { $($field),* } => ops!(@show self, world, $(|$d| $show)?),)*
+                }
+            }
+
+            /// The call this op makes from `cx.caller`, or `None` for no call (only the roll).
+            #[allow(unused_variables)]
+            pub(crate) fn tx(&self, cx: &$crate::actions::model::PlanContext<'_>) -> Option<$crate::actions::model::Tx> {
+                match self {
+                    $(Op::$name { $($field),* } => { let $cx = cx; $plan },)*
+                }
+            }
+        }
+    };
+}
+pub(crate) use ops;

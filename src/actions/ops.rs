@@ -1,0 +1,353 @@
+//! Every op kind, described once: its fields ([`FieldKind`]), its weight in generation, who it needs
+//! ([`Needs`]), whether the mutator may move it to another pool (`retarget`), how it reads in a trace (`show`;
+//! the derived `Debug` form otherwise) and how it plans to a transaction. Adding an op kind is adding one
+//! entry here; generation, mutation, shrinking, the libFuzzer format, descriptions and pool queries follow.
+//!
+//! The order is the libFuzzer format's full alphabet (selector byte = index): append new kinds at the end of
+//! the semantic ones, before `Wait`, only together with a format version bump.
+
+use alloy_primitives::{keccak256, Bytes, Uint, U256};
+use serde::{Deserialize, Serialize};
+
+use super::model::{ops, ActorDraw, FieldKind as K};
+use super::{Report, Role, UpgradeTarget};
+use crate::bindings::{
+    IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IIncentiveCollector,
+    ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault, IBGT, IERC20,
+    IUUPS,
+};
+use crate::world::World;
+
+const ANY: K = K::Actor(ActorDraw::Any);
+const WEI: K = K::Amount { div: 1 };
+
+ops! {
+    /// `StakingPool.submit(receiver)` with `amount` BERA.
+    Submit { pool: u8 = K::Pool, receiver: u8 = K::Actor(ActorDraw::Receiver), amount: U256 = WEI => mutable }
+        weight 18, needs Needs::Anyone, [retarget],
+        show |d| format!("{}.submit(receiver={}) value={amount}", d.pool(pool), d.actor(receiver)),
+        plan |cx| cx.call(cx.pool().staking_pool, IStakingPool::submitCall { receiver: cx.actor(receiver) }, *amount);
+    /// Plain BERA transfer to the pool (`receive()` deposits).
+    SendToPool { pool: u8 = K::Pool, amount: U256 = WEI => mutable }
+        weight 2, needs Needs::Anyone, [retarget],
+        show |d| format!("send {amount} wei to {}", d.pool(pool)),
+        plan |cx| cx.send(cx.pool().staking_pool, *amount);
+    /// Plain BERA to a pool's StakingRewardsVault (a donation, or an EL reward when the system sends it).
+    DonateToRewardsVault { pool: u8 = K::Pool, amount: U256 = WEI => mutable }
+        weight 3, needs Needs::Anyone, [retarget],
+        show |d| format!("send {amount} wei to {}.rewardsVault", d.pool(pool)),
+        plan |cx| cx.send(cx.pool().rewards_vault, *amount);
+    /// Plain BERA to the WithdrawalVault.
+    DonateToWithdrawalVault { amount: U256 = WEI => mutable }
+        weight 1, needs Needs::Anyone,
+        show |d| format!("send {amount} wei to WithdrawalVault"),
+        plan |cx| cx.send(cx.contracts().withdrawal_vault, *amount);
+    /// stBERA `transfer`.
+    TransferShares { pool: u8 = K::Pool, to: u8 = ANY, amount: U256 = WEI => mutable }
+        weight 2, needs Needs::Anyone,
+        show |d| format!("{}.transfer(to={}, {amount})", d.pool(pool), d.actor(to)),
+        plan |cx| cx.call(cx.pool().staking_pool, IERC20::transferCall { to: cx.actor(to), value: *amount }, U256::ZERO);
+    /// stBERA `approve`.
+    ApproveShares { pool: u8 = K::Pool, spender: u8 = ANY, amount: U256 = WEI => mutable }
+        weight 1, needs Needs::Anyone,
+        show |d| format!("{}.approve({}, {amount})", d.pool(pool), d.actor(spender)),
+        plan |cx| cx.call(cx.pool().staking_pool, IERC20::approveCall { spender: cx.actor(spender), value: *amount }, U256::ZERO);
+    /// stBERA `transferFrom`.
+    TransferSharesFrom { pool: u8 = K::Pool, from: u8 = K::Actor(ActorDraw::Staker), to: u8 = ANY, amount: U256 = WEI => mutable }
+        weight 1, needs Needs::Anyone,
+        show |d| format!("{}.transferFrom({}, {}, {amount})", d.pool(pool), d.actor(from), d.actor(to)),
+        plan |cx| cx.call(
+            cx.pool().staking_pool,
+            IERC20::transferFromCall { from: cx.actor(from), to: cx.actor(to), value: *amount },
+            U256::ZERO,
+        );
+    /// `WithdrawalVault.requestWithdrawal`, paying `value` for the fee.
+    RequestWithdrawal {
+        pool: u8 = K::Pool,
+        amount_gwei: U256 = K::Amount { div: 1_000_000_000 } => mutable,
+        max_fee: U256 = K::Fee => mutable,
+        value: U256 = K::Fee => mutable,
+    }
+        weight 6, needs Needs::Anyone, [retarget],
+        show |d| format!("vault.requestWithdrawal({}, {amount_gwei} gwei, maxFee={max_fee}) value={value}", d.pool(pool)),
+        plan |cx| cx.call(
+            cx.contracts().withdrawal_vault,
+            IWithdrawalVault::requestWithdrawalCall { pubkey: cx.pool().pubkey.clone(), amountGwei: *amount_gwei, maxFee: *max_fee },
+            *value,
+        );
+    /// `WithdrawalVault.requestRedeem`, paying `value` for the fee.
+    RequestRedeem { pool: u8 = K::Pool, shares: U256 = WEI => mutable, max_fee: U256 = K::Fee => mutable, value: U256 = K::Fee => mutable }
+        weight 4, needs Needs::Anyone, [retarget],
+        show |d| format!("vault.requestRedeem({}, {shares} shares, maxFee={max_fee}) value={value}", d.pool(pool)),
+        plan |cx| cx.call(
+            cx.contracts().withdrawal_vault,
+            IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: *shares, maxFee: *max_fee },
+            *value,
+        );
+    /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request".
+    Finalize { id: u64 = K::RequestId => mutable }
+        weight 5, needs Needs::Anyone,
+        plan |cx| {
+            let count = cx.world.request_count();
+            let id = if *id == 0 || count == 0 { count } else { 1 + (*id - 1) % count };
+            cx.call(
+                cx.contracts().withdrawal_vault,
+                IWithdrawalVault::finalizeWithdrawalRequestCall { requestId: U256::from(id) },
+                U256::ZERO,
+            )
+        };
+    /// `finalizeWithdrawalRequests([all requests])`.
+    FinalizeAll {}
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(
+            cx.contracts().withdrawal_vault,
+            IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: (1..=cx.world.request_count()).map(U256::from).collect() },
+            U256::ZERO,
+        );
+    /// `sendPendingExitRequest` for an exited pool.
+    SendPendingExit { pool: u8 = K::Pool, value: U256 = K::Fee }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(
+            cx.contracts().withdrawal_vault,
+            IWithdrawalVault::sendPendingExitRequestCall { pubkey: cx.pool().pubkey.clone(), maxFee: *value },
+            *value,
+        );
+    /// `AccountingOracle.updateTotalDeposits`.
+    OracleReport { pool: u8 = K::Pool, report: Report = K::Report => mutable }
+        weight 7, needs Needs::Feeder, [retarget],
+        show |d| format!("oracle.updateTotalDeposits({}, {report:?})", d.pool(pool)),
+        plan |cx| {
+            let (actual, last_slot, expected) = cx.world.oracle_inputs(cx.pool());
+            let next = last_slot + U256::from(1);
+            let (balance, slot) = match report {
+                Report::Honest => (actual, next),
+                Report::Zero => (U256::ZERO, next),
+                Report::Replay => (actual, last_slot),
+                Report::Delta(bps) => {
+                    let magnitude = expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
+                    let value = if *bps >= 0 { expected + magnitude } else { expected.saturating_sub(magnitude) };
+                    (value, next)
+                }
+            };
+            cx.call(
+                cx.contracts().accounting_oracle,
+                IAccountingOracle::updateTotalDepositsCall {
+                    pubkey: cx.pool().pubkey.clone(),
+                    balanceGwei: balance / U256::from(1_000_000_000u64),
+                    refSlot: slot,
+                },
+                U256::ZERO,
+            )
+        };
+    /// Consensus layer (system): credit rewards to the validator.
+    ClReward { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 50 } => mutable }
+        weight 4, needs Needs::System, [retarget],
+        plan |cx| cx.call(cx.contracts().beacon_deposit, IBeaconDeposit::rewardValidatorCall { pubkey: cx.pool().pubkey.clone() }, *amount);
+    /// Consensus layer (system): slash the validator (bounded so requested withdrawals stay payable).
+    ClPenalty { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 20 } => mutable }
+        weight 1, needs Needs::System,
+        plan |cx| {
+            // The consensus layer processes requested withdrawals before it slashes below them: keep the
+            // validator's balance at or above what was requested and not yet paid.
+            let (actual, _, _) = cx.world.oracle_inputs(cx.pool());
+            let floor = cx.world.pending_cl_withdrawals(cx.pool());
+            let amount = (*amount).min(actual.saturating_sub(floor));
+            cx.call(
+                cx.contracts().beacon_deposit,
+                IBeaconDeposit::penalizeValidatorCall { pubkey: cx.pool().pubkey.clone(), amount },
+                U256::ZERO,
+            )
+        };
+    /// Consensus layer (system): process queued EIP-7002 requests.
+    ClProcessWithdrawals { max: u8 = K::Count }
+        weight 3, needs Needs::System,
+        plan |cx| cx.call(
+            cx.contracts().beacon_deposit,
+            IBeaconDeposit::processWithdrawalRequestsCall { maxRequests: U256::from(*max) },
+            U256::ZERO,
+        );
+    /// Chain (system): mint BGT to the pool's operator.
+    MintBgt { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
+        weight 2, needs Needs::System, [retarget],
+        plan |cx| cx.call(cx.contracts().bgt, IBGT::mintCall { to: cx.pool().smart_operator, amount: *amount }, *amount);
+    /// Chain (system): credit BGT-staker rewards to the pool's operator.
+    BgtStakerReward { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
+        weight 1, needs Needs::System,
+        plan |cx| cx.call(cx.contracts().bgt, IBGT::notifyStakerRewardCall { account: cx.pool().smart_operator }, *amount);
+    /// Chain (system): mint incentive tokens to the pool's collector.
+    MintIncentives { pool: u8 = K::Pool, amount: U256 = WEI => mutable }
+        weight 1, needs Needs::System,
+        plan |cx| cx.call(
+            cx.contracts().incentive_token,
+            IDeploy::mintCall { to: cx.pool().incentive_collector, amount: *amount },
+            U256::ZERO,
+        );
+    /// `IncentiveCollector.claim([token])`, paying `value`.
+    ClaimIncentives { pool: u8 = K::Pool, value: U256 = K::Payment }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(
+            cx.pool().incentive_collector,
+            IIncentiveCollector::claimCall { tokens: vec![cx.contracts().incentive_token] },
+            *value,
+        );
+    /// `StakingPool.processRewards()`.
+    ProcessRewards { pool: u8 = K::Pool }
+        weight 3, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().staking_pool, IStakingPool::processRewardsCall {}, U256::ZERO);
+    /// `SmartOperator.accrueEarnedBGTFees()`.
+    AccrueBgtFees { pool: u8 = K::Pool }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::accrueEarnedBGTFeesCall {}, U256::ZERO);
+    /// `SmartOperator.queueBoost()`.
+    QueueBoost { pool: u8 = K::Pool }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueBoostCall {}, U256::ZERO);
+    /// `SmartOperator.activateBoost()`.
+    ActivateBoost { pool: u8 = K::Pool }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::activateBoostCall {}, U256::ZERO);
+    /// `SmartOperator.queueDropBoost(amount)`.
+    QueueDropBoost { pool: u8 = K::Pool, amount: u64 = K::Word64 }
+        weight 1, needs Needs::PoolRole(Role::BgtManager),
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueDropBoostCall { amount: u128::from(*amount) }, U256::ZERO);
+    /// `SmartOperator.dropBoost()`.
+    DropBoost { pool: u8 = K::Pool }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::dropBoostCall {}, U256::ZERO);
+    /// `SmartOperator.redeemBGT(amount)`.
+    RedeemBgt { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
+        weight 2, needs Needs::PoolRole(Role::BgtManager),
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::redeemBGTCall { amount: *amount }, U256::ZERO);
+    /// `SmartOperator.claimBgtStakerReward()`.
+    ClaimBgtStakerReward { pool: u8 = K::Pool }
+        weight 1, needs Needs::Anyone,
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::claimBgtStakerRewardCall {}, U256::ZERO);
+    /// `SmartOperator.queueValCommission(bps)`.
+    QueueCommission { pool: u8 = K::Pool, bps: u16 = K::Bps { max: 2600 } => mutable }
+        weight 2, needs Needs::PoolRole(Role::CommissionManager),
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueValCommissionCall { bps: Uint::from(*bps) }, U256::ZERO);
+    /// `BeraChef.activateQueuedValCommission(pubkey)`.
+    ActivateCommission { pool: u8 = K::Pool }
+        weight 2, needs Needs::Anyone,
+        plan |cx| cx.call(
+            cx.contracts().bera_chef,
+            IBeraChef::activateQueuedValCommissionCall { valPubkey: cx.pool().pubkey.clone() },
+            U256::ZERO,
+        );
+    /// `SmartOperator.setProtocolFeePercentage(bps)`.
+    SetProtocolFee { pool: u8 = K::Pool, bps: u16 = K::Bps { max: 2600 } => mutable }
+        weight 2, needs Needs::PoolRole(Role::ProtocolFeeManager),
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::setProtocolFeePercentageCall { bps: U256::from(*bps) }, U256::ZERO);
+    /// `SmartOperator.queueRewardsAllocation` (one receiver at 100%).
+    QueueRewardsAllocation { pool: u8 = K::Pool, receiver: u8 = ANY }
+        weight 1, needs Needs::PoolRole(Role::RewardsAllocationManager),
+        plan |cx| cx.call(
+            cx.pool().smart_operator,
+            ISmartOperator::queueRewardsAllocationCall {
+                startBlock: cx.world.chain.block_number() + 100,
+                weights: vec![ISmartOperator::RewardWeight { receiver: cx.actor(receiver), percentageNumerator: Uint::from(10_000) }],
+            },
+            U256::ZERO,
+        );
+    /// `SmartOperator.queueIncentiveCollectorPayoutAmountChange(amount)`.
+    QueuePayoutChange { pool: u8 = K::Pool, amount: U256 = WEI => mutable }
+        weight 1, needs Needs::PoolRole(Role::IncentiveCollectorManager),
+        plan |cx| cx.call(
+            cx.pool().smart_operator,
+            ISmartOperator::queueIncentiveCollectorPayoutAmountChangeCall { newPayoutAmount: *amount },
+            U256::ZERO,
+        );
+    /// `grantRole(role, account)` on the pool's SmartOperator.
+    GrantRole { pool: u8 = K::Pool, role: Role = K::Role, account: u8 = ANY }
+        weight 2, needs Needs::PoolRole(role.admin()),
+        show |d| format!("{}.operator.grantRole({}, {})", d.pool(pool), role.solidity_name(), d.actor(account)),
+        plan |cx| cx.call(cx.pool().smart_operator, IAccessControl::grantRoleCall { role: role.id(), account: cx.actor(account) }, U256::ZERO);
+    /// `revokeRole(role, account)` on the pool's SmartOperator.
+    RevokeRole { pool: u8 = K::Pool, role: Role = K::Role, account: u8 = ANY }
+        weight 1, needs Needs::PoolRole(role.admin()),
+        show |d| format!("{}.operator.revokeRole({}, {})", d.pool(pool), role.solidity_name(), d.actor(account)),
+        plan |cx| cx.call(cx.pool().smart_operator, IAccessControl::revokeRoleCall { role: role.id(), account: cx.actor(account) }, U256::ZERO);
+    /// `renounceRole(role, caller)` on the pool's SmartOperator.
+    RenounceRole { pool: u8 = K::Pool, role: Role = K::Role }
+        weight 1, needs Needs::Anyone,
+        show |d| format!("{}.operator.renounceRole({})", d.pool(pool), role.solidity_name()),
+        plan |cx| cx.call(
+            cx.pool().smart_operator,
+            IAccessControl::renounceRoleCall { role: role.id(), callerConfirmation: cx.caller },
+            U256::ZERO,
+        );
+    /// Oracle `grantRole(FEEDER_ROLE, account)`.
+    GrantFeeder { account: u8 = ANY }
+        weight 1, needs Needs::Governance,
+        show |d| format!("oracle.grantRole(FEEDER_ROLE, {})", d.actor(account)),
+        plan |cx| cx.call(
+            cx.contracts().accounting_oracle,
+            IAccessControl::grantRoleCall { role: keccak256("FEEDER_ROLE"), account: cx.actor(account) },
+            U256::ZERO,
+        );
+    /// `StakingPool.pause()`.
+    PausePool { pool: u8 = K::Pool }
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(cx.pool().staking_pool, IStakingPool::pauseCall {}, U256::ZERO);
+    /// `StakingPool.unpause()`.
+    UnpausePool { pool: u8 = K::Pool }
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(cx.pool().staking_pool, IStakingPool::unpauseCall {}, U256::ZERO);
+    /// `WithdrawalVault.pause()`.
+    PauseVault {}
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(cx.contracts().withdrawal_vault, IWithdrawalVault::pauseCall {}, U256::ZERO);
+    /// `WithdrawalVault.unpause()`.
+    UnpauseVault {}
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(cx.contracts().withdrawal_vault, IWithdrawalVault::unpauseCall {}, U256::ZERO);
+    /// `StakingPool.setMinEffectiveBalance(value)`.
+    SetMinEffectiveBalance { pool: u8 = K::Pool, value: U256 = WEI }
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(cx.pool().staking_pool, IStakingPool::setMinEffectiveBalanceCall { value: *value }, U256::ZERO);
+    /// `AccountingOracle.setBounds(up, down)`.
+    SetOracleBounds { up: u16 = K::Bps { max: 1000 }, down: u16 = K::Bps { max: 3000 } }
+        weight 1, needs Needs::Governance,
+        plan |cx| cx.call(
+            cx.contracts().accounting_oracle,
+            IAccountingOracle::setBoundsCall { maxIncreaseBps: U256::from(*up), maxDecreaseBps: U256::from(*down) },
+            U256::ZERO,
+        );
+    /// `Factory.setProtocolFeeRecipient(account)`.
+    SetProtocolFeeRecipient { account: u8 = ANY }
+        weight 1, needs Needs::Governance,
+        show |d| format!("factory.setProtocolFeeRecipient({})", d.actor(account)),
+        plan |cx| cx.call(
+            cx.contracts().factory,
+            IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient: cx.actor(account) },
+            U256::ZERO,
+        );
+    /// An upgrade attempt to the current implementation (a no-op when authorised).
+    Upgrade { target: UpgradeTarget = K::Target }
+        weight 1, needs Needs::Governance,
+        plan |cx| {
+            let c = cx.contracts();
+            let uups = |to, implementation| {
+                cx.call(to, IUUPS::upgradeToAndCallCall { newImplementation: implementation, data: Bytes::new() }, U256::ZERO)
+            };
+            match target {
+                UpgradeTarget::StakingPoolBeacon => cx.call(
+                    c.factory,
+                    IStakingPoolContractsFactory::upgradeStakingPoolBeaconImplCall { newImplementation: c.staking_pool_impl },
+                    U256::ZERO,
+                ),
+                UpgradeTarget::SmartOperatorBeacon => cx.call(
+                    c.factory,
+                    IStakingPoolContractsFactory::upgradeSmartOperatorBeaconImplCall { newImplementation: c.smart_operator_impl },
+                    U256::ZERO,
+                ),
+                UpgradeTarget::Factory => uups(c.factory, c.factory_impl),
+                UpgradeTarget::WithdrawalVault => uups(c.withdrawal_vault, c.withdrawal_vault_impl),
+                UpgradeTarget::AccountingOracle => uups(c.accounting_oracle, c.accounting_oracle_impl),
+            }
+        };
+    /// Only the roll: no call.
+    Wait {}
+        weight 3, needs Needs::Anyone,
+        plan |cx| None;
+}
