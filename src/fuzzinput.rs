@@ -3,7 +3,7 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 1)
+//! # Format (version 2: version 1 plus `AbiCall`, whose selector comes before `Wait`'s)
 //!
 //! An input is a list of records, one per action, read until the input ends or [`MAX_ACTIONS`] actions have
 //! been read. Every byte string decodes (decoding never fails and never panics): a record cut short reads the
@@ -22,7 +22,8 @@
 //! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id and the
 //! drop-boost amount: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
 //! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
-//! followed for `Delta` by its basis points as a 4-byte signed integer.
+//! followed for `Delta` by its basis points as a 4-byte signed integer. An entry point index: 2 bytes. ABI
+//! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words.
 //!
 //! [`encode`] is the inverse of [`decode`] on every sequence of at most [`MAX_ACTIONS`] actions whose kinds
 //! are in the alphabet: `decode(&encode(s)?) == s`.
@@ -75,6 +76,9 @@ pub const ROLLS: [u32; 32] = [
     0x7fff_ffff,
     u32::MAX,
 ];
+
+/// Most ABI argument seeds one action carries in an input (longer lists are cut when encoded).
+pub const MAX_WORDS: u8 = 16;
 
 /// Most actions one input decodes to (longer inputs are cut), bounding the time of one libFuzzer run.
 pub const MAX_ACTIONS: usize = 64;
@@ -262,6 +266,11 @@ impl Reader<'_> {
             FieldKind::Role => ArgValue::Role(self.role()),
             FieldKind::Report => ArgValue::Report(self.report()),
             FieldKind::Target => ArgValue::Target(self.target()),
+            FieldKind::EntryPoint => ArgValue::U16(self.u16()),
+            FieldKind::Words => {
+                let len = self.u8() % (MAX_WORDS + 1);
+                ArgValue::Words((0..len).map(|_| self.u256()).collect())
+            }
         }
     }
 
@@ -340,6 +349,13 @@ impl Writer {
                     Report::Zero => self.u8(2),
                     Report::Replay => self.u8(3),
                 },
+                ArgValue::Words(words) => {
+                    let kept = &words[..words.len().min(usize::from(MAX_WORDS))];
+                    self.u8(kept.len() as u8);
+                    for w in kept {
+                        self.u256(w);
+                    }
+                }
                 ArgValue::Target(target) => {
                     let i = UpgradeTarget::ALL.iter().position(|t| *t == target);
                     self.u8(i.unwrap_or(0) as u8);

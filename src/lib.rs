@@ -6,6 +6,7 @@ pub mod bindings;
 pub mod compile;
 pub mod coverage;
 pub mod engine;
+pub mod entry_points;
 pub mod evm;
 pub mod execute;
 pub mod fuzzinput;

@@ -43,6 +43,8 @@ pub struct Observer {
     pubkey_pool: HashMap<B256, usize>,
     /// Per actor: the slot of its ERC-20 balance.
     balance_slots: Vec<U256>,
+    /// The slots of the ERC-20 balances of the address book's other entries (contracts, zero).
+    other_balance_slots: Vec<U256>,
     /// Per role of [`Role::ALL`], per actor: the slot of its membership.
     role_slots: Vec<Vec<U256>>,
     /// Per actor: the slot of its FEEDER_ROLE membership.
@@ -70,6 +72,12 @@ impl Observer {
             .iter()
             .map(|a| mapping_slot(a.into_word(), ERC20_STORAGE).into())
             .collect();
+        let other_balance_slots = world
+            .address_book
+            .iter()
+            .filter(|a| !actors.contains(a))
+            .map(|a| mapping_slot(a.into_word(), ERC20_STORAGE).into())
+            .collect();
         let role_slots = Role::ALL
             .iter()
             .map(|r| actors.iter().map(|a| role_slot(r.id(), *a)).collect())
@@ -81,6 +89,7 @@ impl Observer {
             pool_of,
             pubkey_pool,
             balance_slots,
+            other_balance_slots,
             role_slots,
             feeder_slots,
         }
@@ -240,6 +249,12 @@ impl Observer {
                 .iter()
                 .map(|slot| world.chain.storage(sp, *slot))
                 .collect(),
+            other_share_balances: self
+                .other_balance_slots
+                .iter()
+                .fold(U256::ZERO, |acc, slot| {
+                    acc.saturating_add(world.chain.storage(sp, *slot))
+                }),
             roles: self
                 .role_slots
                 .iter()

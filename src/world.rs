@@ -16,6 +16,7 @@ use crate::bindings::{
     IStakingPoolContractsFactory, IWithdrawalVault,
 };
 use crate::compile::{Artifacts, CompileError};
+use crate::entry_points::EntryPoint;
 use crate::evm::{CallOutcome, Chain, EvmError};
 use crate::revert::RevertDecoder;
 
@@ -227,6 +228,11 @@ pub struct World {
     pub actors: Actors,
     /// Revert reasons by custom error.
     pub decoder: RevertDecoder,
+    /// Every state-changing entry point of every deployed contract, from the compiled ABIs.
+    pub entry_points: Vec<EntryPoint>,
+    /// Addresses an ABI call's address arguments choose from: the actors (in caller-index order), every
+    /// deployed contract, and the zero address.
+    pub address_book: Vec<Address>,
 }
 
 impl World {
@@ -575,6 +581,14 @@ impl<'a> Deployer<'a> {
             + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;
         self.chain.set_block(START_BLOCK, now);
         let snapshot = self.chain.clone();
+        let entry_points = self.entry_points(&contracts, &pools)?;
+        let mut address_book: Vec<Address> = self.actors.all().to_vec();
+        for entry in &entry_points {
+            if !address_book.contains(&entry.address) {
+                address_book.push(entry.address);
+            }
+        }
+        address_book.push(Address::ZERO);
         Ok(World {
             chain: self.chain,
             snapshot,
@@ -582,7 +596,86 @@ impl<'a> Deployer<'a> {
             pools,
             actors: self.actors,
             decoder: self.decoder,
+            entry_points,
+            address_book,
         })
+    }
+
+    /// Every deployed contract with the artifact whose ABI it answers to (proxies: their implementation's).
+    fn entry_points(&self, c: &Contracts, pools: &[Pool]) -> Result<Vec<EntryPoint>, WorldError> {
+        let mut targets: Vec<(Address, String, &str)> = vec![
+            (c.beacon_deposit, "BeaconDeposit".into(), "BeaconDeposit"),
+            (
+                c.withdrawal_requests,
+                "WithdrawalRequests".into(),
+                "WithdrawalRequests",
+            ),
+            (c.bgt, "BGT".into(), "BGT"),
+            (c.bera_chef, "BeraChef".into(), "BeraChef"),
+            (c.wbera, "WBERA".into(), "WBERA"),
+            (c.incentive_token, "IncentiveToken".into(), "IncentiveToken"),
+            (
+                c.factory,
+                "StakingPoolContractsFactory".into(),
+                "StakingPoolContractsFactory",
+            ),
+            (
+                c.withdrawal_vault,
+                "WithdrawalVault".into(),
+                "WithdrawalVault",
+            ),
+            (
+                c.accounting_oracle,
+                "AccountingOracle".into(),
+                "AccountingOracle",
+            ),
+        ];
+        for pool in pools {
+            let i = pool.index;
+            targets.extend([
+                (
+                    pool.staking_pool,
+                    format!("pool{i}.StakingPool"),
+                    "StakingPool",
+                ),
+                (
+                    pool.smart_operator,
+                    format!("pool{i}.SmartOperator"),
+                    "SmartOperator",
+                ),
+                (
+                    pool.rewards_vault,
+                    format!("pool{i}.StakingRewardsVault"),
+                    "StakingRewardsVault",
+                ),
+                (
+                    pool.incentive_collector,
+                    format!("pool{i}.IncentiveCollector"),
+                    "IncentiveCollector",
+                ),
+            ]);
+        }
+        // Implementations are deployed contracts too: calling one directly is something an attacker can do.
+        for (address, name) in [
+            (c.staking_pool_impl, "StakingPool"),
+            (c.smart_operator_impl, "SmartOperator"),
+            (c.rewards_vault_impl, "StakingRewardsVault"),
+            (c.incentive_collector_impl, "IncentiveCollector"),
+            (c.factory_impl, "StakingPoolContractsFactory"),
+            (c.withdrawal_vault_impl, "WithdrawalVault"),
+            (c.accounting_oracle_impl, "AccountingOracle"),
+        ] {
+            targets.push((address, format!("{name} (implementation)"), name));
+        }
+        let mut out = Vec::new();
+        for (address, label, artifact) in targets {
+            out.extend(crate::entry_points::of_contract(
+                address,
+                &label,
+                self.artifacts.get(artifact)?,
+            ));
+        }
+        Ok(out)
     }
 
     fn create_pool(&mut self, index: usize, contracts: &Contracts) -> Result<Pool, WorldError> {

@@ -179,6 +179,10 @@ pub struct PoolObservation {
     pub default_shares_recipient: Address,
     /// stBERA balance of each actor, in actor order.
     pub share_balances: Vec<U256>,
+    /// stBERA held by every other address an action can name (the world's contracts, the zero address):
+    /// shares sent to a contract still count toward the supply.
+    #[serde(default)]
+    pub other_share_balances: U256,
     /// `roles[r][a]`: whether actor `a` holds [`Role::ALL`]`[r]`.
     pub roles: Vec<Vec<bool>>,
     /// (probe, previewDeposit, previewMint, previewWithdraw, previewRedeem) for one probe amount.

@@ -5,6 +5,7 @@
 //! Every op kind is described once, in [`ops`]; everything else (generation, mutation, shrinking, the
 //! libFuzzer format, descriptions, pool queries) is derived from those descriptions ([`model`]).
 
+pub mod abi;
 pub mod model;
 pub mod ops;
 

@@ -44,6 +44,11 @@ pub enum FieldKind {
     Report,
     /// [`UpgradeTarget`]: one of [`UpgradeTarget::ALL`].
     Target,
+    /// `u16`: an index into the world's entry points (`World::entry_points`, taken modulo their number).
+    EntryPoint,
+    /// `Vec<U256>`: argument seeds, read in order by the called function's parameter types (an address
+    /// seed picks from the world's address book, a `bytes` seed a pool pubkey, a `bytes32` seed a role id, …).
+    Words,
 }
 
 impl FieldKind {
@@ -62,6 +67,8 @@ impl FieldKind {
                 | (FieldKind::Role, ArgValue::Role(_))
                 | (FieldKind::Report, ArgValue::Report(_))
                 | (FieldKind::Target, ArgValue::Target(_))
+                | (FieldKind::EntryPoint, ArgValue::U16(_))
+                | (FieldKind::Words, ArgValue::Words(_))
         )
     }
 }
@@ -131,7 +138,7 @@ impl OpSpec {
 }
 
 /// A field's value, whatever its type: what generic code (generation, mutation, the byte format) handles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArgValue {
     /// A `u8` (pool, actor, count).
     Byte(u8),
@@ -147,6 +154,8 @@ pub enum ArgValue {
     Report(Report),
     /// An upgrade target.
     Target(UpgradeTarget),
+    /// Argument seeds.
+    Words(Vec<U256>),
 }
 
 /// A Rust type an op field can have.
@@ -187,6 +196,21 @@ arg_types!(
     Report => Report = Report::Honest,
     UpgradeTarget => Target = UpgradeTarget::ALL[0],
 );
+
+impl Arg for Vec<U256> {
+    fn to_value(&self) -> ArgValue {
+        ArgValue::Words(self.clone())
+    }
+    fn from_value(value: &ArgValue) -> Option<Self> {
+        match value {
+            ArgValue::Words(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+    fn fallback() -> Self {
+        Vec::new()
+    }
+}
 
 /// Unwraps the next value of an op's field list; a missing or mistyped value (a description whose kind does
 /// not match its field's type, which the tests rule out) reads as the type's default.
@@ -244,6 +268,17 @@ impl PlanContext<'_> {
         })
     }
 
+    /// A call of entry point `entry` (modulo their number) with arguments read from `seeds`; `value` is sent
+    /// only to a payable entry point.
+    pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
+        let (point, data) = super::abi::calldata(self.world, *entry, seeds)?;
+        Some(Tx {
+            to: point.address,
+            data,
+            value: if point.payable { *value } else { U256::ZERO },
+        })
+    }
+
     /// A plain transfer of `value` BERA to `to` (its `receive()`).
     pub fn send(&self, to: Address, value: U256) -> Option<Tx> {
         Some(Tx {
@@ -264,6 +299,11 @@ impl DescribeContext<'_> {
     /// `poolN`, N reduced modulo the number of pools.
     pub fn pool(&self, p: &u8) -> String {
         format!("pool{}", *p as usize % self.world.pools.len().max(1))
+    }
+
+    /// `label.signature(arguments) value=…` of an ABI call.
+    pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> String {
+        super::abi::describe(self.world, *entry, seeds, *value)
     }
 
     /// The actor's name.

@@ -346,6 +346,13 @@ ops! {
                 UpgradeTarget::AccountingOracle => uups(c.accounting_oracle, c.accounting_oracle_impl),
             }
         };
+    /// A call of any state-changing entry point of any deployed contract (`World::entry_points`, from the
+    /// compiled ABIs), its arguments read from `args` by the function's parameter types, `value` sent when it
+    /// is payable: functions nobody wrote an op for are called too.
+    AbiCall { entry: u16 = K::EntryPoint, args: Vec<U256> = K::Words => mutable, value: U256 = WEI => mutable }
+        weight 12, needs Needs::Anyone,
+        show |d| d.abi_call(entry, args, value),
+        plan |cx| cx.abi_call(entry, args, value);
     /// Only the roll: no call.
     Wait {}
         weight 3, needs Needs::Anyone,

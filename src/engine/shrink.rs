@@ -117,6 +117,30 @@ fn simplifications(step: &Action) -> Vec<Action> {
     let kind = step.op.kind();
     let fields = kind.spec().fields;
     let args = step.op.args();
+    // ABI argument seeds: one fewer, then each nonzero seed zeroed.
+    for (at, value) in args.iter().enumerate() {
+        if let ArgValue::Words(words) = value {
+            let mut shorter = words.clone();
+            if shorter.pop().is_some() {
+                let mut changed = args.clone();
+                changed[at] = ArgValue::Words(shorter);
+                out.push(Action {
+                    op: Op::from_args(kind, &changed),
+                    ..step.clone()
+                });
+            }
+            for i in (0..words.len()).filter(|&i| !words[i].is_zero()) {
+                let mut zeroed = words.clone();
+                zeroed[i] = U256::ZERO;
+                let mut changed = args.clone();
+                changed[at] = ArgValue::Words(zeroed);
+                out.push(Action {
+                    op: Op::from_args(kind, &changed),
+                    ..step.clone()
+                });
+            }
+        }
+    }
     // The first amount shrinking simplifies: rounded to whole BERA, then halved.
     if let Some((at, original)) = (0..fields.len())
         .filter(|&i| fields[i].shrinks())

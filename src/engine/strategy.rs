@@ -242,6 +242,22 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Target => {
             ArgValue::Target(UpgradeTarget::ALL[rng.random_range(0..UpgradeTarget::ALL.len())])
         }
+        FieldKind::EntryPoint => ArgValue::U16(rng.random()),
+        FieldKind::Words => {
+            let len = rng.random_range(0..=5);
+            ArgValue::Words((0..len).map(|_| seed_word(rng, ctx)).collect())
+        }
+    }
+}
+
+/// One ABI argument seed: a small index (an address-book entry, a pool, a role id, a short length), an amount,
+/// a dictionary value or any 64-bit value.
+fn seed_word(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
+    match rng.random_range(0..10) {
+        0..=3 => U256::from(rng.random_range(0u64..48)),
+        4..=5 => amount(rng, ctx),
+        6..=8 => ctx.dictionary[rng.random_range(0..ctx.dictionary.len())],
+        _ => U256::from(rng.random::<u64>()),
     }
 }
 
@@ -308,6 +324,24 @@ fn mutate_field(
         // Past every cap, so that a cap off by a little is crossed.
         (FieldKind::Bps { .. }, _) => ArgValue::U16(rng.random_range(0..3000)),
         (FieldKind::RequestId, _) => ArgValue::U64(rng.random_range(0u64..8)),
+        (FieldKind::Words, ArgValue::Words(mut words)) => {
+            match rng.random_range(0..4) {
+                0 if !words.is_empty() => {
+                    let i = rng.random_range(0..words.len());
+                    words[i] = tweak(rng, ctx, words[i]);
+                }
+                1 if !words.is_empty() => {
+                    let i = rng.random_range(0..words.len());
+                    words[i] = seed_word(rng, ctx);
+                }
+                2 if words.len() > 1 => {
+                    words.pop();
+                }
+                _ if words.len() < 12 => words.push(seed_word(rng, ctx)),
+                _ => {}
+            }
+            ArgValue::Words(words)
+        }
         (kind, ArgValue::Byte(pool)) => random_field(rng, ctx, kind, pool),
         (kind, _) => random_field(rng, ctx, kind, 0),
     }
@@ -328,7 +362,7 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
             mutable[rng.random_range(0..mutable.len() as i32) as usize]
         };
         let mut args = op.args();
-        args[at] = mutate_field(rng, ctx, fields[at].kind, args[at]);
+        args[at] = mutate_field(rng, ctx, fields[at].kind, args[at].clone());
         *op = Op::from_args(kind, &args);
     }
     let kind = op.kind();

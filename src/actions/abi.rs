@@ -1,0 +1,209 @@
+//! Calls derived from the compiled ABIs: an entry point of the world and argument seeds become calldata. Each
+//! parameter reads seeds in order, by its type, world-aware: an address picks from the world's address book
+//! (actors, every deployed contract, zero), `bytes` a pool pubkey, `bytes32` a role id (small seeds) or the raw
+//! word, integers the word truncated to their width, arrays a short length and then their elements.
+
+use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
+use alloy_primitives::{keccak256, Bytes, FixedBytes, I256, U256};
+
+use super::Role;
+use crate::entry_points::EntryPoint;
+use crate::world::World;
+
+/// Role ids a small `bytes32` seed picks from: every SmartOperator role, the oracle's feeder, and a few
+/// conventional names other contracts may use.
+fn role_ids() -> Vec<FixedBytes<32>> {
+    let mut ids: Vec<FixedBytes<32>> = Role::ALL.iter().map(|r| r.id()).collect();
+    for name in ["FEEDER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE", "MINTER_ROLE"] {
+        ids.push(keccak256(name));
+    }
+    ids
+}
+
+struct Seeds<'a> {
+    words: &'a [U256],
+    next: usize,
+}
+
+impl Seeds<'_> {
+    fn word(&mut self) -> U256 {
+        let w = self.words.get(self.next).copied().unwrap_or_default();
+        self.next += 1;
+        w
+    }
+}
+
+fn small(w: U256) -> Option<usize> {
+    (w < U256::from(1u64 << 16)).then(|| w.to::<usize>())
+}
+
+fn value_of(ty: &DynSolType, seeds: &mut Seeds<'_>, world: &World) -> DynSolValue {
+    match ty {
+        DynSolType::Address => {
+            let w = seeds.word();
+            let book = &world.address_book;
+            DynSolValue::Address(book[(w % U256::from(book.len())).to::<usize>()])
+        }
+        DynSolType::Bool => DynSolValue::Bool(seeds.word().bit(0)),
+        DynSolType::Uint(bits) => {
+            let w = seeds.word();
+            let masked = if *bits >= 256 {
+                w
+            } else {
+                w & ((U256::from(1u8) << *bits) - U256::from(1u8))
+            };
+            DynSolValue::Uint(masked, *bits)
+        }
+        DynSolType::Int(bits) => {
+            let w = seeds.word();
+            let masked = if *bits >= 256 {
+                w
+            } else {
+                w & ((U256::from(1u8) << (*bits - 1)) - U256::from(1u8))
+            };
+            DynSolValue::Int(I256::from_raw(masked), *bits)
+        }
+        DynSolType::FixedBytes(size) => {
+            let w = seeds.word();
+            let ids = role_ids();
+            let word = match small(w) {
+                Some(i) if i < 64 => ids[i % ids.len()],
+                _ => FixedBytes::from(w.to_be_bytes::<32>()),
+            };
+            let mut out = [0u8; 32];
+            out[..*size].copy_from_slice(&word[..*size]);
+            DynSolValue::FixedBytes(FixedBytes::from(out), *size)
+        }
+        DynSolType::Bytes => {
+            let w = seeds.word();
+            match small(w) {
+                Some(i) if !world.pools.is_empty() => {
+                    DynSolValue::Bytes(world.pools[i % world.pools.len()].pubkey.to_vec())
+                }
+                _ => DynSolValue::Bytes(w.to_be_bytes::<32>().to_vec()),
+            }
+        }
+        DynSolType::String => {
+            let w = seeds.word();
+            DynSolValue::String(if w.is_zero() {
+                String::new()
+            } else {
+                format!("{w}")
+            })
+        }
+        DynSolType::Array(inner) => {
+            let len = (seeds.word() % U256::from(4u8)).to::<usize>();
+            DynSolValue::Array((0..len).map(|_| value_of(inner, seeds, world)).collect())
+        }
+        DynSolType::FixedArray(inner, len) => {
+            DynSolValue::FixedArray((0..*len).map(|_| value_of(inner, seeds, world)).collect())
+        }
+        DynSolType::Tuple(types) => {
+            DynSolValue::Tuple(types.iter().map(|t| value_of(t, seeds, world)).collect())
+        }
+        DynSolType::Function => {
+            DynSolValue::Function(alloy_primitives::Function::from_slice(&[0u8; 24]))
+        }
+        #[allow(unreachable_patterns)]
+        _ => DynSolValue::Bool(false),
+    }
+}
+
+/// The entry point `entry` names (modulo their number) and the arguments `seeds` give it.
+fn resolve<'w>(
+    world: &'w World,
+    entry: u16,
+    seeds: &[U256],
+) -> Option<(&'w EntryPoint, Vec<DynSolValue>)> {
+    if world.entry_points.is_empty() {
+        return None;
+    }
+    let point = &world.entry_points[entry as usize % world.entry_points.len()];
+    let mut reader = Seeds {
+        words: seeds,
+        next: 0,
+    };
+    let values = match &point.function {
+        Some(f) => f
+            .inputs
+            .iter()
+            .map(|p| {
+                p.resolve()
+                    .map(|ty| value_of(&ty, &mut reader, world))
+                    .unwrap_or(DynSolValue::Bool(false))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Some((point, values))
+}
+
+/// The entry point and the calldata of an ABI call (empty for `receive()`).
+pub fn calldata<'w>(
+    world: &'w World,
+    entry: u16,
+    seeds: &[U256],
+) -> Option<(&'w EntryPoint, Bytes)> {
+    let (point, values) = resolve(world, entry, seeds)?;
+    let data = match &point.function {
+        Some(f) => f.abi_encode_input(&values).ok()?.into(),
+        None => Bytes::new(),
+    };
+    Some((point, data))
+}
+
+fn show(value: &DynSolValue, world: &World) -> String {
+    match value {
+        DynSolValue::Address(a) => world.label(*a),
+        DynSolValue::Bool(b) => b.to_string(),
+        DynSolValue::Uint(u, _) => u.to_string(),
+        DynSolValue::Int(i, _) => i.to_string(),
+        DynSolValue::FixedBytes(w, size) => {
+            format!("0x{}", alloy_primitives::hex::encode(&w[..*size]))
+        }
+        DynSolValue::Bytes(b) => match world
+            .pools
+            .iter()
+            .find(|p| p.pubkey.as_ref() == b.as_slice())
+        {
+            Some(pool) => format!("pool{}.pubkey", pool.index),
+            None => format!("0x{}", alloy_primitives::hex::encode(b)),
+        },
+        DynSolValue::String(s) => format!("{s:?}"),
+        DynSolValue::Array(items) | DynSolValue::FixedArray(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|v| show(v, world))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        DynSolValue::Tuple(items) => format!(
+            "({})",
+            items
+                .iter()
+                .map(|v| show(v, world))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `label.name(arguments)`, with ` value=…` for a payable entry point.
+pub fn describe(world: &World, entry: u16, seeds: &[U256], value: U256) -> String {
+    let Some((point, values)) = resolve(world, entry, seeds) else {
+        return "abi call (no entry point)".to_string();
+    };
+    let name = point
+        .function
+        .as_ref()
+        .map_or("receive", |f| f.name.as_str());
+    let args: Vec<String> = values.iter().map(|v| show(v, world)).collect();
+    let value = if point.payable {
+        format!(" value={value}")
+    } else {
+        String::new()
+    };
+    format!("{}.{name}({}){value}", point.label, args.join(", "))
+}

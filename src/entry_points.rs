@@ -1,0 +1,78 @@
+//! The world's entry points: every state-changing function (`nonpayable`, `payable`) and `receive()` of every
+//! contract deployed in the world, read from the compiled ABIs, never from a hand-written list. A function
+//! added to a `.sol` file is an entry point on the next run.
+
+use alloy_json_abi::{Function, StateMutability};
+use alloy_primitives::Address;
+
+use crate::compile::ContractArtifact;
+
+/// One state-changing entry point of one deployed contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryPoint {
+    /// The contract's address.
+    pub address: Address,
+    /// Its readable label (`pool0.StakingPool`, `WithdrawalVault`, `StakingPool (implementation)`).
+    pub label: String,
+    /// The compiled contract's name (`StakingPool`): entry points are counted per contract and function.
+    pub contract: String,
+    /// Whether the contract is one of the suite's own (`contracts/src/core`), not a chain stand-in.
+    pub core: bool,
+    /// `submit(address)`, or `receive()`.
+    pub signature: String,
+    /// The function; `None` for `receive()`.
+    pub function: Option<Function>,
+    /// Whether it accepts BERA.
+    pub payable: bool,
+}
+
+impl EntryPoint {
+    /// `Contract.signature`, the key of per-function statistics and of the permissionless list.
+    pub fn key(&self) -> String {
+        format!("{}.{}", self.contract, self.signature)
+    }
+}
+
+/// The entry points of `artifact` deployed at `address` under `label`, in a stable order (signature order, then
+/// `receive()`).
+pub fn of_contract(address: Address, label: &str, artifact: &ContractArtifact) -> Vec<EntryPoint> {
+    let core = artifact
+        .source_path
+        .components()
+        .any(|c| c.as_os_str() == "core");
+    let mut functions: Vec<&Function> = artifact
+        .abi
+        .functions()
+        .filter(|f| {
+            matches!(
+                f.state_mutability,
+                StateMutability::NonPayable | StateMutability::Payable
+            )
+        })
+        .collect();
+    functions.sort_by_key(|f| f.signature());
+    let mut out: Vec<EntryPoint> = functions
+        .into_iter()
+        .map(|f| EntryPoint {
+            address,
+            label: label.to_string(),
+            contract: artifact.name.clone(),
+            core,
+            signature: f.signature(),
+            payable: f.state_mutability == StateMutability::Payable,
+            function: Some(f.clone()),
+        })
+        .collect();
+    if artifact.abi.receive.is_some() {
+        out.push(EntryPoint {
+            address,
+            label: label.to_string(),
+            contract: artifact.name.clone(),
+            core,
+            signature: "receive()".to_string(),
+            function: None,
+            payable: true,
+        });
+    }
+    out
+}
