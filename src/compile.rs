@@ -323,9 +323,12 @@ impl SuiteCompiler {
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "compiled the suite"
         );
+        let policy = crate::policy::EntryPolicy::load(&root)
+            .map_err(|e| CompileError::Compiler(e.to_string()))?;
         Ok(Artifacts {
             contracts,
             compiled_fresh,
+            policy,
         })
     }
 
@@ -407,6 +410,8 @@ pub struct Artifacts {
     /// Sorted by (source path, name); unique.
     contracts: Vec<ContractArtifact>,
     compiled_fresh: bool,
+    /// The project's entry-point policy (`entry-points.toml`), read on every compile, cached or not.
+    pub policy: crate::policy::EntryPolicy,
 }
 
 impl Artifacts {
@@ -470,6 +475,7 @@ impl Artifacts {
         serde_json::to_vec(&Bundle {
             format: BUNDLE_FORMAT.to_owned(),
             contracts: self.contracts.clone(),
+            policy: self.policy.clone(),
         })
         .expect("artifacts serialize")
     }
@@ -496,6 +502,7 @@ impl Artifacts {
         Ok(Self {
             contracts,
             compiled_fresh: false,
+            policy: bundle.policy,
         })
     }
 }
@@ -507,6 +514,8 @@ pub const BUNDLE_FORMAT: &str = "poolguard-artifacts/1";
 struct Bundle {
     format: String,
     contracts: Vec<ContractArtifact>,
+    #[serde(default)]
+    policy: crate::policy::EntryPolicy,
 }
 
 /// What the harness needs of one compiled contract.
@@ -989,6 +998,7 @@ contract Token is ERC20, Initializable {
                 artifact("src/Pool.sol", "Pool"),
             ],
             compiled_fresh: false,
+            policy: Default::default(),
         };
         assert_eq!(
             artifacts.get("Pool").expect("Pool").source_path,

@@ -6,6 +6,7 @@ use alloy_json_abi::{Function, StateMutability};
 use alloy_primitives::Address;
 
 use crate::compile::ContractArtifact;
+use crate::policy::EntryPolicy;
 
 /// One state-changing entry point of one deployed contract.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct EntryPoint {
     pub function: Option<Function>,
     /// Whether it accepts BERA.
     pub payable: bool,
+    /// Why anyone may call it (from the policy); `None`: it is privileged.
+    pub permissionless: Option<String>,
 }
 
 impl EntryPoint {
@@ -35,7 +38,12 @@ impl EntryPoint {
 
 /// The entry points of `artifact` deployed at `address` under `label`, in a stable order (signature order, then
 /// `receive()`).
-pub fn of_contract(address: Address, label: &str, artifact: &ContractArtifact) -> Vec<EntryPoint> {
+pub fn of_contract(
+    address: Address,
+    label: &str,
+    artifact: &ContractArtifact,
+    policy: &EntryPolicy,
+) -> Vec<EntryPoint> {
     let core = artifact
         .source_path
         .components()
@@ -61,6 +69,7 @@ pub fn of_contract(address: Address, label: &str, artifact: &ContractArtifact) -
             signature: f.signature(),
             payable: f.state_mutability == StateMutability::Payable,
             function: Some(f.clone()),
+            permissionless: None,
         })
         .collect();
     if artifact.abi.receive.is_some() {
@@ -72,7 +81,23 @@ pub fn of_contract(address: Address, label: &str, artifact: &ContractArtifact) -
             signature: "receive()".to_string(),
             function: None,
             payable: true,
+            permissionless: None,
         });
     }
+    for entry in &mut out {
+        entry.permissionless = policy.permissionless(&entry.key()).map(str::to_string);
+    }
     out
+}
+
+/// The policy's keys that name no entry point of the world (a stale or misspelt entry misleads whoever
+/// reads the policy).
+pub fn unknown_policy_keys(policy: &EntryPolicy, entries: &[EntryPoint]) -> Vec<String> {
+    policy
+        .permissionless
+        .keys()
+        .chain(policy.unreachable.keys())
+        .filter(|key| !entries.iter().any(|e| e.key() == **key))
+        .cloned()
+        .collect()
 }

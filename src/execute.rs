@@ -65,7 +65,19 @@ pub fn execute(
         success: true,
         revert: None,
         events: Default::default(),
+        target: None,
+        entry: None,
+        permissionless: false,
+        named: Vec::new(),
     };
+    record.target = planned.to;
+    if let Some(to) = planned.to {
+        if let Some(entry) = world.entry_point(to, &planned.data) {
+            record.entry = Some(entry.key());
+            record.permissionless = entry.permissionless.is_some();
+        }
+        record.named = world.named_in(&planned.data);
+    }
     let Some(result) = result else {
         return Executed {
             planned,

@@ -596,6 +596,9 @@ mod tests {
                 vec![3, 15, 16, 17, 18, 19, 20],
             ],
             dictionary: vec![U256::ZERO, U256::MAX, U256::from(1u8)],
+            entry_groups: Vec::new(),
+            entry_privileged: Vec::new(),
+            attacker: 8,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod execute;
 pub mod fuzzinput;
 pub mod gate;
 pub mod observe;
+pub mod policy;
 pub mod report;
 pub mod revert;
 pub mod sourcemap;

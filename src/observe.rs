@@ -49,6 +49,8 @@ pub struct Observer {
     role_slots: Vec<Vec<U256>>,
     /// Per actor: the slot of its FEEDER_ROLE membership.
     feeder_slots: Vec<U256>,
+    /// Per actor: the slot of its DEFAULT_ADMIN_ROLE membership on the oracle.
+    oracle_admin_slots: Vec<U256>,
 }
 
 impl Observer {
@@ -84,6 +86,7 @@ impl Observer {
             .collect();
         let feeder_role = keccak256("FEEDER_ROLE");
         let feeder_slots = actors.iter().map(|a| role_slot(feeder_role, *a)).collect();
+        let oracle_admin_slots = actors.iter().map(|a| role_slot(B256::ZERO, *a)).collect();
         Self {
             actors: actors.to_vec(),
             pool_of,
@@ -92,7 +95,33 @@ impl Observer {
             other_balance_slots,
             role_slots,
             feeder_slots,
+            oracle_admin_slots,
         }
+    }
+
+    /// Who governs each governed contract: the factory, each StakingPool and StakingRewardsVault (the
+    /// factory's owner), the WithdrawalVault (its owner), the AccountingOracle (its DEFAULT_ADMIN_ROLE members).
+    fn governors(&self, world: &World) -> Vec<(Address, Vec<Address>)> {
+        let c = &world.contracts;
+        let factory_owner: Address = view(world, c.factory, IOwnable::ownerCall {});
+        let vault_owner: Address = view(world, c.withdrawal_vault, IOwnable::ownerCall {});
+        let oracle_admins: Vec<Address> = self
+            .actors
+            .iter()
+            .zip(&self.oracle_admin_slots)
+            .filter(|(_, slot)| !world.chain.storage(c.accounting_oracle, **slot).is_zero())
+            .map(|(a, _)| *a)
+            .collect();
+        let mut out = vec![
+            (c.factory, vec![factory_owner]),
+            (c.withdrawal_vault, vec![vault_owner]),
+            (c.accounting_oracle, oracle_admins),
+        ];
+        for p in &world.pools {
+            out.push((p.staking_pool, vec![factory_owner]));
+            out.push((p.rewards_vault, vec![factory_owner]));
+        }
+        out
     }
 
     /// The actors, in observation order.
@@ -145,6 +174,7 @@ impl Observer {
                 .map(|a| world.chain.balance(*a))
                 .collect(),
             governance: view(world, c.factory, IOwnable::ownerCall {}),
+            governors: self.governors(world),
             feeders: self
                 .feeder_slots
                 .iter()
@@ -166,6 +196,7 @@ impl Observer {
             withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
+            outsiders: vec![world.actors.attacker],
         }
     }
 

@@ -132,6 +132,7 @@ impl Variant {
             "package.json",
             "package-lock.json",
             "solc-front.js",
+            crate::policy::POLICY_FILE,
         ] {
             let from = root.join(file);
             if from.exists() {

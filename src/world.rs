@@ -38,6 +38,9 @@ pub enum WorldError {
     /// revm rejected a transaction (e.g. the caller cannot fund its value).
     #[error(transparent)]
     Evm(#[from] EvmError),
+    /// The entry-point policy does not fit the deployed contracts.
+    #[error("{0}")]
+    Policy(String),
     /// A call the world expected to succeed reverted.
     #[error("{what} reverted: {reason}")]
     Reverted {
@@ -241,6 +244,35 @@ impl World {
         Deployer::new(artifacts, config).run()
     }
 
+    /// The entry point a call of `to` with `data` hits: the function whose selector `data` starts with, or
+    /// `receive()` for empty calldata.
+    pub fn entry_point(&self, to: Address, data: &[u8]) -> Option<&EntryPoint> {
+        self.entry_points.iter().find(|e| {
+            e.address == to
+                && match &e.function {
+                    Some(f) => data.len() >= 4 && data[..4] == f.selector()[..],
+                    None => data.is_empty(),
+                }
+        })
+    }
+
+    /// The address-book accounts (not the zero address) that calldata `data` names as ABI-encoded words.
+    pub fn named_in(&self, data: &[u8]) -> Vec<Address> {
+        let mut out = Vec::new();
+        for word in data.get(4..).unwrap_or_default().chunks_exact(32) {
+            if word[..12].iter().all(|b| *b == 0) {
+                let address = Address::from_slice(&word[12..]);
+                if address != Address::ZERO
+                    && self.address_book.contains(&address)
+                    && !out.contains(&address)
+                {
+                    out.push(address);
+                }
+            }
+        }
+        out
+    }
+
     /// Returns the chain to the state right after deployment.
     pub fn reset(&mut self) {
         self.chain.clone_from(&self.snapshot);
@@ -347,6 +379,11 @@ impl World {
             "contracts": self.contracts,
             "pools": self.pools,
             "actors": actors,
+            "entry_points": self
+                .entry_points
+                .iter()
+                .map(|e| serde_json::json!({ "contract": e.label, "address": e.address, "function": e.signature, "payable": e.payable }))
+                .collect::<Vec<_>>(),
         })
     }
 
@@ -673,7 +710,16 @@ impl<'a> Deployer<'a> {
                 address,
                 &label,
                 self.artifacts.get(artifact)?,
+                &self.artifacts.policy,
             ));
+        }
+        let unknown = crate::entry_points::unknown_policy_keys(&self.artifacts.policy, &out);
+        if !unknown.is_empty() {
+            return Err(WorldError::Policy(format!(
+                "{} names entry points the world does not have: {} (keys are Contract.signature, e.g. \"StakingPool.submit(address)\")",
+                crate::policy::POLICY_FILE,
+                unknown.join(", ")
+            )));
         }
         Ok(out)
     }

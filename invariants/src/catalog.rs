@@ -474,7 +474,7 @@ pub static CATALOG: &[Invariant] = &[
             if !c.step.success || c.step.system {
                 return Ok(());
             }
-            ensure(holds(c.prev, c.step.caller, privilege), || {
+            ensure(holds(c.prev, c.step.caller, privilege, c.step.target), || {
                 format!("{} by {} succeeded without {privilege:?}", c.step.op, c.step.caller)
             })
         },
@@ -557,9 +557,29 @@ pub static CATALOG: &[Invariant] = &[
         statement: "Only governance upgrades: an Upgraded event only ever follows a call by governance.",
         broken_variant: "access-005-open-beacon-upgrade",
         check: |c| {
-            ensure(c.step.events.upgrades == 0 || c.step.caller == c.prev.governance, || {
+            ensure(c.step.events.upgrades == 0 || c.prev.governs(c.step.caller, c.step.target), || {
                 format!("{} by {} upgraded an implementation", c.step.op, c.step.caller)
             })
+        },
+    },
+    Invariant {
+        id: "ACCESS-006",
+        category: Category::AccessControl,
+        statement: "An account holding no role, ownership or system address of the suite (the attacker) never \
+                    successfully calls a state-changing function that entry-points.toml does not declare \
+                    permissionless, unless a privileged call named it first.",
+        broken_variant: "access-006-unprotected-sweep",
+        check: |c| {
+            let step = c.step;
+            let outsider = c.prev.outsiders.contains(&step.caller) && !c.ghost.empowered.contains(&step.caller);
+            match &step.entry {
+                Some(entry) if step.success && outsider && !step.permissionless => Err(format!(
+                    "{} (no role, ownership or system address) called {entry} successfully, which entry-points.toml \
+                     does not declare permissionless",
+                    step.caller
+                )),
+                _ => Ok(()),
+            }
         },
     },
     Invariant {
@@ -634,7 +654,7 @@ pub static CATALOG: &[Invariant] = &[
             if c.step.events.reports.is_empty() {
                 return Ok(());
             }
-            ensure(holds(c.prev, c.step.caller, Privilege::Feeder), || format!("report accepted from {}", c.step.caller))
+            ensure(holds(c.prev, c.step.caller, Privilege::Feeder, c.step.target), || format!("report accepted from {}", c.step.caller))
         },
     },
     Invariant {
@@ -689,12 +709,17 @@ fn guaranteed_assets(p: &PoolObservation) -> U256 {
 }
 
 /// Whether `who` held `privilege` in `obs`.
-fn holds(obs: &Observation, who: alloy_primitives::Address, privilege: Privilege) -> bool {
+fn holds(
+    obs: &Observation,
+    who: alloy_primitives::Address,
+    privilege: Privilege,
+    target: Option<alloy_primitives::Address>,
+) -> bool {
     let Some(a) = obs.actor_index(who) else {
         return false;
     };
     match privilege {
-        Privilege::Governance => who == obs.governance,
+        Privilege::Governance => obs.governs(who, target),
         Privilege::Feeder => obs.feeders[a],
         Privilege::PoolRole { pool, role } => obs
             .pools

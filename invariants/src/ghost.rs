@@ -1,7 +1,7 @@
 //! The harness-side ghost model: what each actor put in, took out and was entitled to gain, kept alongside the
 //! chain so that "no free value" can be checked without trusting the contracts' own books.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::math::{to_assets, Rounding};
@@ -22,6 +22,10 @@ pub struct Ghost {
     /// Per pool: consensus-layer losses the frozen books of an exited pool cannot see (a penalty the oracle
     /// never reported before the exit, or one applied after it), which the exit settlement cannot pay.
     pub exit_shortfall: Vec<U256>,
+    /// Outsiders a privileged call by an insider named (a role granted to them, ownership transferred, …):
+    /// from then on they may hold a privilege legitimately.
+    #[serde(default)]
+    pub empowered: Vec<Address>,
     /// Per pool: BERA the harness, playing the consensus layer, took from the pool's live validator by penalties.
     /// The pool sees a loss only once the oracle reports it, so a withdrawal requested in between is priced at the
     /// books' rate; when the loss exceeds the validator's unrequested stake, the consensus layer can no longer pay
@@ -51,11 +55,23 @@ impl Ghost {
             tainted,
             exit_shortfall: vec![U256::ZERO; initial.pools.len()],
             live_cl_losses: vec![U256::ZERO; initial.pools.len()],
+            empowered: Vec::new(),
         }
     }
 
     /// Accounts for one step.
     pub fn update(&mut self, prev: &Observation, next: &Observation, step: &StepRecord) {
+        if step.success
+            && step.entry.is_some()
+            && !step.permissionless
+            && !prev.outsiders.contains(&step.caller)
+        {
+            for who in &step.named {
+                if prev.outsiders.contains(who) && !self.empowered.contains(who) {
+                    self.empowered.push(*who);
+                }
+            }
+        }
         let index = |who| next.actor_index(who);
         for &(_, sender, receiver, assets, _) in &step.events.deposits {
             if let Some(r) = index(receiver) {

@@ -215,10 +215,17 @@ pub struct Observation {
     pub pools: Vec<PoolObservation>,
     /// Actors, in the order every per-actor vector uses.
     pub actors: Vec<Address>,
+    /// Accounts that start with no role, ownership or system address of the suite (the attacker).
+    #[serde(default)]
+    pub outsiders: Vec<Address>,
     /// BERA balance of each actor.
     pub actor_bera: Vec<U256>,
     /// The factory's owner (governance).
     pub governance: Address,
+    /// Per governed contract, the accounts governing it now (owners and admins move: ownership can be
+    /// transferred, admin roles granted).
+    #[serde(default)]
+    pub governors: Vec<(Address, Vec<Address>)>,
     /// Whether each actor holds the oracle's FEEDER_ROLE.
     pub feeders: Vec<bool>,
     /// Oracle bounds (maxIncreaseBps, maxDecreaseBps).
@@ -232,6 +239,14 @@ pub struct Observation {
 }
 
 impl Observation {
+    /// Whether `who` governs `target` (the factory's owner when `target` is not a governed contract).
+    pub fn governs(&self, who: Address, target: Option<Address>) -> bool {
+        match target.and_then(|t| self.governors.iter().find(|(c, _)| *c == t)) {
+            Some((_, governors)) => governors.contains(&who),
+            None => who == self.governance,
+        }
+    }
+
     /// Index of `who` among the actors.
     pub fn actor_index(&self, who: Address) -> Option<usize> {
         self.actors.iter().position(|a| *a == who)
@@ -288,4 +303,16 @@ pub struct StepRecord {
     pub revert: Option<String>,
     /// Decoded events.
     pub events: StepEvents,
+    /// The contract called, if any.
+    #[serde(default)]
+    pub target: Option<Address>,
+    /// The entry point the call hit (`Contract.signature`), if it is one of the world's.
+    #[serde(default)]
+    pub entry: Option<String>,
+    /// Whether that entry point is declared permissionless (`entry-points.toml`).
+    #[serde(default)]
+    pub permissionless: bool,
+    /// Accounts of the world the calldata names (ABI-encoded address words).
+    #[serde(default)]
+    pub named: Vec<Address>,
 }

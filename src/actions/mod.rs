@@ -148,7 +148,7 @@ impl Op {
         };
         let tx = self.tx(&cx);
         let privilege = match self.needs() {
-            Needs::Anyone | Needs::System => None,
+            Needs::Anyone | Needs::System | Needs::Outsider => None,
             Needs::Feeder => Some(Privilege::Feeder),
             Needs::Governance => Some(Privilege::Governance),
             Needs::PoolRole(role) => Some(Privilege::PoolRole {

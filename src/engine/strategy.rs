@@ -27,6 +27,14 @@ pub struct GenContext {
     pub role_holders: Vec<Vec<u8>>,
     /// Interesting values: spec constants, bytecode PUSH constants, observed compare operands.
     pub dictionary: Vec<U256>,
+    /// The world's entry points grouped by function (`Contract.signature`): an ABI call picks a function
+    /// uniformly, then one of its deployments, so that a function deployed once (a shared contract's) is
+    /// called as often as one every pool has.
+    pub entry_groups: Vec<Vec<u16>>,
+    /// Per entry point: whether it is privileged (not declared permissionless).
+    pub entry_privileged: Vec<bool>,
+    /// Actor index of the attacker (the outsider).
+    pub attacker: u8,
 }
 
 impl GenContext {
@@ -79,7 +87,22 @@ impl GenContext {
                 }
             }
         }
+        let mut entry_groups: Vec<(String, Vec<u16>)> = Vec::new();
+        for (i, entry) in world.entry_points.iter().enumerate() {
+            let key = entry.key();
+            match entry_groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, group)) => group.push(i as u16),
+                None => entry_groups.push((key, vec![i as u16])),
+            }
+        }
         Self {
+            entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
+            entry_privileged: world
+                .entry_points
+                .iter()
+                .map(|e| e.permissionless.is_none())
+                .collect(),
+            attacker: index(world.actors.attacker),
             actors: actors.len(),
             pools: world.pools.len(),
             governance,
@@ -173,6 +196,7 @@ fn holder_of(ctx: &GenContext, pool: u8, needs: Needs) -> Option<u8> {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
     match needs {
         Needs::Anyone | Needs::System => None,
+        Needs::Outsider => Some(ctx.attacker),
         Needs::Feeder => Some(ctx.feeder),
         Needs::Governance => Some(ctx.governance),
         Needs::PoolRole(role) => Some(holders[role.index()]),
@@ -242,7 +266,12 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Target => {
             ArgValue::Target(UpgradeTarget::ALL[rng.random_range(0..UpgradeTarget::ALL.len())])
         }
-        FieldKind::EntryPoint => ArgValue::U16(rng.random()),
+        FieldKind::EntryPoint => ArgValue::U16(if ctx.entry_groups.is_empty() {
+            rng.random()
+        } else {
+            let group = &ctx.entry_groups[rng.random_range(0..ctx.entry_groups.len())];
+            group[rng.random_range(0..group.len())]
+        }),
         FieldKind::Words => {
             let len = rng.random_range(0..=5);
             ArgValue::Words((0..len).map(|_| seed_word(rng, ctx)).collect())
@@ -254,7 +283,9 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
 /// a dictionary value or any 64-bit value.
 fn seed_word(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
     match rng.random_range(0..10) {
-        0..=3 => U256::from(rng.random_range(0u64..48)),
+        // Zero: the first index of every list, an empty amount, `false`.
+        0 => U256::ZERO,
+        1..=3 => U256::from(rng.random_range(0u64..48)),
         4..=5 => amount(rng, ctx),
         6..=8 => ctx.dictionary[rng.random_range(0..ctx.dictionary.len())],
         _ => U256::from(rng.random::<u64>()),
@@ -277,7 +308,21 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
     let kind = random_kind(rng);
     let op = random_op(rng, ctx, kind, pool);
-    let caller = caller_for(rng, ctx, pool, holder_of(ctx, pool, op.needs()));
+    let needs = match &op {
+        Op::AbiCall { entry, .. } if !ctx.entry_privileged.is_empty() => {
+            if ctx.entry_privileged[*entry as usize % ctx.entry_privileged.len()] {
+                Needs::Outsider
+            } else {
+                Needs::Anyone
+            }
+        }
+        _ => op.needs(),
+    };
+    let caller = match needs {
+        // Only an outsider's call of a privileged entry point is sent at all.
+        Needs::Outsider => ctx.attacker,
+        _ => caller_for(rng, ctx, pool, holder_of(ctx, pool, needs)),
+    };
     Action {
         caller,
         roll: roll(rng),
@@ -444,6 +489,9 @@ mod tests {
                 vec![3, 15, 16, 17, 18, 19, 20],
             ],
             dictionary: vec![U256::ZERO, U256::MAX, BERA],
+            entry_groups: Vec::new(),
+            entry_privileged: Vec::new(),
+            attacker: 8,
         }
     }
 
