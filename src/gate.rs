@@ -9,11 +9,10 @@ use std::time::Instant;
 use crate::compile::Artifacts;
 use crate::coverage;
 use crate::engine::campaign::{make_finding, suite_hash};
+use crate::engine::Finding;
 use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, StopOn};
 use crate::observe::Observer;
-use crate::report::{
-    plan_sequence, Finding, Origin, RegressionCheck, ReportedViolation, RunSummary,
-};
+use crate::report::{plan_sequence, Origin, RegressionCheck, ReportedViolation, RunSummary};
 use crate::sourcemap::SourceIndex;
 use crate::world::World;
 

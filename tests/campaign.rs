@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use poolguard::compile::SuiteCompiler;
 use poolguard::engine::corpus::load_sequences;
+use poolguard::engine::Finding;
 use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, StopOn};
 use poolguard::observe::Observer;
-use poolguard::report::Finding;
 use poolguard::variants::find_variant;
 use poolguard::world::{World, WorldConfig};
 

@@ -96,8 +96,8 @@ fn cli_converts_and_replays_a_libfuzzer_input() {
         json.to_str().unwrap(),
     ]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    let original = poolguard::report::Finding::load(&finding).unwrap().sequence;
-    let imported = poolguard::report::Finding::load(&json).unwrap().sequence;
+    let original = poolguard::engine::Finding::load(&finding).unwrap().sequence;
+    let imported = poolguard::engine::Finding::load(&json).unwrap().sequence;
     assert_eq!(imported, original);
     // A raw input (no extension, not JSON) replays: the regression holds on the correct suite.
     let (code, stdout, stderr) = run(&["replay", raw.to_str().unwrap()]);

@@ -17,12 +17,12 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::corpus::{save_sequence, CorpusError};
+use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
 use super::runner::{run_sequence, StopOn};
 use super::shrink::shrink;
 use super::strategy::{mutate, random_sequence, GenContext};
 use crate::actions::Action;
 use crate::observe::Observer;
-use crate::report::{Finding, FINDING_FORMAT};
 use crate::world::World;
 
 /// How long a campaign runs.
@@ -420,7 +420,7 @@ fn merge_epoch(
                 .first_seen
                 .iter()
                 .find(|(id, _, _)| *id == finding.invariant)
-                .map(|(_, at, run)| crate::report::FirstSighting {
+                .map(|(_, at, run)| FirstSighting {
                     elapsed_ms: at.as_millis() as u64,
                     run: *run,
                 });
