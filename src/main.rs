@@ -423,7 +423,7 @@ fn finding_variant<'a>(finding: &'a Finding, asked: Option<&'a str>) -> Option<&
 
 /// Warns when the world's bytecode is not the one `finding` was made on (its `suite` hash).
 fn warn_if_other_suite(finding: &Finding, world: &World) {
-    let here = poolguard::engine::campaign::suite_hash(world);
+    let here = world.suite_hash();
     if !finding.suite.is_empty() && finding.suite != here {
         eprintln!(
             "warning: the finding was made on suite {} but this suite's bytecode hashes to {here}: the contracts \
