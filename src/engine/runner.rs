@@ -72,22 +72,23 @@ pub fn run_sequence_with(
     let mut seen: HashSet<String> = HashSet::new();
     for (index, action) in sequence.iter().enumerate() {
         let description = trace.then(|| action.describe(world));
-        let executed = execute(world, observer, action, index, inspector.as_deref_mut());
+        let executed = execute(world, action, index, inspector.as_deref_mut());
+        let record = observer.step_record(world, executed);
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
             result.cmps.extend(cmps);
         }
         let next = observer.observe(world, index + 1);
-        ghost.update(&prev, &next, &executed.record);
+        ghost.update(&prev, &next, &record);
         let violations = check_all(&Check {
             prev: &prev,
             next: &next,
-            step: &executed.record,
+            step: &record,
             ghost: &ghost,
         });
         if let Some(line) = description {
-            let status = match &executed.record.revert {
+            let status = match &record.revert {
                 None => "ok".to_string(),
                 Some(reason) => format!("reverted: {reason}"),
             };
@@ -98,7 +99,7 @@ pub fn run_sequence_with(
                     .push(format!("     VIOLATION {}: {}", v.invariant, v.message));
             }
         }
-        result.steps.push(executed.record);
+        result.steps.push(record);
         let mut stop_now = false;
         for v in violations {
             if !seen.insert(v.invariant.clone()) {
