@@ -10,7 +10,7 @@ use crate::compile::Artifacts;
 use crate::coverage;
 use crate::engine::campaign::make_finding;
 use crate::engine::Finding;
-use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, StopOn};
+use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, RunOptions, StopOn};
 use crate::observe::Observer;
 use crate::report::{plan_sequence, Origin, RegressionCheck, ReportedViolation, RunSummary};
 use crate::sourcemap::SourceIndex;
@@ -161,8 +161,7 @@ fn replay_regression(
         observer,
         &finding.sequence,
         &StopOn::Never,
-        false,
-        false,
+        RunOptions::BARE,
     );
     check.violated = result
         .violations

@@ -13,7 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use poolguard::compile::SuiteCompiler;
 use poolguard::engine::corpus::load_sequences;
 use poolguard::engine::Finding;
-use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, Progress, StopOn};
+use poolguard::engine::{
+    run_campaign, run_sequence, Budget, CampaignConfig, Progress, RunOptions, StopOn,
+};
 use poolguard::observe::Observer;
 use poolguard::variants::{find_variant, load_variants};
 use poolguard::world::{World, WorldConfig};
@@ -650,8 +652,7 @@ fn export(
             &observer,
             &finding.sequence,
             &StopOn::Never,
-            false,
-            false,
+            RunOptions::BARE,
         );
         if !result
             .violations
@@ -1067,8 +1068,10 @@ fn replay(
         &observer,
         &finding.sequence,
         &StopOn::Never,
-        false,
-        true,
+        RunOptions {
+            collect_coverage: false,
+            keep_trace: true,
+        },
     );
     if !finding.invariant.is_empty() {
         println!("finding: {} — {}", finding.invariant, finding.statement);

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use poolguard::compile::Artifacts;
 use poolguard::engine::corpus::load_sequences;
-use poolguard::engine::{run_sequence, StopOn};
+use poolguard::engine::{run_sequence, RunOptions, StopOn};
 use poolguard::fuzzinput::{decode, encode, Alphabet};
 use poolguard::observe::Observer;
 use poolguard::world::{World, WorldConfig};
@@ -51,8 +51,12 @@ fn regressions_run_the_same_through_the_libfuzzer_format() {
         let raw = encode(&seq, Alphabet::Full).unwrap();
         let back = decode(&raw, Alphabet::Full);
         assert_eq!(back, seq);
-        let a = run_sequence(&mut world, &observer, &seq, &StopOn::Never, true, false);
-        let b = run_sequence(&mut world, &observer, &back, &StopOn::Never, true, false);
+        let coverage = RunOptions {
+            collect_coverage: true,
+            keep_trace: false,
+        };
+        let a = run_sequence(&mut world, &observer, &seq, &StopOn::Never, coverage);
+        let b = run_sequence(&mut world, &observer, &back, &StopOn::Never, coverage);
         assert_eq!(a.edges, b.edges);
         assert_eq!(a.violations, b.violations);
     }

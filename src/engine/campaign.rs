@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 
 use super::corpus::{save_sequence, CorpusError};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
-use super::runner::{run_sequence, StopOn};
+use super::runner::{run_sequence, RunOptions, StopOn};
 use super::shrink::shrink;
 use super::strategy::{mutate, random_sequence, GenContext};
 use crate::actions::Action;
@@ -245,8 +245,10 @@ pub fn run_campaign(
                             &observer,
                             &sequence,
                             &StopOn::Never,
-                            true,
-                            false,
+                            RunOptions {
+                                collect_coverage: true,
+                                keep_trace: false,
+                            },
                         );
                         out.runs += 1;
                         out.calls += result.steps.len() as u64;
@@ -440,8 +442,10 @@ pub fn make_finding(
         observer,
         sequence,
         &StopOn::Invariant(violation.invariant.clone()),
-        false,
-        true,
+        RunOptions {
+            collect_coverage: false,
+            keep_trace: true,
+        },
     );
     let statement = catalog::find(&violation.invariant)
         .map(|i| i.statement)

@@ -12,4 +12,4 @@ pub use campaign::{
     run_campaign, Budget, CampaignConfig, CampaignReport, Progress, TimelineSample,
 };
 pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
-pub use runner::{run_sequence, run_sequence_with, RunResult, StopOn};
+pub use runner::{run_sequence, run_sequence_with, RunOptions, RunResult, StopOn};
