@@ -1,12 +1,13 @@
 //! The execute stage: runs one [`Action`] on the [`World`] (roll, then the call), optionally under the
-//! coverage inspector, and records what happened as a [`StepRecord`].
+//! coverage inspector, and records what was sent and how it ended as a [`StepRecord`]. The call's raw logs
+//! come back with it ([`Executed::logs`]); decoding them into events is the observe stage's job
+//! ([`Observer::step_record`](crate::observe::Observer::step_record)).
 
 use alloy_primitives::Log;
 use poolguard_invariants::{RoleOp, StepRecord};
 
 use crate::actions::{Action, Op, Planned};
 use crate::evm::{CallOutcome, ChainContext, CoverageInspector, EvmError};
-use crate::observe::Observer;
 use crate::world::World;
 
 /// One executed action.
@@ -16,8 +17,16 @@ pub struct Executed {
     pub planned: Planned,
     /// revm's outcome; `None` for a plain roll or a transaction revm rejected.
     pub outcome: Option<CallOutcome>,
-    /// What was recorded for the invariants.
+    /// What was recorded for the invariants; its `events` are left empty (the observe stage decodes them from
+    /// [`Executed::logs`]).
     pub record: StepRecord,
+}
+
+impl Executed {
+    /// The raw logs the call emitted: none for a plain roll or a rejected transaction.
+    pub fn logs(&self) -> &[Log] {
+        self.outcome.as_ref().map_or(&[], |outcome| &outcome.logs)
+    }
 }
 
 /// Sends `action` as one transaction: rolls its blocks, plans it on the current state and calls (under
@@ -48,7 +57,6 @@ where
 /// comparison operands accumulate there.
 pub fn execute(
     world: &mut World,
-    observer: &Observer,
     action: &Action,
     index: usize,
     coverage: Option<&mut CoverageInspector>,
@@ -101,16 +109,11 @@ pub fn execute(
     if !outcome.success {
         record.revert = Some(world.reason(&outcome));
     }
-    record.events = observer.events(world, logs(&outcome));
     Executed {
         planned,
         outcome: Some(outcome),
         record,
     }
-}
-
-fn logs(outcome: &CallOutcome) -> &[Log] {
-    &outcome.logs
 }
 
 fn role_op(op: &Op, world: &World) -> Option<RoleOp> {

@@ -36,7 +36,7 @@ use alloy_primitives::U256;
 
 use crate::actions::{Action, ArgValue, FieldKind, Op, OpKind, Report, Role, UpgradeTarget};
 use crate::engine::corpus::{write_atomic, CorpusError, SequenceFile};
-use crate::report::Finding;
+use crate::engine::Finding;
 
 /// Block rolls one tag byte selects (`0xc0 | index`): the suite's delays (withdrawal finalization 129,600,
 /// BeraChef's commission delay 16,382, boost delays 8,191/8,192), one block either side, fractions of them, and a

@@ -8,12 +8,11 @@ use std::time::Instant;
 
 use crate::compile::Artifacts;
 use crate::coverage;
-use crate::engine::campaign::{make_finding, suite_hash};
-use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, StopOn};
+use crate::engine::campaign::make_finding;
+use crate::engine::Finding;
+use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, RunOptions, StopOn};
 use crate::observe::Observer;
-use crate::report::{
-    plan_sequence, Finding, Origin, RegressionCheck, ReportedViolation, RunSummary,
-};
+use crate::report::{plan_sequence, Origin, RegressionCheck, ReportedViolation, RunSummary};
 use crate::sourcemap::SourceIndex;
 use crate::world::World;
 
@@ -40,7 +39,7 @@ pub fn run_gate(
     let started = Instant::now();
     let mut world = world.clone();
     let observer = Observer::new(&world);
-    let suite = suite_hash(&world);
+    let suite = world.suite_hash();
     let mut summary = RunSummary {
         suite_root: config.suite_root.clone(),
         seed: config.campaign.seed,
@@ -162,8 +161,7 @@ fn replay_regression(
         observer,
         &finding.sequence,
         &StopOn::Never,
-        false,
-        false,
+        RunOptions::BARE,
     );
     check.violated = result
         .violations

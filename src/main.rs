@@ -12,9 +12,11 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use poolguard::compile::SuiteCompiler;
 use poolguard::engine::corpus::load_sequences;
-use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, Progress, StopOn};
+use poolguard::engine::Finding;
+use poolguard::engine::{
+    run_campaign, run_sequence, Budget, CampaignConfig, Progress, RunOptions, StopOn,
+};
 use poolguard::observe::Observer;
-use poolguard::report::Finding;
 use poolguard::variants::{find_variant, load_variants};
 use poolguard::world::{World, WorldConfig};
 use poolguard_invariants::CATALOG;
@@ -423,7 +425,7 @@ fn finding_variant<'a>(finding: &'a Finding, asked: Option<&'a str>) -> Option<&
 
 /// Warns when the world's bytecode is not the one `finding` was made on (its `suite` hash).
 fn warn_if_other_suite(finding: &Finding, world: &World) {
-    let here = poolguard::engine::campaign::suite_hash(world);
+    let here = world.suite_hash();
     if !finding.suite.is_empty() && finding.suite != here {
         eprintln!(
             "warning: the finding was made on suite {} but this suite's bytecode hashes to {here}: the contracts \
@@ -650,8 +652,7 @@ fn export(
             &observer,
             &finding.sequence,
             &StopOn::Never,
-            false,
-            false,
+            RunOptions::BARE,
         );
         if !result
             .violations
@@ -1067,8 +1068,10 @@ fn replay(
         &observer,
         &finding.sequence,
         &StopOn::Never,
-        false,
-        true,
+        RunOptions {
+            collect_coverage: false,
+            keep_trace: true,
+        },
     );
     if !finding.invariant.is_empty() {
         println!("finding: {} — {}", finding.invariant, finding.statement);

@@ -8,12 +8,15 @@ use std::collections::HashMap;
 
 use alloy_primitives::{keccak256, Address, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use poolguard_invariants::{Observation, PoolObservation, RequestObservation, Role, StepEvents};
+use poolguard_invariants::{
+    Observation, PoolObservation, RequestObservation, Role, StepEvents, StepRecord,
+};
 
 use crate::bindings::{
     IAccountingOracle, IBeaconDeposit, IBeraChef, IOwnable, IPausable, ISmartOperator, IStBERA,
     IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
 };
+use crate::execute::Executed;
 use crate::world::World;
 
 /// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.ERC20")) - 1)) & ~0xff`.
@@ -303,6 +306,15 @@ impl Observer {
                 view(world, sp, IStBERA::previewWithdrawCall { assets: probe }),
                 view(world, sp, IStBERA::previewRedeemCall { shares: probe }),
             ),
+        }
+    }
+
+    /// The record of an executed step, completed with the suite's events decoded from its logs.
+    pub fn step_record(&self, world: &World, executed: Executed) -> StepRecord {
+        let events = self.events(world, executed.logs());
+        StepRecord {
+            events,
+            ..executed.record
         }
     }
 

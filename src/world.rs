@@ -358,6 +358,28 @@ impl World {
         .unwrap_or_default()
     }
 
+    /// A hash of the world's runtime code (the implementations and the chain stand-ins), naming the suite a
+    /// finding was made on.
+    pub fn suite_hash(&self) -> String {
+        let c = &self.contracts;
+        let mut code = Vec::new();
+        for a in [
+            c.staking_pool_impl,
+            c.smart_operator_impl,
+            c.rewards_vault_impl,
+            c.incentive_collector_impl,
+            c.factory_impl,
+            c.withdrawal_vault_impl,
+            c.accounting_oracle_impl,
+            c.beacon_deposit,
+            c.bgt,
+            c.bera_chef,
+        ] {
+            code.extend_from_slice(&self.chain.code(a));
+        }
+        alloy_primitives::hex::encode(&keccak256(&code)[..8])
+    }
+
     /// Every address of the world as JSON: shared contracts, pools, and the actors in the order an
     /// [`Action`](crate::actions::Action)'s `caller` indexes them. Reproducers built outside poolguard (Foundry
     /// tests, `cast` scripts) check their own deployment against it.

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use poolguard::compile::SuiteCompiler;
 use poolguard::engine::corpus::load_sequences;
-use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, StopOn};
+use poolguard::engine::Finding;
+use poolguard::engine::{run_campaign, run_sequence, Budget, CampaignConfig, RunOptions, StopOn};
 use poolguard::observe::Observer;
-use poolguard::report::Finding;
 use poolguard::variants::find_variant;
 use poolguard::world::{World, WorldConfig};
 
@@ -104,7 +104,13 @@ fn saved_regressions_hold_on_the_correct_suite() {
     assert!(bad.is_empty(), "{bad:?}");
     assert!(!sequences.is_empty());
     for seq in sequences {
-        let result = run_sequence(&mut world, &observer, &seq, &StopOn::Never, false, false);
+        let result = run_sequence(
+            &mut world,
+            &observer,
+            &seq,
+            &StopOn::Never,
+            RunOptions::BARE,
+        );
         assert!(result.violations.is_empty(), "{:?}", result.violations);
     }
 }
@@ -171,8 +177,10 @@ fn a_finding_replays_to_the_same_violation() {
         &observer,
         &loaded.sequence,
         &StopOn::Never,
-        false,
-        true,
+        RunOptions {
+            collect_coverage: false,
+            keep_trace: true,
+        },
     );
     let v = result
         .violations

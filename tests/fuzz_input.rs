@@ -8,7 +8,7 @@ use std::process::Command;
 
 use poolguard::compile::Artifacts;
 use poolguard::engine::corpus::load_sequences;
-use poolguard::engine::{run_sequence, StopOn};
+use poolguard::engine::{run_sequence, RunOptions, StopOn};
 use poolguard::fuzzinput::{decode, encode, Alphabet};
 use poolguard::observe::Observer;
 use poolguard::world::{World, WorldConfig};
@@ -51,8 +51,12 @@ fn regressions_run_the_same_through_the_libfuzzer_format() {
         let raw = encode(&seq, Alphabet::Full).unwrap();
         let back = decode(&raw, Alphabet::Full);
         assert_eq!(back, seq);
-        let a = run_sequence(&mut world, &observer, &seq, &StopOn::Never, true, false);
-        let b = run_sequence(&mut world, &observer, &back, &StopOn::Never, true, false);
+        let coverage = RunOptions {
+            collect_coverage: true,
+            keep_trace: false,
+        };
+        let a = run_sequence(&mut world, &observer, &seq, &StopOn::Never, coverage);
+        let b = run_sequence(&mut world, &observer, &back, &StopOn::Never, coverage);
         assert_eq!(a.edges, b.edges);
         assert_eq!(a.violations, b.violations);
     }
@@ -96,8 +100,8 @@ fn cli_converts_and_replays_a_libfuzzer_input() {
         json.to_str().unwrap(),
     ]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    let original = poolguard::report::Finding::load(&finding).unwrap().sequence;
-    let imported = poolguard::report::Finding::load(&json).unwrap().sequence;
+    let original = poolguard::engine::Finding::load(&finding).unwrap().sequence;
+    let imported = poolguard::engine::Finding::load(&json).unwrap().sequence;
     assert_eq!(imported, original);
     // A raw input (no extension, not JSON) replays: the regression holds on the correct suite.
     let (code, stdout, stderr) = run(&["replay", raw.to_str().unwrap()]);

@@ -825,11 +825,12 @@ fn run_case(
             let mut merged = poolguard_invariants::StepEvents::default();
             let mut ok = true;
             for (i, action) in planned.iter().enumerate() {
-                let executed = execute(world, &observer, action, step, None);
+                let executed = execute(world, action, step, None);
+                let record = observer.step_record(world, executed);
                 if i + 1 == planned.len() {
-                    ok = executed.record.success;
+                    ok = record.success;
                 }
-                let e = executed.record.events;
+                let e = record.events;
                 merged.deposits.extend(e.deposits);
                 merged.fee_mints.extend(e.fee_mints);
                 merged.burns.extend(e.burns);

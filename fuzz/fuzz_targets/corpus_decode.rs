@@ -15,7 +15,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use poolguard::actions::Action;
 use poolguard::engine::corpus::SequenceFile;
 use poolguard::fuzzinput::{decode, encode, parse_replayable, Alphabet, MAX_ACTIONS};
-use poolguard::report::Finding;
+use poolguard::engine::Finding;
 
 fn loaders(bytes: &[u8]) {
     for alphabet in Alphabet::ALL {

@@ -13,7 +13,7 @@ use rand::SeedableRng;
 
 use crate::actions::Action;
 use crate::engine::strategy::{random_sequence, GenContext};
-use crate::engine::{run_campaign, run_sequence, Budget, CampaignConfig, StopOn};
+use crate::engine::{run_campaign, run_sequence, Budget, CampaignConfig, RunOptions, StopOn};
 use crate::observe::Observer;
 use crate::report::{plan_sequence, PlannedStep};
 use crate::world::World;
@@ -103,7 +103,11 @@ pub fn replay_comparison(
     for _ in 0..rounds.max(1) {
         let started = Instant::now();
         for sequence in &generated {
-            let result = run_sequence(&mut world, &observer, sequence, &StopOn::Never, true, false);
+            let coverage = RunOptions {
+                collect_coverage: true,
+                keep_trace: false,
+            };
+            let result = run_sequence(&mut world, &observer, sequence, &StopOn::Never, coverage);
             std::hint::black_box(&result);
         }
         harness = harness.min(started.elapsed());

@@ -11,18 +11,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::keccak256;
 use poolguard_invariants::catalog;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::corpus::{save_sequence, CorpusError};
-use super::runner::{run_sequence, StopOn};
+use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
+use super::runner::{run_sequence, RunOptions, StopOn};
 use super::shrink::shrink;
 use super::strategy::{mutate, random_sequence, GenContext};
 use crate::actions::Action;
 use crate::observe::Observer;
-use crate::report::{Finding, FINDING_FORMAT};
 use crate::world::World;
 
 /// How long a campaign runs.
@@ -166,27 +165,6 @@ struct Shared {
     slots: Vec<EpochOutput>,
 }
 
-/// A hash of the world's runtime code, naming the suite a finding was made on.
-pub fn suite_hash(world: &World) -> String {
-    let c = &world.contracts;
-    let mut code = Vec::new();
-    for a in [
-        c.staking_pool_impl,
-        c.smart_operator_impl,
-        c.rewards_vault_impl,
-        c.incentive_collector_impl,
-        c.factory_impl,
-        c.withdrawal_vault_impl,
-        c.accounting_oracle_impl,
-        c.beacon_deposit,
-        c.bgt,
-        c.bera_chef,
-    ] {
-        code.extend_from_slice(&world.chain.code(a));
-    }
-    alloy_primitives::hex::encode(&keccak256(&code)[..8])
-}
-
 /// Runs a campaign on copies of `world`; `on_progress` is called by the leader at every epoch boundary (and
 /// while shrinking).
 pub fn run_campaign(
@@ -207,7 +185,7 @@ pub fn run_campaign(
         Budget::Runs(n) => Some(n.div_ceil(workers as u64)),
         Budget::Duration(_) => None,
     };
-    let suite = suite_hash(world);
+    let suite = world.suite_hash();
 
     std::thread::scope(|scope| {
         for w in 0..workers {
@@ -267,8 +245,10 @@ pub fn run_campaign(
                             &observer,
                             &sequence,
                             &StopOn::Never,
-                            true,
-                            false,
+                            RunOptions {
+                                collect_coverage: true,
+                                keep_trace: false,
+                            },
                         );
                         out.runs += 1;
                         out.calls += result.steps.len() as u64;
@@ -420,7 +400,7 @@ fn merge_epoch(
                 .first_seen
                 .iter()
                 .find(|(id, _, _)| *id == finding.invariant)
-                .map(|(_, at, run)| crate::report::FirstSighting {
+                .map(|(_, at, run)| FirstSighting {
                     elapsed_ms: at.as_millis() as u64,
                     run: *run,
                 });
@@ -462,8 +442,10 @@ pub fn make_finding(
         observer,
         sequence,
         &StopOn::Invariant(violation.invariant.clone()),
-        false,
-        true,
+        RunOptions {
+            collect_coverage: false,
+            keep_trace: true,
+        },
     );
     let statement = catalog::find(&violation.invariant)
         .map(|i| i.statement)

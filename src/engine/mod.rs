@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod corpus;
+pub mod finding;
 pub mod runner;
 pub mod shrink;
 pub mod strategy;
@@ -10,4 +11,5 @@ pub mod strategy;
 pub use campaign::{
     run_campaign, Budget, CampaignConfig, CampaignReport, Progress, TimelineSample,
 };
-pub use runner::{run_sequence, run_sequence_with, RunResult, StopOn};
+pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
+pub use runner::{run_sequence, run_sequence_with, RunOptions, RunResult, StopOn};

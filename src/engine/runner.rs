@@ -37,30 +37,57 @@ pub struct RunResult {
     pub trace: Vec<String>,
 }
 
-/// Runs `sequence` on `world` after resetting it. With `coverage`, calls run under the coverage inspector;
-/// with `trace`, a readable line per step is kept.
+/// What a run collects besides its steps and violations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Run every call under a fresh coverage inspector and collect its edges and comparison operands
+    /// ([`RunResult::edges`], [`RunResult::cmps`]).
+    pub collect_coverage: bool,
+    /// Keep a readable line per step, and one per violation ([`RunResult::trace`]).
+    pub keep_trace: bool,
+}
+
+impl RunOptions {
+    /// Steps and violations only: no coverage, no trace.
+    pub const BARE: RunOptions = RunOptions {
+        collect_coverage: false,
+        keep_trace: false,
+    };
+}
+
+/// Runs `sequence` on `world` after resetting it, collecting what `options` asks for.
 pub fn run_sequence(
     world: &mut World,
     observer: &Observer,
     sequence: &[Action],
     stop: &StopOn,
-    coverage: bool,
-    trace: bool,
+    options: RunOptions,
 ) -> RunResult {
-    let mut inspector = coverage.then(CoverageInspector::new);
-    run_sequence_with(world, observer, sequence, stop, inspector.as_mut(), trace)
+    let mut inspector = options.collect_coverage.then(CoverageInspector::new);
+    run_sequence_with(
+        world,
+        observer,
+        sequence,
+        stop,
+        inspector.as_mut(),
+        options.keep_trace,
+    )
 }
 
 /// [`run_sequence`] with the caller's coverage inspector (e.g. one with a
 /// [sink](CoverageInspector::with_sink) that feeds libFuzzer); `None` runs without coverage. The inspector is
-/// drained after every step, its edges and comparison operands collected into the result.
+/// drained after every step, its edges and comparison operands collected into the result. With `keep_trace`,
+/// as [`RunOptions::keep_trace`].
+///
+/// Its one outside caller is the libFuzzer harness (`fuzz/src/lib.rs`), which passes `keep_trace` positionally;
+/// that file is being rewritten elsewhere, so this signature stays until it moves to named options.
 pub fn run_sequence_with(
     world: &mut World,
     observer: &Observer,
     sequence: &[Action],
     stop: &StopOn,
     mut inspector: Option<&mut CoverageInspector>,
-    trace: bool,
+    keep_trace: bool,
 ) -> RunResult {
     world.reset();
     let mut result = RunResult::default();
@@ -71,23 +98,24 @@ pub fn run_sequence_with(
     }
     let mut seen: HashSet<String> = HashSet::new();
     for (index, action) in sequence.iter().enumerate() {
-        let description = trace.then(|| action.describe(world));
-        let executed = execute(world, observer, action, index, inspector.as_deref_mut());
+        let description = keep_trace.then(|| action.describe(world));
+        let executed = execute(world, action, index, inspector.as_deref_mut());
+        let record = observer.step_record(world, executed);
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
             result.cmps.extend(cmps);
         }
         let next = observer.observe(world, index + 1);
-        ghost.update(&prev, &next, &executed.record);
+        ghost.update(&prev, &next, &record);
         let violations = check_all(&Check {
             prev: &prev,
             next: &next,
-            step: &executed.record,
+            step: &record,
             ghost: &ghost,
         });
         if let Some(line) = description {
-            let status = match &executed.record.revert {
+            let status = match &record.revert {
                 None => "ok".to_string(),
                 Some(reason) => format!("reverted: {reason}"),
             };
@@ -98,7 +126,7 @@ pub fn run_sequence_with(
                     .push(format!("     VIOLATION {}: {}", v.invariant, v.message));
             }
         }
-        result.steps.push(executed.record);
+        result.steps.push(record);
         let mut stop_now = false;
         for v in violations {
             if !seen.insert(v.invariant.clone()) {

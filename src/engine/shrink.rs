@@ -3,7 +3,7 @@
 use alloy_primitives::U256;
 use poolguard_invariants::Violation;
 
-use super::runner::{run_sequence, StopOn};
+use super::runner::{run_sequence, RunOptions, StopOn};
 use crate::actions::{Action, ArgValue, Op};
 use crate::observe::Observer;
 use crate::world::{World, BERA};
@@ -31,7 +31,7 @@ pub fn shrink(
 ) -> Option<Shrunk> {
     let stop = StopOn::Invariant(invariant.to_string());
     let fails = |world: &mut World, candidate: &[Action]| -> Option<Violation> {
-        run_sequence(world, observer, candidate, &stop, false, false)
+        run_sequence(world, observer, candidate, &stop, RunOptions::BARE)
             .violations
             .into_iter()
             .find(|v| v.invariant == invariant)

@@ -12,7 +12,8 @@
 use std::fmt::Write as _;
 
 use super::calldata::CalldataDecoder;
-use super::{Finding, PlannedStep};
+use super::PlannedStep;
+use crate::engine::Finding;
 use crate::evm::{BLOCK_TIME, CHAIN_ID};
 use crate::world::World;
 

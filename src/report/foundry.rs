@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use poolguard_invariants::catalog;
 
 use super::calldata::CalldataDecoder;
-use super::{Finding, PlannedStep};
+use super::PlannedStep;
+use crate::engine::Finding;
 use crate::world::World;
 
 /// Where exported tests go, relative to the suite's root; they import `../utils/PoolguardInvariants.sol`.

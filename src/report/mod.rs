@@ -1,10 +1,9 @@
-//! The report stage: what a campaign (or the CI gate) found, in the formats people and tools read — finding
-//! JSON, JUnit XML, SARIF 2.1.0, an HTML page — and reproducers that run without poolguard (a Foundry test, a
-//! `cast` script).
+//! The report stage: what a campaign (or the CI gate) found, in the formats people and tools read — JUnit XML,
+//! SARIF 2.1.0, an HTML page — and reproducers that run without poolguard (a Foundry test, a `cast` script).
+//! The finding files themselves are the engine's ([`crate::engine::finding`]); this stage only renders them.
 
 pub mod calldata;
 pub mod cast;
-pub mod finding;
 pub mod foundry;
 pub mod html;
 pub mod junit;
@@ -14,11 +13,10 @@ pub mod steps;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
 pub use steps::{plan_sequence, PlannedStep, StepLocation};
 
 use crate::coverage::LineCoverage;
-use crate::engine::CampaignReport;
+use crate::engine::{CampaignReport, Finding};
 
 /// Where a violation came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

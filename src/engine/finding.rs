@@ -1,11 +1,12 @@
-//! Findings as readable JSON (one file per violated invariant), and their loading for replay.
+//! The finding file format: one readable JSON file per violated invariant, written by the campaign and read
+//! back for replay, export and the gate's regressions. The report stage only renders findings.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::corpus::{from_json_text, write_atomic, CorpusError, SequenceFile, SEQUENCE_FORMAT};
 use crate::actions::Action;
-use crate::engine::corpus::{write_atomic, CorpusError};
 
 /// Format tag of finding files.
 pub const FINDING_FORMAT: &str = "poolguard-finding/1";
@@ -82,9 +83,9 @@ impl Finding {
             serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
         match value.get("format").and_then(|f| f.as_str()) {
             // From the text, not the parsed value, so that an error names its field, line and column.
-            Some(FINDING_FORMAT) => crate::engine::corpus::from_json_text(text).map_err(malformed),
-            Some(crate::engine::corpus::SEQUENCE_FORMAT) => {
-                let file = crate::engine::corpus::SequenceFile::parse(text, path)?;
+            Some(FINDING_FORMAT) => from_json_text(text).map_err(malformed),
+            Some(SEQUENCE_FORMAT) => {
+                let file = SequenceFile::parse(text, path)?;
                 Ok(Finding {
                     format: FINDING_FORMAT.to_string(),
                     invariant: String::new(),

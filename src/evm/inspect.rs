@@ -1,0 +1,288 @@
+//! Inspectors: revm [`Inspector`]s that watch the chain execute, for coverage-guided fuzzing
+//! ([`CoverageInspector`]) and per-line coverage and source location ([`PcTracer`]). Each is passed to
+//! [`Chain::call_inspected`](super::Chain::call_inspected).
+
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use alloy_primitives::{B256, U256};
+use revm::bytecode::opcode;
+use revm::interpreter::interpreter::EthInterpreter;
+use revm::interpreter::interpreter_types::Jumps;
+use revm::interpreter::Interpreter;
+use revm::Inspector;
+
+/// Default per-transaction cap on recorded comparison operand pairs.
+pub const DEFAULT_CMP_CAP: usize = 256;
+
+/// Identity hasher for already-mixed `u64` edge ids.
+#[derive(Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b) ^ (self.0 >> 56);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type EdgeSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+#[inline]
+fn mix64(mut x: u64) -> u64 {
+    // splitmix64 finalizer: a bijective, well-avalanching mixer.
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Edge id of the JUMPI at `pc` in the code with hash `code_hash`, taken or not.
+///
+/// Deterministic across runs and chain snapshots (it depends only on the code hash, not on the
+/// address), so the same code deployed twice shares edges.
+#[inline]
+pub fn edge_id(code_hash: B256, pc: usize, taken: bool) -> u64 {
+    let h = u64::from_le_bytes(code_hash.0[..8].try_into().expect("8 bytes"));
+    mix64(h ^ mix64(((pc as u64) << 1) | u64::from(taken)))
+}
+
+/// Id of the instruction at `pc` in the code with hash `code_hash` (a comparison site), for feedback that
+/// needs a stable "caller pc" per (contract code, pc), e.g. libFuzzer's compare hooks. Independent of
+/// [`edge_id`] (a different mixing constant).
+#[inline]
+pub fn site_id(code_hash: B256, pc: usize) -> u64 {
+    let h = u64::from_le_bytes(code_hash.0[..8].try_into().expect("8 bytes"));
+    mix64(h ^ mix64((pc as u64) ^ 0x5a5a_c3c3_0f0f_9696))
+}
+
+/// One instruction as the [`CoverageInspector`] reports it to its sink: every execution, neither
+/// deduplicated nor capped (unlike what [`CoverageInspector::take`] returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverageEvent {
+    /// A JUMPI executed: its [`edge_id`] (code hash, pc, taken or not).
+    Edge(u64),
+    /// An `EQ`, `LT`, `GT`, `SLT` or `SGT` about to execute at [`site_id`] `site`, with its operands
+    /// (`a` the top of the stack, `b` the second).
+    Cmp {
+        /// [`site_id`] of the comparison.
+        site: u64,
+        /// Top of the stack.
+        a: U256,
+        /// Second from the top.
+        b: U256,
+    },
+}
+
+/// A function the [`CoverageInspector`] calls for every [`CoverageEvent`] (see
+/// [`CoverageInspector::with_sink`]). A plain function pointer, so the inspector stays
+/// `Send + Sync + Clone`; a sink that needs state keeps it in statics (as libFuzzer's counters are).
+pub type CoverageSink = fn(&CoverageEvent);
+
+/// A revm [`Inspector`] recording coverage feedback for the fuzzer:
+///
+/// * JUMPI edges as [`edge_id`]`(code_hash, pc, taken)`, deduplicated per transaction;
+/// * operand pairs `(top, second)` of `EQ`, `LT`, `GT`, `SLT`, `SGT` (e.g. `LT` computes
+///   `top < second`), deduplicated and capped per transaction, for a fuzz dictionary.
+///
+/// Everything is read in the `step` hook, i.e. before the instruction executes. Call
+/// [`CoverageInspector::take`] after each transaction to collect and reset.
+#[derive(Debug, Clone)]
+pub struct CoverageInspector {
+    seen: EdgeSet,
+    edges: Vec<u64>,
+    cmps: Vec<(U256, U256)>,
+    /// Hashes of recorded pairs (a 64-bit hash collision only drops a dictionary entry).
+    cmp_seen: EdgeSet,
+    cmp_cap: usize,
+    sink: Option<CoverageSink>,
+}
+
+impl Default for CoverageInspector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CoverageInspector {
+    /// An empty inspector keeping at most [`DEFAULT_CMP_CAP`] comparison pairs per transaction.
+    pub fn new() -> Self {
+        Self::with_cmp_cap(DEFAULT_CMP_CAP)
+    }
+
+    /// An empty inspector keeping at most `cmp_cap` comparison pairs per transaction.
+    pub fn with_cmp_cap(cmp_cap: usize) -> Self {
+        CoverageInspector {
+            seen: EdgeSet::default(),
+            edges: Vec::new(),
+            cmps: Vec::new(),
+            cmp_seen: EdgeSet::default(),
+            cmp_cap,
+            sink: None,
+        }
+    }
+
+    /// Also reports every JUMPI and comparison, as it executes, to `sink` (in addition to what
+    /// [`CoverageInspector::take`] returns).
+    pub fn with_sink(mut self, sink: CoverageSink) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    /// Edges hit since the last [`CoverageInspector::take`], in first-hit order, no duplicates.
+    pub fn edges(&self) -> &[u64] {
+        &self.edges
+    }
+
+    /// Comparison operand pairs seen since the last [`CoverageInspector::take`].
+    pub fn cmps(&self) -> &[(U256, U256)] {
+        &self.cmps
+    }
+
+    /// Returns the recorded `(edges, comparison pairs)` and resets the inspector for the next
+    /// transaction (keeping its allocations for the dedup sets).
+    pub fn take(&mut self) -> (Vec<u64>, Vec<(U256, U256)>) {
+        self.seen.clear();
+        self.cmp_seen.clear();
+        (
+            std::mem::take(&mut self.edges),
+            std::mem::take(&mut self.cmps),
+        )
+    }
+
+    /// Clears everything recorded so far.
+    pub fn clear(&mut self) {
+        self.seen.clear();
+        self.cmp_seen.clear();
+        self.edges.clear();
+        self.cmps.clear();
+    }
+
+    #[inline]
+    fn record_cmp(&mut self, a: U256, b: U256) {
+        if self.cmps.len() >= self.cmp_cap {
+            return;
+        }
+        let mut h = 0x9e37_79b9_7f4a_7c15u64;
+        for limb in a.as_limbs().iter().chain(b.as_limbs()) {
+            h = mix64(h ^ limb);
+        }
+        if self.cmp_seen.insert(h) {
+            self.cmps.push((a, b));
+        }
+    }
+}
+
+impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
+    #[inline]
+    fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
+        let op = interp.bytecode.opcode();
+        match op {
+            opcode::JUMPI => {
+                // JUMPI pops `target` (top) then `cond` (second from top).
+                let data = interp.stack.data();
+                let len = data.len();
+                if len < 2 {
+                    return; // will halt with a stack underflow
+                }
+                let taken = !data[len - 2].is_zero();
+                let pc = interp.bytecode.pc();
+                let hash = interp.bytecode.get_or_calculate_hash();
+                let id = edge_id(hash, pc, taken);
+                if let Some(sink) = self.sink {
+                    sink(&CoverageEvent::Edge(id));
+                }
+                if self.seen.insert(id) {
+                    self.edges.push(id);
+                }
+            }
+            opcode::EQ | opcode::LT | opcode::GT | opcode::SLT | opcode::SGT => {
+                let data = interp.stack.data();
+                let len = data.len();
+                if len >= 2 {
+                    let (a, b) = (data[len - 1], data[len - 2]);
+                    if let Some(sink) = self.sink {
+                        let site = site_id(
+                            interp.bytecode.get_or_calculate_hash(),
+                            interp.bytecode.pc(),
+                        );
+                        sink(&CoverageEvent::Cmp { site, a, b });
+                    }
+                    self.record_cmp(a, b);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counts how often each instruction of each code runs (for per-line coverage), and optionally keeps the
+/// executed `(code_hash, pc)` in order (to locate a call in the source, e.g. its entry function and where it
+/// reverted).
+///
+/// Slower than [`CoverageInspector`] (a counter per executed instruction); meant for replaying a corpus or
+/// one step, not for the campaign's hot path.
+#[derive(Debug, Clone, Default)]
+pub struct PcTracer {
+    hits: std::collections::HashMap<B256, Vec<u64>>,
+    trace: Option<Vec<(B256, u32)>>,
+    trace_cap: usize,
+}
+
+impl PcTracer {
+    /// Counts hits only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts hits and also keeps the first `cap` executed instructions in order.
+    pub fn with_trace(cap: usize) -> Self {
+        Self {
+            trace: Some(Vec::new()),
+            trace_cap: cap,
+            ..Self::default()
+        }
+    }
+
+    /// Hits per pc, by code hash (`hits[pc]` counts executions of the instruction at `pc`).
+    pub fn hits(&self) -> &std::collections::HashMap<B256, Vec<u64>> {
+        &self.hits
+    }
+
+    /// The executed instructions, in order (empty unless built [`with_trace`](Self::with_trace)).
+    pub fn trace(&self) -> &[(B256, u32)] {
+        self.trace.as_deref().unwrap_or_default()
+    }
+
+    /// Forgets the ordered trace (hit counts are kept), e.g. before the next transaction.
+    pub fn clear_trace(&mut self) {
+        if let Some(trace) = &mut self.trace {
+            trace.clear();
+        }
+    }
+}
+
+impl<CTX> Inspector<CTX, EthInterpreter> for PcTracer {
+    fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
+        let hash = interp.bytecode.get_or_calculate_hash();
+        let pc = interp.bytecode.pc();
+        let counts = self.hits.entry(hash).or_default();
+        if counts.len() <= pc {
+            counts.resize(pc + 1, 0);
+        }
+        counts[pc] += 1;
+        if let Some(trace) = &mut self.trace {
+            if trace.len() < self.trace_cap {
+                trace.push((hash, u32::try_from(pc).unwrap_or(u32::MAX)));
+            }
+        }
+    }
+}

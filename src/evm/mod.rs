@@ -1,0 +1,27 @@
+//! The in-process chain poolguard runs on: a [revm] EVM over an in-memory state, and the inspectors that watch
+//! it execute.
+//!
+//! [`chain`]: [`Chain`] owns a [`CacheDB<EmptyDB>`](revm::database::CacheDB) plus the block and configuration
+//! environment: state, blocks and transactions. Every transaction builds a short-lived revm `Evm` over a
+//! *borrow* of that database (`&mut CacheDB` for committing calls, `WrapDatabaseRef(&CacheDB)` for
+//! [`Chain::view`]), so no call ever clones state, and [`Chain`] itself stays plain data
+//! (`Send + Sync + Clone`). Cloning a [`Chain`] is the snapshot/reset mechanism; see [`Chain`] for its cost.
+//!
+//! [`inspect`]: optional revm [`Inspector`](revm::Inspector)s. [`CoverageInspector`] records JUMPI edges and
+//! comparison operands for coverage-guided fuzzing; [`PcTracer`] counts executed instructions for per-line
+//! coverage and locating a call in the source. They are only involved in [`Chain::call_inspected`]; plain
+//! [`Chain::call`] runs revm's non-inspecting handler.
+
+pub mod chain;
+pub mod inspect;
+
+pub use chain::{
+    AccountDump, CallOutcome, Chain, ChainContext, ChainDb, EvmError, BLOCK_TIME, CHAIN_ID,
+    DEFAULT_CALL_GAS_LIMIT, DEPLOY_GAS_LIMIT, GENESIS_NUMBER, GENESIS_TIMESTAMP, SPEC,
+};
+pub use inspect::{
+    edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, PcTracer, DEFAULT_CMP_CAP,
+};
+
+#[cfg(test)]
+mod tests;
