@@ -19,6 +19,10 @@ pub struct EntryPoint {
     pub contract: String,
     /// Whether the contract is one of the suite's own (`contracts/src/core`), not a chain stand-in.
     pub core: bool,
+    /// Whether the contract's source is under `contracts/src` (the suite and its chain stand-ins).
+    pub in_src: bool,
+    /// Why the policy declares it unreachable in the default world, if it does.
+    pub unreachable: Option<String>,
     /// `submit(address)`, or `receive()`.
     pub signature: String,
     /// The function; `None` for `receive()`.
@@ -48,6 +52,7 @@ pub fn of_contract(
         .source_path
         .components()
         .any(|c| c.as_os_str() == "core");
+    let in_src = artifact.source_path.starts_with("src");
     let mut functions: Vec<&Function> = artifact
         .abi
         .functions()
@@ -66,6 +71,8 @@ pub fn of_contract(
             label: label.to_string(),
             contract: artifact.name.clone(),
             core,
+            in_src,
+            unreachable: None,
             signature: f.signature(),
             payable: f.state_mutability == StateMutability::Payable,
             function: Some(f.clone()),
@@ -78,6 +85,8 @@ pub fn of_contract(
             label: label.to_string(),
             contract: artifact.name.clone(),
             core,
+            in_src,
+            unreachable: None,
             signature: "receive()".to_string(),
             function: None,
             payable: true,
@@ -86,6 +95,7 @@ pub fn of_contract(
     }
     for entry in &mut out {
         entry.permissionless = policy.permissionless(&entry.key()).map(str::to_string);
+        entry.unreachable = policy.unreachable.get(&entry.key()).cloned();
     }
     out
 }

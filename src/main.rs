@@ -230,6 +230,10 @@ struct GateArgs {
     /// Skip the per-line coverage replay (no lcov.info; the HTML report has no coverage section).
     #[arg(long)]
     no_coverage: bool,
+    /// Also fail when a state-changing function of the suite's `src/` never executed successfully in the
+    /// campaign, unless entry-points.toml lists it as unreachable (entry-points.json lists them either way)
+    #[arg(long)]
+    require_entry_coverage: bool,
     /// Gate a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
     #[arg(long)]
     variant: Option<String>,
@@ -797,6 +801,13 @@ fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
     }
     let title = args.variant.as_deref().unwrap_or("the staking-pool suite");
     write("report.html", &html::render(&summary, title))?;
+    let entries = &summary.campaign.entries;
+    write(
+        "entry-points.json",
+        &serde_json::to_string_pretty(&poolguard::report::entries::json(entries))
+            .context("rendering entry points")?,
+    )?;
+    let never = poolguard::report::entries::never_succeeded(entries);
 
     let p = &summary.campaign.progress;
     println!(
@@ -835,7 +846,11 @@ fn gate(contracts: &Path, args: GateArgs) -> Result<ExitCode> {
             v.finding.invariant, v.finding.message
         );
     }
-    Ok(if summary.failed() {
+    for key in &never {
+        println!("never executed successfully: {key} (entry-points.toml does not list it as unreachable)");
+    }
+    let uncovered = args.require_entry_coverage && !never.is_empty();
+    Ok(if summary.failed() || uncovered {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -988,6 +1003,7 @@ fn fuzz(contracts: &Path, args: FuzzArgs) -> Result<ExitCode> {
     for (op, s) in &report.ops {
         println!("{op:<26} {:>9} {:>9}", s.calls, s.reverts);
     }
+    println!("\n{}", poolguard::report::entries::table(&report.entries));
     println!("\n{:<11} {:>9}  result", "invariant", "checked");
     for inv in CATALOG {
         let result = match report.findings.get(inv.id) {

@@ -256,6 +256,19 @@ impl World {
         })
     }
 
+    /// The entry point a call frame of `to` hit, given its calldata's selector (`None`: shorter than four
+    /// bytes, which only `receive()` takes here).
+    pub fn entry_point_at(&self, to: Address, selector: Option<[u8; 4]>) -> Option<&EntryPoint> {
+        self.entry_points.iter().find(|e| {
+            e.address == to
+                && match (&e.function, selector) {
+                    (Some(f), Some(s)) => f.selector() == s,
+                    (None, None) => true,
+                    _ => false,
+                }
+        })
+    }
+
     /// The address-book accounts (not the zero address) that calldata `data` names as ABI-encoded words.
     pub fn named_in(&self, data: &[u8]) -> Vec<Address> {
         let mut out = Vec::new();

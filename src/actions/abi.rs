@@ -4,7 +4,7 @@
 //! word, integers the word truncated to their width, arrays a short length and then their elements.
 
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
-use alloy_primitives::{keccak256, Bytes, FixedBytes, I256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, I256, U256};
 
 use super::Role;
 use crate::entry_points::EntryPoint;
@@ -23,6 +23,7 @@ fn role_ids() -> Vec<FixedBytes<32>> {
 struct Seeds<'a> {
     words: &'a [U256],
     next: usize,
+    caller: Address,
 }
 
 impl Seeds<'_> {
@@ -39,10 +40,16 @@ fn small(w: U256) -> Option<usize> {
 
 fn value_of(ty: &DynSolType, seeds: &mut Seeds<'_>, world: &World) -> DynSolValue {
     match ty {
+        // Seed 0 is the caller itself (`renounceRole(role, self)`, `transfer(self, …)`); the others pick from
+        // the address book.
         DynSolType::Address => {
             let w = seeds.word();
             let book = &world.address_book;
-            DynSolValue::Address(book[(w % U256::from(book.len())).to::<usize>()])
+            DynSolValue::Address(if w.is_zero() {
+                seeds.caller
+            } else {
+                book[((w - U256::from(1u8)) % U256::from(book.len())).to::<usize>()]
+            })
         }
         DynSolType::Bool => DynSolValue::Bool(seeds.word().bit(0)),
         DynSolType::Uint(bits) => {
@@ -114,6 +121,7 @@ fn resolve<'w>(
     world: &'w World,
     entry: u16,
     seeds: &[U256],
+    caller: Address,
 ) -> Option<(&'w EntryPoint, Vec<DynSolValue>)> {
     if world.entry_points.is_empty() {
         return None;
@@ -122,6 +130,7 @@ fn resolve<'w>(
     let mut reader = Seeds {
         words: seeds,
         next: 0,
+        caller,
     };
     let values = match &point.function {
         Some(f) => f
@@ -143,8 +152,9 @@ pub fn calldata<'w>(
     world: &'w World,
     entry: u16,
     seeds: &[U256],
+    caller: Address,
 ) -> Option<(&'w EntryPoint, Bytes)> {
-    let (point, values) = resolve(world, entry, seeds)?;
+    let (point, values) = resolve(world, entry, seeds, caller)?;
     let data = match &point.function {
         Some(f) => f.abi_encode_input(&values).ok()?.into(),
         None => Bytes::new(),
@@ -191,8 +201,8 @@ fn show(value: &DynSolValue, world: &World) -> String {
 }
 
 /// `label.name(arguments)`, with ` value=…` for a payable entry point.
-pub fn describe(world: &World, entry: u16, seeds: &[U256], value: U256) -> String {
-    let Some((point, values)) = resolve(world, entry, seeds) else {
+pub fn describe(world: &World, entry: u16, seeds: &[U256], value: U256, caller: Address) -> String {
+    let Some((point, values)) = resolve(world, entry, seeds, caller) else {
         return "abi call (no entry point)".to_string();
     };
     let name = point

@@ -108,7 +108,8 @@ impl Action {
         } else {
             String::new()
         };
-        format!("{caller}: {}{roll}", self.op.describe(world))
+        let sender = actors[self.caller as usize % actors.len()];
+        format!("{caller}: {}{roll}", self.op.describe(world, sender))
     }
 }
 

@@ -275,7 +275,7 @@ impl PlanContext<'_> {
     /// A call of entry point `entry` (modulo their number) with arguments read from `seeds`; `value` is sent
     /// only to a payable entry point.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
-        let (point, data) = super::abi::calldata(self.world, *entry, seeds)?;
+        let (point, data) = super::abi::calldata(self.world, *entry, seeds, self.caller)?;
         if point.permissionless.is_none() && self.caller != self.world.actors.attacker {
             // Privileged: only an outsider calls it (see `Needs::Outsider`); for anyone else the step is a
             // no-op, which shrinking removes.
@@ -302,6 +302,8 @@ impl PlanContext<'_> {
 pub struct DescribeContext<'a> {
     /// The world.
     pub world: &'a World,
+    /// The action's sender.
+    pub caller: Address,
 }
 
 impl DescribeContext<'_> {
@@ -312,7 +314,7 @@ impl DescribeContext<'_> {
 
     /// `label.signature(arguments) value=…` of an ABI call.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> String {
-        super::abi::describe(self.world, *entry, seeds, *value)
+        super::abi::describe(self.world, *entry, seeds, *value, self.caller)
     }
 
     /// The actor's name.
@@ -339,11 +341,11 @@ macro_rules! ops {
     (@mutable $m:ident) => { true };
     (@retarget) => { false };
     (@retarget $r:ident) => { true };
-    (@show $op:ident, $world:ident, |$d:ident| $show:expr) => {{
-        let $d = $crate::actions::model::DescribeContext { world: $world };
+    (@show $op:ident, $world:ident, $caller:ident, |$d:ident| $show:expr) => {{
+        let $d = $crate::actions::model::DescribeContext { world: $world, caller: $caller };
         $show
     }};
-    (@show $op:ident, $world:ident,) => { format!("{:?}", $op) };
+    (@show $op:ident, $world:ident, $caller:ident,) => { format!("{:?}", $op) };
     ($(
         $(#[doc = $doc:literal])*
         $name:ident { $($field:ident : $ty:ty = $kind:expr $(=> $mutable:ident)?),* $(,)? }
@@ -433,11 +435,11 @@ macro_rules! ops {
                 }
             }
 
-            /// Readable form with actor names and decoded arguments.
+            /// Readable form with actor names and decoded arguments, as sent by `caller`.
             #[allow(unused_variables)]
-            pub fn describe(&self, world: &World) -> String {
+            pub fn describe(&self, world: &World, caller: alloy_primitives::Address) -> String {
                 match self {
-                    $(Op::$name { $($field),* } => ops!(@show self, world, $(|$d| $show)?),)*
+                    $(Op::$name { $($field),* } => ops!(@show self, world, caller, $(|$d| $show)?),)*
                 }
             }
 

@@ -91,6 +91,68 @@ pub struct OpStats {
     pub reverts: u64,
 }
 
+/// Calls of one entry point (`Contract.signature`, over every deployment of the contract).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EntryStats {
+    /// Whether the contract is one of the suite's (`contracts/src`), not a library's.
+    pub in_src: bool,
+    /// Why the policy declares it unreachable in the default world, if it does.
+    pub unreachable: Option<String>,
+    /// Calls.
+    pub calls: u64,
+    /// Calls that succeeded.
+    pub successes: u64,
+    /// Successful executions as a nested call of another successful call (a contract calling it).
+    pub inner_successes: u64,
+    /// Reverts by decoded reason (the most frequent few; the rest under `other`).
+    pub reverts: BTreeMap<String, u64>,
+}
+
+impl EntryStats {
+    const REASONS: usize = 6;
+
+    fn record(&mut self, success: bool, reason: Option<&str>) {
+        self.calls += 1;
+        if success {
+            self.successes += 1;
+            return;
+        }
+        let reason = reason.unwrap_or("reverted");
+        if self.reverts.contains_key(reason) || self.reverts.len() < Self::REASONS {
+            *self.reverts.entry(reason.to_string()).or_default() += 1;
+        } else {
+            *self.reverts.entry("other".to_string()).or_default() += 1;
+        }
+    }
+
+    fn merge(&mut self, other: &EntryStats) {
+        self.calls += other.calls;
+        self.successes += other.successes;
+        self.inner_successes += other.inner_successes;
+        for (reason, n) in &other.reverts {
+            *self.reverts.entry(reason.clone()).or_default() += n;
+        }
+    }
+}
+
+/// Every entry point of `world` with zero calls, so that a report lists the ones never called.
+pub fn entry_table(world: &World) -> BTreeMap<String, EntryStats> {
+    world
+        .entry_points
+        .iter()
+        .map(|e| {
+            (
+                e.key(),
+                EntryStats {
+                    in_src: e.in_src,
+                    unreachable: e.unreachable.clone(),
+                    ..EntryStats::default()
+                },
+            )
+        })
+        .collect()
+}
+
 /// Progress, reported at every epoch boundary.
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
@@ -119,6 +181,8 @@ pub struct CampaignReport {
     pub interrupted: bool,
     /// Calls and reverts per op kind.
     pub ops: BTreeMap<String, OpStats>,
+    /// Calls, successes and reverts per entry point of the world (every one listed, called or not).
+    pub entries: BTreeMap<String, EntryStats>,
     /// Times each invariant was checked.
     pub checks: u64,
     /// Findings, by invariant id.
@@ -155,6 +219,7 @@ struct EpochOutput {
     runs: u64,
     calls: u64,
     ops: BTreeMap<String, OpStats>,
+    entries: BTreeMap<String, EntryStats>,
 }
 
 #[derive(Debug, Default)]
@@ -175,6 +240,10 @@ pub fn run_campaign(
     let workers = config.workers.max(1);
     let start = Instant::now();
     let shared = Arc::new(Mutex::new(Shared {
+        report: CampaignReport {
+            entries: entry_table(world),
+            ..Default::default()
+        },
         corpus: config.seeds.clone(),
         slots: (0..workers).map(|_| EpochOutput::default()).collect(),
         ..Default::default()
@@ -256,6 +325,18 @@ pub fn run_campaign(
                             let stats = out.ops.entry(step.op.clone()).or_default();
                             stats.calls += 1;
                             stats.reverts += u64::from(!step.success);
+                            if let Some(entry) = &step.entry {
+                                out.entries
+                                    .entry(entry.clone())
+                                    .or_default()
+                                    .record(step.success, step.revert.as_deref());
+                            }
+                        }
+                        for frame in &result.inner_successes {
+                            if let Some(entry) = world.entry_point_at(frame.target, frame.selector)
+                            {
+                                out.entries.entry(entry.key()).or_default().inner_successes += 1;
+                            }
                         }
                         let fresh = result
                             .edges
@@ -374,6 +455,13 @@ fn merge_epoch(
             let entry = s.report.ops.entry(op).or_default();
             entry.calls += stats.calls;
             entry.reverts += stats.reverts;
+        }
+        for (key, stats) in &out.entries {
+            s.report
+                .entries
+                .entry(key.clone())
+                .or_default()
+                .merge(stats);
         }
         let new_edges = out.edges.iter().any(|e| !s.edges.contains(e));
         s.edges.extend(out.edges);

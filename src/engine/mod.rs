@@ -9,7 +9,8 @@ pub mod shrink;
 pub mod strategy;
 
 pub use campaign::{
-    run_campaign, Budget, CampaignConfig, CampaignReport, Progress, TimelineSample,
+    entry_table, run_campaign, Budget, CampaignConfig, CampaignReport, EntryStats, Progress,
+    TimelineSample,
 };
 pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
 pub use runner::{run_sequence, run_sequence_with, RunOptions, RunResult, StopOn};

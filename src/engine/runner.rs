@@ -6,7 +6,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::{check_all, Check, Ghost, Observation, StepRecord, Violation};
 
 use crate::actions::Action;
-use crate::evm::CoverageInspector;
+use crate::evm::{CoverageInspector, Frame};
 use crate::execute::execute;
 use crate::observe::Observer;
 use crate::world::World;
@@ -35,6 +35,9 @@ pub struct RunResult {
     pub cmps: Vec<(U256, U256)>,
     /// Readable trace lines, when asked for.
     pub trace: Vec<String>,
+    /// Nested call frames (not the top-level call) that returned successfully inside a successful step:
+    /// entry points the suite reaches only through another contract (`receiveRewards`, `notifyRedeemRequest`).
+    pub inner_successes: Vec<Frame>,
 }
 
 /// What a run collects besides its steps and violations.
@@ -105,6 +108,14 @@ pub fn run_sequence_with(
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
             result.cmps.extend(cmps);
+            let mut frames = inspector.take_frames();
+            // The top-level call ends last; it is the step itself.
+            frames.pop();
+            if record.success {
+                result
+                    .inner_successes
+                    .extend(frames.into_iter().filter(|f| f.success));
+            }
         }
         let next = observer.observe(world, index + 1);
         ghost.update(&prev, &next, &record);

@@ -5,11 +5,13 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use revm::bytecode::opcode;
+use revm::context_interface::ContextTr;
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::interpreter_types::Jumps;
 use revm::interpreter::Interpreter;
+use revm::interpreter::{CallInput, CallInputs, CallOutcome};
 use revm::Inspector;
 
 /// Default per-transaction cap on recorded comparison operand pairs.
@@ -104,7 +106,22 @@ pub struct CoverageInspector {
     cmp_seen: EdgeSet,
     cmp_cap: usize,
     sink: Option<CoverageSink>,
+    frames: Vec<Frame>,
 }
+
+/// One call frame a transaction executed (the top-level call and every nested one), when it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// The called account.
+    pub target: Address,
+    /// The first four bytes of the calldata; `None` for calldata shorter than four bytes.
+    pub selector: Option<[u8; 4]>,
+    /// Whether the frame returned without reverting.
+    pub success: bool,
+}
+
+/// Most frames recorded per transaction.
+const FRAME_CAP: usize = 256;
 
 impl Default for CoverageInspector {
     fn default() -> Self {
@@ -127,6 +144,7 @@ impl CoverageInspector {
             cmp_seen: EdgeSet::default(),
             cmp_cap,
             sink: None,
+            frames: Vec::new(),
         }
     }
 
@@ -158,8 +176,14 @@ impl CoverageInspector {
         )
     }
 
+    /// Returns the call frames recorded since the last call, and forgets them.
+    pub fn take_frames(&mut self) -> Vec<Frame> {
+        std::mem::take(&mut self.frames)
+    }
+
     /// Clears everything recorded so far.
     pub fn clear(&mut self) {
+        self.frames.clear();
         self.seen.clear();
         self.cmp_seen.clear();
         self.edges.clear();
@@ -181,7 +205,25 @@ impl CoverageInspector {
     }
 }
 
-impl<CTX> Inspector<CTX, EthInterpreter> for CoverageInspector {
+impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
+    fn call_end(&mut self, context: &mut CTX, inputs: &CallInputs, outcome: &mut CallOutcome) {
+        if self.frames.len() < FRAME_CAP {
+            let selector = match &inputs.input {
+                CallInput::Bytes(bytes) => bytes.get(..4).map(|s| [s[0], s[1], s[2], s[3]]),
+                CallInput::SharedBuffer(range) if range.len() >= 4 => {
+                    let input = inputs.input.bytes(context);
+                    input.get(..4).map(|s| [s[0], s[1], s[2], s[3]])
+                }
+                CallInput::SharedBuffer(_) => None,
+            };
+            self.frames.push(Frame {
+                target: inputs.target_address,
+                selector,
+                success: outcome.result.is_ok(),
+            });
+        }
+    }
+
     #[inline]
     fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
         let op = interp.bytecode.opcode();

@@ -20,7 +20,8 @@ pub use chain::{
     DEFAULT_CALL_GAS_LIMIT, DEPLOY_GAS_LIMIT, GENESIS_NUMBER, GENESIS_TIMESTAMP, SPEC,
 };
 pub use inspect::{
-    edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, PcTracer, DEFAULT_CMP_CAP,
+    edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, PcTracer,
+    DEFAULT_CMP_CAP,
 };
 
 #[cfg(test)]

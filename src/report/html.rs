@@ -144,6 +144,31 @@ pub fn render(summary: &RunSummary, title: &str) -> String {
     }
     out.push_str("</table>\n");
 
+    out.push_str("<h2>Entry points</h2>\n<table><tr><th>entry point</th><th>calls</th><th>ok</th><th>inner ok</th><th>most frequent revert</th></tr>\n");
+    for (key, e) in summary.campaign.entries.iter().filter(|(_, e)| e.in_src) {
+        let top = e
+            .reverts
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(reason, n)| format!("{reason} ({n})"))
+            .unwrap_or_default();
+        let note = match (&e.unreachable, e.successes + e.inner_successes) {
+            (Some(why), _) => format!(" <em>unreachable: {}</em>", esc(why)),
+            (None, 0) => " <strong>never succeeded</strong>".to_string(),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}{note}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(key),
+            e.calls,
+            e.successes,
+            e.inner_successes,
+            esc(&top)
+        );
+    }
+    out.push_str("</table>\n");
+
     if let Some(cov) = &summary.coverage {
         let (found, hit) = cov.totals();
         let _ = writeln!(

@@ -4,6 +4,7 @@
 
 pub mod calldata;
 pub mod cast;
+pub mod entries;
 pub mod foundry;
 pub mod html;
 pub mod junit;
