@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod engine;
 pub mod evm;
 pub mod execute;
+pub mod fuzzcorpus;
 pub mod fuzzinput;
 pub mod gate;
 pub mod observe;

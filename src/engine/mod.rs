@@ -4,6 +4,8 @@
 pub mod campaign;
 pub mod corpus;
 pub mod finding;
+pub mod fuzz;
+pub mod replay;
 pub mod runner;
 pub mod shrink;
 pub mod strategy;
