@@ -149,6 +149,41 @@ impl CompileError {
     }
 }
 
+/// The suite's root as given on the command line (`--contracts`): `given` if it exists or is absolute, else the
+/// same relative path under poolguard's own source folder if that exists (so `contracts` works from anywhere
+/// in a checkout's build), else `given`.
+pub fn contracts_root(given: &Path) -> PathBuf {
+    if given.exists() || given.is_absolute() {
+        return given.to_path_buf();
+    }
+    let fallback = Path::new(env!("CARGO_MANIFEST_DIR")).join(given);
+    if fallback.exists() {
+        fallback
+    } else {
+        given.to_path_buf()
+    }
+}
+
+/// The suite to work on: `contracts` (see [`contracts_root`]), or the materialized broken variant `variant` of
+/// it (see [`crate::variants`]); says on stderr which variant and what it breaks.
+pub fn suite_root(contracts: &Path, variant: Option<&str>) -> anyhow::Result<PathBuf> {
+    use anyhow::Context as _;
+    let Some(name) = variant else {
+        return Ok(contracts_root(contracts));
+    };
+    let root = contracts_root(contracts);
+    // A variant links the suite's node_modules: install them first (a fresh clone has none yet).
+    SuiteCompiler::new(&root)
+        .ensure_toolchain()
+        .with_context(|| format!("preparing {}", root.display()))?;
+    let variant = crate::variants::find_variant(&root.join("variants"), name)?;
+    eprintln!(
+        "variant {name}: {} (breaks {})",
+        variant.description, variant.invariant
+    );
+    Ok(variant.materialize(&root, &root.join(".poolguard").join("variants"))?)
+}
+
 /// Compiles the staking-pool suite: a Foundry-layout folder (`src/`, `node_modules/`,
 /// `package.json`), normally `contracts/`.
 #[derive(Debug, Clone)]

@@ -1,20 +1,188 @@
 //! The CI security gate: replays every saved finding and regression file, runs a bounded campaign, locates each
 //! violation in the Solidity source and collects line coverage, producing one [`RunSummary`] for the report
-//! writers. The caller decides the exit code from [`RunSummary::failed`].
+//! writers ([`run_gate`]); the gate command ([`gate`]) writes them and prints a summary. The caller decides the exit
+//! code from [`RunSummary::failed`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use crate::compile::Artifacts;
+use anyhow::{bail, Context as _};
+
+use crate::compile::{suite_root, Artifacts};
 use crate::coverage;
 use crate::engine::campaign::make_finding;
 use crate::engine::Finding;
-use crate::engine::{run_campaign, run_sequence, CampaignConfig, Progress, RunOptions, StopOn};
+use crate::engine::{
+    run_campaign, run_sequence, Budget, CampaignConfig, Progress, RunOptions, StopOn,
+};
 use crate::observe::Observer;
+use crate::report::{html, junit, sarif};
 use crate::report::{plan_sequence, Origin, RegressionCheck, ReportedViolation, RunSummary};
 use crate::sourcemap::SourceIndex;
 use crate::world::World;
+
+/// The gate command's settings.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// RNG seed.
+    pub seed: u64,
+    /// Worker threads.
+    pub workers: usize,
+    /// Time budget of the campaign (instead of `runs`).
+    pub duration: Option<Duration>,
+    /// Sequences the campaign runs (default 1000 unless `duration` is given).
+    pub runs: Option<u64>,
+    /// Longest sequence.
+    pub depth: usize,
+    /// Folders of saved findings / regressions, each of which must exist; empty: `corpus/findings` and
+    /// `corpus/regressions`, each skipped when missing.
+    pub regressions: Vec<PathBuf>,
+    /// Where the reports go: junit.xml, results.sarif, lcov.info, report.html, findings/.
+    pub out: PathBuf,
+    /// Skip the per-line coverage replay.
+    pub no_coverage: bool,
+    /// Also fail when a state-changing function of the suite's `src/` never executed successfully, unless
+    /// entry-points.toml lists it as unreachable.
+    pub require_entry_coverage: bool,
+    /// Gate this broken variant of the suite instead of the suite itself.
+    pub variant: Option<String>,
+}
+
+/// The gate command: runs the gate ([`run_gate`]) on the suite at `contracts` (or its variant), writes JUnit,
+/// SARIF, LCOV and HTML reports to `options.out`, and prints a summary on stdout (progress every 10 s on
+/// stderr). Returns whether anything failed ([`RunSummary::failed`]).
+pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
+    if options.workers == 0 || options.depth == 0 || options.runs == Some(0) {
+        bail!("--workers, --depth and --runs must be at least 1");
+    }
+    let regression_dirs = if options.regressions.is_empty() {
+        ["corpus/findings", "corpus/regressions"]
+            .into_iter()
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_dir())
+            .collect()
+    } else {
+        if let Some(missing) = options.regressions.iter().find(|dir| !dir.is_dir()) {
+            bail!("--regressions {}: no such folder", missing.display());
+        }
+        options.regressions.clone()
+    };
+    let root = suite_root(contracts, options.variant.as_deref())?;
+    let (world, artifacts) = World::build(&root, 2)?;
+    let findings_dir = options.out.join("findings");
+    std::fs::create_dir_all(&findings_dir)
+        .with_context(|| format!("creating {}", findings_dir.display()))?;
+    let config = GateConfig {
+        campaign: CampaignConfig {
+            seed: options.seed,
+            workers: options.workers,
+            budget: match (options.runs, options.duration) {
+                (Some(runs), _) => Budget::Runs(runs),
+                (None, Some(d)) => Budget::Duration(d),
+                (None, None) => Budget::Runs(1000),
+            },
+            depth: options.depth,
+            findings_dir: Some(findings_dir),
+            variant: options.variant.clone(),
+            ..CampaignConfig::default()
+        },
+        regression_dirs,
+        coverage: !options.no_coverage,
+        suite_root: root.clone(),
+    };
+    let last = Mutex::new(Instant::now());
+    let on_progress = |p: &Progress| {
+        let mut last = last.lock().expect("progress clock");
+        if p.shrinking.is_none() && last.elapsed() >= Duration::from_secs(10) {
+            eprintln!(
+                "gate: {} runs, {} calls, {} edges, {} violations",
+                p.runs, p.calls, p.edges, p.violations
+            );
+            *last = Instant::now();
+        }
+    };
+    let summary = run_gate(&world, &artifacts, &config, &on_progress);
+
+    let cwd = std::env::current_dir().context("current directory")?;
+    let base = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let mut summary = summary;
+    summary.suite_root = std::fs::canonicalize(&summary.suite_root).unwrap_or(summary.suite_root);
+    let write = |name: &str, text: &str| -> anyhow::Result<()> {
+        let path = options.out.join(name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+        Ok(())
+    };
+    write(
+        "junit.xml",
+        &junit::render(&summary).context("rendering JUnit")?,
+    )?;
+    write(
+        "results.sarif",
+        &sarif::render(&summary, &base).context("rendering SARIF")?,
+    )?;
+    if let Some(coverage) = &summary.coverage {
+        write("lcov.info", &coverage.to_lcov())?;
+    }
+    let title = options
+        .variant
+        .as_deref()
+        .unwrap_or("the staking-pool suite");
+    write("report.html", &html::render(&summary, title))?;
+    let entries = &summary.campaign.entries;
+    write(
+        "entry-points.json",
+        &serde_json::to_string_pretty(&crate::engine::entries::json(entries))
+            .context("rendering entry points")?,
+    )?;
+    let never = crate::engine::entries::never_succeeded(entries);
+
+    let p = &summary.campaign.progress;
+    println!(
+        "gate: {} regression file(s) replayed, {} could not be; campaign {} runs, {} calls in {:.1?}; {} violation(s)",
+        summary.regressions.len(),
+        summary
+            .regressions
+            .iter()
+            .filter(|r| r.error.is_some())
+            .count(),
+        p.runs,
+        p.calls,
+        p.elapsed,
+        summary.violations.len()
+    );
+    for r in &summary.regressions {
+        if let Some(e) = &r.error {
+            println!("regression {}: could not replay: {e}", r.path.display());
+        } else if !r.violated.is_empty() {
+            println!(
+                "regression {}: still violates {}",
+                r.path.display(),
+                r.violated.join(", ")
+            );
+        }
+    }
+    for v in &summary.violations {
+        let at = v
+            .location
+            .as_ref()
+            .and_then(|l| l.entry.as_ref())
+            .map(|e| format!(" (failing call: {}:{})", e.path.display(), e.line))
+            .unwrap_or_default();
+        println!(
+            "VIOLATED {}: {}{at}",
+            v.finding.invariant, v.finding.message
+        );
+    }
+    for key in &never {
+        println!(
+            "never executed successfully: {key} (entry-points.toml does not list it as unreachable)"
+        );
+    }
+    Ok(summary.failed() || (options.require_entry_coverage && !never.is_empty()))
+}
 
 /// What the gate runs.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod entry_points;
 pub mod evm;
 pub mod execute;
+pub mod fuzzcorpus;
 pub mod fuzzinput;
 pub mod gate;
 pub mod observe;

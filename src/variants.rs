@@ -74,6 +74,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> VariantError + '_ {
     }
 }
 
+/// The variants command: prints every variant under `dir` (name, invariant, description) on stdout.
+pub fn print_variants(dir: &Path) -> Result<(), VariantError> {
+    for v in load_variants(dir)? {
+        println!("{:<40} {:<11} {}", v.name, v.invariant, v.description);
+    }
+    Ok(())
+}
+
 /// Loads every variant under `dir`, sorted by name.
 pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)

@@ -6,6 +6,7 @@
 //! `deployStakingPoolContracts`, an oracle report of its first deposit, and `activateStakingPool`.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, U256};
 use alloy_sol_types::{SolCall, SolValue};
@@ -239,6 +240,47 @@ pub struct World {
 }
 
 impl World {
+    /// Compiles the suite at `contracts` (see [`contracts_root`](crate::compile::contracts_root)), saying on
+    /// stderr how long it took and whether solc ran, and deploys it with `pools` pools. Refuses a world whose
+    /// actors a step's one-byte caller index cannot all reach.
+    pub fn build(contracts: &Path, pools: usize) -> anyhow::Result<(World, Artifacts)> {
+        use anyhow::{bail, Context as _};
+        if pools == 0 {
+            bail!("--pools must be at least 1");
+        }
+        let root = crate::compile::contracts_root(contracts);
+        let started = std::time::Instant::now();
+        let compiler = crate::compile::SuiteCompiler::new(&root);
+        let artifacts = compiler
+            .compile()
+            .with_context(|| format!("compiling {}", root.display()))?;
+        eprintln!(
+            "compiled {} ({}) in {:.1?}",
+            root.display(),
+            if artifacts.compiled_fresh() {
+                "solc ran"
+            } else {
+                "cached"
+            },
+            started.elapsed()
+        );
+        let world = World::deploy(
+            &artifacts,
+            WorldConfig {
+                pools,
+                ..WorldConfig::default()
+            },
+        )
+        .context("deploying the suite")?;
+        let actors = world.actors.all().len();
+        if actors > usize::from(u8::MAX) + 1 {
+            bail!(
+                "--pools {pools} gives {actors} actors, but a step names its caller in one byte (at most 256): use fewer pools"
+            );
+        }
+        Ok((world, artifacts))
+    }
+
     /// Deploys the suite from `artifacts` and takes the reset snapshot.
     pub fn deploy(artifacts: &Artifacts, config: WorldConfig) -> Result<Self, WorldError> {
         Deployer::new(artifacts, config).run()
@@ -391,6 +433,14 @@ impl World {
             code.extend_from_slice(&self.chain.code(a));
         }
         alloy_primitives::hex::encode(&keccak256(&code)[..8])
+    }
+
+    /// Builds the world of the suite at `contracts` with `pools` pools ([`World::build`]) and prints its
+    /// [`manifest`](Self::manifest) on stdout.
+    pub fn print_manifest(contracts: &Path, pools: usize) -> anyhow::Result<()> {
+        let (world, _) = World::build(contracts, pools)?;
+        println!("{}", serde_json::to_string_pretty(&world.manifest())?);
+        Ok(())
     }
 
     /// Every address of the world as JSON: shared contracts, pools, and the actors in the order an

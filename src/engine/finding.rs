@@ -133,6 +133,29 @@ impl Finding {
         Ok(())
     }
 
+    /// The variant to rebuild for this finding: the one asked for, else the one the finding records. Warns on
+    /// stderr when both are given and differ.
+    pub fn variant_to_rebuild<'a>(&'a self, asked: Option<&'a str>) -> Option<&'a str> {
+        if let (Some(asked), Some(recorded)) = (asked, self.variant.as_deref()) {
+            if asked != recorded {
+                eprintln!("warning: the finding was made on variant {recorded}; using --variant {asked} as asked");
+            }
+        }
+        asked.or(self.variant.as_deref())
+    }
+
+    /// Warns on stderr when `world`'s bytecode is not the one the finding was made on (its `suite` hash).
+    pub fn warn_if_other_suite(&self, world: &crate::world::World) {
+        let here = world.suite_hash();
+        if !self.suite.is_empty() && self.suite != here {
+            eprintln!(
+                "warning: the finding was made on suite {} but this suite's bytecode hashes to {here}: the contracts \
+                 changed since (or another variant is needed); the replay may differ",
+                self.suite
+            );
+        }
+    }
+
     /// Reads a finding file.
     pub fn load(path: &Path) -> Result<Self, CorpusError> {
         let text = std::fs::read_to_string(path).map_err(|source| CorpusError::Io {

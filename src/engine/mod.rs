@@ -3,7 +3,10 @@
 
 pub mod campaign;
 pub mod corpus;
+pub mod entries;
 pub mod finding;
+pub mod fuzz;
+pub mod replay;
 pub mod runner;
 pub mod shrink;
 pub mod strategy;

@@ -1,13 +1,17 @@
 //! The report stage: what a campaign (or the CI gate) found, in the formats people and tools read — JUnit XML,
 //! SARIF 2.1.0, an HTML page — and reproducers that run without poolguard (a Foundry test, a `cast` script).
 //! The finding files themselves are the engine's ([`crate::engine::finding`]); this stage only renders them.
+//! Also the text output of the commands that end here: the catalog, the proofs, a replay, an export.
 
 pub mod calldata;
 pub mod cast;
-pub mod entries;
+pub mod catalog;
+pub mod export;
 pub mod foundry;
 pub mod html;
 pub mod junit;
+pub mod prove;
+pub mod replay;
 pub mod sarif;
 pub mod steps;
 

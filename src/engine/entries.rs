@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::engine::EntryStats;
+use super::EntryStats;
 
 /// The text table: one row per entry point of `contracts/src`, never-succeeded ones marked.
 pub fn table(entries: &BTreeMap<String, EntryStats>) -> String {
