@@ -17,7 +17,7 @@ import {IStakingRewardsVault} from "../../src/interfaces/IStakingRewardsVault.so
 import {IIncentiveCollector} from "../../src/interfaces/IIncentiveCollector.sol";
 import {IStakingPoolContractsFactory} from "../../src/interfaces/IStakingPoolContractsFactory.sol";
 
-/// @title poolguard's 29 invariants, its ghost model and its replay step, in Solidity.
+/// @title poolguard's 30 invariants, its ghost model and its replay step, in Solidity.
 /// @notice A port of poolguard's `invariants` crate (catalog.rs, ghost.rs, math.rs, observation.rs) and of its
 /// execute/observe stages (src/execute.rs, src/observe.rs, src/actions.rs `plan`):
 ///
@@ -26,7 +26,7 @@ import {IStakingPoolContractsFactory} from "../../src/interfaces/IStakingPoolCon
 ///   recorded, never propagated. Around it the world is observed exactly as `Observer::observe` does (views,
 ///   OpenZeppelin ERC-7201 storage for share balances and role membership, the same preview probe cycle),
 ///   the call's logs are decoded like `Observer::events`, the ghost is updated like `Ghost::update`, and all
-///   29 checks run on (prev, next, step, ghost) like `check_all`. The first violation of each invariant is
+///   30 checks run on (prev, next, step, ghost) like `check_all`. The first violation of each invariant is
 ///   kept (like the runner's per-invariant `seen` set).
 /// - `checkInvariant(id)` reverts with `"<ID>: step <n>: <detail>"` if `id` was violated by any step so far;
 ///   `checkAllInvariants()` does so for the first violated invariant in catalog order.
@@ -52,7 +52,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 29;
+    uint256 internal constant NUM_INVARIANTS = 30;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -260,6 +260,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint8 roleOpRole;
         uint256 roleOpAccount;
         bool success;
+        /// Whether the calldata names the attacker (an ABI-encoded address word).
+        bool namesAttacker;
         Events events;
     }
 
@@ -278,7 +280,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[29] internal _violations;
+    string[30] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -294,7 +296,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[29] memory) {
+    function catalogIds() public pure returns (string[30] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -318,6 +320,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "ACCESS-003",
             "ACCESS-004",
             "ACCESS-005",
+            "ACCESS-006",
             "PAUSE-001",
             "EXIT-001",
             "EXIT-002",
@@ -383,7 +386,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[29] memory ids = catalogIds();
+        string[30] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -927,6 +930,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     function _classify(address from, address to, bytes memory data) internal view returns (StepRec memory s) {
         s.caller = from;
+        for (uint256 i = 0; 4 + 32 * (i + 1) <= data.length; i++) {
+            if (_word(data, i) == uint256(uint160(attacker))) s.namesAttacker = true;
+        }
         s.pool = NO_INDEX;
         s.op = OP_UNKNOWN;
         s.roleOpAccount = NO_INDEX;
@@ -1264,8 +1270,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ checks (invariants/src/catalog.rs)
 
+    /// @notice ACCESS-006's ghost: a privileged call by an insider named the attacker (a role granted to it, …).
+    bool internal ghostAttackerEmpowered;
+
     function _runChecks(Obs memory prev, Obs memory next, StepRec memory s) internal {
-        string[29] memory ids = catalogIds();
+        if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
+            ghostAttackerEmpowered = true;
+        }
+        string[30] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1306,12 +1318,13 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 19) return _access003(prev, next, s);
         if (k == 20) return _access004(prev, next, s);
         if (k == 21) return _access005(prev, s);
-        if (k == 22) return _pause001(prev, s);
-        if (k == 23) return _exit001(next);
-        if (k == 24) return _exit002(prev, next, s);
-        if (k == 25) return _exit003(prev, next, s);
-        if (k == 26) return _oracle001(prev, s);
-        if (k == 27) return _oracle002(prev, s);
+        if (k == 22) return _access006(s);
+        if (k == 23) return _pause001(prev, s);
+        if (k == 24) return _exit001(next);
+        if (k == 25) return _exit002(prev, next, s);
+        if (k == 26) return _exit003(prev, next, s);
+        if (k == 27) return _oracle001(prev, s);
+        if (k == 28) return _oracle002(prev, s);
         return _oracle003(prev, s);
     }
 
@@ -1834,6 +1847,18 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     function _access005(Obs memory prev, StepRec memory s) private view returns (string memory) {
         if (s.events.upgrades != 0 && s.caller != prev.governance) {
             return string.concat(opName(s.op), " by ", actorName(s.caller), " upgraded an implementation");
+        }
+        return "";
+    }
+
+    // ACCESS-006: the attacker (no role, ownership or system address) never successfully calls a privileged
+    // function unless a privileged call named it first. Over the calls this replay classifies: privileged means
+    // the step needs a privilege (poolguard's entry-points.toml declares the others permissionless).
+    function _access006(StepRec memory s) private view returns (string memory) {
+        if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller == attacker && !ghostAttackerEmpowered) {
+            return string.concat(
+                opName(s.op), " by the attacker (no role, ownership or system address) succeeded; it is not permissionless"
+            );
         }
         return "";
     }
