@@ -6,6 +6,9 @@
 #
 # Only `first_seen.elapsed_ms` (wall-clock time) is removed. One worker, a fresh corpus, --runs: the campaign is
 # a pure function of the seed. Usage: scripts/record-findings.sh [--seed N] [--runs N]
+#
+# The recorded file is re-recorded (and committed with a note) whenever generation changes on purpose; the
+# action-model redesign (issue 17) was checked byte for byte against the file recorded before it.
 set -euo pipefail
 seed=5
 runs=300
