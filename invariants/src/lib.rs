@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod ghost;
 pub mod math;
 pub mod observation;
+#[cfg(feature = "smt")]
 pub mod smt;
 
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
