@@ -73,6 +73,7 @@ pub fn execute(
         success: true,
         revert: None,
         events: Default::default(),
+        call: None,
     };
     let Some(result) = result else {
         return Executed {

@@ -18,6 +18,7 @@ pub mod smt;
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
-    Observation, PoolObservation, Privilege, RequestObservation, Role, RoleOp, StepEvents,
-    StepRecord,
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
+    Privilege, RequestObservation, Role, RoleOp, ShareTransfer, StepEvents, StepRecord, SuiteCall,
+    SuiteFunction,
 };
