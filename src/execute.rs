@@ -77,6 +77,7 @@ pub fn execute(
         entry: None,
         permissionless: false,
         named: Vec::new(),
+        call: None,
     };
     record.target = planned.to;
     if let Some(to) = planned.to {

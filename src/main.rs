@@ -53,6 +53,7 @@ enum Command {
     Corpus(CorpusCommand),
     /// Print the invariant catalog.
     Invariants,
+    #[cfg(feature = "smt")]
     /// Prove the suite's arithmetic with z3 (share conversion, inflation, fees, withdrawals); exit 1 unless all proved.
     Prove {
         /// Also run the negative controls (each must yield a counterexample).
@@ -275,6 +276,7 @@ fn exit_code(failed: bool) -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        #[cfg(feature = "smt")]
         Command::Prove { controls, timeout } => {
             let proved = poolguard::report::prove::prove(controls, timeout);
             Ok(exit_code(!proved))

@@ -1,17 +1,19 @@
-//! The observe stage: reads the world into an [`Observation`] after each step and decodes the step's logs
-//! into [`StepEvents`], the plain data the invariant catalog checks.
+//! The observe stage: reads the world into an [`Observation`] after each step, decodes the step's logs into
+//! [`StepEvents`] and its transaction into the [`SuiteCall`] it made: the plain data the invariant catalog checks.
 //!
 //! Share balances and role membership are read from OpenZeppelin 5's ERC-7201 namespaced storage directly
 //! (one database lookup each instead of one EVM call each); everything else through the contracts' views.
 
 use std::collections::HashMap;
 
-use alloy_primitives::{keccak256, Address, Log, B256, U256};
+use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::{
-    Observation, PoolObservation, RequestObservation, Role, StepEvents, StepRecord,
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
+    RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
 };
 
+use crate::actions::Planned;
 use crate::bindings::{
     IAccountingOracle, IBeaconDeposit, IBeraChef, IOwnable, IPausable, ISmartOperator, IStBERA,
     IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
@@ -309,13 +311,78 @@ impl Observer {
         }
     }
 
-    /// The record of an executed step, completed with the suite's events decoded from its logs.
+    /// The record of an executed step, completed with the suite's events decoded from its logs and the suite
+    /// function its transaction called.
     pub fn step_record(&self, world: &World, executed: Executed) -> StepRecord {
         let events = self.events(world, executed.logs());
+        let call = self.suite_call(world, &executed.planned);
         StepRecord {
             events,
+            call,
             ..executed.record
         }
+    }
+
+    /// What `planned` calls, when it is one of [`SuiteFunction`]'s: its callee and selector matched against the
+    /// suite's bindings, and the pool from the validator pubkey its arguments name.
+    pub fn suite_call(&self, world: &World, planned: &Planned) -> Option<SuiteCall> {
+        use IWithdrawalVault::{
+            finalizeWithdrawalRequestCall, finalizeWithdrawalRequestsCall, requestRedeemCall,
+            requestWithdrawalCall,
+        };
+        let to = planned.to?;
+        let data: &[u8] = &planned.data;
+        let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
+        let c = &world.contracts;
+        let pool_of = |pubkey: Option<Bytes>| {
+            pubkey.and_then(|key| self.pubkey_pool.get(&keccak256(&key)).copied())
+        };
+        let (function, pool) = if to == c.withdrawal_vault {
+            match selector {
+                requestWithdrawalCall::SELECTOR => (
+                    SuiteFunction::RequestWithdrawal,
+                    pool_of(
+                        requestWithdrawalCall::abi_decode(data)
+                            .ok()
+                            .map(|call| call.pubkey),
+                    ),
+                ),
+                requestRedeemCall::SELECTOR => (
+                    SuiteFunction::RequestRedeem,
+                    pool_of(
+                        requestRedeemCall::abi_decode(data)
+                            .ok()
+                            .map(|call| call.pubkey),
+                    ),
+                ),
+                finalizeWithdrawalRequestCall::SELECTOR => {
+                    (SuiteFunction::FinalizeWithdrawalRequest, None)
+                }
+                finalizeWithdrawalRequestsCall::SELECTOR => {
+                    (SuiteFunction::FinalizeWithdrawalRequests, None)
+                }
+                _ => return None,
+            }
+        } else if to == c.accounting_oracle
+            && selector == IAccountingOracle::updateTotalDepositsCall::SELECTOR
+        {
+            let call = IAccountingOracle::updateTotalDepositsCall::abi_decode(data).ok();
+            (
+                SuiteFunction::UpdateTotalDeposits,
+                pool_of(call.map(|call| call.pubkey)),
+            )
+        } else if to == c.beacon_deposit
+            && selector == IBeaconDeposit::penalizeValidatorCall::SELECTOR
+        {
+            let call = IBeaconDeposit::penalizeValidatorCall::abi_decode(data).ok();
+            (
+                SuiteFunction::PenalizeValidator,
+                pool_of(call.map(|call| call.pubkey)),
+            )
+        } else {
+            return None;
+        };
+        Some(SuiteCall { function, pool })
     }
 
     /// Decodes the suite's events among `logs`.
@@ -334,8 +401,11 @@ impl Observer {
                 } else if let Ok(ev) =
                     IWithdrawalVault::WithdrawalRequestFinalized::decode_log_data(&log.data)
                 {
-                    e.finalized
-                        .push((ev.requestId.saturating_to(), ev.user, ev.assets));
+                    e.finalized.push(Finalization {
+                        id: ev.requestId.saturating_to(),
+                        user: ev.user,
+                        assets: ev.assets,
+                    });
                 }
                 continue;
             }
@@ -343,11 +413,11 @@ impl Observer {
                 if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data)
                 {
                     if let Some(&i) = self.pubkey_pool.get(&keccak256(&ev.pubkey)) {
-                        e.reports.push((
-                            i,
-                            ev.balanceGwei * U256::from(1_000_000_000u64),
-                            ev.refSlot,
-                        ));
+                        e.reports.push(AcceptedReport {
+                            pool: i,
+                            balance: ev.balanceGwei * U256::from(1_000_000_000u64),
+                            ref_slot: ev.refSlot,
+                        });
                     }
                 }
                 continue;
@@ -356,32 +426,52 @@ impl Observer {
                 continue;
             };
             let d = &log.data;
+            let amount = |amount: U256| PoolAmount { pool: i, amount };
             if let Ok(ev) = IStakingPool::Deposit::decode_log_data(d) {
-                e.deposits
-                    .push((i, ev.sender, ev.receiver, ev.assets, ev.shares));
+                e.deposits.push(Deposit {
+                    pool: i,
+                    sender: ev.sender,
+                    receiver: ev.receiver,
+                    assets: ev.assets,
+                    shares: ev.shares,
+                });
             } else if let Ok(ev) = IStakingPool::FeeSharesMinted::decode_log_data(d) {
-                e.fee_mints.push((i, ev.recipient, ev.shares));
+                e.fee_mints.push(FeeMint {
+                    pool: i,
+                    recipient: ev.recipient,
+                    shares: ev.shares,
+                });
             } else if let Ok(ev) = IStakingPool::WithdrawalNotified::decode_log_data(d) {
-                e.burns.push((i, ev.user, ev.assets, ev.shares));
+                e.burns.push(Burn {
+                    pool: i,
+                    user: ev.user,
+                    assets: ev.assets,
+                    shares: ev.shares,
+                });
             } else if let Ok(ev) = IStakingPool::RewardsCollected::decode_log_data(d) {
-                e.rewards.push((i, ev.chargeable));
+                e.rewards.push(amount(ev.chargeable));
             } else if let Ok(ev) = IStakingPool::TotalDepositsUpdated::decode_log_data(d) {
                 if !ev.reward.is_zero() {
-                    e.rewards.push((i, ev.reward));
+                    e.rewards.push(amount(ev.reward));
                 }
                 if !ev.penalty.is_zero() {
-                    e.penalties.push((i, ev.penalty));
+                    e.penalties.push(amount(ev.penalty));
                 }
             } else if IStakingPool::FullExitTriggered::decode_log_data(d).is_ok() {
                 e.full_exits.push(i);
             } else if let Ok(ev) = ISmartOperator::BGTFeesAccrued::decode_log_data(d) {
-                e.rewards.push((i, ev.earned));
+                e.rewards.push(amount(ev.earned));
             } else if let Ok(ev) = Transfer::decode_log_data(d) {
                 if !ev.from.is_zero()
                     && !ev.to.is_zero()
                     && log.address == world.pools[i].staking_pool
                 {
-                    e.share_transfers.push((i, ev.from, ev.to, ev.value));
+                    e.share_transfers.push(ShareTransfer {
+                        pool: i,
+                        from: ev.from,
+                        to: ev.to,
+                        amount: ev.value,
+                    });
                 }
             }
         }

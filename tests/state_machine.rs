@@ -665,19 +665,24 @@ fn compare(
     let minted: U256 = events
         .deposits
         .iter()
-        .filter(|d| d.0 == 0)
-        .map(|d| d.4)
+        .filter(|d| d.pool == 0)
+        .map(|d| d.shares)
         .sum();
     let fee = |who: u8| -> U256 {
         let a = o.actors[who as usize];
         events
             .fee_mints
             .iter()
-            .filter(|f| f.0 == 0 && f.1 == a)
-            .map(|f| f.2)
+            .filter(|f| f.pool == 0 && f.recipient == a)
+            .map(|f| f.shares)
             .sum()
     };
-    let burnt: U256 = events.burns.iter().filter(|b| b.0 == 0).map(|b| b.3).sum();
+    let burnt: U256 = events
+        .burns
+        .iter()
+        .filter(|b| b.pool == 0)
+        .map(|b| b.shares)
+        .sum();
     eq(
         "shares minted",
         minted.to_string(),

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::ghost::Ghost;
 use crate::math::{fee_of, net_of_fees, price_lower, to_assets, to_shares, Rounding};
-use crate::observation::{Observation, PoolObservation, Privilege, Role, RoleOp, StepRecord};
+use crate::observation::{
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolObservation, Privilege,
+    Role, RoleOp, StepRecord, SuiteFunction,
+};
 
 /// What an invariant is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -143,9 +146,9 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for (i, a, b) in pools(c) {
                 let e = &c.step.events;
-                let minted: U256 = e.deposits.iter().filter(|d| d.0 == i).map(|d| d.4).sum::<U256>()
-                    + e.fee_mints.iter().filter(|f| f.0 == i).map(|f| f.2).sum::<U256>();
-                let burnt: U256 = e.burns.iter().filter(|w| w.0 == i).map(|w| w.3).sum();
+                let minted: U256 = e.deposits.iter().filter(|d| d.pool == i).map(|d| d.shares).sum::<U256>()
+                    + e.fee_mints.iter().filter(|f| f.pool == i).map(|f| f.shares).sum::<U256>();
+                let burnt: U256 = e.burns.iter().filter(|w| w.pool == i).map(|w| w.shares).sum();
                 let expected = (a.total_supply + minted).checked_sub(burnt);
                 ensure(expected == Some(b.total_supply), || {
                     format!("pool{i}: supply {} -> {}, events mint {minted} and burn {burnt}", a.total_supply, b.total_supply)
@@ -263,7 +266,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "A finalized request pays exactly assetsRequested to its user, once.",
         broken_variant: "wd-001-finalize-twice",
         check: |c| {
-            for &(id, user, assets) in &c.step.events.finalized {
+            for &Finalization { id, user, assets } in &c.step.events.finalized {
                 let index = id as usize - 1;
                 let before = c.prev.requests.get(index);
                 let after = c.next.requests.get(index);
@@ -273,9 +276,10 @@ pub static CATALOG: &[Invariant] = &[
                 })?;
             }
             // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value).
-            if c.step.success && matches!(c.step.op.as_str(), "Finalize" | "FinalizeAll") {
+            let finalize = [SuiteFunction::FinalizeWithdrawalRequest, SuiteFunction::FinalizeWithdrawalRequests];
+            if c.step.success && c.step.called(&finalize) {
                 for (a, who) in c.next.actors.iter().enumerate() {
-                    let paid: U256 = c.step.events.finalized.iter().filter(|f| f.1 == *who).map(|f| f.2).sum();
+                    let paid: U256 = c.step.events.finalized.iter().filter(|f| f.user == *who).map(|f| f.assets).sum();
                     let delta = c.next.actor_bera[a].checked_sub(c.prev.actor_bera[a]);
                     ensure(delta == Some(paid), || {
                         format!("actor {who} received {:?} but finalizations paid {paid}", delta)
@@ -291,7 +295,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "No request is finalized before requestBlock + 129,600.",
         broken_variant: "wd-002-short-delay",
         check: |c| {
-            for &(id, _, _) in &c.step.events.finalized {
+            for &Finalization { id, .. } in &c.step.events.finalized {
                 if let Some(r) = c.next.requests.get(id as usize - 1) {
                     ensure(c.next.block >= r.block + 129_600, || {
                         format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
@@ -345,7 +349,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it less one share's rounding (no donation makes a depositor lose more than 0.1%).",
         broken_variant: "value-002-deposit-bonus",
         check: |c| {
-            for &(i, _, _, assets, shares) in &c.step.events.deposits {
+            for &Deposit { pool: i, assets, shares, .. } in &c.step.events.deposits {
                 let p = &c.next.pools[i];
                 let worth = to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
                 ensure(worth <= assets, || format!("pool{i}: {shares} shares for {assets} are worth {worth}"))?;
@@ -369,7 +373,7 @@ pub static CATALOG: &[Invariant] = &[
             if !c.step.events.full_exits.is_empty() {
                 return Ok(());
             }
-            for &(i, _, assets, shares) in &c.step.events.burns {
+            for &Burn { pool: i, assets, shares, .. } in &c.step.events.burns {
                 let p = &c.next.pools[i];
                 // The state the burn priced against: this step's burn undone.
                 let worth = to_assets(shares, p.total_supply + shares, p.total_assets + assets, Rounding::Floor)
@@ -411,7 +415,7 @@ pub static CATALOG: &[Invariant] = &[
         broken_variant: "rate-001-rewards-lost",
         check: |c| {
             for (i, a, b) in pools(c) {
-                let excused = c.step.events.penalties.iter().any(|p| p.0 == i) || c.step.events.full_exits.contains(&i);
+                let excused = c.step.events.penalties.iter().any(|p| p.pool == i) || c.step.events.full_exits.contains(&i);
                 if excused || !a.is_active {
                     continue;
                 }
@@ -448,9 +452,9 @@ pub static CATALOG: &[Invariant] = &[
         broken_variant: "fee-002-double-fee",
         check: |c| {
             for (i, _, p) in pools(c) {
-                let reward: U256 = c.step.events.rewards.iter().filter(|r| r.0 == i).map(|r| r.1).sum();
+                let reward: U256 = c.step.events.rewards.iter().filter(|r| r.pool == i).map(|r| r.amount).sum();
                 let mut total = U256::ZERO;
-                for &(_, recipient, shares) in c.step.events.fee_mints.iter().filter(|f| f.0 == i) {
+                for &FeeMint { recipient, shares, .. } in c.step.events.fee_mints.iter().filter(|f| f.pool == i) {
                     let worth = to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
                     total += worth;
                     ensure(worth <= fee_of(reward, U256::from(MAX_BPS)) + U256::from(DUST), || {
@@ -588,7 +592,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "A paused pool accepts no deposit and a paused WithdrawalVault records no request.",
         broken_variant: "pause-001-receive-ignores-pause",
         check: |c| {
-            for &(i, ..) in &c.step.events.deposits {
+            for &Deposit { pool: i, .. } in &c.step.events.deposits {
                 ensure(!c.prev.pools[i].paused, || format!("pool{i}: deposit while paused"))?;
             }
             ensure(c.step.events.requested.is_empty() || !c.prev.withdrawal_vault_paused, || {
@@ -618,8 +622,12 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for (i, a, b) in pools(c) {
                 if !a.is_fully_exited && b.is_fully_exited {
-                    let allowed = matches!(c.step.op.as_str(), "RequestWithdrawal" | "RequestRedeem" | "OracleReport")
-                        && c.step.pool == Some(i);
+                    let requested_or_reported = c.step.called(&[
+                        SuiteFunction::RequestWithdrawal,
+                        SuiteFunction::RequestRedeem,
+                        SuiteFunction::UpdateTotalDeposits,
+                    ]);
+                    let allowed = requested_or_reported && c.step.call.and_then(|call| call.pool) == Some(i);
                     ensure(allowed, || format!("pool{i} exited in {}", c.step.op))?;
                 }
             }
@@ -636,8 +644,8 @@ pub static CATALOG: &[Invariant] = &[
                 if !a.is_fully_exited {
                     continue;
                 }
-                ensure(!c.step.events.deposits.iter().any(|d| d.0 == i), || format!("pool{i}: deposit after exit"))?;
-                let out: U256 = c.step.events.burns.iter().filter(|w| w.0 == i).map(|w| w.2).sum();
+                ensure(!c.step.events.deposits.iter().any(|d| d.pool == i), || format!("pool{i}: deposit after exit"))?;
+                let out: U256 = c.step.events.burns.iter().filter(|w| w.pool == i).map(|w| w.assets).sum();
                 ensure(a.total_assets.checked_sub(out) == Some(b.total_assets), || {
                     format!("pool{i}: exited totalAssets {} -> {} with withdrawals of {out}", a.total_assets, b.total_assets)
                 })?;
@@ -663,7 +671,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "An accepted report's refSlot is above the pool's last one (no stale or replayed report).",
         broken_variant: "oracle-002-replay",
         check: |c| {
-            for &(i, _, slot) in &c.step.events.reports {
+            for &AcceptedReport { pool: i, ref_slot: slot, .. } in &c.step.events.reports {
                 let last = c.prev.pools[i].last_report.1;
                 ensure(slot > last, || format!("pool{i}: report for refSlot {slot} after {last}"))?;
             }
@@ -676,7 +684,7 @@ pub static CATALOG: &[Invariant] = &[
         statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool expects.",
         broken_variant: "oracle-003-no-bounds",
         check: |c| {
-            for &(i, value, _) in &c.step.events.reports {
+            for &AcceptedReport { pool: i, balance: value, .. } in &c.step.events.reports {
                 let p = &c.prev.pools[i];
                 if value.is_zero() || !p.is_active {
                     continue;

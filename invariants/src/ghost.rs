@@ -5,7 +5,10 @@ use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::math::{to_assets, Rounding};
-use crate::observation::{Observation, StepRecord};
+use crate::observation::{
+    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord, SuiteCall,
+    SuiteFunction,
+};
 
 /// Per-actor and per-pool bookkeeping, updated after every step.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +76,13 @@ impl Ghost {
             }
         }
         let index = |who| next.actor_index(who);
-        for &(_, sender, receiver, assets, _) in &step.events.deposits {
+        for &Deposit {
+            sender,
+            receiver,
+            assets,
+            ..
+        } in &step.events.deposits
+        {
             if let Some(r) = index(receiver) {
                 if sender == receiver {
                     self.deposited[r] += assets;
@@ -82,17 +91,17 @@ impl Ghost {
                 }
             }
         }
-        for &(_, recipient, _) in &step.events.fee_mints {
+        for &FeeMint { recipient, .. } in &step.events.fee_mints {
             if let Some(r) = index(recipient) {
                 self.tainted[r] = true;
             }
         }
-        for &(_, _, to, _) in &step.events.share_transfers {
+        for &ShareTransfer { to, .. } in &step.events.share_transfers {
             if let Some(r) = index(to) {
                 self.tainted[r] = true;
             }
         }
-        for &(_, user, assets) in &step.events.finalized {
+        for &Finalization { user, assets, .. } in &step.events.finalized {
             if let Some(u) = index(user) {
                 self.paid_out[u] += assets;
             }
@@ -124,7 +133,11 @@ impl Ghost {
                 self.exit_shortfall[p] =
                     before.expected_cl_balance.saturating_sub(before.cl_balance);
             }
-            if step.success && step.op == "ClPenalty" && step.pool == Some(p) {
+            let penalized = SuiteCall {
+                function: SuiteFunction::PenalizeValidator,
+                pool: Some(p),
+            };
+            if step.success && step.call == Some(penalized) {
                 let loss = before.cl_balance.saturating_sub(after.cl_balance);
                 if before.is_fully_exited {
                     // A penalty on an exited pool's validator is a loss its frozen books cannot see either.

@@ -12,11 +12,13 @@ pub mod catalog;
 pub mod ghost;
 pub mod math;
 pub mod observation;
+#[cfg(feature = "smt")]
 pub mod smt;
 
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
-    Observation, PoolObservation, Privilege, RequestObservation, Role, RoleOp, StepEvents,
-    StepRecord,
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
+    Privilege, RequestObservation, Role, RoleOp, ShareTransfer, StepEvents, StepRecord, SuiteCall,
+    SuiteFunction,
 };

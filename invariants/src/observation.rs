@@ -253,31 +253,141 @@ impl Observation {
     }
 }
 
+/// A pool's `Deposit(sender, receiver, assets, shares)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deposit {
+    /// Pool index.
+    pub pool: usize,
+    /// Who paid.
+    pub sender: Address,
+    /// Who received the shares.
+    pub receiver: Address,
+    /// BERA deposited.
+    pub assets: U256,
+    /// Shares minted.
+    pub shares: U256,
+}
+
+/// A pool's `FeeSharesMinted(recipient, shares, feeAssets)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeMint {
+    /// Pool index.
+    pub pool: usize,
+    /// Who received the fee shares.
+    pub recipient: Address,
+    /// Shares minted.
+    pub shares: U256,
+}
+
+/// A pool's `WithdrawalNotified(user, assets, shares, ..)`: shares burnt for a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Burn {
+    /// Pool index.
+    pub pool: usize,
+    /// Whose shares.
+    pub user: Address,
+    /// Assets booked for the withdrawal.
+    pub assets: U256,
+    /// Shares burnt.
+    pub shares: U256,
+}
+
+/// An amount recognised by a pool (a reward, or a penalty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolAmount {
+    /// Pool index.
+    pub pool: usize,
+    /// The amount.
+    pub amount: U256,
+}
+
+/// The WithdrawalVault's `WithdrawalRequestFinalized(requestId, user, assets)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finalization {
+    /// Request id.
+    pub id: u64,
+    /// Who was paid.
+    pub user: Address,
+    /// What was paid.
+    pub assets: U256,
+}
+
+/// The AccountingOracle's `TotalDepositsReported`: an accepted report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedReport {
+    /// Pool index.
+    pub pool: usize,
+    /// The reported balance, in wei.
+    pub balance: U256,
+    /// The report's refSlot.
+    pub ref_slot: U256,
+}
+
+/// An stBERA `Transfer` between two accounts (not a mint or a burn).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareTransfer {
+    /// Pool index.
+    pub pool: usize,
+    /// Sender.
+    pub from: Address,
+    /// Recipient.
+    pub to: Address,
+    /// Shares moved.
+    pub amount: U256,
+}
+
 /// The suite's events of one step, decoded, per pool index where they belong to a pool.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepEvents {
-    /// Deposit(sender, receiver, assets, shares): (pool, sender, receiver, assets, shares).
-    pub deposits: Vec<(usize, Address, Address, U256, U256)>,
-    /// FeeSharesMinted(recipient, shares, feeAssets): (pool, recipient, shares).
-    pub fee_mints: Vec<(usize, Address, U256)>,
-    /// WithdrawalNotified(user, assets, shares, ..): (pool, user, assets, shares).
-    pub burns: Vec<(usize, Address, U256, U256)>,
+    /// Deposits.
+    pub deposits: Vec<Deposit>,
+    /// Fee share mints.
+    pub fee_mints: Vec<FeeMint>,
+    /// Withdrawal burns.
+    pub burns: Vec<Burn>,
     /// Rewards recognised: RewardsCollected.chargeable, TotalDepositsUpdated.reward, BGTFeesAccrued.earned.
-    pub rewards: Vec<(usize, U256)>,
-    /// TotalDepositsUpdated with a penalty > 0: (pool, penalty).
-    pub penalties: Vec<(usize, U256)>,
+    pub rewards: Vec<PoolAmount>,
+    /// TotalDepositsUpdated with a penalty > 0: the penalty.
+    pub penalties: Vec<PoolAmount>,
     /// FullExitTriggered: pool.
     pub full_exits: Vec<usize>,
     /// WithdrawalRequested ids.
     pub requested: Vec<u64>,
-    /// WithdrawalRequestFinalized: (id, user, assets).
-    pub finalized: Vec<(u64, Address, U256)>,
-    /// TotalDepositsReported: (pool, balance in wei, refSlot).
-    pub reports: Vec<(usize, U256, U256)>,
-    /// stBERA transfers between two accounts (not mints or burns): (pool, from, to, amount).
-    pub share_transfers: Vec<(usize, Address, Address, U256)>,
+    /// WithdrawalRequestFinalized.
+    pub finalized: Vec<Finalization>,
+    /// TotalDepositsReported.
+    pub reports: Vec<AcceptedReport>,
+    /// stBERA transfers between two accounts (not mints or burns).
+    pub share_transfers: Vec<ShareTransfer>,
     /// Number of `Upgraded(address)` events (ERC-1967 proxies and beacons).
     pub upgrades: usize,
+}
+
+/// A suite function that checks single out, as a step's transaction called it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SuiteFunction {
+    /// `WithdrawalVault.requestWithdrawal(pubkey, amountGwei, maxFee)`.
+    RequestWithdrawal,
+    /// `WithdrawalVault.requestRedeem(pubkey, shares, maxFee)`.
+    RequestRedeem,
+    /// `WithdrawalVault.finalizeWithdrawalRequest(requestId)`.
+    FinalizeWithdrawalRequest,
+    /// `WithdrawalVault.finalizeWithdrawalRequests(requestIds)`.
+    FinalizeWithdrawalRequests,
+    /// `AccountingOracle.updateTotalDeposits(pubkey, balanceGwei, refSlot)`.
+    UpdateTotalDeposits,
+    /// `BeaconDeposit.penalizeValidator(pubkey, amount)` (the consensus-layer stand-in).
+    PenalizeValidator,
+}
+
+/// What a step's transaction called, decoded from its callee and calldata (selector and arguments) against the
+/// suite's ABI, whatever action planned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SuiteCall {
+    /// The function.
+    pub function: SuiteFunction,
+    /// The pool whose validator pubkey the call names (None when it names none, or one of no pool).
+    pub pool: Option<usize>,
 }
 
 /// What the engine records of one step.
@@ -315,4 +425,14 @@ pub struct StepRecord {
     /// Accounts of the world the calldata names (ABI-encoded address words).
     #[serde(default)]
     pub named: Vec<Address>,
+    /// The suite function the transaction called, when it is one of [`SuiteFunction`]'s.
+    pub call: Option<SuiteCall>,
+}
+
+impl StepRecord {
+    /// Whether the step's transaction called one of `functions` (whatever action planned it).
+    pub fn called(&self, functions: &[SuiteFunction]) -> bool {
+        self.call
+            .is_some_and(|call| functions.contains(&call.function))
+    }
 }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod foundry;
 pub mod html;
 pub mod junit;
+#[cfg(feature = "smt")]
 pub mod prove;
 pub mod replay;
 pub mod sarif;
