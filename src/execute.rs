@@ -1,7 +1,7 @@
 //! The execute stage: runs one [`Action`] on the [`World`] (roll, then the call), optionally under the
 //! coverage inspector, and records what was sent and how it ended as a [`StepRecord`]. The call's raw logs
 //! come back with it ([`Executed::logs`]); decoding them into events is the observe stage's job
-//! ([`Observer::step_record`](crate::observe::Observer::step_record)).
+//! (`Observer::step_record`), a later stage this one does not import.
 
 use alloy_primitives::Log;
 use poolguard_invariants::{RoleOp, StepRecord};

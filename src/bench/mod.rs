@@ -1,7 +1,7 @@
 //! The peer benchmark: poolguard against forge's invariant runner on the same suite, action space and invariants,
 //! and against the EVM's own limit (a raw revm replay of the same calls).
 //!
-//! Everything here measures wall time on the machine it runs on; the `bench` command ([`bench`]) prints the
+//! Everything here measures wall time on the machine it runs on; the `bench` command ([`bench()`]) prints the
 //! ratios as Markdown tables for BENCHMARKS.md.
 
 pub mod forge;

@@ -1,5 +1,5 @@
 //! Replay: re-executes a finding or sequence file (or a raw libFuzzer input) on the suite it names, with a
-//! readable trace. [`crate::report::replay`] prints the result.
+//! readable trace. The report stage prints the result (`report::replay`).
 
 use std::path::Path;
 
