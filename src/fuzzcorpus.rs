@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::fuzzinput::{export, import, Alphabet};
+use crate::engine::replayable::{export, import};
+use crate::fuzzinput::Alphabet;
 
 /// Which way to convert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

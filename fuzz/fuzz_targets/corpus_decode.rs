@@ -14,7 +14,8 @@ use std::path::Path;
 use arbitrary::{Arbitrary, Unstructured};
 use poolguard::actions::Action;
 use poolguard::engine::corpus::SequenceFile;
-use poolguard::fuzzinput::{decode, encode, parse_replayable, Alphabet, MAX_ACTIONS};
+use poolguard::engine::replayable::parse_replayable;
+use poolguard::fuzzinput::{decode, encode, Alphabet, MAX_ACTIONS};
 use poolguard::engine::Finding;
 
 fn loaders(bytes: &[u8]) {

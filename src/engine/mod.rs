@@ -7,6 +7,7 @@ pub mod entries;
 pub mod finding;
 pub mod fuzz;
 pub mod replay;
+pub mod replayable;
 pub mod runner;
 pub mod shrink;
 pub mod strategy;

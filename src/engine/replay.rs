@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use super::finding::Finding;
+use super::replayable::{load_replayable, Source};
 use super::runner::{run_sequence, RunOptions, RunResult, StopOn};
 use crate::compile::suite_root;
-use crate::fuzzinput::{load_replayable, Alphabet, Source};
+use crate::fuzzinput::Alphabet;
 use crate::observe::Observer;
 use crate::world::World;
 
