@@ -391,27 +391,9 @@ pub fn encode(actions: &[Action], alphabet: Alphabet) -> Result<Vec<u8>, EncodeE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::strategy::{random_sequence, GenContext};
+    use crate::engine::strategy::{random_sequence, test_context as context};
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
-
-    fn context() -> GenContext {
-        GenContext {
-            actors: 22,
-            pools: 2,
-            governance: 3,
-            feeder: 4,
-            stakers: vec![5, 6, 7, 8],
-            role_holders: vec![
-                vec![3, 9, 10, 11, 12, 13, 14],
-                vec![3, 15, 16, 17, 18, 19, 20],
-            ],
-            dictionary: vec![U256::ZERO, U256::MAX, U256::from(1u8)],
-            entry_groups: Vec::new(),
-            entry_privileged: Vec::new(),
-            attacker: 8,
-        }
-    }
 
     #[test]
     fn generated_sequences_round_trip() {

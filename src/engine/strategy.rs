@@ -472,28 +472,32 @@ pub fn mutate(
     seq.truncate(depth.max(1));
 }
 
+/// A small fixed generation context for unit tests (no world needed).
+#[cfg(test)]
+pub(crate) fn test_context() -> GenContext {
+    GenContext {
+        actors: 22,
+        pools: 2,
+        governance: 3,
+        feeder: 4,
+        stakers: vec![5, 6, 7, 8],
+        role_holders: vec![
+            vec![3, 9, 10, 11, 12, 13, 14],
+            vec![3, 15, 16, 17, 18, 19, 20],
+        ],
+        dictionary: vec![U256::ZERO, U256::MAX, BERA],
+        entry_groups: Vec::new(),
+        entry_privileged: Vec::new(),
+        attacker: 8,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::SeedableRng;
 
-    fn context() -> GenContext {
-        GenContext {
-            actors: 22,
-            pools: 2,
-            governance: 3,
-            feeder: 4,
-            stakers: vec![5, 6, 7, 8],
-            role_holders: vec![
-                vec![3, 9, 10, 11, 12, 13, 14],
-                vec![3, 15, 16, 17, 18, 19, 20],
-            ],
-            dictionary: vec![U256::ZERO, U256::MAX, BERA],
-            entry_groups: Vec::new(),
-            entry_privileged: Vec::new(),
-            attacker: 8,
-        }
-    }
+    use super::test_context as context;
 
     #[test]
     fn every_op_description_matches_its_types_and_is_drawn() {
