@@ -15,15 +15,16 @@ use arbitrary::{Arbitrary, Unstructured};
 use poolguard::actions::Action;
 use poolguard::engine::corpus::SequenceFile;
 use poolguard::engine::replayable::parse_replayable;
-use poolguard::fuzzinput::{decode, encode, Alphabet, MAX_ACTIONS};
 use poolguard::engine::Finding;
+use poolguard::fuzzinput::{decode, encode, Alphabet, MAX_ACTIONS};
 
 fn loaders(bytes: &[u8]) {
     for alphabet in Alphabet::ALL {
         for name in ["crash-input", "finding.json"] {
             if let Ok((finding, _)) = parse_replayable(bytes, Path::new(name), alphabet) {
                 let json = serde_json::to_string(&finding).expect("findings serialize");
-                let again = Finding::parse(&json, Path::new(name)).expect("a loaded finding reloads");
+                let again =
+                    Finding::parse(&json, Path::new(name)).expect("a loaded finding reloads");
                 assert_eq!(again, finding);
             }
         }
@@ -35,7 +36,10 @@ fn loaders(bytes: &[u8]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         if let Ok(file) = SequenceFile::parse(text, Path::new("x.json")) {
             let json = serde_json::to_string(&file).expect("sequences serialize");
-            assert_eq!(SequenceFile::parse(&json, Path::new("x.json")).expect("reloads"), file);
+            assert_eq!(
+                SequenceFile::parse(&json, Path::new("x.json")).expect("reloads"),
+                file
+            );
         }
         let _ = Finding::parse(text, Path::new("x.json"));
     }
@@ -43,14 +47,22 @@ fn loaders(bytes: &[u8]) {
 
 fn structured(bytes: &[u8]) {
     let mut u = Unstructured::new(bytes);
-    let Ok(mut actions) = Vec::<Action>::arbitrary(&mut u) else { return };
+    let Ok(mut actions) = Vec::<Action>::arbitrary(&mut u) else {
+        return;
+    };
     actions.truncate(MAX_ACTIONS);
     let encoded = encode(&actions, Alphabet::Full).expect("every kind is in the full alphabet");
     assert_eq!(decode(&encoded, Alphabet::Full), actions);
     let file = SequenceFile::new(actions.clone());
     let json = serde_json::to_string(&file).expect("sequences serialize");
-    assert_eq!(SequenceFile::parse(&json, Path::new("s.json")).expect("reloads").actions, actions);
-    let (finding, _) = parse_replayable(json.as_bytes(), Path::new("s.json"), Alphabet::Full).expect("replayable");
+    assert_eq!(
+        SequenceFile::parse(&json, Path::new("s.json"))
+            .expect("reloads")
+            .actions,
+        actions
+    );
+    let (finding, _) =
+        parse_replayable(json.as_bytes(), Path::new("s.json"), Alphabet::Full).expect("replayable");
     assert_eq!(finding.sequence, actions);
 }
 

@@ -42,17 +42,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use poolguard::compile::{Artifacts, SuiteCompiler};
 use poolguard::actions::OpKind;
+use poolguard::compile::{Artifacts, SuiteCompiler};
 use poolguard::engine::strategy::{self, GenContext};
-use poolguard::engine::{run_sequence_with, StopOn};
+use poolguard::engine::{run_sequence_with, StopOn, Trace};
 use poolguard::evm::{CoverageEvent, CoverageInspector};
 use poolguard::fuzzinput::{decode, encode, Alphabet, MAX_ACTIONS};
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
 use poolguard::observe::Observer;
 use poolguard::variants::find_variant;
 use poolguard::world::{World, WorldConfig};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 
 /// Number of extra counters (EVM edge ids are mapped modulo this).
 pub const COUNTERS: usize = 1 << 16;
@@ -65,7 +65,13 @@ static mut EXTRA_COUNTERS: [u8; COUNTERS] = [0; COUNTERS];
 
 extern "C" {
     /// libFuzzer's memcmp interceptor hook (compiled into libfuzzer-sys; a no-op outside a fuzz run).
-    fn __sanitizer_weak_hook_memcmp(caller_pc: *const c_void, s1: *const c_void, s2: *const c_void, n: usize, result: c_int);
+    fn __sanitizer_weak_hook_memcmp(
+        caller_pc: *const c_void,
+        s1: *const c_void,
+        s2: *const c_void,
+        n: usize,
+        result: c_int,
+    );
 }
 
 static COUNTERS_ON: AtomicBool = AtomicBool::new(true);
@@ -123,7 +129,9 @@ pub struct Harness {
 static HARNESS: OnceLock<Mutex<Harness>> = OnceLock::new();
 
 fn flag(name: &str) -> Option<bool> {
-    std::env::var(name).ok().map(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off" | ""))
+    std::env::var(name)
+        .ok()
+        .map(|v| !matches!(v.as_str(), "0" | "false" | "no" | "off" | ""))
 }
 
 fn fail(message: String) -> ! {
@@ -135,32 +143,52 @@ fn fail(message: String) -> ! {
 pub fn contracts_root() -> PathBuf {
     std::env::var_os("POOLGUARD_CONTRACTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("contracts")
+        })
 }
 
 fn artifacts() -> Artifacts {
-    let beside_binary =
-        std::env::current_exe().ok().and_then(|exe| exe.parent().map(|d| d.join("poolguard-artifacts.json")));
-    let bundle = std::env::var_os("POOLGUARD_ARTIFACTS").map(PathBuf::from).or(beside_binary.filter(|p| p.is_file()));
-    let variant = std::env::var("POOLGUARD_VARIANT").ok().filter(|v| !v.is_empty());
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("poolguard-artifacts.json")));
+    let bundle = std::env::var_os("POOLGUARD_ARTIFACTS")
+        .map(PathBuf::from)
+        .or(beside_binary.filter(|p| p.is_file()));
+    let variant = std::env::var("POOLGUARD_VARIANT")
+        .ok()
+        .filter(|v| !v.is_empty());
     let saving = std::env::var_os("POOLGUARD_SAVE_ARTIFACTS").is_some();
     if let (Some(bundle), None, false) = (&bundle, &variant, saving) {
-        let bytes = std::fs::read(bundle).unwrap_or_else(|e| fail(format!("reading {}: {e}", bundle.display())));
+        let bytes = std::fs::read(bundle)
+            .unwrap_or_else(|e| fail(format!("reading {}: {e}", bundle.display())));
         eprintln!("poolguard-fuzz: artifacts from {}", bundle.display());
-        return Artifacts::from_bundle(&bytes).unwrap_or_else(|e| fail(format!("{}: {e}", bundle.display())));
+        return Artifacts::from_bundle(&bytes)
+            .unwrap_or_else(|e| fail(format!("{}: {e}", bundle.display())));
     }
     let mut root = contracts_root();
     if let Some(name) = &variant {
         let v = find_variant(&root.join("variants"), name).unwrap_or_else(|e| fail(e.to_string()));
-        eprintln!("poolguard-fuzz: variant {name}: {} (breaks {})", v.description, v.invariant);
-        root = v.materialize(&root, &root.join(".poolguard").join("variants")).unwrap_or_else(|e| fail(e.to_string()));
+        eprintln!(
+            "poolguard-fuzz: variant {name}: {} (breaks {})",
+            v.description, v.invariant
+        );
+        root = v
+            .materialize(&root, &root.join(".poolguard").join("variants"))
+            .unwrap_or_else(|e| fail(e.to_string()));
     }
-    let artifacts =
-        SuiteCompiler::new(&root).compile().unwrap_or_else(|e| fail(format!("compiling {}: {e}", root.display())));
+    let artifacts = SuiteCompiler::new(&root)
+        .compile()
+        .unwrap_or_else(|e| fail(format!("compiling {}: {e}", root.display())));
     if let Some(out) = std::env::var_os("POOLGUARD_SAVE_ARTIFACTS") {
         std::fs::write(&out, artifacts.to_bundle())
             .unwrap_or_else(|e| fail(format!("writing {}: {e}", Path::new(&out).display())));
-        eprintln!("poolguard-fuzz: wrote the artifacts bundle {}", Path::new(&out).display());
+        eprintln!(
+            "poolguard-fuzz: wrote the artifacts bundle {}",
+            Path::new(&out).display()
+        );
     }
     artifacts
 }
@@ -201,7 +229,11 @@ pub fn init() {
 /// The per-process harness ([`init`] first if needed).
 pub fn harness() -> MutexGuard<'static, Harness> {
     init();
-    HARNESS.get().expect("initialised").lock().unwrap_or_else(|p| p.into_inner())
+    HARNESS
+        .get()
+        .expect("initialised")
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
 }
 
 /// One libFuzzer input: decode it with `alphabet`, run the actions on the reset world with EVM coverage,
@@ -214,7 +246,14 @@ pub fn run(data: &[u8], alphabet: Alphabet) {
     let violation = {
         let mut guard = harness();
         let h = &mut *guard;
-        let result = run_sequence_with(&mut h.world, &h.observer, &actions, &h.stop, Some(&mut h.inspector), false);
+        let result = run_sequence_with(
+            &mut h.world,
+            &h.observer,
+            &actions,
+            &h.stop,
+            Some(&mut h.inspector),
+            Trace::Off,
+        );
         if h.edge_log {
             let before = h.edges.len();
             h.edges.extend(result.edges.iter().copied());
@@ -241,7 +280,13 @@ pub fn run(data: &[u8], alphabet: Alphabet) {
 
 /// The custom mutator of the action targets (see the [crate docs](self)): `data[..size]` is the input,
 /// `data` has room for `max(size, max_size)` bytes; returns the new size (at most `max_size`).
-pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32, alphabet: Alphabet) -> usize {
+pub fn mutate(
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    seed: u32,
+    alphabet: Alphabet,
+) -> usize {
     let mut rng = SmallRng::seed_from_u64(u64::from(seed));
     let (structured, gen) = {
         let h = harness();
@@ -254,7 +299,8 @@ pub fn mutate(data: &mut [u8], size: usize, max_size: usize, seed: u32, alphabet
     if !actions.is_empty() && rng.random_bool(0.25) {
         // A confused deputy: the action's caller becomes a holder of some role of the pool it is about.
         let i = rng.random_range(0..actions.len());
-        let holders = &gen.role_holders[actions[i].op.pool().unwrap_or(0) as usize % gen.role_holders.len().max(1)];
+        let holders = &gen.role_holders
+            [actions[i].op.pool().unwrap_or(0) as usize % gen.role_holders.len().max(1)];
         actions[i].caller = holders[rng.random_range(0..holders.len())];
     } else {
         let other = strategy::random_sequence(&mut rng, &gen, 8);

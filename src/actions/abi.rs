@@ -6,9 +6,21 @@
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, I256, U256};
 
-use super::Role;
+use super::{Needs, Role};
 use crate::entry_points::EntryPoint;
 use crate::world::World;
+
+/// Who sends an ABI call of `point` (the one rule, used by planning and by generation): anyone for an entry
+/// point declared permissionless; otherwise only an outsider, since an account holding the privilege may
+/// legitimately pass any argument (an upgrade to anything), which the semantic ops model with realistic
+/// arguments instead.
+pub fn entry_needs(point: &EntryPoint) -> Needs {
+    if point.permissionless.is_some() {
+        Needs::Anyone
+    } else {
+        Needs::Outsider
+    }
+}
 
 /// Role ids a small `bytes32` seed picks from: every SmartOperator role, the oracle's feeder, and a few
 /// conventional names other contracts may use.

@@ -115,9 +115,7 @@ pub enum Needs {
     Governance,
     /// A role on the pool's SmartOperator.
     PoolRole(Role),
-    /// An outsider (the attacker): an ABI call of a privileged entry point is sent only by an account
-    /// holding no privilege, since one holding it may legitimately pass any argument (an upgrade to anything),
-    /// which the semantic ops model with realistic arguments instead.
+    /// An outsider (the attacker), who holds no privilege (see [`super::abi::entry_needs`]).
     Outsider,
 }
 
@@ -276,9 +274,10 @@ impl PlanContext<'_> {
     /// only to a payable entry point.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
         let (point, data) = super::abi::calldata(self.world, *entry, seeds, self.caller)?;
-        if point.permissionless.is_none() && self.caller != self.world.actors.attacker {
-            // Privileged: only an outsider calls it (see `Needs::Outsider`); for anyone else the step is a
-            // no-op, which shrinking removes.
+        if super::abi::entry_needs(point) == Needs::Outsider
+            && self.caller != self.world.actors.attacker
+        {
+            // Sent by anyone else, the step is a no-op, which shrinking removes.
             return None;
         }
         Some(Tx {

@@ -17,4 +17,4 @@ pub use campaign::{
     TimelineSample,
 };
 pub use finding::{Finding, FirstSighting, FINDING_FORMAT};
-pub use runner::{run_sequence, run_sequence_with, RunOptions, RunResult, StopOn};
+pub use runner::{run_sequence, run_sequence_with, RunOptions, RunResult, StopOn, Trace};

@@ -73,24 +73,34 @@ pub fn run_sequence(
         sequence,
         stop,
         inspector.as_mut(),
-        options.keep_trace,
+        if options.keep_trace {
+            Trace::Lines
+        } else {
+            Trace::Off
+        },
     )
+}
+
+/// Whether a run keeps a readable line per step ([`RunResult::trace`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Trace {
+    /// No trace lines (campaigns, the libFuzzer harness).
+    #[default]
+    Off,
+    /// One line per step and one per violation (replay, the shrunk finding).
+    Lines,
 }
 
 /// [`run_sequence`] with the caller's coverage inspector (e.g. one with a
 /// [sink](CoverageInspector::with_sink) that feeds libFuzzer); `None` runs without coverage. The inspector is
-/// drained after every step, its edges and comparison operands collected into the result. With `keep_trace`,
-/// as [`RunOptions::keep_trace`].
-///
-/// Its one outside caller is the libFuzzer harness (`fuzz/src/lib.rs`), which passes `keep_trace` positionally;
-/// that file is being rewritten elsewhere, so this signature stays until it moves to named options.
+/// drained after every step, its edges and comparison operands collected into the result.
 pub fn run_sequence_with(
     world: &mut World,
     observer: &Observer,
     sequence: &[Action],
     stop: &StopOn,
     mut inspector: Option<&mut CoverageInspector>,
-    keep_trace: bool,
+    trace: Trace,
 ) -> RunResult {
     world.reset();
     let mut result = RunResult::default();
@@ -101,7 +111,7 @@ pub fn run_sequence_with(
     }
     let mut seen: HashSet<String> = HashSet::new();
     for (index, action) in sequence.iter().enumerate() {
-        let description = keep_trace.then(|| action.describe(world));
+        let description = (trace == Trace::Lines).then(|| action.describe(world));
         let executed = execute(world, action, index, inspector.as_deref_mut());
         let record = observer.step_record(world, executed);
         if let Some(inspector) = inspector.as_mut() {

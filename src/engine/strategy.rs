@@ -6,6 +6,7 @@ use alloy_primitives::U256;
 use rand::rngs::SmallRng;
 use rand::Rng;
 
+use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{Action, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget};
 use crate::world::{World, BERA};
@@ -31,8 +32,8 @@ pub struct GenContext {
     /// uniformly, then one of its deployments, so that a function deployed once (a shared contract's) is
     /// called as often as one every pool has.
     pub entry_groups: Vec<Vec<u16>>,
-    /// Per entry point: whether it is privileged (not declared permissionless).
-    pub entry_privileged: Vec<bool>,
+    /// Per entry point: who sends an ABI call of it ([`crate::actions::abi::entry_needs`]).
+    pub entry_needs: Vec<Needs>,
     /// Actor index of the attacker (the outsider).
     pub attacker: u8,
 }
@@ -97,11 +98,7 @@ impl GenContext {
         }
         Self {
             entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
-            entry_privileged: world
-                .entry_points
-                .iter()
-                .map(|e| e.permissionless.is_none())
-                .collect(),
+            entry_needs: world.entry_points.iter().map(abi::entry_needs).collect(),
             attacker: index(world.actors.attacker),
             actors: actors.len(),
             pools: world.pools.len(),
@@ -309,17 +306,13 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let kind = random_kind(rng);
     let op = random_op(rng, ctx, kind, pool);
     let needs = match &op {
-        Op::AbiCall { entry, .. } if !ctx.entry_privileged.is_empty() => {
-            if ctx.entry_privileged[*entry as usize % ctx.entry_privileged.len()] {
-                Needs::Outsider
-            } else {
-                Needs::Anyone
-            }
+        Op::AbiCall { entry, .. } if !ctx.entry_needs.is_empty() => {
+            ctx.entry_needs[*entry as usize % ctx.entry_needs.len()]
         }
         _ => op.needs(),
     };
     let caller = match needs {
-        // Only an outsider's call of a privileged entry point is sent at all.
+        // Planning drops an outsider's op sent by anyone else.
         Needs::Outsider => ctx.attacker,
         _ => caller_for(rng, ctx, pool, holder_of(ctx, pool, needs)),
     };
@@ -487,7 +480,7 @@ pub(crate) fn test_context() -> GenContext {
         ],
         dictionary: vec![U256::ZERO, U256::MAX, BERA],
         entry_groups: Vec::new(),
-        entry_privileged: Vec::new(),
+        entry_needs: Vec::new(),
         attacker: 8,
     }
 }

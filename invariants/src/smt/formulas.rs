@@ -379,7 +379,7 @@ mod tests {
 
         /// A value of up to `bits` random bits (the width itself random), or a small one.
         fn value(&mut self, bits: u32) -> U256 {
-            if self.next() % 4 == 0 {
+            if self.next().is_multiple_of(4) {
                 return U256::from(self.next() % 100);
             }
             let width = 1 + (self.next() % u64::from(bits)) as usize;
@@ -449,10 +449,14 @@ mod tests {
         let mut rng = Rng(0xfee6);
         let (mut fallbacks, mut checked) = (0usize, 0usize);
         for _ in 0..200_000 {
-            let bits = if rng.next() % 2 == 0 { 16 } else { 200 };
+            let bits = if rng.next().is_multiple_of(2) {
+                16
+            } else {
+                200
+            };
             let s = rng.value(bits);
             let a = rng.value(200);
-            let c = if rng.next() % 2 == 0 {
+            let c = if rng.next().is_multiple_of(2) {
                 a / U256::from(1 + rng.next() % 4)
             } else {
                 rng.value(200)
