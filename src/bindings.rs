@@ -59,6 +59,20 @@ sol!(
 
 sol! {
     #[sol(all_derives)]
+    /// The harness-only contract actor (`contracts/src/harness/ContractActor.sol`).
+    interface IContractActor {
+        event Reentered(address indexed target, bytes data, uint256 value, bool success);
+        function exec(address to, bytes calldata data, uint256 value) external payable returns (bytes memory ret);
+        function setHook(uint8 mode, address target, bytes calldata data, uint256 value) external;
+    }
+
+    #[sol(all_derives)]
+    /// The harness-only forced sender (`contracts/src/harness/ContractActor.sol`).
+    interface IForceSender {
+        function force(address to) external payable;
+    }
+
+    #[sol(all_derives)]
     /// ERC-20 surface of stBERA, WBERA and the incentive token.
     interface IERC20 {
         function totalSupply() external view returns (uint256);

@@ -3,10 +3,12 @@
 //! come back with it ([`Executed::logs`]); decoding them into events is the observe stage's job
 //! (`Observer::step_record`), a later stage this one does not import.
 
-use alloy_primitives::Log;
+use alloy_primitives::{Address, Bytes, Log, U256};
+use alloy_sol_types::SolCall;
 use poolguard_invariants::{RoleOp, StepRecord};
 
 use crate::actions::{Action, Op, Planned};
+use crate::bindings::IContractActor;
 use crate::evm::{CallOutcome, ChainContext, CoverageInspector, EvmError};
 use crate::world::World;
 
@@ -30,7 +32,7 @@ impl Executed {
 }
 
 /// Sends `action` as one transaction: rolls its blocks, plans it on the current state and calls (under
-/// `inspector` when given). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
+/// `inspector` when given; a contract actor's call through its `exec`). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
 /// actions (the execute stage, coverage, reproducers) goes through here.
 pub fn send<I>(
     world: &mut World,
@@ -45,12 +47,56 @@ where
     let Some(to) = planned.to else {
         return (planned, None);
     };
-    let (from, data, value) = (planned.from, planned.data.clone(), planned.value);
+    let Wire {
+        from,
+        to,
+        data,
+        value,
+    } = wire(world, &planned, to);
     let result = match inspector {
         Some(inspector) => world.chain.call_inspected(from, to, data, value, inspector),
         None => world.chain.call(from, to, data, value),
     };
     (planned, Some(result))
+}
+
+/// A transaction as the chain receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wire {
+    /// The signing account.
+    pub from: Address,
+    /// The callee.
+    pub to: Address,
+    /// Calldata.
+    pub data: Bytes,
+    /// BERA sent by `from`.
+    pub value: U256,
+}
+
+/// The transaction that carries `planned` (whose callee is `to`): the planned call itself, or, from a contract
+/// actor, a call of its `exec` by [`Actors::contract_origin`](crate::world::Actors::contract_origin), which
+/// makes the call with the contract's own BERA; the suite sees the contract as `msg.sender` and a revert comes
+/// back unchanged.
+pub fn wire(world: &World, planned: &Planned, to: Address) -> Wire {
+    if !world.actors.is_contract(planned.from) {
+        return Wire {
+            from: planned.from,
+            to,
+            data: planned.data.clone(),
+            value: planned.value,
+        };
+    }
+    let exec = IContractActor::execCall {
+        to,
+        data: planned.data.clone(),
+        value: planned.value,
+    };
+    Wire {
+        from: world.actors.contract_origin,
+        to: planned.from,
+        data: exec.abi_encode().into(),
+        value: U256::ZERO,
+    }
 }
 
 /// Runs `action` as step `index`. With `coverage`, the call runs under the inspector, whose edges and

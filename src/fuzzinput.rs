@@ -3,7 +3,8 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 2: version 1 plus `AbiCall`, whose selector comes before `Wait`'s)
+//! # Format (version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2
+//! added `AbiCall` there)
 //!
 //! An input is a list of records, one per action, read until the input ends or [`MAX_ACTIONS`] actions have
 //! been read. Every byte string decodes (decoding never fails and never panics): a record cut short reads the
@@ -16,7 +17,7 @@
 //! | 1 (+4) | roll tag `t`: `t < 0x80` no roll; `0x80..=0xbf` roll `t & 0x3f` blocks; `0xc0..=0xdf` roll [`ROLLS`]`[t & 0x1f]` (the suite's delays, their neighbours and halves); `t >= 0xe0` roll = the next 4 bytes (u32) |
 //! | … | the op's arguments, in the order of the fields of [`Op`], each in a fixed width (below) |
 //!
-//! Argument widths: pool and actor indexes, `max` of `ClProcessWithdrawals`: 1 byte. Amounts, shares,
+//! Argument widths: pool, actor and address-book indexes, a hook mode, `max` of `ClProcessWithdrawals`: 1 byte. Amounts, shares,
 //! values, fees (`U256`): **32 bytes**, the raw big-endian word, exactly as it appears in the calldata or as
 //! `msg.value`, so that a comparison operand the EVM reports to libFuzzer (a 32-byte word) can be found in
 //! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id and the
@@ -254,7 +255,11 @@ impl Reader<'_> {
     /// A field's value, in the width its kind's type has.
     fn field(&mut self, kind: FieldKind) -> ArgValue {
         match kind {
-            FieldKind::Pool | FieldKind::Actor(_) | FieldKind::Count => ArgValue::Byte(self.u8()),
+            FieldKind::Pool
+            | FieldKind::Actor(_)
+            | FieldKind::Count
+            | FieldKind::Hook
+            | FieldKind::Account => ArgValue::Byte(self.u8()),
             FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
                 ArgValue::Word(self.u256())
             }

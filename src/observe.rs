@@ -10,13 +10,14 @@ use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
-    RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
+    Reentry, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall,
+    SuiteFunction,
 };
 
 use crate::actions::Planned;
 use crate::bindings::{
-    IAccountingOracle, IBeaconDeposit, IBeraChef, IOwnable, IPausable, ISmartOperator, IStBERA,
-    IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
+    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, IPausable,
+    ISmartOperator, IStBERA, IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
 use crate::world::World;
@@ -201,7 +202,7 @@ impl Observer {
             withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
-            outsiders: vec![world.actors.attacker],
+            outsiders: world.actors.outsiders(),
         }
     }
 
@@ -326,12 +327,15 @@ impl Observer {
     /// What `planned` calls, when it is one of [`SuiteFunction`]'s: its callee and selector matched against the
     /// suite's bindings, and the pool from the validator pubkey its arguments name.
     pub fn suite_call(&self, world: &World, planned: &Planned) -> Option<SuiteCall> {
+        self.suite_call_to(world, planned.to?, &planned.data)
+    }
+
+    /// What a call of `to` with `data` is, when it is one of [`SuiteFunction`]'s.
+    fn suite_call_to(&self, world: &World, to: Address, data: &[u8]) -> Option<SuiteCall> {
         use IWithdrawalVault::{
             finalizeWithdrawalRequestCall, finalizeWithdrawalRequestsCall, requestRedeemCall,
             requestWithdrawalCall,
         };
-        let to = planned.to?;
-        let data: &[u8] = &planned.data;
         let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
         let c = &world.contracts;
         let pool_of = |pubkey: Option<Bytes>| {
@@ -393,6 +397,19 @@ impl Observer {
             let topic = log.topics().first().copied().unwrap_or_default();
             if topic == UPGRADED {
                 e.upgrades += 1;
+                continue;
+            }
+            if world.actors.is_contract(log.address) {
+                if let Ok(ev) = IContractActor::Reentered::decode_log_data(&log.data) {
+                    let point = world.entry_point(ev.target, &ev.data);
+                    e.reentries.push(Reentry {
+                        by: log.address,
+                        call: self.suite_call_to(world, ev.target, &ev.data),
+                        entry: point.map(|p| p.key()),
+                        permissionless: point.is_some_and(|p| p.permissionless.is_some()),
+                        success: ev.success,
+                    });
+                }
                 continue;
             }
             if log.address == c.withdrawal_vault {

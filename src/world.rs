@@ -153,6 +153,8 @@ pub struct Contracts {
     pub withdrawal_vault_impl: Address,
     /// Implementation of the AccountingOracle.
     pub accounting_oracle_impl: Address,
+    /// Harness-only `ForceSender`: delivers BERA without calling the recipient (not part of the suite).
+    pub force_sender: Address,
 }
 
 /// Named accounts.
@@ -170,18 +172,26 @@ pub struct Actors {
     pub attacker: Address,
     /// Stakers.
     pub stakers: Vec<Address>,
+    /// Contract actors (harness-only `ContractActor`s): stakers and attackers whose calls go through the
+    /// contract, with programmable callbacks. The first accepts ERC-721 tokens, the second has no receiver hook.
+    pub contracts: Vec<Address>,
+    /// The account that sends a contract actor's transactions (its `exec`); not an actor itself.
+    pub contract_origin: Address,
     names: BTreeMap<Address, String>,
-    /// `names`' keys, kept as a slice: every step indexes it (an action's caller, its arguments).
+    /// `names`' keys, kept as a slice: every step indexes it (an action's caller, its arguments). The
+    /// externally owned accounts in ascending address order, then the contract actors in deployment order
+    /// (so that adding contract actors moved no earlier index).
     sorted: Vec<Address>,
 }
 
 impl Actors {
     /// The name of `address`, or its checksummed hex.
     pub fn name(&self, address: Address) -> String {
-        self.names
-            .get(&address)
-            .cloned()
-            .unwrap_or_else(|| address.to_checksum(None))
+        match self.names.get(&address) {
+            Some(name) => name.clone(),
+            None if address == self.contract_origin => "contract_origin".to_string(),
+            None => address.to_checksum(None),
+        }
     }
 
     /// Every named account, in a stable order (ascending address).
@@ -194,13 +204,35 @@ impl Actors {
         self.names.iter().map(|(a, n)| (*a, n.as_str()))
     }
 
+    /// Whether `address` is a contract actor, whose calls go through its `exec`.
+    pub fn is_contract(&self, address: Address) -> bool {
+        self.contracts.contains(&address)
+    }
+
+    /// The accounts that hold no privilege of the suite: the attacker and the contract actors.
+    pub fn outsiders(&self) -> Vec<Address> {
+        let mut out = vec![self.attacker];
+        out.extend(&self.contracts);
+        out
+    }
+
     fn add(&mut self, name: &str) -> Address {
+        debug_assert!(
+            self.contracts.is_empty(),
+            "externally owned actors are added before contract actors"
+        );
         let address = actor_address(name);
         if self.names.insert(address, name.to_string()).is_none() {
             let at = self.sorted.partition_point(|a| *a < address);
             self.sorted.insert(at, address);
         }
         address
+    }
+
+    fn add_contract(&mut self, name: &str, address: Address) {
+        self.names.insert(address, name.to_string());
+        self.sorted.push(address);
+        self.contracts.push(address);
     }
 }
 
@@ -544,6 +576,8 @@ impl<'a> Deployer<'a> {
             protocol_fee_recipient: Address::ZERO,
             attacker: Address::ZERO,
             stakers: Vec::new(),
+            contracts: Vec::new(),
+            contract_origin: actor_address("contract_origin"),
             names: BTreeMap::new(),
             sorted: Vec::new(),
         };
@@ -675,7 +709,7 @@ impl<'a> Deployer<'a> {
             "grant FEEDER_ROLE",
         )?;
 
-        let contracts = Contracts {
+        let mut contracts = Contracts {
             beacon_deposit,
             withdrawal_requests,
             bgt,
@@ -692,11 +726,27 @@ impl<'a> Deployer<'a> {
             factory_impl,
             withdrawal_vault_impl,
             accounting_oracle_impl,
+            force_sender: Address::ZERO,
         };
 
         let mut pools = Vec::with_capacity(self.config.pools);
         for index in 0..self.config.pools {
             pools.push(self.create_pool(index, &contracts)?);
+        }
+
+        // Harness-only contracts come from their own deployer (nonces 0, 1, 2), so that no suite address moves;
+        // contract actors last, so that their indices follow every externally owned actor's.
+        let origin = self.actors.contract_origin;
+        self.chain.set_balance(origin, BERA * U256::from(1_000u64));
+        contracts.force_sender = self.deploy_from(origin, "ForceSender", Vec::new())?;
+        for (name, artifact) in [
+            ("contract_actor", "ContractActor"),
+            ("contract_actor_no_receiver", "ContractActorNoReceiver"),
+        ] {
+            let address = self.deploy_from(origin, artifact, Vec::new())?;
+            self.chain
+                .set_balance(address, BERA * U256::from(5_000_000u64));
+            self.actors.add_contract(name, address);
         }
 
         let now = self.chain.timestamp()
@@ -933,13 +983,21 @@ impl<'a> Deployer<'a> {
     }
 
     fn deploy(&mut self, name: &str, ctor_call: Vec<u8>) -> Result<Address, WorldError> {
+        self.deploy_from(self.actors.governance, name, ctor_call)
+    }
+
+    fn deploy_from(
+        &mut self,
+        deployer: Address,
+        name: &str,
+        ctor_call: Vec<u8>,
+    ) -> Result<Address, WorldError> {
         let artifact = self.artifacts.get(name)?;
         let mut initcode = artifact.bytecode.to_vec();
         // Constructor arguments are the ABI encoding of the arguments, without a selector.
         if ctor_call.len() > 4 {
             initcode.extend_from_slice(&ctor_call[4..]);
         }
-        let deployer = self.actors.governance;
         let outcome = self.chain.deploy(deployer, initcode.into(), U256::ZERO)?;
         self.check(&outcome, &format!("deploy {name}"))?;
         outcome.created.ok_or_else(|| WorldError::Reverted {

@@ -266,7 +266,10 @@ pub static CATALOG: &[Invariant] = &[
         statement: "A finalized request pays exactly assetsRequested to its user, once.",
         broken_variant: "wd-001-finalize-twice",
         check: |c| {
-            for &Finalization { id, user, assets } in &c.step.events.finalized {
+            for (n, &Finalization { id, user, assets }) in c.step.events.finalized.iter().enumerate() {
+                ensure(!c.step.events.finalized[..n].iter().any(|f| f.id == id), || {
+                    format!("request {id} finalized twice in one step")
+                })?;
                 let index = id as usize - 1;
                 let before = c.prev.requests.get(index);
                 let after = c.next.requests.get(index);
@@ -275,10 +278,14 @@ pub static CATALOG: &[Invariant] = &[
                     format!("request {id} paid {assets} to {user}, books say {after:?}")
                 })?;
             }
-            // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value).
+            // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value), except a
+            // contract actor whose callback made a call of its own in the step (it may have spent or received).
             let finalize = [SuiteFunction::FinalizeWithdrawalRequest, SuiteFunction::FinalizeWithdrawalRequests];
-            if c.step.success && c.step.called(&finalize) {
+            if c.step.success && c.step.call.is_some_and(|call| finalize.contains(&call.function)) {
                 for (a, who) in c.next.actors.iter().enumerate() {
+                    if c.step.events.reentries.iter().any(|r| r.by == *who) {
+                        continue;
+                    }
                     let paid: U256 = c.step.events.finalized.iter().filter(|f| f.user == *who).map(|f| f.assets).sum();
                     let delta = c.next.actor_bera[a].checked_sub(c.prev.actor_bera[a]);
                     ensure(delta == Some(paid), || {
@@ -575,15 +582,25 @@ pub static CATALOG: &[Invariant] = &[
         broken_variant: "access-006-unprotected-sweep",
         check: |c| {
             let step = c.step;
-            let outsider = c.prev.outsiders.contains(&step.caller) && !c.ghost.empowered.contains(&step.caller);
-            match &step.entry {
-                Some(entry) if step.success && outsider && !step.permissionless => Err(format!(
-                    "{} (no role, ownership or system address) called {entry} successfully, which entry-points.toml \
-                     does not declare permissionless",
-                    step.caller
-                )),
-                _ => Ok(()),
+            let outsider = |who| c.prev.outsiders.contains(who) && !c.ghost.empowered.contains(who);
+            let breach = |who: &alloy_primitives::Address, entry: &str| {
+                format!(
+                    "{who} (no role, ownership or system address) called {entry} successfully, which \
+                     entry-points.toml does not declare permissionless"
+                )
+            };
+            if let Some(entry) = &step.entry {
+                ensure(!(step.success && outsider(&step.caller) && !step.permissionless), || breach(&step.caller, entry))?;
             }
+            // A contract actor's callback calls as the contract: the same rule, in the middle of a step.
+            for r in &step.events.reentries {
+                if let Some(entry) = &r.entry {
+                    ensure(!(step.success && r.success && outsider(&r.by) && !r.permissionless), || {
+                        format!("{} (re-entering from a callback)", breach(&r.by, entry))
+                    })?;
+                }
+            }
+            Ok(())
         },
     },
     Invariant {
@@ -622,12 +639,10 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for (i, a, b) in pools(c) {
                 if !a.is_fully_exited && b.is_fully_exited {
-                    let requested_or_reported = c.step.called(&[
-                        SuiteFunction::RequestWithdrawal,
-                        SuiteFunction::RequestRedeem,
-                        SuiteFunction::UpdateTotalDeposits,
-                    ]);
-                    let allowed = requested_or_reported && c.step.call.and_then(|call| call.pool) == Some(i);
+                    let triggers =
+                        [SuiteFunction::RequestWithdrawal, SuiteFunction::RequestRedeem, SuiteFunction::UpdateTotalDeposits];
+                    // The step's transaction or a contract actor's re-entry may have made the triggering call.
+                    let allowed = c.step.calls().any(|call| triggers.contains(&call.function) && call.pool == Some(i));
                     ensure(allowed, || format!("pool{i} exited in {}", c.step.op))?;
                 }
             }

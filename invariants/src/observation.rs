@@ -361,6 +361,24 @@ pub struct StepEvents {
     pub share_transfers: Vec<ShareTransfer>,
     /// Number of `Upgraded(address)` events (ERC-1967 proxies and beacons).
     pub upgrades: usize,
+    /// Calls that contract actors' callbacks made during the step (re-entries), in order.
+    pub reentries: Vec<Reentry>,
+}
+
+/// A call a contract actor's callback made in the middle of a step (its `Reentered` event): the step's
+/// transaction is then not the only call the suite received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reentry {
+    /// The contract actor whose callback made the call.
+    pub by: Address,
+    /// What it called, when one of [`SuiteFunction`]'s.
+    pub call: Option<SuiteCall>,
+    /// The entry point it called (`Contract.signature`), when it is one of the world's.
+    pub entry: Option<String>,
+    /// Whether that entry point is declared permissionless.
+    pub permissionless: bool,
+    /// Whether the call succeeded.
+    pub success: bool,
 }
 
 /// A suite function that checks single out, as a step's transaction called it.
@@ -430,9 +448,20 @@ pub struct StepRecord {
 }
 
 impl StepRecord {
-    /// Whether the step's transaction called one of `functions` (whatever action planned it).
+    /// Whether the step called one of `functions` (whatever action planned it): its transaction, or a successful
+    /// re-entry of a contract actor's callback.
     pub fn called(&self, functions: &[SuiteFunction]) -> bool {
-        self.call
-            .is_some_and(|call| functions.contains(&call.function))
+        self.calls().any(|call| functions.contains(&call.function))
+    }
+
+    /// The suite calls the step made: its transaction's, then each successful re-entry's.
+    pub fn calls(&self) -> impl Iterator<Item = SuiteCall> + '_ {
+        self.call.into_iter().chain(
+            self.events
+                .reentries
+                .iter()
+                .filter(|r| r.success)
+                .filter_map(|r| r.call),
+        )
     }
 }

@@ -49,6 +49,12 @@ pub enum FieldKind {
     /// `Vec<U256>`: argument seeds, read in order by the called function's parameter types (an address
     /// seed picks from the world's address book, a `bytes` seed a pool pubkey, a `bytes32` seed a role id, …).
     Words,
+    /// `u8`: what a contract actor's callbacks do (taken modulo 5: accept, revert, burn all gas, re-enter once
+    /// with a planned call, re-enter once repeating the call being made).
+    Hook,
+    /// `u8`: an index into the world's address book (`World::address_book`, taken modulo its length): any
+    /// actor, any deployed suite contract, or zero.
+    Account,
 }
 
 impl FieldKind {
@@ -57,7 +63,11 @@ impl FieldKind {
         matches!(
             (self, value),
             (
-                FieldKind::Pool | FieldKind::Actor(_) | FieldKind::Count,
+                FieldKind::Pool
+                    | FieldKind::Actor(_)
+                    | FieldKind::Count
+                    | FieldKind::Hook
+                    | FieldKind::Account,
                 ArgValue::Byte(_)
             ) | (
                 FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment,
@@ -82,6 +92,8 @@ pub enum ActorDraw {
     Staker,
     /// A staker or the attacker most of the time, else any actor (who receives shares).
     Receiver,
+    /// A contract actor.
+    Contract,
 }
 
 /// One field of an op kind.
@@ -287,6 +299,47 @@ impl PlanContext<'_> {
         })
     }
 
+    /// Address-book entry `i` (modulo its length).
+    pub fn account(&self, i: &u8) -> Address {
+        let book = &self.world.address_book;
+        book[*i as usize % book.len()]
+    }
+
+    /// Arms the callbacks of contract actor `actor` (see `ContractActor.setHook`): `mode` modulo 5, and for a
+    /// re-entering hook an ABI call of `entry` planned for the contract actor as its sender. `None` when
+    /// `actor` is not a contract actor.
+    pub fn arm_hook(
+        &self,
+        actor: &u8,
+        mode: &u8,
+        entry: &u16,
+        seeds: &[U256],
+        value: &U256,
+    ) -> Option<Tx> {
+        let wallet = self.actor(actor);
+        if !self.world.actors.is_contract(wallet) {
+            return None;
+        }
+        let (target, data, value) = match super::abi::calldata(self.world, *entry, seeds, wallet) {
+            Some((point, data)) => (
+                point.address,
+                data,
+                if point.payable { *value } else { U256::ZERO },
+            ),
+            None => (Address::ZERO, Bytes::new(), U256::ZERO),
+        };
+        self.call(
+            wallet,
+            crate::bindings::IContractActor::setHookCall {
+                mode: *mode,
+                target,
+                data,
+                value,
+            },
+            U256::ZERO,
+        )
+    }
+
     /// A plain transfer of `value` BERA to `to` (its `receive()`).
     pub fn send(&self, to: Address, value: U256) -> Option<Tx> {
         Some(Tx {
@@ -314,6 +367,38 @@ impl DescribeContext<'_> {
     /// `label.signature(arguments) value=…` of an ABI call.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> String {
         super::abi::describe(self.world, *entry, seeds, *value, self.caller)
+    }
+
+    /// The label of address-book entry `i`.
+    pub fn account(&self, i: &u8) -> String {
+        let book = &self.world.address_book;
+        self.world.label(book[*i as usize % book.len()])
+    }
+
+    /// `actor.hook = mode` and, for a re-entering hook, the call it makes.
+    pub fn arm_hook(
+        &self,
+        actor: &u8,
+        mode: &u8,
+        entry: &u16,
+        seeds: &[U256],
+        value: &U256,
+    ) -> String {
+        let wallet = {
+            let actors = self.world.actors.all();
+            actors[*actor as usize % actors.len()]
+        };
+        let hook = match mode % 5 {
+            0 => "accept".to_string(),
+            1 => "revert".to_string(),
+            2 => "burn all gas".to_string(),
+            4 => "re-enter once repeating the call being made".to_string(),
+            _ => format!(
+                "re-enter once with {}",
+                super::abi::describe(self.world, *entry, seeds, *value, wallet)
+            ),
+        };
+        format!("{}.hook = {hook}", self.world.actors.name(wallet))
     }
 
     /// The actor's name.

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::model::{ops, ActorDraw, FieldKind as K};
 use super::{Report, Role, UpgradeTarget};
 use crate::bindings::{
-    IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IIncentiveCollector,
-    ISmartOperator, IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault, IBGT, IERC20,
-    IUUPS,
+    IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IForceSender,
+    IIncentiveCollector, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
+    IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
 use crate::world::World;
 
@@ -353,6 +353,18 @@ ops! {
         weight 12, needs Needs::Anyone,
         show |d| d.abi_call(entry, args, value),
         plan |cx| cx.abi_call(entry, args, value);
+    /// Arms a contract actor's callbacks (`receive`, `fallback`, `onERC721Received`): accept, revert, burn all
+    /// gas, re-enter once with an ABI call of `entry` (arguments from `args`, `value` of its own BERA), or
+    /// re-enter once repeating the call it is making.
+    ArmHook { actor: u8 = K::Actor(ActorDraw::Contract), mode: u8 = K::Hook, entry: u16 = K::EntryPoint, args: Vec<U256> = K::Words => mutable, value: U256 = WEI => mutable }
+        weight 4, needs Needs::Anyone,
+        show |d| d.arm_hook(actor, mode, entry, args, value),
+        plan |cx| cx.arm_hook(actor, mode, entry, args, value);
+    /// `amount` BERA delivered to any address-book account without calling it (a self-destruct).
+    ForceSend { to: u8 = K::Account, amount: U256 = WEI => mutable }
+        weight 2, needs Needs::Anyone,
+        show |d| format!("force {amount} wei to {} (self-destruct)", d.account(to)),
+        plan |cx| cx.call(cx.contracts().force_sender, IForceSender::forceCall { to: cx.account(to) }, *amount);
     /// Only the roll: no call.
     Wait {}
         weight 3, needs Needs::Anyone,

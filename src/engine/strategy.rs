@@ -22,7 +22,7 @@ pub struct GenContext {
     pub governance: u8,
     /// Actor index of the oracle feeder.
     pub feeder: u8,
-    /// Actor indexes of the stakers and the attacker.
+    /// Actor indexes of the staker lane: the stakers, the attacker and the contract actors.
     pub stakers: Vec<u8>,
     /// Per pool, the actor index of each role holder in [`Role::ALL`] order (DEFAULT_ADMIN: governance).
     pub role_holders: Vec<Vec<u8>>,
@@ -34,8 +34,16 @@ pub struct GenContext {
     pub entry_groups: Vec<Vec<u16>>,
     /// Per entry point: who sends an ABI call of it ([`crate::actions::abi::entry_needs`]).
     pub entry_needs: Vec<Needs>,
-    /// Actor index of the attacker (the outsider).
-    pub attacker: u8,
+    /// Actor indexes of the outsiders (the attacker, the contract actors): who sends ABI calls of privileged
+    /// entry points.
+    pub outsiders: Vec<u8>,
+    /// Actor indexes of the contract actors.
+    pub contracts: Vec<u8>,
+    /// Per pool, the actor indexes that hold shares outside the staker lane: the pool's default shares
+    /// recipient (dead and commission shares) and the protocol fee recipient.
+    pub fee_holders: Vec<Vec<u8>>,
+    /// Length of the world's address book.
+    pub accounts: usize,
 }
 
 impl GenContext {
@@ -46,6 +54,18 @@ impl GenContext {
         let governance = index(world.actors.governance);
         let mut stakers: Vec<u8> = world.actors.stakers.iter().map(|s| index(*s)).collect();
         stakers.push(index(world.actors.attacker));
+        let contracts: Vec<u8> = world.actors.contracts.iter().map(|c| index(*c)).collect();
+        stakers.extend(&contracts);
+        let fee_holders = world
+            .pools
+            .iter()
+            .map(|p| {
+                vec![
+                    index(p.roles.default_shares_recipient),
+                    index(world.actors.protocol_fee_recipient),
+                ]
+            })
+            .collect();
         let role_holders = world
             .pools
             .iter()
@@ -99,7 +119,10 @@ impl GenContext {
         Self {
             entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
             entry_needs: world.entry_points.iter().map(abi::entry_needs).collect(),
-            attacker: index(world.actors.attacker),
+            outsiders: world.actors.outsiders().into_iter().map(index).collect(),
+            contracts,
+            fee_holders,
+            accounts: world.address_book.len(),
             actors: actors.len(),
             pools: world.pools.len(),
             governance,
@@ -163,15 +186,19 @@ pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
     }
 }
 
-/// The caller: mostly the privilege's holder, often a holder of another role of the same pool (a confused
-/// deputy: privileged, but not for this), else a staker or anyone.
+/// The caller: mostly the privilege's holder (or, for an op anyone may send, a staker), often a holder of
+/// another role of the same pool (a confused deputy: privileged, but not for this), sometimes one of the pool's
+/// fee-share holders (who hold shares outside the staker lane), else anyone: every actor in every lane.
 fn caller_for(rng: &mut SmallRng, ctx: &GenContext, pool: u8, holder: Option<u8>) -> u8 {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
+    let pick = |rng: &mut SmallRng, list: &[u8]| list[rng.random_range(0..list.len())];
     match (holder, rng.random_range(0..20)) {
         (Some(h), 0..=11) => h,
-        (Some(_), 12..=15) => holders[rng.random_range(0..holders.len())],
-        (None, 0..=1) => holders[rng.random_range(0..holders.len())],
-        (_, 16..=17) | (None, 2..=13) => ctx.stakers[rng.random_range(0..ctx.stakers.len())],
+        (Some(_), 12..=14) | (None, 0..=1) => pick(rng, holders),
+        (Some(_), 15) | (None, 2) if !ctx.fee_holders.is_empty() => {
+            pick(rng, &ctx.fee_holders[pool as usize % ctx.fee_holders.len()])
+        }
+        (Some(_), 16..=17) | (None, 3..=15) => pick(rng, &ctx.stakers),
         _ => rng.random_range(0..ctx.actors) as u8,
     }
 }
@@ -193,7 +220,7 @@ fn holder_of(ctx: &GenContext, pool: u8, needs: Needs) -> Option<u8> {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
     match needs {
         Needs::Anyone | Needs::System => None,
-        Needs::Outsider => Some(ctx.attacker),
+        Needs::Outsider => ctx.outsiders.first().copied(),
         Needs::Feeder => Some(ctx.feeder),
         Needs::Governance => Some(ctx.governance),
         Needs::PoolRole(role) => Some(holders[role.index()]),
@@ -220,6 +247,10 @@ fn random_actor(rng: &mut SmallRng, ctx: &GenContext, draw: ActorDraw) -> u8 {
     match draw {
         ActorDraw::Any => any(rng),
         ActorDraw::Staker => staker(rng),
+        ActorDraw::Contract if !ctx.contracts.is_empty() => {
+            ctx.contracts[rng.random_range(0..ctx.contracts.len())]
+        }
+        ActorDraw::Contract => any(rng),
         ActorDraw::Receiver => {
             if rng.random_bool(0.8) {
                 staker(rng)
@@ -252,6 +283,8 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Bps { max } => ArgValue::U16(rng.random_range(0..max)),
         FieldKind::RequestId => ArgValue::U64(rng.random_range(0u64..6)),
         FieldKind::Count => ArgValue::Byte(rng.random_range(1u8..8)),
+        FieldKind::Hook => ArgValue::Byte(rng.random_range(0u8..5)),
+        FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
         FieldKind::Word64 => ArgValue::U64(rng.random_range(1..u64::MAX)),
         FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
         FieldKind::Report => ArgValue::Report(match rng.random_range(0..10) {
@@ -313,7 +346,7 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     };
     let caller = match needs {
         // Planning drops an outsider's op sent by anyone else.
-        Needs::Outsider => ctx.attacker,
+        Needs::Outsider => ctx.outsiders[rng.random_range(0..ctx.outsiders.len())],
         _ => caller_for(rng, ctx, pool, holder_of(ctx, pool, needs)),
     };
     Action {
@@ -481,7 +514,10 @@ pub(crate) fn test_context() -> GenContext {
         dictionary: vec![U256::ZERO, U256::MAX, BERA],
         entry_groups: Vec::new(),
         entry_needs: Vec::new(),
-        attacker: 8,
+        outsiders: vec![8, 21],
+        contracts: vec![21],
+        fee_holders: vec![vec![22, 23], vec![24, 23]],
+        accounts: 30,
     }
 }
 

@@ -20,9 +20,9 @@ pub struct PlannedStep {
     pub roll: u32,
     /// Readable description (actor names, arguments).
     pub description: String,
-    /// Sender.
+    /// Sender, as sent (a contract actor's call is its `exec`, sent by `contract_origin`).
     pub from: Address,
-    /// Callee; `None` for a plain roll.
+    /// Callee, as sent; `None` for a plain roll.
     pub to: Option<Address>,
     /// Calldata.
     pub data: Bytes,
@@ -68,13 +68,19 @@ pub fn plan_sequence(
                 location = Some(locate_trace(world, index, tracer, success));
             }
         }
+        // The transaction as sent (a contract actor's through its `exec`), so that exports replay it exactly.
+        let sent = planned
+            .to
+            .map(|to| crate::execute::wire(world, &planned, to));
         steps.push(PlannedStep {
             roll: action.roll,
             description,
-            from: planned.from,
-            to: planned.to,
-            data: planned.data,
-            value: planned.value,
+            from: sent.as_ref().map_or(planned.from, |w| w.from),
+            to: sent.as_ref().map(|w| w.to),
+            data: sent
+                .as_ref()
+                .map_or(planned.data.clone(), |w| w.data.clone()),
+            value: sent.as_ref().map_or(planned.value, |w| w.value),
             success,
         });
     }

@@ -18,6 +18,7 @@ import {IncentiveCollector} from "../../src/core/IncentiveCollector.sol";
 import {StakingPoolContractsFactory} from "../../src/core/StakingPoolContractsFactory.sol";
 import {WithdrawalVault} from "../../src/core/WithdrawalVault.sol";
 import {AccountingOracle} from "../../src/core/AccountingOracle.sol";
+import {ContractActor, ContractActorNoReceiver, ForceSender} from "../../src/harness/ContractActor.sol";
 import {IWithdrawalRequests} from "../../src/interfaces/IWithdrawalRequests.sol";
 import {IBeaconDeposit} from "../../src/interfaces/IBeaconDeposit.sol";
 import {IStakingPoolContractsFactory} from "../../src/interfaces/IStakingPoolContractsFactory.sol";
@@ -107,6 +108,11 @@ abstract contract PoolguardWorld is Test {
     address public factoryImpl;
     address public withdrawalVaultImpl;
     address public accountingOracleImpl;
+    /// @notice Harness-only contracts, deployed by `contractOrigin` (nonces 0, 1, 2) as Rust does.
+    address public contractOrigin;
+    address public forceSender;
+    address public contractActor;
+    address public contractActorNoReceiver;
 
     Pool[NUM_POOLS] internal _pools;
 
@@ -306,6 +312,7 @@ abstract contract PoolguardWorld is Test {
         vm.warp(now_);
 
         _sortActors();
+        _deployContractActors();
         _labelWorld();
         _afterDeployWorld();
     }
@@ -379,6 +386,26 @@ abstract contract PoolguardWorld is Test {
             )
         );
         return created;
+    }
+
+    /// @dev Rust's order: ForceSender, then the contract actors, which follow every sorted externally owned actor.
+    function _deployContractActors() private {
+        contractOrigin = actorAddress("contract_origin");
+        vm.deal(contractOrigin, 1_000 * BERA);
+        vm.startPrank(contractOrigin, contractOrigin);
+        forceSender = address(new ForceSender());
+        contractActor = address(new ContractActor());
+        contractActorNoReceiver = address(new ContractActorNoReceiver());
+        vm.stopPrank();
+        require(contractActor == vm.computeCreateAddress(contractOrigin, 1), "PoolguardWorld: contract actor address");
+        address[2] memory wallets = [contractActor, contractActorNoReceiver];
+        string[2] memory names = ["contract_actor", "contract_actor_no_receiver"];
+        for (uint256 i = 0; i < 2; i++) {
+            vm.deal(wallets[i], 5_000_000 * BERA);
+            _actorName[wallets[i]] = names[i];
+            _actors.push(wallets[i]);
+            _actorSlot[wallets[i]] = _actors.length;
+        }
     }
 
     function _addActor(string memory name) private returns (address a) {
