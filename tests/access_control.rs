@@ -805,7 +805,7 @@ fn call_as(
 fn every_privileged_function_reverts_for_every_account_without_its_privilege() {
     let mut w = common::world();
     let rows = table(&w);
-    let callers = w.actors.all();
+    let callers = w.actors.all().to_vec();
     let mut refused = 0usize;
     for row in &rows {
         for &caller in callers.iter().filter(|c| !row.authorized.contains(c)) {
