@@ -203,6 +203,7 @@ impl Observer {
             requests,
             actors: self.actors.clone(),
             outsiders: world.actors.outsiders(),
+            contract_actors: world.actors.contracts.clone(),
         }
     }
 
@@ -341,29 +342,32 @@ impl Observer {
         let pool_of = |pubkey: Option<Bytes>| {
             pubkey.and_then(|key| self.pubkey_pool.get(&keccak256(&key)).copied())
         };
-        let (function, pool) = if to == c.withdrawal_vault {
+        let gwei = U256::from(1_000_000_000u64);
+        let (function, pool, amount) = if to == c.withdrawal_vault {
             match selector {
-                requestWithdrawalCall::SELECTOR => (
-                    SuiteFunction::RequestWithdrawal,
-                    pool_of(
-                        requestWithdrawalCall::abi_decode(data)
-                            .ok()
-                            .map(|call| call.pubkey),
-                    ),
-                ),
-                requestRedeemCall::SELECTOR => (
-                    SuiteFunction::RequestRedeem,
-                    pool_of(
-                        requestRedeemCall::abi_decode(data)
-                            .ok()
-                            .map(|call| call.pubkey),
-                    ),
-                ),
+                requestWithdrawalCall::SELECTOR => {
+                    let call = requestWithdrawalCall::abi_decode(data).ok();
+                    let amount = call.as_ref().and_then(|c| c.amountGwei.checked_mul(gwei));
+                    (
+                        SuiteFunction::RequestWithdrawal,
+                        pool_of(call.map(|c| c.pubkey)),
+                        amount,
+                    )
+                }
+                requestRedeemCall::SELECTOR => {
+                    let call = requestRedeemCall::abi_decode(data).ok();
+                    let amount = call.as_ref().map(|c| c.shares);
+                    (
+                        SuiteFunction::RequestRedeem,
+                        pool_of(call.map(|c| c.pubkey)),
+                        amount,
+                    )
+                }
                 finalizeWithdrawalRequestCall::SELECTOR => {
-                    (SuiteFunction::FinalizeWithdrawalRequest, None)
+                    (SuiteFunction::FinalizeWithdrawalRequest, None, None)
                 }
                 finalizeWithdrawalRequestsCall::SELECTOR => {
-                    (SuiteFunction::FinalizeWithdrawalRequests, None)
+                    (SuiteFunction::FinalizeWithdrawalRequests, None, None)
                 }
                 _ => return None,
             }
@@ -374,6 +378,7 @@ impl Observer {
             (
                 SuiteFunction::UpdateTotalDeposits,
                 pool_of(call.map(|call| call.pubkey)),
+                None,
             )
         } else if to == c.beacon_deposit
             && selector == IBeaconDeposit::penalizeValidatorCall::SELECTOR
@@ -382,11 +387,16 @@ impl Observer {
             (
                 SuiteFunction::PenalizeValidator,
                 pool_of(call.map(|call| call.pubkey)),
+                None,
             )
         } else {
             return None;
         };
-        Some(SuiteCall { function, pool })
+        Some(SuiteCall {
+            function,
+            pool,
+            amount,
+        })
     }
 
     /// Decodes the suite's events among `logs`.

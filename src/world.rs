@@ -209,6 +209,11 @@ impl Actors {
         self.contracts.contains(&address)
     }
 
+    /// Whether `address` is one of [`Actors::outsiders`].
+    pub fn is_outsider(&self, address: Address) -> bool {
+        address == self.attacker || self.is_contract(address)
+    }
+
     /// The accounts that hold no privilege of the suite: the attacker and the contract actors.
     pub fn outsiders(&self) -> Vec<Address> {
         let mut out = vec![self.attacker];

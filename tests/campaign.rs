@@ -131,11 +131,8 @@ fn same_seed_and_workers_give_identical_findings() {
     };
     let a = run_campaign(&world, &config, &|_| {});
     let b = run_campaign(&world, &config, &|_| {});
-    assert!(
-        a.findings.contains_key("VALUE-004"),
-        "found {:?}",
-        a.findings.keys().collect::<Vec<_>>()
-    );
+    // Something to compare (which invariant fires first is the variants test's business, not this one's).
+    assert!(!a.findings.is_empty(), "no finding to compare");
     // Everything but the wall-clock time of the first sighting (its run count is deterministic).
     let json = |r: &poolguard::engine::CampaignReport| {
         let findings: Vec<_> = r

@@ -138,6 +138,10 @@ contract PoolguardInvariantTest is PoolguardInvariantBase {
     function invariant_ORACLE_003() public view {
         handler.check("ORACLE-003");
     }
+
+    function invariant_LIVE_001() public view {
+        handler.check("LIVE-001");
+    }
 }
 
 /// @notice One campaign checking every invariant (what a single poolguard campaign does).

@@ -43,7 +43,7 @@ contract PoolguardWorldTest is PoolguardWorld {
 
     function test_actorsMatchPoolguard() public view {
         address[] memory all = actors();
-        assertEq(all.length, 22, "actor count");
+        assertEq(all.length, 24, "actor count");
         assertEq(all[0], _a("0x00ec027a9a7725b0451ff145f8ea4e09603bd679"), "actor 0 (pool0.bgt_manager)");
         assertEq(all[1], _a("0x10484a19649f76dc6bd548909e4322e2e6534f61"), "actor 1 (staker1)");
         assertEq(all[2], _a("0x1d80bc8573e60e1f611850c8486995b6ac1906d4"), "actor 2 (pool0.incentive_collector_manager)");
@@ -66,6 +66,8 @@ contract PoolguardWorldTest is PoolguardWorld {
         assertEq(all[19], _a("0xca42928dc9d4e4812e1695c73e1fc0d1c5c5395a"), "actor 19 (pool0.rewards_allocation_manager)");
         assertEq(all[20], _a("0xd18ae576152a7475fa169b63493750a1c75efd9c"), "actor 20 (pool1.bgt_manager)");
         assertEq(all[21], _a("0xdcec1448a0632d8da67776e6e3c16bcbafc4f6b8"), "actor 21 (staker2)");
+        assertEq(all[22], _a("0x5422773b4b492296c958dbb704f75603b3e0c9f7"), "actor 22 (contract_actor)");
+        assertEq(all[23], _a("0x1a8d547b982229ff92ece8ef4f7012e97ea115f2"), "actor 23 (contract_actor_no_receiver)");
         assertEq(actorAddress("pool0.bgt_manager"), _a("0x00ec027a9a7725b0451ff145f8ea4e09603bd679"), "pool0.bgt_manager");
         assertEq(actorAddress("staker1"), _a("0x10484a19649f76dc6bd548909e4322e2e6534f61"), "staker1");
         assertEq(actorAddress("pool0.incentive_collector_manager"), _a("0x1d80bc8573e60e1f611850c8486995b6ac1906d4"), "pool0.incentive_collector_manager");

@@ -34,6 +34,8 @@ pub enum Category {
     PauseAndExit,
     /// Oracle reports.
     Oracle,
+    /// What must stay possible: an unexpected refusal is the violation.
+    Liveness,
 }
 
 impl fmt::Display for Category {
@@ -41,6 +43,24 @@ impl fmt::Display for Category {
         fmt::Debug::fmt(self, f)
     }
 }
+
+/// The custom errors SPEC lets a withdrawal or redemption request revert with (LIVE-001), by name: the vault
+/// paused (`EnforcedPause`), an unknown pool, an inactive pool, a zero amount or zero shares, more shares than the
+/// holder owns, the dead shares, an unfunded buffer before the minimum effective balance, a fee above `maxFee` or
+/// `msg.value`, and a re-entry of the vault. A refund the holder refuses (`TransferFailed`) is allowed only for a
+/// contract holder, the one kind of account that can refuse it.
+pub const REQUEST_REFUSALS: &[&str] = &[
+    "EnforcedPause",
+    "UnknownPool",
+    "NotActive",
+    "ZeroAmount",
+    "ZeroShares",
+    "ERC20InsufficientBalance",
+    "DeadSharesLocked",
+    "WithdrawalNotAllowed",
+    "FeeTooHigh",
+    "ReentrancyGuardReentrantCall",
+];
 
 /// The inputs of a check: the world before and after one step, the step, the ghost (already updated).
 #[derive(Debug, Clone, Copy)]
@@ -711,6 +731,52 @@ pub static CATALOG: &[Invariant] = &[
                 ensure(value <= hi && value >= lo, || format!("pool{i}: report {value} outside [{lo}, {hi}]"))?;
             }
             Ok(())
+        },
+    },
+    Invariant {
+        id: "LIVE-001",
+        category: Category::Liveness,
+        statement: "A withdrawal or redemption request for no more than the holder owns is refused only for a reason \
+                    SPEC gives: the vault paused, an unknown or inactive pool, a zero amount, the dead shares, an \
+                    unfunded buffer before the minimum effective balance, a fee above maxFee or msg.value, a re-entry, \
+                    or a contract holder that refuses its own refund. Whoever the holder is (an EOA or a contract with \
+                    or without an ERC-721 receiver), nothing else may stop it from leaving.",
+        broken_variant: "live-001-request-needs-receiver",
+        check: |c| {
+            let step = c.step;
+            let Some(call) = step.call.filter(|_| !step.success) else {
+                return Ok(());
+            };
+            // Only a request for no more than the holder owns (its shares, or what they are worth, rounded
+            // down, before the step) must go through; a larger one may be refused for any reason.
+            let (Some(i), Some(amount), Some(holder)) = (call.pool, call.amount, c.prev.actor_index(step.caller)) else {
+                return Ok(());
+            };
+            let (Some(pool), Some(&owned)) = (c.prev.pools.get(i), c.prev.pools.get(i).and_then(|p| p.share_balances.get(holder)))
+            else {
+                return Ok(());
+            };
+            let within = match call.function {
+                SuiteFunction::RequestRedeem => amount <= owned,
+                SuiteFunction::RequestWithdrawal => {
+                    to_assets(owned, pool.total_supply, pool.total_assets, Rounding::Floor).is_some_and(|worth| amount <= worth)
+                }
+                _ => return Ok(()),
+            };
+            if !within {
+                return Ok(());
+            }
+            let Some(reason) = step.revert.as_deref() else {
+                return Ok(());
+            };
+            // A transaction the chain rejected never ran (its sender cannot pay the value it sends).
+            if reason.starts_with("rejected:") {
+                return Ok(());
+            }
+            let name = reason.split('(').next().unwrap_or(reason);
+            let allowed = REQUEST_REFUSALS.contains(&name)
+                || (name == "TransferFailed" && c.prev.contract_actors.contains(&step.caller));
+            ensure(allowed, || format!("a request by {} was refused: {reason}", step.caller))
         },
     },
 ];

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::math::{to_assets, Rounding};
 use crate::observation::{
-    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord, SuiteCall,
+    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord,
     SuiteFunction,
 };
 
@@ -133,11 +133,10 @@ impl Ghost {
                 self.exit_shortfall[p] =
                     before.expected_cl_balance.saturating_sub(before.cl_balance);
             }
-            let penalized = SuiteCall {
-                function: SuiteFunction::PenalizeValidator,
-                pool: Some(p),
-            };
-            if step.success && step.call == Some(penalized) {
+            let penalized = step.call.is_some_and(|c| {
+                c.function == SuiteFunction::PenalizeValidator && c.pool == Some(p)
+            });
+            if step.success && penalized {
                 let loss = before.cl_balance.saturating_sub(after.cl_balance);
                 if before.is_fully_exited {
                     // A penalty on an exited pool's validator is a loss its frozen books cannot see either.

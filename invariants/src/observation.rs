@@ -215,9 +215,13 @@ pub struct Observation {
     pub pools: Vec<PoolObservation>,
     /// Actors, in the order every per-actor vector uses.
     pub actors: Vec<Address>,
-    /// Accounts that start with no role, ownership or system address of the suite (the attacker).
+    /// Accounts that start with no role, ownership or system address of the suite (the attacker and the
+    /// contract actors).
     #[serde(default)]
     pub outsiders: Vec<Address>,
+    /// The contract actors: actors that are contracts, whose callbacks may refuse BERA or re-enter.
+    #[serde(default)]
+    pub contract_actors: Vec<Address>,
     /// BERA balance of each actor.
     pub actor_bera: Vec<U256>,
     /// The factory's owner (governance).
@@ -406,6 +410,10 @@ pub struct SuiteCall {
     pub function: SuiteFunction,
     /// The pool whose validator pubkey the call names (None when it names none, or one of no pool).
     pub pool: Option<usize>,
+    /// What a request asks for: the assets of `requestWithdrawal` (amountGwei × 1e9; None past 2^256), the
+    /// shares of `requestRedeem`; None for the other functions.
+    #[serde(default)]
+    pub amount: Option<U256>,
 }
 
 /// What the engine records of one step.

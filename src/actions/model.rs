@@ -90,7 +90,8 @@ pub enum ActorDraw {
     Any,
     /// A staker or the attacker.
     Staker,
-    /// A staker or the attacker most of the time, else any actor (who receives shares).
+    /// A staker or the attacker most of the time, sometimes a contract actor, else any actor (who receives
+    /// shares).
     Receiver,
     /// A contract actor.
     Contract,
@@ -287,7 +288,7 @@ impl PlanContext<'_> {
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
         let (point, data) = super::abi::calldata(self.world, *entry, seeds, self.caller)?;
         if super::abi::entry_needs(point) == Needs::Outsider
-            && self.caller != self.world.actors.attacker
+            && !self.world.actors.is_outsider(self.caller)
         {
             // Sent by anyone else, the step is a no-op, which shrinking removes.
             return None;

@@ -22,7 +22,7 @@ pub struct GenContext {
     pub governance: u8,
     /// Actor index of the oracle feeder.
     pub feeder: u8,
-    /// Actor indexes of the staker lane: the stakers, the attacker and the contract actors.
+    /// Actor indexes of the staker lane: the stakers and the attacker.
     pub stakers: Vec<u8>,
     /// Per pool, the actor index of each role holder in [`Role::ALL`] order (DEFAULT_ADMIN: governance).
     pub role_holders: Vec<Vec<u8>>,
@@ -55,7 +55,6 @@ impl GenContext {
         let mut stakers: Vec<u8> = world.actors.stakers.iter().map(|s| index(*s)).collect();
         stakers.push(index(world.actors.attacker));
         let contracts: Vec<u8> = world.actors.contracts.iter().map(|c| index(*c)).collect();
-        stakers.extend(&contracts);
         let fee_holders = world
             .pools
             .iter()
@@ -188,7 +187,8 @@ pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
 
 /// The caller: mostly the privilege's holder (or, for an op anyone may send, a staker), often a holder of
 /// another role of the same pool (a confused deputy: privileged, but not for this), sometimes one of the pool's
-/// fee-share holders (who hold shares outside the staker lane), else anyone: every actor in every lane.
+/// fee-share holders (who hold shares outside the staker lane) or a contract actor, else anyone: every actor in
+/// every lane, the usual one weighted.
 fn caller_for(rng: &mut SmallRng, ctx: &GenContext, pool: u8, holder: Option<u8>) -> u8 {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
     let pick = |rng: &mut SmallRng, list: &[u8]| list[rng.random_range(0..list.len())];
@@ -198,7 +198,8 @@ fn caller_for(rng: &mut SmallRng, ctx: &GenContext, pool: u8, holder: Option<u8>
         (Some(_), 15) | (None, 2) if !ctx.fee_holders.is_empty() => {
             pick(rng, &ctx.fee_holders[pool as usize % ctx.fee_holders.len()])
         }
-        (Some(_), 16..=17) | (None, 3..=15) => pick(rng, &ctx.stakers),
+        (Some(_), 16) | (None, 3..=4) if !ctx.contracts.is_empty() => pick(rng, &ctx.contracts),
+        (Some(_), 17) | (None, 5..=15) => pick(rng, &ctx.stakers),
         _ => rng.random_range(0..ctx.actors) as u8,
     }
 }
@@ -251,13 +252,13 @@ fn random_actor(rng: &mut SmallRng, ctx: &GenContext, draw: ActorDraw) -> u8 {
             ctx.contracts[rng.random_range(0..ctx.contracts.len())]
         }
         ActorDraw::Contract => any(rng),
-        ActorDraw::Receiver => {
-            if rng.random_bool(0.8) {
-                staker(rng)
-            } else {
-                any(rng)
+        ActorDraw::Receiver => match rng.random_range(0..10) {
+            0..=7 => staker(rng),
+            8 if !ctx.contracts.is_empty() => {
+                ctx.contracts[rng.random_range(0..ctx.contracts.len())]
             }
-        }
+            _ => any(rng),
+        },
     }
 }
 

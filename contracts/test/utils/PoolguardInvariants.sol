@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {PoolguardWorld} from "./PoolguardWorld.sol";
+import {ContractActorNoReceiver} from "../../src/harness/ContractActor.sol";
 import {Vm} from "./Test.sol";
 import {IStakingPool} from "../../src/interfaces/IStakingPool.sol";
 import {IStBERA} from "../../src/interfaces/IStBERA.sol";
@@ -52,7 +53,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 30;
+    uint256 internal constant NUM_INVARIANTS = 31;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -262,6 +263,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         bool success;
         /// Whether the calldata names the attacker (an ABI-encoded address word).
         bool namesAttacker;
+        /// The selector of the custom error a reverted call returned (zero when none).
+        bytes4 revertSelector;
+        /// What a request asks for (assets of requestWithdrawal, shares of requestRedeem) and whether it is known.
+        uint256 requestAmount;
+        bool requestAmountKnown;
         Events events;
     }
 
@@ -280,7 +286,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[30] internal _violations;
+    string[31] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -296,7 +302,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[30] memory) {
+    function catalogIds() public pure returns (string[31] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -327,7 +333,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "EXIT-003",
             "ORACLE-001",
             "ORACLE-002",
-            "ORACLE-003"
+            "ORACLE-003",
+            "LIVE-001"
         ];
     }
 
@@ -386,7 +393,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[30] memory ids = catalogIds();
+        string[31] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -478,7 +485,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             vm.recordLogs();
             vm.record();
             vm.prank(from, from);
-            (success,) = to.call{value: value}(data);
+            bytes memory returned;
+            (success, returned) = to.call{value: value}(data);
+            if (!success && returned.length >= 4) rec.revertSelector = bytes4(returned);
             w = _recordedWrites();
             vm.stopRecord();
             Vm.Log[] memory logs = vm.getRecordedLogs();
@@ -905,6 +914,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         }
     }
 
+    /// @notice `data` without its selector.
+    function _args(bytes memory data) internal pure returns (bytes memory out) {
+        out = new bytes(data.length - 4);
+        for (uint256 i = 0; i < out.length; i++) {
+            out[i] = data[i + 4];
+        }
+    }
+
     /// @notice Hash of the dynamic `bytes` argument at head position `i` (zero hash when malformed).
     function _bytesArgHash(bytes memory data, uint256 i) internal pure returns (bytes32 h) {
         uint256 off = _word(data, i);
@@ -929,6 +946,12 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     function _classify(address from, address to, bytes memory data) internal view returns (StepRec memory s) {
+        // A contract actor's step is its `exec(to, data, value)`: classified as the call it makes, by it.
+        if ((to == contractActor || to == contractActorNoReceiver) && data.length >= 4
+                && bytes4(data) == ContractActorNoReceiver.exec.selector) {
+            (address inner, bytes memory innerData,) = abi.decode(_args(data), (address, bytes, uint256));
+            return _classify(to, inner, innerData);
+        }
         s.caller = from;
         for (uint256 i = 0; 4 + 32 * (i + 1) <= data.length; i++) {
             if (_word(data, i) == uint256(uint160(attacker))) s.namesAttacker = true;
@@ -1028,8 +1051,15 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             s.op = OP_DONATE_TO_WITHDRAWAL_VAULT;
         } else if (sel == IWithdrawalVault.requestWithdrawal.selector) {
             _setOp(s, OP_REQUEST_WITHDRAWAL, _poolOfPubkeyHash(_bytesArgHash(data, 0)));
+            uint256 amountGwei = _word(data, 1);
+            if (amountGwei <= type(uint256).max / 1 gwei) {
+                s.requestAmount = amountGwei * 1 gwei;
+                s.requestAmountKnown = true;
+            }
         } else if (sel == IWithdrawalVault.requestRedeem.selector) {
             _setOp(s, OP_REQUEST_REDEEM, _poolOfPubkeyHash(_bytesArgHash(data, 0)));
+            s.requestAmount = _word(data, 1);
+            s.requestAmountKnown = true;
         } else if (sel == IWithdrawalVault.finalizeWithdrawalRequest.selector) {
             s.op = OP_FINALIZE;
         } else if (sel == IWithdrawalVault.finalizeWithdrawalRequests.selector) {
@@ -1277,7 +1307,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
             ghostAttackerEmpowered = true;
         }
-        string[30] memory ids = catalogIds();
+        string[31] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1325,7 +1355,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 26) return _exit003(prev, next, s);
         if (k == 27) return _oracle001(prev, s);
         if (k == 28) return _oracle002(prev, s);
-        return _oracle003(prev, s);
+        if (k == 29) return _oracle003(prev, s);
+        return _live001(prev, s);
     }
 
     function _s(uint256 v) internal pure returns (string memory) {
@@ -1855,12 +1886,39 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     // function unless a privileged call named it first. Over the calls this replay classifies: privileged means
     // the step needs a privilege (poolguard's entry-points.toml declares the others permissionless).
     function _access006(StepRec memory s) private view returns (string memory) {
-        if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller == attacker && !ghostAttackerEmpowered) {
+        if (s.success && !s.system && s.privKind != PRIV_NONE && (s.caller == attacker || s.caller == contractActor || s.caller == contractActorNoReceiver)
+                && !ghostAttackerEmpowered) {
             return string.concat(
                 opName(s.op), " by the attacker (no role, ownership or system address) succeeded; it is not permissionless"
             );
         }
         return "";
+    }
+
+    // LIVE-001: a withdrawal or redemption request is refused only for a reason SPEC gives (Rust's
+    // REQUEST_REFUSALS); a refused refund only for a contract holder.
+    function _live001(Obs memory prev, StepRec memory s) private view returns (string memory) {
+        if (s.success || (s.op != OP_REQUEST_WITHDRAWAL && s.op != OP_REQUEST_REDEEM)) return "";
+        // Only a request for no more than the holder owns (before the step) must go through.
+        (bool found, uint256 holder) = actorIndex(s.caller);
+        if (!found || !s.requestAmountKnown || s.pool >= prev.pools.length) return "";
+        PoolObs memory pool = prev.pools[s.pool];
+        uint256 owned = pool.shareBalances[holder];
+        uint256 limit =
+            s.op == OP_REQUEST_REDEEM ? owned : Math.mulDiv(owned, pool.totalAssets + 1, pool.totalSupply + 1);
+        if (s.requestAmount > limit) return "";
+        bytes4 e = s.revertSelector;
+        if (
+            e == bytes4(keccak256("EnforcedPause()")) || e == bytes4(keccak256("UnknownPool()"))
+                || e == bytes4(keccak256("NotActive()")) || e == bytes4(keccak256("ZeroAmount()"))
+                || e == bytes4(keccak256("ZeroShares()"))
+                || e == bytes4(keccak256("ERC20InsufficientBalance(address,uint256,uint256)"))
+                || e == bytes4(keccak256("DeadSharesLocked()")) || e == bytes4(keccak256("WithdrawalNotAllowed()"))
+                || e == bytes4(keccak256("FeeTooHigh()")) || e == bytes4(keccak256("ReentrancyGuardReentrantCall()"))
+        ) return "";
+        bool contractHolder = s.caller == contractActor || s.caller == contractActorNoReceiver;
+        if (contractHolder && e == bytes4(keccak256("TransferFailed()"))) return "";
+        return string.concat("a request was refused with error ", vm.toString(bytes32(e)));
     }
 
     // PAUSE-001: a paused pool accepts no deposit and a paused WithdrawalVault records no request.
