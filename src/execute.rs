@@ -7,7 +7,7 @@ use alloy_primitives::{Address, Bytes, Log, U256};
 use alloy_sol_types::SolCall;
 use poolguard_invariants::{RoleOp, StepRecord};
 
-use crate::actions::{Action, Op, Planned};
+use crate::actions::{Action, Planned, Role};
 use crate::bindings::IContractActor;
 use crate::evm::{CallOutcome, ChainContext, CoverageInspector, EvmError};
 use crate::world::World;
@@ -115,7 +115,7 @@ pub fn execute(
         caller: planned.from,
         pool: planned.pool,
         privilege: planned.privilege,
-        role_op: role_op(&action.op, world),
+        role_op: role_op(&planned, world),
         success: true,
         revert: None,
         events: Default::default(),
@@ -163,32 +163,40 @@ pub fn execute(
     }
 }
 
-fn role_op(op: &Op, world: &World) -> Option<RoleOp> {
-    let pools = world.pools.len().max(1);
-    let actors = world.actors.all().len().max(1);
-    match *op {
-        Op::GrantRole {
-            pool,
-            role,
-            account,
-        } => Some(RoleOp::Grant {
-            pool: pool as usize % pools,
-            role,
-            account: account as usize % actors,
-        }),
-        Op::RevokeRole {
-            pool,
-            role,
-            account,
-        } => Some(RoleOp::Revoke {
-            pool: pool as usize % pools,
-            role,
-            account: account as usize % actors,
-        }),
-        Op::RenounceRole { pool, role } => Some(RoleOp::Renounce {
-            pool: pool as usize % pools,
-            role,
-        }),
+/// The role change the call asks for, read from its calldata (whatever op planned it, ABI calls included):
+/// `grantRole`, `revokeRole` or `renounceRole` of a SmartOperator role on a pool's SmartOperator, for an actor.
+fn role_op(planned: &Planned, world: &World) -> Option<RoleOp> {
+    use crate::bindings::IAccessControl::{grantRoleCall, renounceRoleCall, revokeRoleCall};
+    let to = planned.to?;
+    let pool = world.pools.iter().position(|p| p.smart_operator == to)?;
+    let data: &[u8] = &planned.data;
+    let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
+    let role_of = |id| Role::ALL.into_iter().find(|r| r.id() == id);
+    let actor_of = |a| world.actors.all().iter().position(|x| *x == a);
+    match selector {
+        grantRoleCall::SELECTOR => {
+            let call = grantRoleCall::abi_decode(data).ok()?;
+            Some(RoleOp::Grant {
+                pool,
+                role: role_of(call.role)?,
+                account: actor_of(call.account)?,
+            })
+        }
+        revokeRoleCall::SELECTOR => {
+            let call = revokeRoleCall::abi_decode(data).ok()?;
+            Some(RoleOp::Revoke {
+                pool,
+                role: role_of(call.role)?,
+                account: actor_of(call.account)?,
+            })
+        }
+        renounceRoleCall::SELECTOR => {
+            let call = renounceRoleCall::abi_decode(data).ok()?;
+            Some(RoleOp::Renounce {
+                pool,
+                role: role_of(call.role)?,
+            })
+        }
         _ => None,
     }
 }

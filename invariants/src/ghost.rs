@@ -6,8 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::math::{to_assets, Rounding};
 use crate::observation::{
-    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord,
-    SuiteFunction,
+    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord, SuiteFunction,
 };
 
 /// Per-actor and per-pool bookkeeping, updated after every step.
