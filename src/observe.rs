@@ -45,6 +45,9 @@ const PROBES: [u128; 3] = [
 #[derive(Debug, Clone)]
 pub struct Observer {
     actors: Vec<Address>,
+    /// [`crate::world::Actors::outsiders`] and the contract actors, read once (every observation carries them).
+    outsiders: Vec<Address>,
+    contract_actors: Vec<Address>,
     pool_of: HashMap<Address, usize>,
     pubkey_pool: HashMap<B256, usize>,
     /// Per actor: the slot of its ERC-20 balance.
@@ -95,6 +98,8 @@ impl Observer {
         let oracle_admin_slots = actors.iter().map(|a| role_slot(B256::ZERO, *a)).collect();
         Self {
             actors: actors.to_vec(),
+            outsiders: world.actors.outsiders(),
+            contract_actors: world.actors.contracts.clone(),
             pool_of,
             pubkey_pool,
             balance_slots,
@@ -202,8 +207,8 @@ impl Observer {
             withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
-            outsiders: world.actors.outsiders(),
-            contract_actors: world.actors.contracts.clone(),
+            outsiders: self.outsiders.clone(),
+            contract_actors: self.contract_actors.clone(),
         }
     }
 

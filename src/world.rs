@@ -204,6 +204,11 @@ impl Actors {
         self.names.iter().map(|(a, n)| (*a, n.as_str()))
     }
 
+    /// The actor a one-byte index names (taken modulo the number of actors), as actions and their fields use it.
+    pub fn at(&self, index: u8) -> Address {
+        self.sorted[index as usize % self.sorted.len()]
+    }
+
     /// Whether `address` is a contract actor, whose calls go through its `exec`.
     pub fn is_contract(&self, address: Address) -> bool {
         self.contracts.contains(&address)

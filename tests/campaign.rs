@@ -287,3 +287,75 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
     assert_eq!(wd.step, 5, "{wd:?}");
     assert!(wd.message.contains("finalized twice"), "{wd:?}");
 }
+
+/// ACCESS-006 sees calls made from a callback. A contract actor arms its `receive()` to call a privileged
+/// function, then unwraps WBERA, whose payment runs the hook; the step's own call (`WBERA.withdraw`) is
+/// permissionless, so only the re-entry can break the rule. On the variant with an unprotected
+/// `WithdrawalVault.sweep`, the re-entered sweep succeeds and ACCESS-006 fires; on the suite, a re-entered
+/// `WithdrawalVault.pause()` is refused and every invariant holds.
+#[test]
+fn access_control_oracle_sees_calls_made_from_a_callback() {
+    use poolguard::actions::{Action, Op};
+    let run = |mut world: World, target: &str| {
+        let entry = |key: &str| {
+            let at = world.entry_points.iter().position(|e| e.key() == key);
+            at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
+        };
+        let wallet = world.actors.contracts[0];
+        let wallet = world
+            .actors
+            .all()
+            .iter()
+            .position(|a| *a == wallet)
+            .unwrap() as u8;
+        let one = alloy_primitives::U256::from(10u64).pow(alloy_primitives::U256::from(18u8));
+        let step = |op| Action {
+            caller: wallet,
+            roll: 0,
+            op,
+        };
+        let actions = vec![
+            step(Op::AbiCall {
+                entry: entry("WBERA.deposit()"),
+                args: Vec::new(),
+                value: one,
+            }),
+            step(Op::ArmHook {
+                actor: wallet,
+                mode: 3,
+                entry: entry(target),
+                args: Vec::new(),
+                value: alloy_primitives::U256::ZERO,
+            }),
+            step(Op::AbiCall {
+                entry: entry("WBERA.withdraw(uint256)"),
+                args: vec![one],
+                value: alloy_primitives::U256::ZERO,
+            }),
+        ];
+        let observer = Observer::new(&world);
+        run_sequence(
+            &mut world,
+            &observer,
+            &actions,
+            &StopOn::Never,
+            RunOptions::BARE,
+        )
+    };
+    let suite = run(common::world(), "WithdrawalVault.pause()");
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    let variant = run(
+        variant_world("access-006-unprotected-sweep"),
+        "WithdrawalVault.sweep(address,uint256)",
+    );
+    let access = variant
+        .violations
+        .iter()
+        .find(|v| v.invariant == "ACCESS-006")
+        .unwrap_or_else(|| panic!("ACCESS-006 did not fire: {:?}", variant.violations));
+    assert_eq!(access.step, 2, "{access:?}");
+    assert!(
+        access.message.contains("re-entering from a callback"),
+        "{access:?}"
+    );
+}

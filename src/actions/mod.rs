@@ -92,24 +92,22 @@ pub struct Planned {
 impl Action {
     /// The concrete transaction this action is in `world`'s current state.
     pub fn plan(&self, world: &World) -> Planned {
-        let actors = world.actors.all();
-        let caller = actors[self.caller as usize % actors.len()];
-        self.op.plan(world, caller)
+        self.op.plan(world, world.actors.at(self.caller))
     }
 
     /// Short human-readable form: `caller: op(args)`.
     pub fn describe(&self, world: &World) -> String {
-        let actors = world.actors.all();
-        let caller = world
-            .actors
-            .name(actors[self.caller as usize % actors.len()]);
+        let sender = world.actors.at(self.caller);
         let roll = if self.roll > 0 {
             format!(" [+{} blocks]", self.roll)
         } else {
             String::new()
         };
-        let sender = actors[self.caller as usize % actors.len()];
-        format!("{caller}: {}{roll}", self.op.describe(world, sender))
+        format!(
+            "{}: {}{roll}",
+            world.actors.name(sender),
+            self.op.describe(world, sender)
+        )
     }
 }
 

@@ -270,8 +270,7 @@ impl PlanContext<'_> {
 
     /// The address of actor index `i` (modulo the number of actors).
     pub fn actor(&self, i: &u8) -> Address {
-        let actors = self.world.actors.all();
-        actors[*i as usize % actors.len()]
+        self.world.actors.at(*i)
     }
 
     /// A call of `to` with `call`'s calldata and `value` BERA.
@@ -385,10 +384,7 @@ impl DescribeContext<'_> {
         seeds: &[U256],
         value: &U256,
     ) -> String {
-        let wallet = {
-            let actors = self.world.actors.all();
-            actors[*actor as usize % actors.len()]
-        };
+        let wallet = self.world.actors.at(*actor);
         let hook = match mode % 5 {
             0 => "accept".to_string(),
             1 => "revert".to_string(),
@@ -404,11 +400,7 @@ impl DescribeContext<'_> {
 
     /// The actor's name.
     pub fn actor(&self, i: &u8) -> String {
-        let actors = self.world.actors.all();
-        self.world
-            .actors
-            .name(actors[*i as usize % actors.len()])
-            .to_string()
+        self.world.actors.name(self.world.actors.at(*i))
     }
 }
 
