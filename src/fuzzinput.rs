@@ -3,8 +3,9 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2
-//! added `AbiCall` there)
+//! # Format (version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
+//! version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2 added
+//! `AbiCall` there)
 //!
 //! An input is a list of records, one per action, read until the input ends or [`MAX_ACTIONS`] actions have
 //! been read. Every byte string decodes (decoding never fails and never panics): a record cut short reads the
@@ -24,7 +25,9 @@
 //! drop-boost amount: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
 //! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
 //! followed for `Delta` by its basis points as a 4-byte signed integer. An entry point index: 2 bytes. ABI
-//! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words.
+//! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words. An [`Amount`] (what a
+//! request or a share transfer asks for): a tag byte, even for an exact amount (then its 32-byte word), odd for
+//! a portion of the sender's holding (then its basis points, 2 bytes).
 //!
 //! [`encode`] is the inverse of [`decode`] on every sequence of at most [`MAX_ACTIONS`] actions whose kinds
 //! are in the alphabet: `decode(&encode(s)?) == s`.
@@ -34,7 +37,9 @@ use std::str::FromStr;
 
 use alloy_primitives::U256;
 
-use crate::actions::{Action, ArgValue, FieldKind, Op, OpKind, Report, Role, UpgradeTarget};
+use crate::actions::{
+    Action, Amount, ArgValue, FieldKind, Op, OpKind, Report, Role, UpgradeTarget,
+};
 
 /// Block rolls one tag byte selects (`0xc0 | index`): the suite's delays (withdrawal finalization 129,600,
 /// BeraChef's commission delay 16,382, boost delays 8,191/8,192), one block either side, fractions of them, and a
@@ -273,6 +278,12 @@ impl Reader<'_> {
                 let len = self.u8() % (MAX_WORDS + 1);
                 ArgValue::Words((0..len).map(|_| self.u256()).collect())
             }
+            FieldKind::Held { .. } => ArgValue::Amount(match self.u8() % 2 {
+                0 => Amount::Exact(self.u256()),
+                _ => Amount::Held {
+                    held_bps: self.u16(),
+                },
+            }),
         }
     }
 
@@ -361,6 +372,14 @@ impl Writer {
                 ArgValue::Target(target) => {
                     let i = UpgradeTarget::ALL.iter().position(|t| *t == target);
                     self.u8(i.unwrap_or(0) as u8);
+                }
+                ArgValue::Amount(Amount::Exact(v)) => {
+                    self.u8(0);
+                    self.u256(&v);
+                }
+                ArgValue::Amount(Amount::Held { held_bps }) => {
+                    self.u8(1);
+                    self.u16(held_bps);
                 }
             }
         }

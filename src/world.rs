@@ -219,6 +219,22 @@ impl Actors {
         address == self.attacker || self.is_contract(address)
     }
 
+    /// What kind of account `address` is, coarsely: who did something matters to exploration as much as what
+    /// was done (a contract actor that holds a request is a state an EOA staker's request does not reach).
+    pub fn class(&self, address: Address) -> AccountClass {
+        if let Some(i) = self.contracts.iter().position(|c| *c == address) {
+            AccountClass::Contract(i as u8)
+        } else if address == self.attacker {
+            AccountClass::Attacker
+        } else if self.stakers.contains(&address) {
+            AccountClass::Staker
+        } else if self.names.contains_key(&address) {
+            AccountClass::Privileged
+        } else {
+            AccountClass::Other
+        }
+    }
+
     /// The accounts that hold no privilege of the suite: the attacker and the contract actors.
     pub fn outsiders(&self) -> Vec<Address> {
         let mut out = vec![self.attacker];
@@ -244,6 +260,21 @@ impl Actors {
         self.sorted.push(address);
         self.contracts.push(address);
     }
+}
+
+/// A coarse class of account ([`Actors::class`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccountClass {
+    /// An externally owned staker.
+    Staker,
+    /// The attacker (an externally owned outsider).
+    Attacker,
+    /// The contract actor at this index of [`Actors::contracts`].
+    Contract(u8),
+    /// Any other actor: governance, the feeder, role holders, fee recipients.
+    Privileged,
+    /// Not an actor: a suite contract, the system account, zero.
+    Other,
 }
 
 /// Deterministic address of the actor called `name`.

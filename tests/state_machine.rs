@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use alloy_primitives::{Address, U256};
-use poolguard::actions::{Action, Op, Report};
+use poolguard::actions::{Action, Amount, Op, Report};
 use poolguard::compile::SuiteCompiler;
 use poolguard::execute::execute;
 use poolguard::observe::Observer;
@@ -623,7 +623,7 @@ fn actions(l: &Layout, state_before: &Model, t: &Transition) -> Vec<Action> {
                 0,
                 Op::RequestRedeem {
                     pool: 0,
-                    shares,
+                    shares: Amount::Exact(shares),
                     max_fee: u(1),
                     value: u(1),
                 },

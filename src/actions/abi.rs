@@ -1,7 +1,8 @@
 //! Calls derived from the compiled ABIs: an entry point of the world and argument seeds become calldata. Each
 //! parameter reads seeds in order, by its type, world-aware: an address picks from the world's address book
 //! (actors, every deployed contract, zero), `bytes` a pool pubkey, `bytes32` a role id (small seeds) or the raw
-//! word, integers the word truncated to their width, arrays a short length and then their elements.
+//! word, an id parameter (`requestId`, `tokenId`) an existing withdrawal request (small seeds), other integers
+//! the word truncated to their width, arrays a short length and then their elements.
 
 use alloy_dyn_abi::{DynSolType, DynSolValue, JsonAbiExt, Specifier};
 use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, I256, U256};
@@ -36,6 +37,17 @@ struct Seeds<'a> {
     words: &'a [U256],
     next: usize,
     caller: Address,
+    /// The withdrawal requests that exist now (ids 1..=count).
+    requests: u64,
+}
+
+/// Whether a parameter named `name` holds ids of something numbered from 1 (`requestId`, `tokenId`, `requestIds`).
+fn names_an_id(name: &str) -> bool {
+    name == "id"
+        || name == "ids"
+        || name.ends_with("Id")
+        || name.ends_with("Ids")
+        || name.ends_with("_id")
 }
 
 impl Seeds<'_> {
@@ -50,8 +62,20 @@ fn small(w: U256) -> Option<usize> {
     (w < U256::from(1u64 << 16)).then(|| w.to::<usize>())
 }
 
-fn value_of(ty: &DynSolType, seeds: &mut Seeds<'_>, world: &World) -> DynSolValue {
+fn value_of(ty: &DynSolType, name: &str, seeds: &mut Seeds<'_>, world: &World) -> DynSolValue {
     match ty {
+        // An id parameter with a small seed names a request that exists now (the vault's ERC-721 ids are its
+        // requests), so that finalizing, approving or transferring one can succeed.
+        DynSolType::Uint(bits) if names_an_id(name) && seeds.requests > 0 => {
+            let w = seeds.word();
+            DynSolValue::Uint(
+                match small(w) {
+                    Some(i) if i < 48 => U256::from(1 + i as u64 % seeds.requests),
+                    _ => w,
+                },
+                *bits,
+            )
+        }
         // Seed 0 is the caller itself (`renounceRole(role, self)`, `transfer(self, …)`); the others pick from
         // the address book.
         DynSolType::Address => {
@@ -112,14 +136,23 @@ fn value_of(ty: &DynSolType, seeds: &mut Seeds<'_>, world: &World) -> DynSolValu
         }
         DynSolType::Array(inner) => {
             let len = (seeds.word() % U256::from(4u8)).to::<usize>();
-            DynSolValue::Array((0..len).map(|_| value_of(inner, seeds, world)).collect())
+            DynSolValue::Array(
+                (0..len)
+                    .map(|_| value_of(inner, name, seeds, world))
+                    .collect(),
+            )
         }
-        DynSolType::FixedArray(inner, len) => {
-            DynSolValue::FixedArray((0..*len).map(|_| value_of(inner, seeds, world)).collect())
-        }
-        DynSolType::Tuple(types) => {
-            DynSolValue::Tuple(types.iter().map(|t| value_of(t, seeds, world)).collect())
-        }
+        DynSolType::FixedArray(inner, len) => DynSolValue::FixedArray(
+            (0..*len)
+                .map(|_| value_of(inner, name, seeds, world))
+                .collect(),
+        ),
+        DynSolType::Tuple(types) => DynSolValue::Tuple(
+            types
+                .iter()
+                .map(|t| value_of(t, "", seeds, world))
+                .collect(),
+        ),
         DynSolType::Function => {
             DynSolValue::Function(alloy_primitives::Function::from_slice(&[0u8; 24]))
         }
@@ -143,6 +176,7 @@ fn resolve<'w>(
         words: seeds,
         next: 0,
         caller,
+        requests: world.request_count(),
     };
     let values = match &point.function {
         Some(f) => f
@@ -150,7 +184,7 @@ fn resolve<'w>(
             .iter()
             .map(|p| {
                 p.resolve()
-                    .map(|ty| value_of(&ty, &mut reader, world))
+                    .map(|ty| value_of(&ty, &p.name, &mut reader, world))
                     .unwrap_or(DynSolValue::Bool(false))
             })
             .collect(),

@@ -58,6 +58,43 @@ impl UpgradeTarget {
     ];
 }
 
+/// An amount an op requests or moves: exact, or a portion of what the sender holds when the step runs (so that a
+/// request or a transfer lands whatever the earlier steps left the sender with; ABI calls still try any value).
+/// In JSON an exact amount is the hex string it always was; a portion is `{"held_bps": N}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Amount {
+    /// This many units (wei, shares or gwei, as the field says).
+    Exact(U256),
+    /// `held_bps` / 10,000 of the sender's holding (rounded down); above 10,000 asks for more than it holds.
+    Held {
+        /// Basis points of the holding.
+        held_bps: u16,
+    },
+}
+
+impl Amount {
+    /// The amount in units, given what the sender holds.
+    pub fn of(&self, held: U256) -> U256 {
+        match self {
+            Amount::Exact(v) => *v,
+            Amount::Held { held_bps } => held * U256::from(*held_bps) / U256::from(10_000u64),
+        }
+    }
+}
+
+impl std::fmt::Display for Amount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Amount::Exact(v) => write!(f, "{v}"),
+            Amount::Held { held_bps } => {
+                write!(f, "{}.{:02}% of held", held_bps / 100, held_bps % 100)
+            }
+        }
+    }
+}
+
 /// How an oracle report picks its balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]

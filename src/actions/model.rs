@@ -6,7 +6,7 @@
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 
-use super::{Report, Role, UpgradeTarget};
+use super::{Amount, Report, Role, UpgradeTarget};
 use crate::world::{Contracts, Pool, World};
 
 /// What a field of an op means, which fixes its Rust type, how it is generated and mutated, whether shrinking
@@ -21,6 +21,12 @@ pub enum FieldKind {
     /// Mutated by small steps and dictionary values; shrinking rounds and halves it.
     Amount {
         /// Divisor applied to a drawn amount (rewards are smaller than deposits, gwei are wei / 1e9).
+        div: u64,
+    },
+    /// [`Amount`]: an amount of something the sender holds (shares, or assets in gwei): exact, drawn as
+    /// [`FieldKind::Amount`] is, or a portion of the holding when the step runs. Shrinks as an amount.
+    Held {
+        /// Divisor applied to a drawn exact amount.
         div: u64,
     },
     /// `U256`: a fee paid with a call (0..4 wei drawn; mutated below 16).
@@ -79,6 +85,7 @@ impl FieldKind {
                 | (FieldKind::Target, ArgValue::Target(_))
                 | (FieldKind::EntryPoint, ArgValue::U16(_))
                 | (FieldKind::Words, ArgValue::Words(_))
+                | (FieldKind::Held { .. }, ArgValue::Amount(_))
         )
     }
 }
@@ -111,7 +118,7 @@ pub struct Field {
 impl Field {
     /// Whether shrinking simplifies this field (a mutable amount).
     pub fn shrinks(&self) -> bool {
-        self.mutable && matches!(self.kind, FieldKind::Amount { .. })
+        self.mutable && matches!(self.kind, FieldKind::Amount { .. } | FieldKind::Held { .. })
     }
 }
 
@@ -171,6 +178,8 @@ pub enum ArgValue {
     Target(UpgradeTarget),
     /// Argument seeds.
     Words(Vec<U256>),
+    /// An amount of what the sender holds.
+    Amount(Amount),
 }
 
 /// A Rust type an op field can have.
@@ -210,6 +219,7 @@ arg_types!(
     Role => Role = Role::ALL[0],
     Report => Report = Report::Honest,
     UpgradeTarget => Target = UpgradeTarget::ALL[0],
+    Amount => Amount = Amount::Exact(U256::ZERO),
 );
 
 impl Arg for Vec<U256> {
@@ -297,6 +307,38 @@ impl PlanContext<'_> {
             data,
             value: if point.payable { *value } else { U256::ZERO },
         })
+    }
+
+    /// `amount` of the shares of the op's pool that `owner` holds now.
+    pub fn shares(&self, amount: &Amount, owner: Address) -> U256 {
+        amount.of(self.held_shares(owner))
+    }
+
+    /// `amount`, in gwei, of the assets `owner`'s shares of the op's pool redeem for now (`previewRedeem`).
+    pub fn assets_gwei(&self, amount: &Amount, owner: Address) -> U256 {
+        let held = match amount {
+            Amount::Exact(_) => U256::ZERO,
+            Amount::Held { .. } => {
+                let shares = self.held_shares(owner);
+                self.world
+                    .view(
+                        self.pool().staking_pool,
+                        &crate::bindings::IStBERA::previewRedeemCall { shares },
+                    )
+                    .unwrap_or_default()
+                    / U256::from(1_000_000_000u64)
+            }
+        };
+        amount.of(held)
+    }
+
+    fn held_shares(&self, owner: Address) -> U256 {
+        self.world
+            .view(
+                self.pool().staking_pool,
+                &crate::bindings::IERC20::balanceOfCall { account: owner },
+            )
+            .unwrap_or_default()
     }
 
     /// Address-book entry `i` (modulo its length).

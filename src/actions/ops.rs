@@ -10,7 +10,7 @@ use alloy_primitives::{keccak256, Bytes, Uint, U256};
 use serde::{Deserialize, Serialize};
 
 use super::model::{ops, ActorDraw, FieldKind as K};
-use super::{Report, Role, UpgradeTarget};
+use super::{Amount, Report, Role, UpgradeTarget};
 use crate::bindings::{
     IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IForceSender,
     IIncentiveCollector, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
@@ -20,6 +20,7 @@ use crate::world::World;
 
 const ANY: K = K::Actor(ActorDraw::Any);
 const WEI: K = K::Amount { div: 1 };
+const HELD: K = K::Held { div: 1 };
 
 ops! {
     /// `StakingPool.submit(receiver)` with `amount` BERA.
@@ -43,28 +44,32 @@ ops! {
         show |d| format!("send {amount} wei to WithdrawalVault"),
         plan |cx| cx.send(cx.contracts().withdrawal_vault, *amount);
     /// stBERA `transfer`.
-    TransferShares { pool: u8 = K::Pool, to: u8 = ANY, amount: U256 = WEI => mutable }
+    TransferShares { pool: u8 = K::Pool, to: u8 = ANY, amount: Amount = HELD => mutable }
         weight 2, needs Needs::Anyone,
         show |d| format!("{}.transfer(to={}, {amount})", d.pool(pool), d.actor(to)),
-        plan |cx| cx.call(cx.pool().staking_pool, IERC20::transferCall { to: cx.actor(to), value: *amount }, U256::ZERO);
+        plan |cx| cx.call(
+            cx.pool().staking_pool,
+            IERC20::transferCall { to: cx.actor(to), value: cx.shares(amount, cx.caller) },
+            U256::ZERO,
+        );
     /// stBERA `approve`.
     ApproveShares { pool: u8 = K::Pool, spender: u8 = ANY, amount: U256 = WEI => mutable }
         weight 1, needs Needs::Anyone,
         show |d| format!("{}.approve({}, {amount})", d.pool(pool), d.actor(spender)),
         plan |cx| cx.call(cx.pool().staking_pool, IERC20::approveCall { spender: cx.actor(spender), value: *amount }, U256::ZERO);
     /// stBERA `transferFrom`.
-    TransferSharesFrom { pool: u8 = K::Pool, from: u8 = K::Actor(ActorDraw::Staker), to: u8 = ANY, amount: U256 = WEI => mutable }
+    TransferSharesFrom { pool: u8 = K::Pool, from: u8 = K::Actor(ActorDraw::Staker), to: u8 = ANY, amount: Amount = HELD => mutable }
         weight 1, needs Needs::Anyone,
         show |d| format!("{}.transferFrom({}, {}, {amount})", d.pool(pool), d.actor(from), d.actor(to)),
         plan |cx| cx.call(
             cx.pool().staking_pool,
-            IERC20::transferFromCall { from: cx.actor(from), to: cx.actor(to), value: *amount },
+            IERC20::transferFromCall { from: cx.actor(from), to: cx.actor(to), value: cx.shares(amount, cx.actor(from)) },
             U256::ZERO,
         );
     /// `WithdrawalVault.requestWithdrawal`, paying `value` for the fee.
     RequestWithdrawal {
         pool: u8 = K::Pool,
-        amount_gwei: U256 = K::Amount { div: 1_000_000_000 } => mutable,
+        amount_gwei: Amount = K::Held { div: 1_000_000_000 } => mutable,
         max_fee: U256 = K::Fee => mutable,
         value: U256 = K::Fee => mutable,
     }
@@ -72,16 +77,20 @@ ops! {
         show |d| format!("vault.requestWithdrawal({}, {amount_gwei} gwei, maxFee={max_fee}) value={value}", d.pool(pool)),
         plan |cx| cx.call(
             cx.contracts().withdrawal_vault,
-            IWithdrawalVault::requestWithdrawalCall { pubkey: cx.pool().pubkey.clone(), amountGwei: *amount_gwei, maxFee: *max_fee },
+            IWithdrawalVault::requestWithdrawalCall {
+                pubkey: cx.pool().pubkey.clone(),
+                amountGwei: cx.assets_gwei(amount_gwei, cx.caller),
+                maxFee: *max_fee,
+            },
             *value,
         );
     /// `WithdrawalVault.requestRedeem`, paying `value` for the fee.
-    RequestRedeem { pool: u8 = K::Pool, shares: U256 = WEI => mutable, max_fee: U256 = K::Fee => mutable, value: U256 = K::Fee => mutable }
+    RequestRedeem { pool: u8 = K::Pool, shares: Amount = HELD => mutable, max_fee: U256 = K::Fee => mutable, value: U256 = K::Fee => mutable }
         weight 4, needs Needs::Anyone, [retarget],
         show |d| format!("vault.requestRedeem({}, {shares} shares, maxFee={max_fee}) value={value}", d.pool(pool)),
         plan |cx| cx.call(
             cx.contracts().withdrawal_vault,
-            IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: *shares, maxFee: *max_fee },
+            IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: cx.shares(shares, cx.caller), maxFee: *max_fee },
             *value,
         );
     /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request".

@@ -162,6 +162,8 @@ pub struct Progress {
     pub calls: u64,
     /// Distinct coverage edges.
     pub edges: usize,
+    /// Distinct behaviour features ([`super::runner::behaviour_features`]).
+    pub behaviours: usize,
     /// Corpus size.
     pub corpus: usize,
     /// Distinct invariants violated.
@@ -213,6 +215,7 @@ pub struct TimelineSample {
 struct EpochOutput {
     corpus: Vec<Vec<Action>>,
     edges: HashSet<u64>,
+    features: HashSet<u64>,
     findings: Vec<Finding>,
     /// (invariant, time since the start, sequences run by then).
     first_seen: Vec<(String, Duration, u64)>,
@@ -222,10 +225,20 @@ struct EpochOutput {
     entries: BTreeMap<String, EntryStats>,
 }
 
+/// What every worker knows at an epoch's start: a snapshot of the shared state.
+struct Known {
+    corpus: Vec<Vec<Action>>,
+    edges: HashSet<u64>,
+    features: HashSet<u64>,
+    findings: HashSet<String>,
+    runs: u64,
+}
+
 #[derive(Debug, Default)]
 struct Shared {
     corpus: Vec<Vec<Action>>,
     edges: HashSet<u64>,
+    features: HashSet<u64>,
     report: CampaignReport,
     slots: Vec<EpochOutput>,
 }
@@ -272,19 +285,21 @@ pub fn run_campaign(
                 let mut done_runs = 0u64;
                 loop {
                     // Snapshot what everyone knows at the epoch start.
-                    let (mut corpus, known_edges, known_findings, runs_before): (
-                        Vec<Vec<Action>>,
-                        HashSet<u64>,
-                        HashSet<String>,
-                        u64,
-                    ) = {
+                    let Known {
+                        mut corpus,
+                        edges: known_edges,
+                        features: known_features,
+                        findings: known_findings,
+                        runs: runs_before,
+                    } = {
                         let s = shared.lock().expect("campaign state");
-                        (
-                            s.corpus.clone(),
-                            s.edges.clone(),
-                            s.report.findings.keys().cloned().collect(),
-                            s.report.progress.runs,
-                        )
+                        Known {
+                            corpus: s.corpus.clone(),
+                            edges: s.edges.clone(),
+                            features: s.features.clone(),
+                            findings: s.report.findings.keys().cloned().collect(),
+                            runs: s.report.progress.runs,
+                        }
                     };
                     let mut out = EpochOutput::default();
                     let mut epoch = config.epoch_runs;
@@ -341,9 +356,14 @@ pub fn run_campaign(
                         let fresh = result
                             .edges
                             .iter()
-                            .any(|e| !known_edges.contains(e) && !out.edges.contains(e));
+                            .any(|e| !known_edges.contains(e) && !out.edges.contains(e))
+                            || result
+                                .features
+                                .iter()
+                                .any(|f| !known_features.contains(f) && !out.features.contains(f));
                         if fresh {
                             out.edges.extend(result.edges.iter().copied());
+                            out.features.extend(result.features.iter().copied());
                             out.corpus.push(sequence.clone());
                             corpus.push(sequence.clone());
                         }
@@ -463,8 +483,10 @@ fn merge_epoch(
                 .or_default()
                 .merge(stats);
         }
-        let new_edges = out.edges.iter().any(|e| !s.edges.contains(e));
+        let new_edges = out.edges.iter().any(|e| !s.edges.contains(e))
+            || out.features.iter().any(|f| !s.features.contains(f));
         s.edges.extend(out.edges);
+        s.features.extend(out.features);
         if new_edges {
             for seq in out.corpus {
                 if let Some(dir) = &config.corpus_dir {
@@ -501,6 +523,7 @@ fn merge_epoch(
         }
     }
     s.report.progress.edges = s.edges.len();
+    s.report.progress.behaviours = s.features.len();
     s.report.progress.corpus = s.corpus.len();
     s.report.progress.violations = s.report.findings.len();
     s.report.progress.elapsed = start.elapsed();

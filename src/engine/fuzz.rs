@@ -109,11 +109,12 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
                 format!("shrinking {id}: {attempts} attempts, length {len}")
             }
             None => format!(
-                "{} runs, {} calls ({:.0} calls/s), {} edges, corpus {}, {} violations",
+                "{} runs, {} calls ({:.0} calls/s), {} edges, {} behaviours, corpus {}, {} violations",
                 p.runs,
                 p.calls,
                 p.calls as f64 / p.elapsed.as_secs_f64().max(1e-9),
                 p.edges,
+                p.behaviours,
                 p.corpus,
                 p.violations
             ),
@@ -139,12 +140,13 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
 
     let p = &report.progress;
     println!(
-        "\n{} runs, {} calls in {:.1?}: {:.0} calls/s, {} edges, corpus {}, {} invariants violated",
+        "\n{} runs, {} calls in {:.1?}: {:.0} calls/s, {} edges, {} behaviours, corpus {}, {} invariants violated",
         p.runs,
         p.calls,
         p.elapsed,
         p.calls as f64 / p.elapsed.as_secs_f64().max(1e-9),
         p.edges,
+        p.behaviours,
         p.corpus,
         report.findings.len()
     );

@@ -31,6 +31,8 @@ pub struct RunResult {
     pub violations: Vec<Violation>,
     /// Coverage edges hit (deduplicated).
     pub edges: HashSet<u64>,
+    /// Behaviour features hit (deduplicated; see [`behaviour_features`]): collected with the edges.
+    pub features: HashSet<u64>,
     /// Comparison operands seen.
     pub cmps: Vec<(U256, U256)>,
     /// Readable trace lines, when asked for.
@@ -81,6 +83,41 @@ pub fn run_sequence(
     )
 }
 
+/// What a step achieved, by whom, as coverage: for a successful step `(entry point or op, class of the sender,
+/// classes of the accounts the calldata names)`, and for each re-entry from a callback `(entry point, class of
+/// the re-entering contract, whether it succeeded)`. Code edges alone do not tell a contract actor's successful
+/// request from a staker's (the same branches run), so a campaign guided by edges only never keeps the first as
+/// a stepping stone; these features make "a new kind of account did this" worth keeping. Failed steps add none:
+/// the branch that refused them is an edge already, and a feature per refusal would flood the corpus.
+pub fn behaviour_features(world: &World, step: &StepRecord) -> Vec<u64> {
+    let class = |a| world.actors.class(a);
+    let mut out = Vec::new();
+    if step.success {
+        let mut named: Vec<_> = step.named.iter().map(|a| class(*a)).collect();
+        named.sort();
+        named.dedup();
+        let what = step.entry.as_deref().unwrap_or(&step.op);
+        out.push(feature_id(&format!(
+            "step {what} {:?} {named:?}",
+            class(step.caller)
+        )));
+    }
+    for r in &step.events.reentries {
+        out.push(feature_id(&format!(
+            "reenter {} {:?} {}",
+            r.entry.as_deref().unwrap_or("?"),
+            class(r.by),
+            r.success
+        )));
+    }
+    out
+}
+
+fn feature_id(text: &str) -> u64 {
+    let hash = alloy_primitives::keccak256(text.as_bytes());
+    u64::from_be_bytes(hash[..8].try_into().expect("8 bytes"))
+}
+
 /// Whether a run keeps a readable line per step ([`RunResult::trace`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Trace {
@@ -118,6 +155,7 @@ pub fn run_sequence_with(
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
             result.cmps.extend(cmps);
+            result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();
             // The top-level call ends last; it is the step itself.
             frames.pop();

@@ -4,7 +4,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::Violation;
 
 use super::runner::{run_sequence, RunOptions, StopOn};
-use crate::actions::{Action, ArgValue, Op};
+use crate::actions::{Action, Amount, ArgValue, Op};
 use crate::observe::Observer;
 use crate::world::{World, BERA};
 
@@ -145,10 +145,11 @@ fn simplifications(step: &Action) -> Vec<Action> {
     if let Some((at, original)) = (0..fields.len())
         .filter(|&i| fields[i].shrinks())
         .find_map(|i| match args[i] {
-            ArgValue::Word(v) => Some((i, v)),
+            ArgValue::Word(v) | ArgValue::Amount(Amount::Exact(v)) => Some((i, v)),
             _ => None,
         })
     {
+        let exact = matches!(args[at], ArgValue::Amount(_));
         let mut candidates = vec![];
         let whole = original / BERA * BERA;
         if whole != original && !whole.is_zero() {
@@ -159,7 +160,11 @@ fn simplifications(step: &Action) -> Vec<Action> {
         }
         for candidate in candidates {
             let mut changed = args.clone();
-            changed[at] = ArgValue::Word(candidate);
+            changed[at] = if exact {
+                ArgValue::Amount(Amount::Exact(candidate))
+            } else {
+                ArgValue::Word(candidate)
+            };
             out.push(Action {
                 op: Op::from_args(kind, &changed),
                 ..step.clone()

@@ -8,7 +8,10 @@ use rand::Rng;
 
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
-use crate::actions::{Action, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget};
+use crate::actions::{
+    Action, Amount, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget,
+};
+use crate::fuzzinput::ROLLS;
 use crate::world::{World, BERA};
 
 /// What generation needs to know of the world.
@@ -275,6 +278,11 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
                 drawn
             })
         }
+        FieldKind::Held { div } => ArgValue::Amount(if rng.random_bool(0.5) {
+            held_portion(rng)
+        } else {
+            Amount::Exact(amount(rng, ctx) / U256::from(div.max(1)))
+        }),
         FieldKind::Fee => ArgValue::Word(U256::from(rng.random_range(0u64..4))),
         FieldKind::Payment => ArgValue::Word(if rng.random_bool(0.7) {
             bera(100)
@@ -282,7 +290,12 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
             amount(rng, ctx)
         }),
         FieldKind::Bps { max } => ArgValue::U16(rng.random_range(0..max)),
-        FieldKind::RequestId => ArgValue::U64(rng.random_range(0u64..6)),
+        // Mostly the newest request (0), else one by its position.
+        FieldKind::RequestId => ArgValue::U64(if rng.random_bool(0.5) {
+            0
+        } else {
+            rng.random_range(1u64..6)
+        }),
         FieldKind::Count => ArgValue::Byte(rng.random_range(1u8..8)),
         FieldKind::Hook => ArgValue::Byte(rng.random_range(0u8..5)),
         FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
@@ -308,6 +321,17 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
             ArgValue::Words((0..len).map(|_| seed_word(rng, ctx)).collect())
         }
     }
+}
+
+/// A portion of the sender's holding: all of it, half, any part, or just over all of it.
+fn held_portion(rng: &mut SmallRng) -> Amount {
+    let held_bps = match rng.random_range(0..10) {
+        0..=3 => 10_000,
+        4 => 5_000,
+        5..=8 => rng.random_range(1..10_000),
+        _ => rng.random_range(10_001..10_100),
+    };
+    Amount::Held { held_bps }
 }
 
 /// One ABI argument seed: a small index (an address-book entry, a pool, a role id, a short length), an amount,
@@ -337,7 +361,112 @@ pub fn random_op(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind, pool: u8) -
 /// A fresh random action: a pool, a kind by weight, its fields, a caller biased toward who the op needs, a roll.
 pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+    random_action_in(rng, ctx, pool, None)
+}
+
+/// A fresh random action to follow `prefix` (the steps before it): most often about the pool of the step just
+/// before, and, for an op anyone may send, sometimes by the same sender. An op that spends what its sender holds
+/// (a [`FieldKind::Held`] field) is mostly sent by an account that holds shares of a pool (a fee-share holder,
+/// or an account an earlier step gave shares to through a receiver field), on that pool. A bug that takes several steps of one account on one pool (deposit, request, wait, finalize)
+/// is otherwise a product of independent draws that rarely line up.
+pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Action]) -> Action {
     let kind = random_kind(rng);
+    let spends_holding = kind
+        .spec()
+        .fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::Held { .. }));
+    // Who holds shares: each pool's fee-share holders from its creation (dead and commission shares), and every
+    // account an earlier step gave shares to.
+    let receivers: Vec<(u8, u8)> = if spends_holding {
+        let from_start = ctx
+            .fee_holders
+            .iter()
+            .enumerate()
+            .flat_map(|(pool, holders)| holders.iter().map(move |h| (*h, pool as u8)));
+        from_start
+            .chain(prefix.iter().filter_map(receiver_of))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !receivers.is_empty() && rng.random_bool(0.6) {
+        let (holder, pool) = receivers[rng.random_range(0..receivers.len())];
+        return random_action_of(rng, ctx, kind, pool, Some(holder));
+    }
+    let Some(prev) = prefix.last() else {
+        let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+        return random_action_of(rng, ctx, kind, pool, None);
+    };
+    // An op about a withdrawal request (a request id field) is mostly sent by an account that spent a holding
+    // earlier (whose request it likely is), often after one of the suite's delays, when the request is due.
+    if kind
+        .spec()
+        .fields
+        .iter()
+        .any(|f| f.kind == FieldKind::RequestId)
+    {
+        let spenders: Vec<u8> = prefix
+            .iter()
+            .filter(|step| {
+                step.op
+                    .kind()
+                    .spec()
+                    .fields
+                    .iter()
+                    .any(|f| matches!(f.kind, FieldKind::Held { .. }))
+            })
+            .map(|step| step.caller)
+            .collect();
+        if !spenders.is_empty() && rng.random_bool(0.6) {
+            let sender = spenders[rng.random_range(0..spenders.len())];
+            let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
+            let mut action = random_action_of(rng, ctx, kind, pool, Some(sender));
+            if rng.random_bool(0.5) {
+                action.roll = ROLLS[rng.random_range(0..ROLLS.len())];
+            }
+            return action;
+        }
+    }
+    let pool = match prev.op.pool() {
+        Some(pool) if rng.random_bool(0.7) => pool,
+        _ => rng.random_range(0..ctx.pools.max(1)) as u8,
+    };
+    let same_sender = rng.random_bool(0.3).then_some(prev.caller);
+    random_action_of(rng, ctx, kind, pool, same_sender)
+}
+
+/// The account a step gives shares to and the pool, when the op has a receiver field.
+fn receiver_of(step: &Action) -> Option<(u8, u8)> {
+    let fields = step.op.kind().spec().fields;
+    let at = fields
+        .iter()
+        .position(|f| f.kind == FieldKind::Actor(ActorDraw::Receiver))?;
+    match (step.op.args().get(at), step.op.pool()) {
+        (Some(ArgValue::Byte(receiver)), Some(pool)) => Some((*receiver, pool)),
+        _ => None,
+    }
+}
+
+fn random_action_in(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    pool: u8,
+    same_sender: Option<u8>,
+) -> Action {
+    let kind = random_kind(rng);
+    random_action_of(rng, ctx, kind, pool, same_sender)
+}
+
+/// A fresh action of `kind` about `pool`; an op anyone may send (not an ABI call, whose sender follows its
+/// entry point) is sent by `same_sender` when given.
+fn random_action_of(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    kind: OpKind,
+    pool: u8,
+    same_sender: Option<u8>,
+) -> Action {
     let op = random_op(rng, ctx, kind, pool);
     let needs = match &op {
         Op::AbiCall { entry, .. } if !ctx.entry_needs.is_empty() => {
@@ -345,10 +474,18 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
         }
         _ => op.needs(),
     };
-    let caller = match needs {
+    let caller = match (needs, same_sender) {
         // Planning drops an outsider's op sent by anyone else.
-        Needs::Outsider => ctx.outsiders[rng.random_range(0..ctx.outsiders.len())],
+        (Needs::Outsider, _) => ctx.outsiders[rng.random_range(0..ctx.outsiders.len())],
+        (Needs::Anyone, Some(sender)) if !matches!(op, Op::AbiCall { .. }) => sender,
         _ => caller_for(rng, ctx, pool, holder_of(ctx, pool, needs)),
+    };
+    // Acting for oneself is the usual lane: shares submitted for the sender are what its later requests,
+    // transfers and callbacks work with, whoever the sender is (a contract actor, a role holder).
+    let op = if rng.random_bool(0.5) {
+        receive_as(op, caller)
+    } else {
+        op
     };
     Action {
         caller,
@@ -357,10 +494,34 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     }
 }
 
+/// `op` with its receiver fields ([`ActorDraw::Receiver`]) set to `caller`.
+fn receive_as(op: Op, caller: u8) -> Op {
+    let kind = op.kind();
+    let fields = kind.spec().fields;
+    if !fields
+        .iter()
+        .any(|f| f.kind == FieldKind::Actor(ActorDraw::Receiver))
+    {
+        return op;
+    }
+    let mut args = op.args();
+    for (value, field) in args.iter_mut().zip(fields) {
+        if field.kind == FieldKind::Actor(ActorDraw::Receiver) {
+            *value = ArgValue::Byte(caller);
+        }
+    }
+    Op::from_args(kind, &args)
+}
+
 /// A fresh random sequence of 1..=`depth` actions.
 pub fn random_sequence(rng: &mut SmallRng, ctx: &GenContext, depth: usize) -> Vec<Action> {
     let len = rng.random_range(1..=depth.max(1));
-    (0..len).map(|_| random_action(rng, ctx)).collect()
+    let mut seq: Vec<Action> = Vec::with_capacity(len);
+    for _ in 0..len {
+        let action = random_action_after(rng, ctx, &seq);
+        seq.push(action);
+    }
+    seq
 }
 
 fn tweak(rng: &mut SmallRng, ctx: &GenContext, v: U256) -> U256 {
@@ -384,6 +545,25 @@ fn mutate_field(
 ) -> ArgValue {
     match (kind, value) {
         (FieldKind::Amount { .. }, ArgValue::Word(v)) => ArgValue::Word(tweak(rng, ctx, v)),
+        (FieldKind::Held { .. }, ArgValue::Amount(Amount::Exact(v))) => {
+            ArgValue::Amount(if rng.random_bool(0.8) {
+                Amount::Exact(tweak(rng, ctx, v))
+            } else {
+                held_portion(rng)
+            })
+        }
+        (FieldKind::Held { div }, ArgValue::Amount(Amount::Held { held_bps })) => {
+            ArgValue::Amount(match rng.random_range(0..4) {
+                0 => Amount::Held {
+                    held_bps: held_bps.saturating_add(1),
+                },
+                1 => Amount::Held {
+                    held_bps: held_bps.saturating_sub(1),
+                },
+                2 => held_portion(rng),
+                _ => Amount::Exact(amount(rng, ctx) / U256::from(div.max(1))),
+            })
+        }
         (FieldKind::Fee, ArgValue::Word(v)) => {
             ArgValue::Word(tweak(rng, ctx, v) % U256::from(16u8))
         }
@@ -462,10 +642,11 @@ pub fn mutate(
     let rounds = 1 + rng.random_range(0..3);
     for _ in 0..rounds {
         let len = seq.len();
-        match rng.random_range(0..8) {
+        match rng.random_range(0..9) {
             0 | 1 if len < depth => {
                 let at = rng.random_range(0..=len);
-                seq.insert(at, random_action(rng, ctx));
+                let action = random_action_after(rng, ctx, &seq[..at]);
+                seq.insert(at, action);
             }
             2 if len > 1 => {
                 seq.remove(rng.random_range(0..len));
@@ -489,6 +670,7 @@ pub fn mutate(
                 let i = rng.random_range(0..len);
                 seq[i].roll = roll(rng);
             }
+            7 if len > 0 && len < depth => arm_before(rng, ctx, seq),
             _ if len > 0 => {
                 let i = rng.random_range(0..len);
                 mutate_args(rng, ctx, &mut seq[i].op);
@@ -497,6 +679,37 @@ pub fn mutate(
         }
     }
     seq.truncate(depth.max(1));
+}
+
+/// Inserts, before a step that a contract actor sends, an op arming that actor's callbacks (a fresh hook and
+/// planned call): what the contract does when the step pays it or hands it a token is chosen per step, as a
+/// real attacker contract would be written for the call it makes. No step of a contract actor: no change.
+fn arm_before(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
+    let theirs: Vec<usize> = (0..seq.len())
+        .filter(|&i| {
+            ctx.contracts
+                .contains(&(seq[i].caller % ctx.actors.max(1) as u8))
+        })
+        .collect();
+    if theirs.is_empty() {
+        return;
+    }
+    let at = theirs[rng.random_range(0..theirs.len())];
+    let actor = seq[at].caller;
+    let mut args = random_op(rng, ctx, OpKind::ArmHook, 0).args();
+    for (value, field) in args.iter_mut().zip(OpKind::ArmHook.spec().fields) {
+        if field.kind == FieldKind::Actor(ActorDraw::Contract) {
+            *value = ArgValue::Byte(actor);
+        }
+    }
+    seq.insert(
+        at,
+        Action {
+            caller: actor,
+            roll: 0,
+            op: Op::from_args(OpKind::ArmHook, &args),
+        },
+    );
 }
 
 /// A small fixed generation context for unit tests (no world needed).
@@ -559,6 +772,41 @@ mod tests {
             seen.insert(random_action(&mut rng, &ctx).op.kind());
         }
         assert_eq!(seen.len(), OpKind::ALL.len(), "every kind is generated");
+    }
+
+    /// Steps build on each other: most ops that spend a holding are sent by an account that holds shares of that
+    /// pool (a fee-share holder, or one an earlier step gave shares to), but not all of them (every lane stays
+    /// open).
+    #[test]
+    fn spending_ops_mostly_follow_a_receiver_of_the_same_pool() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(3);
+        let (mut linked, mut spending) = (0usize, 0usize);
+        for _ in 0..3_000 {
+            let seq = random_sequence(&mut rng, &ctx, 30);
+            for (i, step) in seq.iter().enumerate() {
+                let spends = step
+                    .op
+                    .kind()
+                    .spec()
+                    .fields
+                    .iter()
+                    .any(|f| matches!(f.kind, FieldKind::Held { .. }));
+                if !spends {
+                    continue;
+                }
+                spending += 1;
+                let here = (step.caller, step.op.pool().unwrap_or(u8::MAX));
+                let fee_holder =
+                    ctx.fee_holders[here.1 as usize % ctx.fee_holders.len()].contains(&here.0);
+                linked += usize::from(
+                    fee_holder || seq[..i].iter().filter_map(receiver_of).any(|r| r == here),
+                );
+            }
+        }
+        let share = linked as f64 / spending as f64;
+        assert!(spending > 1_000, "{spending}");
+        assert!((0.5..0.95).contains(&share), "{linked} of {spending}");
     }
 
     #[test]

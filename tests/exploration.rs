@@ -1,0 +1,187 @@
+//! Exploration that follows the state: amounts that are a portion of what the sender holds when the step runs,
+//! ABI id arguments that name requests that exist, and behaviour features that tell who achieved what.
+
+mod common;
+
+use alloy_primitives::U256;
+use poolguard::actions::{Action, Amount, Op};
+use poolguard::bindings::IERC20;
+use poolguard::engine::runner::behaviour_features;
+use poolguard::engine::{run_sequence, RunOptions, StopOn};
+use poolguard::observe::Observer;
+use poolguard::world::{World, BERA};
+
+fn index(world: &World, address: alloy_primitives::Address) -> u8 {
+    world
+        .actors
+        .all()
+        .iter()
+        .position(|a| *a == address)
+        .expect("an actor") as u8
+}
+
+fn step(caller: u8, op: Op) -> Action {
+    Action {
+        caller,
+        roll: 0,
+        op,
+    }
+}
+
+fn submit(who: u8, amount: U256) -> Action {
+    step(
+        who,
+        Op::Submit {
+            pool: 0,
+            receiver: who,
+            amount,
+        },
+    )
+}
+
+fn redeem(who: u8, shares: Amount) -> Action {
+    step(
+        who,
+        Op::RequestRedeem {
+            pool: 0,
+            shares,
+            max_fee: U256::from(1u8),
+            value: U256::from(1u8),
+        },
+    )
+}
+
+/// A portion of the holding is planned from the sender's balance when its step runs: 100% redeems exactly what
+/// it holds (whatever earlier steps left), a hair over 100% asks for more and is refused.
+#[test]
+fn a_portion_of_the_holding_is_what_the_sender_holds_when_the_step_runs() {
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let staker = index(&world, world.actors.stakers[0]);
+    let holder = world.actors.stakers[0];
+    let shares_of = |world: &World| {
+        world
+            .view(
+                world.pools[0].staking_pool,
+                &IERC20::balanceOfCall { account: holder },
+            )
+            .unwrap()
+    };
+
+    let over = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            submit(staker, U256::from(1_000u64) * BERA),
+            redeem(staker, Amount::Held { held_bps: 10_001 }),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(over.steps[0].success && !over.steps[1].success, "{over:?}");
+    assert!(shares_of(&world) > U256::ZERO);
+
+    let all = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            submit(staker, U256::from(1_000u64) * BERA + U256::from(12_345u64)),
+            redeem(staker, Amount::Held { held_bps: 5_000 }),
+            redeem(staker, Amount::Held { held_bps: 10_000 }),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        all.steps.iter().all(|s| s.success),
+        "{:?}",
+        all.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
+    );
+    assert_eq!(shares_of(&world), U256::ZERO, "100% left nothing behind");
+    assert!(all.violations.is_empty(), "{:?}", all.violations);
+
+    // The JSON form: an exact amount is the hex string it always was, a portion an object.
+    let json = serde_json::to_string(&[
+        Amount::Exact(U256::from(16u8)),
+        Amount::Held { held_bps: 5_000 },
+    ])
+    .unwrap();
+    assert_eq!(json, r#"["0x10",{"held_bps":5000}]"#);
+    let back: Vec<Amount> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back[1].of(U256::from(7u8)), U256::from(3u8));
+}
+
+/// An ABI call's id parameter with a small seed names a request that exists now: finalizing "id seed 0" after one
+/// request finalizes request 1.
+#[test]
+fn id_arguments_of_abi_calls_name_existing_requests() {
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let staker = index(&world, world.actors.stakers[0]);
+    let finalize = world
+        .entry_points
+        .iter()
+        .position(|e| e.key() == "WithdrawalVault.finalizeWithdrawalRequest(uint256)")
+        .expect("the vault's finalize is an entry point") as u16;
+    let mut late = step(
+        staker,
+        Op::AbiCall {
+            entry: finalize,
+            args: vec![U256::from(7u8)],
+            value: U256::ZERO,
+        },
+    );
+    late.roll = 129_600;
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            submit(staker, U256::from(1_000u64) * BERA),
+            redeem(staker, Amount::Held { held_bps: 2_500 }),
+            late,
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        run.steps.iter().all(|s| s.success),
+        "{:?}",
+        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
+    );
+    assert!(run.violations.is_empty(), "{:?}", run.violations);
+}
+
+/// Behaviour features tell a contract actor's success from a staker's on the same function (the same code
+/// edges), and a refused step adds none.
+#[test]
+fn behaviour_features_tell_who_achieved_what() {
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let staker = index(&world, world.actors.stakers[0]);
+    let wallet = index(&world, world.actors.contracts[0]);
+    let attacker = index(&world, world.actors.attacker);
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            submit(staker, U256::from(10u64) * BERA),
+            submit(wallet, U256::from(10u64) * BERA),
+            redeem(attacker, Amount::Exact(U256::from(10u64) * BERA)),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    let features: Vec<Vec<u64>> = run
+        .steps
+        .iter()
+        .map(|s| behaviour_features(&world, s))
+        .collect();
+    assert!(run.steps[0].success && run.steps[1].success && !run.steps[2].success);
+    assert_eq!(features[0].len(), 1);
+    assert_eq!(features[1].len(), 1);
+    assert_ne!(
+        features[0], features[1],
+        "who succeeded is part of the feature"
+    );
+    assert!(features[2].is_empty(), "a refused step adds no feature");
+}
