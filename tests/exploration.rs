@@ -111,8 +111,8 @@ fn a_portion_of_the_holding_is_what_the_sender_holds_when_the_step_runs() {
     assert_eq!(back[1].of(U256::from(7u8)), U256::from(3u8));
 }
 
-/// An ABI call's id parameter with a small seed names a request that exists now: finalizing "id seed 0" after one
-/// request finalizes request 1.
+/// An ABI call's id parameter with a small seed names a request that exists now: finalizing with seed 7 after one
+/// request finalizes request 1 (a raw 7 names none), and approving with seed 0 names the caller's own request.
 #[test]
 fn id_arguments_of_abi_calls_name_existing_requests() {
     let mut world = common::world();
@@ -149,6 +149,41 @@ fn id_arguments_of_abi_calls_name_existing_requests() {
         run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
     );
     assert!(run.violations.is_empty(), "{:?}", run.violations);
+
+    // An even seed names a request the caller holds: the second staker approves its own request (id 2), where
+    // "any request" would have named the first staker's (id 1) and been refused.
+    let mut world = common::world();
+    let other = index(&world, world.actors.stakers[1]);
+    let approve = world
+        .entry_points
+        .iter()
+        .position(|e| e.key() == "WithdrawalVault.approve(address,uint256)")
+        .expect("the vault's approve is an entry point") as u16;
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            submit(staker, U256::from(1_000u64) * BERA),
+            submit(other, U256::from(1_000u64) * BERA),
+            redeem(staker, Amount::Held { held_bps: 2_500 }),
+            redeem(other, Amount::Held { held_bps: 2_500 }),
+            step(
+                other,
+                Op::AbiCall {
+                    entry: approve,
+                    args: vec![U256::from(1u8), U256::ZERO],
+                    value: U256::ZERO,
+                },
+            ),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        run.steps.iter().all(|s| s.success),
+        "{:?}",
+        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
+    );
 }
 
 /// Behaviour features tell a contract actor's success from a staker's on the same function (the same code

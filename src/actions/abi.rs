@@ -39,6 +39,8 @@ struct Seeds<'a> {
     caller: Address,
     /// The withdrawal requests that exist now (ids 1..=count).
     requests: u64,
+    /// Those the caller holds, read only for a function with an id parameter.
+    owned: Vec<u64>,
 }
 
 /// Whether a parameter named `name` holds ids of something numbered from 1 (`requestId`, `tokenId`, `requestIds`).
@@ -65,16 +67,18 @@ fn small(w: U256) -> Option<usize> {
 fn value_of(ty: &DynSolType, name: &str, seeds: &mut Seeds<'_>, world: &World) -> DynSolValue {
     match ty {
         // An id parameter with a small seed names a request that exists now (the vault's ERC-721 ids are its
-        // requests), so that finalizing, approving or transferring one can succeed.
+        // requests): an even seed one the caller holds, when it holds any (approving or transferring it can then
+        // succeed), an odd seed any of them (finalizing anyone's can).
         DynSolType::Uint(bits) if names_an_id(name) && seeds.requests > 0 => {
             let w = seeds.word();
-            DynSolValue::Uint(
-                match small(w) {
-                    Some(i) if i < 48 => U256::from(1 + i as u64 % seeds.requests),
-                    _ => w,
-                },
-                *bits,
-            )
+            let id = match small(w) {
+                Some(i) if i < 48 && i % 2 == 0 && !seeds.owned.is_empty() => {
+                    seeds.owned[(i / 2) % seeds.owned.len()]
+                }
+                Some(i) if i < 48 => 1 + (i / 2) as u64 % seeds.requests,
+                _ => return DynSolValue::Uint(w, *bits),
+            };
+            DynSolValue::Uint(U256::from(id), *bits)
         }
         // Seed 0 is the caller itself (`renounceRole(role, self)`, `transfer(self, …)`); the others pick from
         // the address book.
@@ -177,7 +181,27 @@ fn resolve<'w>(
         next: 0,
         caller,
         requests: world.request_count(),
+        owned: Vec::new(),
     };
+    let has_id = point
+        .function
+        .as_ref()
+        .is_some_and(|f| f.inputs.iter().any(|p| names_an_id(&p.name)));
+    if has_id {
+        let vault = world.contracts.withdrawal_vault;
+        reader.owned = (1..=reader.requests)
+            .filter(|id| {
+                world
+                    .view(
+                        vault,
+                        &crate::bindings::IERC721::ownerOfCall {
+                            tokenId: U256::from(*id),
+                        },
+                    )
+                    .is_ok_and(|owner| owner == caller)
+            })
+            .collect();
+    }
     let values = match &point.function {
         Some(f) => f
             .inputs
