@@ -423,6 +423,8 @@ impl Observer {
                         entry: point.map(|p| p.key()),
                         permissionless: point.is_some_and(|p| p.permissionless.is_some()),
                         success: ev.success,
+                        target: ev.target,
+                        named: world.named_in(&ev.data),
                     });
                 }
                 continue;

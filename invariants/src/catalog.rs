@@ -10,7 +10,7 @@ use crate::ghost::Ghost;
 use crate::math::{fee_of, net_of_fees, price_lower, to_assets, to_shares, Rounding};
 use crate::observation::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolObservation, Privilege,
-    Role, RoleOp, StepRecord, SuiteFunction,
+    Reentry, Role, RoleOp, StepRecord, SuiteFunction,
 };
 
 /// What an invariant is about.
@@ -298,12 +298,16 @@ pub static CATALOG: &[Invariant] = &[
                     format!("request {id} paid {assets} to {user}, books say {after:?}")
                 })?;
             }
-            // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value), except a
-            // contract actor whose callback made a call of its own in the step (it may have spent or received).
+            // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value), except an
+            // account a callback's own call in the step involved: the contract actor that re-entered (it may have
+            // spent or received), and the account that call went to or named (a plain send, a forced send to it).
             let finalize = [SuiteFunction::FinalizeWithdrawalRequest, SuiteFunction::FinalizeWithdrawalRequests];
             if c.step.success && c.step.call.is_some_and(|call| finalize.contains(&call.function)) {
                 for (a, who) in c.next.actors.iter().enumerate() {
-                    if c.step.events.reentries.iter().any(|r| r.by == *who) {
+                    let involved = |r: &&Reentry| {
+                        r.by == *who || (r.success && (r.target == *who || r.named.contains(who)))
+                    };
+                    if c.step.events.reentries.iter().any(|r| involved(&r)) {
                         continue;
                     }
                     let paid: U256 = c.step.events.finalized.iter().filter(|f| f.user == *who).map(|f| f.assets).sum();

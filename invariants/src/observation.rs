@@ -383,6 +383,12 @@ pub struct Reentry {
     pub permissionless: bool,
     /// Whether the call succeeded.
     pub success: bool,
+    /// The account it called.
+    #[serde(default)]
+    pub target: Address,
+    /// Accounts of the world its calldata names (ABI-encoded address words).
+    #[serde(default)]
+    pub named: Vec<Address>,
 }
 
 /// A suite function that checks single out, as a step's transaction called it.
