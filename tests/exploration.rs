@@ -7,7 +7,7 @@ use alloy_primitives::U256;
 use poolguard::actions::{Action, Amount, Op};
 use poolguard::bindings::IERC20;
 use poolguard::engine::runner::behaviour_features;
-use poolguard::engine::{run_sequence, RunOptions, StopOn};
+use poolguard::engine::{run_sequence, RunOptions, RunResult, StopOn};
 use poolguard::observe::Observer;
 use poolguard::world::{World, BERA};
 
@@ -51,6 +51,17 @@ fn redeem(who: u8, shares: Amount) -> Action {
     )
 }
 
+/// Runs `actions` from the deployed snapshot; every step must succeed.
+fn run_all_ok(world: &mut World, observer: &Observer, actions: &[Action]) -> RunResult {
+    let run = run_sequence(world, observer, actions, &StopOn::Never, RunOptions::BARE);
+    assert!(
+        run.steps.iter().all(|s| s.success),
+        "{:?}",
+        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
+    );
+    run
+}
+
 /// A portion of the holding is planned from the sender's balance when its step runs: 100% redeems exactly what
 /// it holds (whatever earlier steps left), a hair over 100% asks for more and is refused.
 #[test]
@@ -81,7 +92,7 @@ fn a_portion_of_the_holding_is_what_the_sender_holds_when_the_step_runs() {
     assert!(over.steps[0].success && !over.steps[1].success, "{over:?}");
     assert!(shares_of(&world) > U256::ZERO);
 
-    let all = run_sequence(
+    let all = run_all_ok(
         &mut world,
         &observer,
         &[
@@ -89,13 +100,6 @@ fn a_portion_of_the_holding_is_what_the_sender_holds_when_the_step_runs() {
             redeem(staker, Amount::Held { held_bps: 5_000 }),
             redeem(staker, Amount::Held { held_bps: 10_000 }),
         ],
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
-    assert!(
-        all.steps.iter().all(|s| s.success),
-        "{:?}",
-        all.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
     );
     assert_eq!(shares_of(&world), U256::ZERO, "100% left nothing behind");
     assert!(all.violations.is_empty(), "{:?}", all.violations);
@@ -132,7 +136,7 @@ fn id_arguments_of_abi_calls_name_existing_requests() {
         },
     );
     late.roll = 129_600;
-    let run = run_sequence(
+    let run = run_all_ok(
         &mut world,
         &observer,
         &[
@@ -140,13 +144,6 @@ fn id_arguments_of_abi_calls_name_existing_requests() {
             redeem(staker, Amount::Held { held_bps: 2_500 }),
             late,
         ],
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
-    assert!(
-        run.steps.iter().all(|s| s.success),
-        "{:?}",
-        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
     );
     assert!(run.violations.is_empty(), "{:?}", run.violations);
 
@@ -159,7 +156,7 @@ fn id_arguments_of_abi_calls_name_existing_requests() {
         .iter()
         .position(|e| e.key() == "WithdrawalVault.approve(address,uint256)")
         .expect("the vault's approve is an entry point") as u16;
-    let run = run_sequence(
+    run_all_ok(
         &mut world,
         &observer,
         &[
@@ -176,13 +173,6 @@ fn id_arguments_of_abi_calls_name_existing_requests() {
                 },
             ),
         ],
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
-    assert!(
-        run.steps.iter().all(|s| s.success),
-        "{:?}",
-        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
     );
 }
 

@@ -311,25 +311,29 @@ impl PlanContext<'_> {
 
     /// `amount` of the shares of the op's pool that `owner` holds now.
     pub fn shares(&self, amount: &Amount, owner: Address) -> U256 {
-        amount.of(self.held_shares(owner))
+        Self::portion(amount, || self.held_shares(owner))
     }
 
     /// `amount`, in gwei, of the assets `owner`'s shares of the op's pool redeem for now (`previewRedeem`).
     pub fn assets_gwei(&self, amount: &Amount, owner: Address) -> U256 {
-        let held = match amount {
-            Amount::Exact(_) => U256::ZERO,
-            Amount::Held { .. } => {
-                let shares = self.held_shares(owner);
-                self.world
-                    .view(
-                        self.pool().staking_pool,
-                        &crate::bindings::IStBERA::previewRedeemCall { shares },
-                    )
-                    .unwrap_or_default()
-                    / U256::from(1_000_000_000u64)
-            }
-        };
-        amount.of(held)
+        Self::portion(amount, || {
+            let shares = self.held_shares(owner);
+            self.world
+                .view(
+                    self.pool().staking_pool,
+                    &crate::bindings::IStBERA::previewRedeemCall { shares },
+                )
+                .unwrap_or_default()
+                / U256::from(1_000_000_000u64)
+        })
+    }
+
+    /// `amount` of a holding read by `held`, which runs (EVM views) only for a portion, not an exact amount.
+    fn portion(amount: &Amount, held: impl FnOnce() -> U256) -> U256 {
+        match amount {
+            Amount::Exact(v) => *v,
+            Amount::Held { .. } => amount.of(held()),
+        }
     }
 
     fn held_shares(&self, owner: Address) -> U256 {

@@ -361,7 +361,8 @@ pub fn random_op(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind, pool: u8) -
 /// A fresh random action: a pool, a kind by weight, its fields, a caller biased toward who the op needs, a roll.
 pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
-    random_action_in(rng, ctx, pool, None)
+    let kind = random_kind(rng);
+    random_action_of(rng, ctx, kind, pool, None)
 }
 
 /// A fresh random action to follow `prefix` (the steps before it): most often about the pool of the step just
@@ -446,16 +447,6 @@ fn receiver_of(step: &Action) -> Option<(u8, u8)> {
         (Some(ArgValue::Byte(receiver)), Some(pool)) => Some((*receiver, pool)),
         _ => None,
     }
-}
-
-fn random_action_in(
-    rng: &mut SmallRng,
-    ctx: &GenContext,
-    pool: u8,
-    same_sender: Option<u8>,
-) -> Action {
-    let kind = random_kind(rng);
-    random_action_of(rng, ctx, kind, pool, same_sender)
 }
 
 /// A fresh action of `kind` about `pool`; an op anyone may send (not an ABI call, whose sender follows its
