@@ -4,6 +4,7 @@ pub mod actions;
 pub mod bench;
 pub mod bindings;
 pub mod compile;
+pub mod console;
 pub mod coverage;
 pub mod engine;
 pub mod entry_points;

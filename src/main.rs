@@ -89,6 +89,22 @@ enum Command {
     /// The peer benchmark (BENCHMARKS.md): calls/s against forge, time to violation on every broken variant
     /// against forge, the harness against a raw revm replay, 1 against 2 workers.
     Bench(BenchArgs),
+    /// An interactive session on the deployed world: run ops and ABI calls by any actor, check every invariant
+    /// after each step, step through a finding, save what was done as a finding file.
+    Console {
+        /// A finding or sequence file to load and step through.
+        file: Option<PathBuf>,
+        /// Run on this broken variant (default: the loaded file's, else the suite itself).
+        #[arg(long)]
+        variant: Option<String>,
+        /// Pools created through the factory (a loaded file says its own).
+        #[arg(long, default_value_t = 2)]
+        pools: usize,
+        /// Run the commands in this file (one per line, `#` comments) instead of reading the terminal; stops
+        /// at the first command that fails (exit 2).
+        #[arg(long)]
+        script: Option<PathBuf>,
+    },
     /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
     World {
         /// Pools created through the factory.
@@ -320,6 +336,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 variant.as_deref(),
             )?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Console {
+            file,
+            variant,
+            pools,
+            script,
+        } => {
+            let options = poolguard::console::ConsoleOptions {
+                variant,
+                pools,
+                file,
+                script,
+            };
+            let violated = poolguard::console::console(&cli.contracts, &options)?;
+            Ok(exit_code(violated))
         }
         Command::World { pools } => {
             World::print_manifest(&cli.contracts, pools)?;

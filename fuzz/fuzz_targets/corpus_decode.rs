@@ -51,7 +51,9 @@ fn structured(bytes: &[u8]) {
         return;
     };
     actions.truncate(MAX_ACTIONS);
-    let encoded = encode(&actions, Alphabet::Full).expect("every kind is in the full alphabet");
+    // The console's exact `Call` (weight 0) is in no libFuzzer alphabet; every other kind is in the full one.
+    actions.retain(|a| Alphabet::Full.selector(a.op.kind()).is_some());
+    let encoded = encode(&actions, Alphabet::Full).expect("every generated kind is in the full alphabet");
     assert_eq!(decode(&encoded, Alphabet::Full), actions);
     let file = SequenceFile::new(actions.clone());
     let json = serde_json::to_string(&file).expect("sequences serialize");

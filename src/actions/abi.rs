@@ -232,7 +232,8 @@ pub fn calldata<'w>(
     Some((point, data))
 }
 
-fn show(value: &DynSolValue, world: &World) -> String {
+/// A decoded value as a trace shows it: accounts by name, pool pubkeys as `poolN.pubkey`.
+pub fn show(value: &DynSolValue, world: &World) -> String {
     match value {
         DynSolValue::Address(a) => world.label(*a),
         DynSolValue::Bool(b) => b.to_string(),
@@ -286,4 +287,74 @@ pub fn describe(world: &World, entry: u16, seeds: &[U256], value: U256, caller: 
         String::new()
     };
     format!("{}.{name}({}){value}", point.label, args.join(", "))
+}
+
+/// The entry point `entry` names (modulo their number).
+pub fn entry_point(world: &World, entry: u16) -> Option<&EntryPoint> {
+    (!world.entry_points.is_empty())
+        .then(|| &world.entry_points[entry as usize % world.entry_points.len()])
+}
+
+/// The entry point and the calldata of an exact call: the selector, then `words` as they are (empty for
+/// `receive()`).
+pub fn exact_calldata<'w>(
+    world: &'w World,
+    entry: u16,
+    words: &[U256],
+) -> Option<(&'w EntryPoint, Bytes)> {
+    let point = entry_point(world, entry)?;
+    let Some(function) = &point.function else {
+        return Some((point, Bytes::new()));
+    };
+    let mut data = function.selector().to_vec();
+    for word in words {
+        data.extend_from_slice(&word.to_be_bytes::<32>());
+    }
+    Some((point, data.into()))
+}
+
+/// The encoded arguments of `values` for `function`, as words (what [`exact_calldata`] sends back).
+pub fn encode_words(
+    function: &alloy_json_abi::Function,
+    values: &[DynSolValue],
+) -> Result<Vec<U256>, String> {
+    let data = function
+        .abi_encode_input(values)
+        .map_err(|e| e.to_string())?;
+    Ok(data[4..]
+        .chunks(32)
+        .map(|chunk| {
+            let mut word = [0u8; 32];
+            word[..chunk.len()].copy_from_slice(chunk);
+            U256::from_be_bytes(word)
+        })
+        .collect())
+}
+
+/// `label.name(arguments)` of an exact call, with ` value=…` for a payable entry point; arguments that do not
+/// decode show as raw words.
+pub fn describe_exact(world: &World, entry: u16, words: &[U256], value: U256) -> String {
+    let Some((point, data)) = exact_calldata(world, entry, words) else {
+        return "call (no entry point)".to_string();
+    };
+    let (name, args) = match &point.function {
+        Some(f) => (
+            f.name.as_str(),
+            match f.abi_decode_input(&data[4..]) {
+                Ok(values) => values
+                    .iter()
+                    .map(|v| show(v, world))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(_) => format!("undecodable words {words:?}"),
+            },
+        ),
+        None => ("receive", String::new()),
+    };
+    let value = if point.payable {
+        format!(" value={value}")
+    } else {
+        String::new()
+    };
+    format!("{}.{name}({args}){value}", point.label)
 }

@@ -153,6 +153,11 @@ pub struct OpSpec {
 }
 
 impl OpSpec {
+    /// Whether campaigns and the libFuzzer alphabets draw it (weight above 0).
+    pub fn generated(&self) -> bool {
+        self.weight > 0
+    }
+
     /// Whether the op names a pool.
     pub fn has_pool(&self) -> bool {
         self.fields.iter().any(|f| f.kind == FieldKind::Pool)
@@ -309,6 +314,17 @@ impl PlanContext<'_> {
         })
     }
 
+    /// A call of entry point `entry` (modulo their number) with `words` as its encoded arguments, by anyone;
+    /// `value` is sent only to a payable entry point.
+    pub fn exact_call(&self, entry: &u16, words: &[U256], value: &U256) -> Option<Tx> {
+        let (point, data) = super::abi::exact_calldata(self.world, *entry, words)?;
+        Some(Tx {
+            to: point.address,
+            data,
+            value: if point.payable { *value } else { U256::ZERO },
+        })
+    }
+
     /// `amount` of the shares of the op's pool that `owner` holds now.
     pub fn shares(&self, amount: &Amount, owner: Address) -> U256 {
         Self::portion(amount, || self.held_shares(owner))
@@ -413,6 +429,11 @@ impl DescribeContext<'_> {
     /// `label.signature(arguments) value=…` of an ABI call.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> String {
         super::abi::describe(self.world, *entry, seeds, *value, self.caller)
+    }
+
+    /// `label.signature(arguments) value=…` of an exact call.
+    pub fn exact_call(&self, entry: &u16, words: &[U256], value: &U256) -> String {
+        super::abi::describe_exact(self.world, *entry, words, *value)
     }
 
     /// The label of address-book entry `i`.

@@ -3,8 +3,9 @@
 //! the derived `Debug` form otherwise) and how it plans to a transaction. Adding an op kind is adding one
 //! entry here; generation, mutation, shrinking, the libFuzzer format, descriptions and pool queries follow.
 //!
-//! The order is the libFuzzer format's full alphabet (selector byte = index): append new kinds at the end of
-//! the semantic ones, before `Wait`, only together with a format version bump.
+//! The order is the libFuzzer format's full alphabet (selector byte = index, kinds of weight 0 left out):
+//! append new generated kinds at the end of the semantic ones, before `Wait`, only together with a format
+//! version bump; kinds that are never generated (weight 0) go after `Wait`.
 
 use alloy_primitives::{keccak256, Bytes, Uint, U256};
 use serde::{Deserialize, Serialize};
@@ -378,4 +379,13 @@ ops! {
     Wait {}
         weight 3, needs Needs::Anyone,
         plan |cx| None;
+    /// A call of entry point `entry` (`World::entry_points`) with its arguments exactly as given (`words`: their
+    /// ABI encoding after the selector, 32 bytes a word), by the action's sender whatever it holds, `value` sent
+    /// to a payable one. Never generated (weight 0, in no libFuzzer alphabet): a privileged sender may
+    /// legitimately pass anything (an upgrade to any address), which a campaign would read as a violation.
+    /// `poolguard console` writes it for `call …`, and so can a person.
+    Call { entry: u16 = K::EntryPoint, words: Vec<U256> = K::Words, value: U256 = WEI }
+        weight 0, needs Needs::Anyone,
+        show |d| d.exact_call(entry, words, value),
+        plan |cx| cx.exact_call(entry, words, value);
 }

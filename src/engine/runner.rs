@@ -128,6 +128,71 @@ pub enum Trace {
     Lines,
 }
 
+/// One sequence in progress: the observation after the last step, the ghost ledger and the next step's index.
+/// [`run_sequence_with`] drives one from start to end; `poolguard console` drives one a command at a time.
+#[derive(Debug, Clone)]
+pub struct Stepper {
+    /// The observation after the last step (of the reset world before the first).
+    pub prev: Observation,
+    /// What the harness recorded so far.
+    pub ghost: Ghost,
+    /// The index the next step gets.
+    pub index: usize,
+}
+
+/// What one step did.
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    /// The step's record (events decoded, suite call matched).
+    pub record: StepRecord,
+    /// Every invariant it violated (including ones an earlier step violated already).
+    pub violations: Vec<Violation>,
+    /// The raw logs of the call (none for a plain roll or a rejected transaction).
+    pub logs: Vec<alloy_primitives::Log>,
+}
+
+impl Stepper {
+    /// Resets `world` to its deployed snapshot and observes it.
+    pub fn start(world: &mut World, observer: &Observer) -> Self {
+        world.reset();
+        let prev = observer.observe(world, 0);
+        let ghost = Ghost::new(&prev);
+        Stepper {
+            prev,
+            ghost,
+            index: 0,
+        }
+    }
+
+    /// Executes `action` (under `inspector` when given), observes the result and checks every invariant.
+    pub fn step(
+        &mut self,
+        world: &mut World,
+        observer: &Observer,
+        action: &Action,
+        inspector: Option<&mut CoverageInspector>,
+    ) -> StepOutcome {
+        let executed = execute(world, action, self.index, inspector);
+        let logs = executed.logs().to_vec();
+        let record = observer.step_record(world, executed);
+        let next = observer.observe(world, self.index + 1);
+        self.ghost.update(&self.prev, &next, &record);
+        let violations = check_all(&Check {
+            prev: &self.prev,
+            next: &next,
+            step: &record,
+            ghost: &self.ghost,
+        });
+        self.prev = next;
+        self.index += 1;
+        StepOutcome {
+            record,
+            violations,
+            logs,
+        }
+    }
+}
+
 /// [`run_sequence`] with the caller's coverage inspector (e.g. one with a
 /// [sink](CoverageInspector::with_sink) that feeds libFuzzer); `None` runs without coverage. The inspector is
 /// drained after every step, its edges and comparison operands collected into the result.
@@ -139,18 +204,17 @@ pub fn run_sequence_with(
     mut inspector: Option<&mut CoverageInspector>,
     trace: Trace,
 ) -> RunResult {
-    world.reset();
+    let mut stepper = Stepper::start(world, observer);
     let mut result = RunResult::default();
-    let mut prev: Observation = observer.observe(world, 0);
-    let mut ghost = Ghost::new(&prev);
     if let Some(inspector) = inspector.as_mut() {
         inspector.clear();
     }
     let mut seen: HashSet<String> = HashSet::new();
     for (index, action) in sequence.iter().enumerate() {
         let description = (trace == Trace::Lines).then(|| action.describe(world));
-        let executed = execute(world, action, index, inspector.as_deref_mut());
-        let record = observer.step_record(world, executed);
+        let StepOutcome {
+            record, violations, ..
+        } = stepper.step(world, observer, action, inspector.as_deref_mut());
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
             result.edges.extend(edges);
@@ -165,20 +229,10 @@ pub fn run_sequence_with(
                     .extend(frames.into_iter().filter(|f| f.success));
             }
         }
-        let next = observer.observe(world, index + 1);
-        ghost.update(&prev, &next, &record);
-        let violations = check_all(&Check {
-            prev: &prev,
-            next: &next,
-            step: &record,
-            ghost: &ghost,
-        });
         if let Some(line) = description {
-            let status = match &record.revert {
-                None => "ok".to_string(),
-                Some(reason) => format!("reverted: {reason}"),
-            };
-            result.trace.push(format!("#{index:<3} {line} -> {status}"));
+            result
+                .trace
+                .push(format!("#{index:<3} {line} -> {}", outcome_text(&record)));
             for v in &violations {
                 result
                     .trace
@@ -198,10 +252,17 @@ pub fn run_sequence_with(
             };
             result.violations.push(v);
         }
-        prev = next;
         if stop_now {
             break;
         }
     }
     result
+}
+
+/// `ok`, or `reverted: <reason>`.
+pub fn outcome_text(record: &StepRecord) -> String {
+    match &record.revert {
+        None => "ok".to_string(),
+        Some(reason) => format!("reverted: {reason}"),
+    }
 }

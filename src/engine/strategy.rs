@@ -242,7 +242,7 @@ fn random_kind(rng: &mut SmallRng) -> OpKind {
         }
         draw -= weight;
     }
-    OpKind::ALL[OpKind::ALL.len() - 1]
+    OpKind::Wait
 }
 
 fn random_actor(rng: &mut SmallRng, ctx: &GenContext, draw: ActorDraw) -> u8 {
@@ -739,7 +739,6 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(2);
         for kind in OpKind::ALL {
             let spec = kind.spec();
-            assert!(spec.weight > 0, "{} is never generated", spec.name);
             for _ in 0..20 {
                 let op = random_op(&mut rng, &ctx, kind, 1);
                 let args = op.args();
@@ -762,7 +761,17 @@ mod tests {
         for _ in 0..20_000 {
             seen.insert(random_action(&mut rng, &ctx).op.kind());
         }
-        assert_eq!(seen.len(), OpKind::ALL.len(), "every kind is generated");
+        let generated: Vec<OpKind> = OpKind::ALL
+            .into_iter()
+            .filter(|k| k.spec().generated())
+            .collect();
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            generated,
+            "every kind of weight > 0 is generated"
+        );
+        // Only the console's exact call is never generated.
+        assert_eq!(OpKind::ALL.len() - generated.len(), 1);
     }
 
     /// Steps build on each other: most ops that spend a holding are sent by an account that holds shares of that
