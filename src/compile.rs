@@ -176,7 +176,7 @@ pub fn suite_root(contracts: &Path, variant: Option<&str>) -> anyhow::Result<Pat
     SuiteCompiler::new(&root)
         .ensure_toolchain()
         .with_context(|| format!("preparing {}", root.display()))?;
-    let variant = crate::variants::find_variant(&root.join("variants"), name)?;
+    let variant = crate::variants::find_variant_in(&root, name)?;
     eprintln!(
         "variant {name}: {} (breaks {})",
         variant.description, variant.invariant

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
 
-use crate::compile::{suite_root, Artifacts};
+use crate::compile::{contracts_root, suite_root, Artifacts};
 use crate::coverage;
 use crate::engine::campaign::make_finding;
 use crate::engine::Finding;
@@ -103,11 +103,22 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
             *last = Instant::now();
         }
     };
-    let summary = run_gate(&world, &artifacts, &config, &on_progress);
+    let mut summary = run_gate(&world, &artifacts, &config, &on_progress);
+    // The baseline belongs to the suite as released, whichever variant is gated.
+    summary.layout = match crate::layout::read_baseline(&contracts_root(contracts)) {
+        Ok(baseline) => Some(crate::layout::compare(&baseline, &artifacts)),
+        Err(crate::layout::LayoutError::Missing(path)) => {
+            println!(
+                "storage layout: not checked, {} is missing (`poolguard layout --write` writes it)",
+                path.display()
+            );
+            None
+        }
+        Err(e) => bail!("{e}"),
+    };
 
     let cwd = std::env::current_dir().context("current directory")?;
     let base = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    let mut summary = summary;
     summary.suite_root = std::fs::canonicalize(&summary.suite_root).unwrap_or(summary.suite_root);
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
         let path = options.out.join(name);
@@ -175,6 +186,9 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
             "VIOLATED {}: {}{at}",
             v.finding.invariant, v.finding.message
         );
+    }
+    if let Some(layout) = &summary.layout {
+        print!("storage layout:\n{}", layout.render());
     }
     for key in &never {
         println!(

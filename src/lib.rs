@@ -13,6 +13,7 @@ pub mod execute;
 pub mod fuzzcorpus;
 pub mod fuzzinput;
 pub mod gate;
+pub mod layout;
 pub mod observe;
 pub mod policy;
 pub mod report;

@@ -105,6 +105,16 @@ enum Command {
         #[arg(long)]
         script: Option<PathBuf>,
     },
+    /// Check the storage layout of every upgradeable implementation against the committed baseline
+    /// (`storage-layout.json` in the suite's root): exit 1 when a variable moved, changed type or disappeared.
+    Layout {
+        /// Write the baseline from the suite as it is now instead of checking.
+        #[arg(long)]
+        write: bool,
+        /// Check this variant of the suite (see `poolguard variants`) against the suite's baseline.
+        #[arg(long)]
+        variant: Option<String>,
+    },
     /// Deploy the world and print every address (contracts, pools, actors in caller-index order) as JSON.
     World {
         /// Pools created through the factory.
@@ -351,6 +361,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let violated = poolguard::console::console(&cli.contracts, &options)?;
             Ok(exit_code(violated))
+        }
+        Command::Layout { write, variant } => {
+            let broken =
+                poolguard::layout::layout_command(&cli.contracts, variant.as_deref(), write)?;
+            Ok(exit_code(broken))
         }
         Command::World { pools } => {
             World::print_manifest(&cli.contracts, pools)?;

@@ -109,6 +109,27 @@ pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
         .collect()
 }
 
+/// The folders under the suite's root that hold variants, searched in this order by name: the broken variants
+/// the campaign must catch (one per invariant, `tests/broken_variants.rs`), directed variants whose bug a
+/// hand-written sequence shows but the campaign does not reach yet, and upgrade variants that only the
+/// storage-layout check sees (a fresh deployment of them works).
+pub const VARIANT_DIRS: [&str; 3] = ["variants", "variants-directed", "variants-upgrade"];
+
+/// Finds the variant called `name` in the first of [`VARIANT_DIRS`] under `root` that has it.
+pub fn find_variant_in(root: &Path, name: &str) -> Result<Variant, VariantError> {
+    for dir in VARIANT_DIRS
+        .iter()
+        .map(|d| root.join(d))
+        .filter(|d| d.is_dir())
+    {
+        match find_variant(&dir, name) {
+            Err(VariantError::Unknown(_)) => continue,
+            found => return found,
+        }
+    }
+    Err(VariantError::Unknown(name.to_string()))
+}
+
 /// Finds the variant called `name` under `dir`.
 pub fn find_variant(dir: &Path, name: &str) -> Result<Variant, VariantError> {
     load_variants(dir)?

@@ -1,5 +1,5 @@
 //! JUnit XML (through `quick-junit`): one test case per invariant of the catalog, failed when this run violated
-//! it, and one per replayed regression file.
+//! it, one per replayed regression file, and one per upgradeable implementation whose storage layout was checked.
 
 use poolguard_invariants::CATALOG;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
@@ -48,6 +48,36 @@ pub fn render(summary: &RunSummary) -> Result<String, quick_junit::SerializeErro
         invariants.add_test_case(case);
     }
     report.add_test_suite(invariants);
+
+    if let Some(layout) = &summary.layout {
+        let mut suite = TestSuite::new("storage-layout");
+        for (contract, _) in &layout.checked {
+            let problems: Vec<_> = layout
+                .incompatibilities
+                .iter()
+                .filter(|i| &i.contract == contract)
+                .collect();
+            let status = match problems.first() {
+                None => TestCaseStatus::success(),
+                Some(first) => {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    status.set_message(format!("{}: {}", first.variable, first.message));
+                    status.set_type("StorageLayout");
+                    status.set_description(
+                        problems
+                            .iter()
+                            .map(|p| format!("{}: {}\n", p.variable, p.message))
+                            .collect::<String>(),
+                    );
+                    status
+                }
+            };
+            let mut case = TestCase::new(contract.clone(), status);
+            case.set_classname("poolguard.storage-layout");
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
 
     let mut regressions = TestSuite::new("regressions");
     for check in &summary.regressions {

@@ -74,14 +74,20 @@ pub struct RunSummary {
     pub regressions: Vec<RegressionCheck>,
     /// Per-line coverage of the final corpus, when collected.
     pub coverage: Option<LineCoverage>,
+    /// The storage layouts of the upgradeable implementations against the committed baseline; `None` when the
+    /// suite has no baseline.
+    pub layout: Option<crate::layout::LayoutReport>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
 }
 
 impl RunSummary {
-    /// Whether anything failed: a violation, or a regression file that could not be replayed.
+    /// Whether anything failed: a violation, a regression file that could not be replayed, or a storage layout
+    /// an upgrade would corrupt.
     pub fn failed(&self) -> bool {
-        !self.violations.is_empty() || self.regressions.iter().any(|r| r.error.is_some())
+        !self.violations.is_empty()
+            || self.regressions.iter().any(|r| r.error.is_some())
+            || self.layout.as_ref().is_some_and(|l| !l.compatible())
     }
 
     /// The violations of invariant `id`.

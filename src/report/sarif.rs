@@ -1,6 +1,7 @@
 //! SARIF 2.1.0 (through `serde-sarif`): one rule per invariant, one result per violation, located at the Solidity
 //! file and line of the function the failing call entered (from the source maps), the revert site as a related
-//! location, and the shrunk sequence in the message.
+//! location, and the shrunk sequence in the message; one result per storage-layout incompatibility, located at
+//! the variable's declaration.
 
 use std::path::Path;
 
@@ -13,6 +14,9 @@ use serde_sarif::sarif::{
 
 use super::{Origin, RunSummary};
 use crate::sourcemap::SourceLocation;
+
+/// The rule id of storage-layout incompatibilities.
+pub const LAYOUT_RULE: &str = "STORAGE-LAYOUT";
 
 /// Renders `summary` as a SARIF 2.1.0 log. Paths are made relative to `base` (the repository root a code
 /// scanning service resolves them against) when the suite lies under it.
@@ -39,7 +43,28 @@ pub fn render(summary: &RunSummary, base: &Path) -> Result<String, serde_json::E
                 .build()
         })
         .collect();
-    let results: Vec<SarifResult> = summary
+    let mut rules = rules;
+    rules.push(
+        ReportingDescriptor::builder()
+            .id(LAYOUT_RULE)
+            .name("StorageLayout")
+            .short_description(
+                MultiformatMessageString::builder()
+                    .text("An upgradeable implementation keeps every state variable where the deployed one has it.")
+                    .build(),
+            )
+            .full_description(
+                MultiformatMessageString::builder()
+                    .text(
+                        "Compared with the committed storage-layout baseline: variables may only be appended; \
+                         none may move, change type or disappear (an upgrade would read them from the wrong slot).",
+                    )
+                    .build(),
+            )
+            .build(),
+    );
+    let layout_rule = rules.len() - 1;
+    let mut results: Vec<SarifResult> = summary
         .violations
         .iter()
         .map(|v| {
@@ -91,6 +116,40 @@ pub fn render(summary: &RunSummary, base: &Path) -> Result<String, serde_json::E
             result
         })
         .collect();
+    for problem in summary.layout.iter().flat_map(|l| &l.incompatibilities) {
+        let mut result = SarifResult::builder()
+            .rule_id(LAYOUT_RULE)
+            .level(ResultLevel::Error)
+            .message(
+                Message::builder()
+                    .text(format!(
+                        "{}: {}: {}",
+                        problem.contract, problem.variable, problem.message
+                    ))
+                    .build(),
+            )
+            .build();
+        result.rule_index = i64::try_from(layout_rule).ok();
+        let line = crate::layout::declaration_line(
+            &summary.suite_root,
+            &problem.source,
+            &problem.variable,
+        );
+        let at = SourceLocation {
+            path: problem.source.clone(),
+            line: u32::try_from(line).unwrap_or(1),
+            column: 1,
+            offset: 0,
+            length: 0,
+        };
+        result.locations = Some(vec![located(
+            summary,
+            base,
+            &at,
+            &format!("{} is declared here", problem.variable),
+        )]);
+        results.push(result);
+    }
     let driver = ToolComponent::builder()
         .name("poolguard")
         .semantic_version(env!("CARGO_PKG_VERSION"))

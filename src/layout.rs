@@ -1,0 +1,394 @@
+//! Storage-layout safety of the upgradeable implementations: each one's layout, read from solc's `storageLayout`
+//! output, compared with a committed baseline (`storage-layout.json` in the suite's root, written by
+//! `poolguard layout --write`). An upgrade keeps the proxy's storage and swaps the code, so the new code must
+//! read every variable where the old one wrote it: variables may only be appended; none may move, change type
+//! or disappear. (Renaming one is harmless and is only noted.)
+//!
+//! Which contracts are upgradeable implementations is read from the compiled suite, not listed: the contracts
+//! under `src/core/` with creation code whose ABI has OpenZeppelin's `Initialized(uint64)` event (they inherit
+//! `Initializable`, so they run behind a proxy or a beacon).
+//!
+//! The OpenZeppelin bases keep their own state in ERC-7201 namespaces, which solc's layout does not list; they
+//! come from the npm-pinned OpenZeppelin release and are not checked here (see the closing note of issue 13).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::compile::{Artifacts, ContractArtifact};
+
+/// The baseline's file name, in the suite's root.
+pub const BASELINE_FILE: &str = "storage-layout.json";
+
+/// Format tag of the baseline.
+pub const LAYOUT_FORMAT: &str = "poolguard-storage-layout/1";
+
+/// Errors reading or writing the baseline.
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    /// The file could not be read or written.
+    #[error("{path}: {error}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// The file is not a baseline.
+    #[error("{path}: not a storage-layout baseline: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// There is no baseline to compare with.
+    #[error("{0}: no storage-layout baseline (write one with `poolguard layout --write`)")]
+    Missing(PathBuf),
+}
+
+/// One state variable where solc placed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    /// Its name (`_commissionBps`).
+    pub label: String,
+    /// Its slot.
+    pub slot: String,
+    /// Its byte offset in the slot.
+    pub offset: u64,
+    /// Its type, spelt out without compiler-internal ids (a struct with its members, a mapping with its key
+    /// and value), so that an unchanged type reads the same in every compile.
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// The baseline: every upgradeable implementation's variables, by `path:Name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// Always [`LAYOUT_FORMAT`].
+    pub format: String,
+    /// Variables in storage order, per contract.
+    pub contracts: BTreeMap<String, Vec<Variable>>,
+}
+
+/// What is wrong with one contract's layout against the baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incompatibility {
+    /// `path:Name`.
+    pub contract: String,
+    /// The contract's source file (relative to the suite's root).
+    pub source: PathBuf,
+    /// The variable that moved, changed or disappeared (or the first one that was inserted).
+    pub variable: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// The comparison of a compiled suite with the baseline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayoutReport {
+    /// Contracts compared, by `path:Name`, with their source file.
+    pub checked: Vec<(String, PathBuf)>,
+    /// What breaks an upgrade.
+    pub incompatibilities: Vec<Incompatibility>,
+    /// What does not (renames, appended variables, contracts new since the baseline).
+    pub notes: Vec<String>,
+}
+
+impl LayoutReport {
+    /// Whether every contract's layout is compatible with the baseline.
+    pub fn compatible(&self) -> bool {
+        self.incompatibilities.is_empty()
+    }
+
+    /// A readable summary, one line per contract and per finding.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        for (contract, _) in &self.checked {
+            let problems: Vec<&Incompatibility> = self
+                .incompatibilities
+                .iter()
+                .filter(|i| &i.contract == contract)
+                .collect();
+            let status = if problems.is_empty() {
+                "compatible".to_string()
+            } else {
+                format!("{} incompatible change(s)", problems.len())
+            };
+            let _ = writeln!(text, "{contract}: {status}");
+            for p in problems {
+                let _ = writeln!(text, "  {}: {}", p.variable, p.message);
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(text, "note: {note}");
+        }
+        text
+    }
+}
+
+/// Whether `contract` is an upgradeable implementation of the suite (see the module's documentation).
+pub fn is_upgradeable(contract: &ContractArtifact) -> bool {
+    contract.source_path.starts_with("src/core")
+        && !contract.bytecode.is_empty()
+        && contract.abi.events().any(|e| e.name == "Initialized")
+}
+
+/// The upgradeable implementations' layouts, by `path:Name`, with their source files.
+pub fn current(artifacts: &Artifacts) -> BTreeMap<String, (PathBuf, Vec<Variable>)> {
+    artifacts
+        .iter()
+        .filter(|c| is_upgradeable(c))
+        .map(|c| {
+            let key = format!("{}:{}", c.source_path.display(), c.name);
+            let vars = c.storage_layout.as_ref().map(variables).unwrap_or_default();
+            (key, (c.source_path.clone(), vars))
+        })
+        .collect()
+}
+
+/// The variables of one solc `storageLayout` object.
+fn variables(layout: &Value) -> Vec<Variable> {
+    let types = &layout["types"];
+    layout["storage"]
+        .as_array()
+        .map(|storage| {
+            storage
+                .iter()
+                .map(|v| Variable {
+                    label: v["label"].as_str().unwrap_or_default().to_string(),
+                    slot: v["slot"].as_str().unwrap_or_default().to_string(),
+                    offset: v["offset"].as_u64().unwrap_or_default(),
+                    ty: type_text(types, v["type"].as_str().unwrap_or_default(), 0),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A type spelt out from solc's type table: its label and size, with a struct's members, a mapping's value and
+/// an array's element (solc's type ids carry AST ids, which change with unrelated edits).
+fn type_text(types: &Value, id: &str, depth: usize) -> String {
+    let t = &types[id];
+    let label = t["label"].as_str().unwrap_or(id);
+    let bytes = t["numberOfBytes"].as_str().unwrap_or("?");
+    if depth > 8 {
+        return label.to_string();
+    }
+    let mut text = format!("{label} ({bytes} bytes)");
+    if let Some(members) = t["members"].as_array() {
+        let inner: Vec<String> = members
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}@{}+{}: {}",
+                    m["label"].as_str().unwrap_or_default(),
+                    m["slot"].as_str().unwrap_or_default(),
+                    m["offset"].as_u64().unwrap_or_default(),
+                    type_text(types, m["type"].as_str().unwrap_or_default(), depth + 1)
+                )
+            })
+            .collect();
+        let _ = write!(text, " {{{}}}", inner.join("; "));
+    }
+    if let Some(value) = t["value"].as_str() {
+        let _ = write!(text, " => {}", type_text(types, value, depth + 1));
+    }
+    if let Some(base) = t["base"].as_str() {
+        let _ = write!(text, " of {}", type_text(types, base, depth + 1));
+    }
+    text
+}
+
+/// The baseline of `artifacts`.
+pub fn baseline_of(artifacts: &Artifacts) -> Baseline {
+    Baseline {
+        format: LAYOUT_FORMAT.to_string(),
+        contracts: current(artifacts)
+            .into_iter()
+            .map(|(k, (_, vars))| (k, vars))
+            .collect(),
+    }
+}
+
+/// Writes the baseline of `artifacts` to `root/storage-layout.json`.
+pub fn write_baseline(root: &Path, artifacts: &Artifacts) -> Result<PathBuf, LayoutError> {
+    let path = root.join(BASELINE_FILE);
+    let mut json =
+        serde_json::to_string_pretty(&baseline_of(artifacts)).expect("baselines serialize");
+    json.push('\n');
+    std::fs::write(&path, json).map_err(|error| LayoutError::Io {
+        path: path.clone(),
+        error,
+    })?;
+    Ok(path)
+}
+
+/// Reads the baseline in `root`.
+pub fn read_baseline(root: &Path) -> Result<Baseline, LayoutError> {
+    let path = root.join(BASELINE_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LayoutError::Missing(path))
+        }
+        Err(error) => return Err(LayoutError::Io { path, error }),
+    };
+    let baseline: Baseline = serde_json::from_str(&text).map_err(|e| LayoutError::Malformed {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    if baseline.format != LAYOUT_FORMAT {
+        return Err(LayoutError::Malformed {
+            path,
+            message: format!("format {:?}, expected {LAYOUT_FORMAT:?}", baseline.format),
+        });
+    }
+    Ok(baseline)
+}
+
+/// Compares the compiled suite with `baseline`.
+pub fn compare(baseline: &Baseline, artifacts: &Artifacts) -> LayoutReport {
+    let now = current(artifacts);
+    let mut report = LayoutReport::default();
+    for (contract, old) in &baseline.contracts {
+        let Some((source, new)) = now.get(contract) else {
+            report.incompatibilities.push(Incompatibility {
+                contract: contract.clone(),
+                source: PathBuf::from(contract.split(':').next().unwrap_or_default()),
+                variable: "(contract)".to_string(),
+                message: "is no longer an upgradeable implementation of the suite (renamed, moved or removed): \
+                          proxies that run it would lose their code"
+                    .to_string(),
+            });
+            continue;
+        };
+        report.checked.push((contract.clone(), source.clone()));
+        let mut problem = |variable: &str, message: String| {
+            report.incompatibilities.push(Incompatibility {
+                contract: contract.clone(),
+                source: source.clone(),
+                variable: variable.to_string(),
+                message,
+            })
+        };
+        let mut broken = false;
+        for (i, was) in old.iter().enumerate() {
+            match new.get(i) {
+                None => {
+                    problem(
+                        &was.label,
+                        format!("was at slot {} offset {} and is gone", was.slot, was.offset),
+                    );
+                    broken = true;
+                }
+                Some(is) if is.slot != was.slot || is.offset != was.offset || is.ty != was.ty => {
+                    let inserted = !old.iter().any(|o| o.label == is.label);
+                    let message = if inserted {
+                        format!(
+                            "a new variable {} was inserted at slot {} offset {}, before {} (slot {} offset {}): \
+                             every variable from here on moved (append new variables after the last one)",
+                            is.label, is.slot, is.offset, was.label, was.slot, was.offset
+                        )
+                    } else if is.ty != was.ty && is.slot == was.slot && is.offset == was.offset {
+                        format!("changed type at slot {}: {} -> {}", was.slot, was.ty, is.ty)
+                    } else {
+                        format!(
+                            "was at slot {} offset {} ({}), is now {} at slot {} offset {} ({})",
+                            was.slot, was.offset, was.ty, is.label, is.slot, is.offset, is.ty
+                        )
+                    };
+                    problem(if inserted { &is.label } else { &was.label }, message);
+                    broken = true;
+                    // One cause moves everything after it: report it once.
+                    break;
+                }
+                Some(is) if is.label != was.label => report.notes.push(format!(
+                    "{contract}: {} renamed to {} (same slot and type: harmless)",
+                    was.label, is.label
+                )),
+                Some(_) => {}
+            }
+        }
+        if !broken && new.len() > old.len() {
+            let added: Vec<&str> = new[old.len()..].iter().map(|v| v.label.as_str()).collect();
+            report.notes.push(format!(
+                "{contract}: appended {} (compatible)",
+                added.join(", ")
+            ));
+        }
+    }
+    for (contract, (source, _)) in &now {
+        if !baseline.contracts.contains_key(contract) {
+            report.checked.push((contract.clone(), source.clone()));
+            report.notes.push(format!(
+                "{contract}: new upgradeable implementation, not in the baseline (`poolguard layout --write` adds it)"
+            ));
+        }
+    }
+    report
+}
+
+/// The 1-based line of `source` (under `root`) that declares `variable`, for reports that point at code; 1 when
+/// it cannot be found.
+pub fn declaration_line(root: &Path, source: &Path, variable: &str) -> usize {
+    let Ok(text) = std::fs::read_to_string(root.join(source)) else {
+        return 1;
+    };
+    text.lines()
+        .position(|line| {
+            let code = line.split("//").next().unwrap_or_default();
+            code.trim_end().ends_with(';')
+                && code
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|w| w == variable)
+                && !code.trim_start().starts_with("function")
+        })
+        .map_or(1, |i| i + 1)
+}
+
+/// `poolguard layout`: compares the suite (or its variant `variant`) with the baseline in the suite's root and
+/// prints the result; with `write`, writes the baseline from the suite itself instead. `Ok(true)` when an
+/// upgrade would corrupt storage.
+pub fn layout_command(
+    contracts: &Path,
+    variant: Option<&str>,
+    write: bool,
+) -> anyhow::Result<bool> {
+    use anyhow::Context as _;
+    let suite = crate::compile::contracts_root(contracts);
+    if write && variant.is_some() {
+        anyhow::bail!("--write records the suite itself; leave out --variant");
+    }
+    let root = crate::compile::suite_root(contracts, variant)?;
+    let compiler = crate::compile::SuiteCompiler::new(&root);
+    compiler
+        .ensure_toolchain()
+        .with_context(|| format!("preparing {}", root.display()))?;
+    let artifacts = compiler.compile()?;
+    if write {
+        let path = write_baseline(&suite, &artifacts)?;
+        let baseline = baseline_of(&artifacts);
+        println!(
+            "wrote {} ({} upgradeable implementations):",
+            path.display(),
+            baseline.contracts.len()
+        );
+        for (contract, vars) in &baseline.contracts {
+            println!("  {contract}: {} variables", vars.len());
+        }
+        return Ok(false);
+    }
+    let report = compare(&read_baseline(&suite)?, &artifacts);
+    print!("{}", report.render());
+    if !report.compatible() {
+        println!(
+            "an upgrade to this code would corrupt storage; if the change is intended for fresh deployments only, \
+             `poolguard layout --write` records the new layout"
+        );
+    }
+    Ok(!report.compatible())
+}
