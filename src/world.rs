@@ -647,6 +647,11 @@ impl<'a> Deployer<'a> {
             .set_balance(self.actors.governance, BERA * U256::from(100_000_000u64));
         self.chain
             .set_balance(self.actors.attacker, BERA * U256::from(1_000_000u64));
+        // The feeder and the protocol fee recipient can pay a fee or a deposit too (the recipient holds shares
+        // and may request their withdrawal).
+        for who in [self.actors.feeder, self.actors.protocol_fee_recipient] {
+            self.chain.set_balance(who, BERA * U256::from(100_000u64));
+        }
         for &staker in &self.actors.stakers {
             self.chain
                 .set_balance(staker, BERA * U256::from(5_000_000u64));
@@ -911,11 +916,16 @@ impl<'a> Deployer<'a> {
             bgt_manager: self.actors.add(&name("bgt_manager")),
             default_shares_recipient: self.actors.add(&name("default_shares_recipient")),
         };
+        // Every role holder and the default shares recipient can pay for what it may do: a request's fee, a
+        // deposit (an account with no BERA can only send calls that pay nothing).
         for who in [
             roles.validator_admin,
             roles.commission_manager,
             roles.protocol_fee_manager,
+            roles.rewards_allocation_manager,
+            roles.incentive_collector_manager,
             roles.bgt_manager,
+            roles.default_shares_recipient,
         ] {
             self.chain.set_balance(who, BERA * U256::from(100_000u64));
         }

@@ -38,7 +38,8 @@ pub enum FieldKind {
         /// Exclusive bound of the drawn value.
         max: u16,
     },
-    /// `u64`: a withdrawal request id, 0 meaning the newest (drawn below 6, mutated below 8).
+    /// `u64`: a withdrawal request id, 0 meaning the newest the sender holds, else the newest (drawn below 6,
+    /// mutated below 8).
     RequestId,
     /// `u8`: how many queued items to process (1..8).
     Count,
@@ -359,6 +360,27 @@ impl PlanContext<'_> {
                 &crate::bindings::IERC20::balanceOfCall { account: owner },
             )
             .unwrap_or_default()
+    }
+
+    /// The newest withdrawal request the sender holds (its ERC-721 id: finalized ones are burnt), else the
+    /// newest request, else 0: a holder acts on its own request as a real one would, whatever was requested
+    /// after it.
+    pub fn newest_request(&self) -> u64 {
+        let count = self.world.request_count();
+        let vault = self.world.contracts.withdrawal_vault;
+        (1..=count)
+            .rev()
+            .find(|id| {
+                self.world
+                    .view(
+                        vault,
+                        &crate::bindings::IERC721::ownerOfCall {
+                            tokenId: U256::from(*id),
+                        },
+                    )
+                    .is_ok_and(|owner| owner == self.caller)
+            })
+            .unwrap_or(count)
     }
 
     /// Address-book entry `i` (modulo its length).

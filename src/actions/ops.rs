@@ -94,12 +94,12 @@ ops! {
             IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: cx.shares(shares, cx.caller), maxFee: *max_fee },
             *value,
         );
-    /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request".
+    /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request the sender holds, else the newest".
     Finalize { id: u64 = K::RequestId => mutable }
         weight 5, needs Needs::Anyone,
         plan |cx| {
             let count = cx.world.request_count();
-            let id = if *id == 0 || count == 0 { count } else { 1 + (*id - 1) % count };
+            let id = if *id == 0 || count == 0 { cx.newest_request() } else { 1 + (*id - 1) % count };
             cx.call(
                 cx.contracts().withdrawal_vault,
                 IWithdrawalVault::finalizeWithdrawalRequestCall { requestId: U256::from(id) },

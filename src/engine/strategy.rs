@@ -622,7 +622,7 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
 }
 
 /// One random mutation of `seq` (insert, delete, splice with `other`, duplicate, change args, change caller,
-/// change roll), bounded to `depth` steps.
+/// change roll, arm a contract actor's hook before its step, follow a spending step up), bounded to `depth` steps.
 pub fn mutate(
     rng: &mut SmallRng,
     ctx: &GenContext,
@@ -633,7 +633,7 @@ pub fn mutate(
     let rounds = 1 + rng.random_range(0..3);
     for _ in 0..rounds {
         let len = seq.len();
-        match rng.random_range(0..9) {
+        match rng.random_range(0..10) {
             0 | 1 if len < depth => {
                 let at = rng.random_range(0..=len);
                 let action = random_action_after(rng, ctx, &seq[..at]);
@@ -662,6 +662,7 @@ pub fn mutate(
                 seq[i].roll = roll(rng);
             }
             7 if len > 0 && len < depth => arm_before(rng, ctx, seq),
+            8 if len > 0 && len < depth => follow_up(rng, ctx, seq),
             _ if len > 0 => {
                 let i = rng.random_range(0..len);
                 mutate_args(rng, ctx, &mut seq[i].op);
@@ -670,6 +671,52 @@ pub fn mutate(
         }
     }
     seq.truncate(depth.max(1));
+}
+
+/// Whether an op of `kind` has a field of a kind `wanted` accepts.
+fn has_field(kind: OpKind, wanted: impl Fn(FieldKind) -> bool) -> bool {
+    kind.spec().fields.iter().any(|f| wanted(f.kind))
+}
+
+/// Inserts, right after a step that spends a holding (an op with a [`FieldKind::Held`] field: a request, a
+/// transfer), an op about a request (one with a [`FieldKind::RequestId`] field) by the same sender, about the
+/// newest request, often after one of the suite's delays: what a holder does next with the request it just
+/// made. Drawn by field kinds, so every op about requests follows every op that spends; a campaign otherwise
+/// reaches "the holder finalizes its own request once due" only by a product of independent draws. No spending
+/// step: no change.
+fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
+    let spending: Vec<usize> = (0..seq.len())
+        .filter(|&i| has_field(seq[i].op.kind(), |k| matches!(k, FieldKind::Held { .. })))
+        .collect();
+    let about_requests: Vec<OpKind> = OpKind::ALL
+        .into_iter()
+        .filter(|k| k.spec().generated() && has_field(*k, |f| f == FieldKind::RequestId))
+        .collect();
+    if spending.is_empty() || about_requests.is_empty() {
+        return;
+    }
+    let at = spending[rng.random_range(0..spending.len())];
+    let kind = about_requests[rng.random_range(0..about_requests.len())];
+    let pool = seq[at].op.pool().unwrap_or(0);
+    let mut args = random_op(rng, ctx, kind, pool).args();
+    for (value, field) in args.iter_mut().zip(kind.spec().fields) {
+        if field.kind == FieldKind::RequestId {
+            *value = ArgValue::U64(0);
+        }
+    }
+    let roll = if rng.random_bool(0.7) {
+        ROLLS[rng.random_range(0..ROLLS.len())]
+    } else {
+        0
+    };
+    seq.insert(
+        at + 1,
+        Action {
+            caller: seq[at].caller,
+            roll,
+            op: Op::from_args(kind, &args),
+        },
+    );
 }
 
 /// Inserts, before a step that a contract actor sends, an op arming that actor's callbacks (a fresh hook and
@@ -772,6 +819,47 @@ mod tests {
         );
         // Only the console's exact call is never generated.
         assert_eq!(OpKind::ALL.len() - generated.len(), 1);
+    }
+
+    /// A follow-up comes right after a spending step, from its sender, about the newest request.
+    #[test]
+    fn a_follow_up_acts_on_the_request_a_spending_step_made() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(5);
+        let request = Action {
+            caller: 6,
+            roll: 0,
+            op: Op::RequestRedeem {
+                pool: 1,
+                shares: Amount::Held { held_bps: 5_000 },
+                max_fee: U256::from(1u8),
+                value: U256::from(1u8),
+            },
+        };
+        let other = Action {
+            caller: 7,
+            roll: 0,
+            op: Op::Wait {},
+        };
+        for _ in 0..50 {
+            let mut seq = vec![other.clone(), request.clone(), other.clone()];
+            follow_up(&mut rng, &ctx, &mut seq);
+            assert_eq!(seq.len(), 4);
+            let added = &seq[2];
+            assert_eq!(added.caller, 6, "{added:?}");
+            assert!(
+                has_field(added.op.kind(), |k| k == FieldKind::RequestId),
+                "{added:?}"
+            );
+            assert!(
+                added.op.args().contains(&ArgValue::U64(0)),
+                "about the newest request: {added:?}"
+            );
+        }
+        // Nothing spent: nothing to follow up.
+        let mut seq = vec![other.clone()];
+        follow_up(&mut rng, &ctx, &mut seq);
+        assert_eq!(seq, vec![other]);
     }
 
     /// Steps build on each other: most ops that spend a holding are sent by an account that holds shares of that
