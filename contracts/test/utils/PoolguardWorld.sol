@@ -244,6 +244,8 @@ abstract contract PoolguardWorld is Test {
         vm.deal(system, 1_000_000_000 * BERA);
         vm.deal(governance, 100_000_000 * BERA);
         vm.deal(attacker, 1_000_000 * BERA);
+        vm.deal(feeder, 100_000 * BERA);
+        vm.deal(protocolFeeRecipient, 100_000 * BERA);
         for (uint256 i = 0; i < NUM_STAKERS; i++) {
             vm.deal(stakers[i], 5_000_000 * BERA);
         }
@@ -334,7 +336,10 @@ abstract contract PoolguardWorld is Test {
         vm.deal(roles.validatorAdmin, 100_000 * BERA);
         vm.deal(roles.commissionManager, 100_000 * BERA);
         vm.deal(roles.protocolFeeManager, 100_000 * BERA);
+        vm.deal(roles.rewardsAllocationManager, 100_000 * BERA);
+        vm.deal(roles.incentiveCollectorManager, 100_000 * BERA);
         vm.deal(roles.bgtManager, 100_000 * BERA);
+        vm.deal(roles.defaultSharesRecipient, 100_000 * BERA);
 
         pool.pubkey = poolPubkey(index);
         pool.credentials = abi.encodePacked(bytes1(0x01), bytes11(0), withdrawalVault);
