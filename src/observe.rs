@@ -112,10 +112,10 @@ impl Observer {
 
     /// Who governs each governed contract: the factory, each StakingPool and StakingRewardsVault (the
     /// factory's owner), the WithdrawalVault (its owner), the AccountingOracle (its DEFAULT_ADMIN_ROLE members).
-    fn governors(&self, world: &World) -> Vec<(Address, Vec<Address>)> {
+    fn governors(&self, world: &World, reads: &Reads<'_>) -> Vec<(Address, Vec<Address>)> {
         let c = &world.contracts;
-        let factory_owner: Address = view(world, c.factory, IOwnable::ownerCall {});
-        let vault_owner: Address = view(world, c.withdrawal_vault, IOwnable::ownerCall {});
+        let factory_owner: Address = reads.view(c.factory, IOwnable::ownerCall {});
+        let vault_owner: Address = reads.view(c.withdrawal_vault, IOwnable::ownerCall {});
         let oracle_admins: Vec<Address> = self
             .actors
             .iter()
@@ -142,25 +142,24 @@ impl Observer {
 
     /// Observes `world`; `probe` selects the preview probe amount.
     pub fn observe(&self, world: &World, probe: usize) -> Observation {
+        let reads = Reads::new(world);
         let c = &world.contracts;
         let probe = U256::from(PROBES[probe % PROBES.len()]);
         let pools = world
             .pools
             .iter()
-            .map(|p| self.observe_pool(world, p, probe))
+            .map(|p| self.observe_pool(world, &reads, p, probe))
             .collect();
         let count = world.request_count();
         let requests = (1..=count)
             .map(|id| {
-                let r = view(
-                    world,
+                let r = reads.view(
                     c.withdrawal_vault,
                     IWithdrawalVault::getRequestCall {
                         requestId: U256::from(id),
                     },
                 );
-                let finalized = view(
-                    world,
+                let finalized = reads.view(
                     c.withdrawal_vault,
                     IWithdrawalVault::isFinalizedCall {
                         requestId: U256::from(id),
@@ -184,109 +183,105 @@ impl Observer {
                 .iter()
                 .map(|a| world.chain.balance(*a))
                 .collect(),
-            governance: view(world, c.factory, IOwnable::ownerCall {}),
-            governors: self.governors(world),
+            governance: reads.view(c.factory, IOwnable::ownerCall {}),
+            governors: self.governors(world, &reads),
             feeders: self
                 .feeder_slots
                 .iter()
                 .map(|slot| !world.chain.storage(c.accounting_oracle, *slot).is_zero())
                 .collect(),
             oracle_bounds: (
-                view(
-                    world,
+                reads.view(
                     c.accounting_oracle,
                     IAccountingOracle::maxIncreaseBpsCall {},
                 ),
-                view(
-                    world,
+                reads.view(
                     c.accounting_oracle,
                     IAccountingOracle::maxDecreaseBpsCall {},
                 ),
             ),
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
-            withdrawal_vault_paused: view(world, c.withdrawal_vault, IPausable::pausedCall {}),
+            withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
             outsiders: self.outsiders.clone(),
             contract_actors: self.contract_actors.clone(),
+            view_failures: reads.failures.into_inner(),
         }
     }
 
-    fn observe_pool(&self, world: &World, p: &crate::world::Pool, probe: U256) -> PoolObservation {
+    fn observe_pool(
+        &self,
+        world: &World,
+        reads: &Reads<'_>,
+        p: &crate::world::Pool,
+        probe: U256,
+    ) -> PoolObservation {
         let c = &world.contracts;
         let sp = p.staking_pool;
         let op = p.smart_operator;
-        let rates = view(world, op, ISmartOperator::feeRatesCall {});
-        let queued = view(
-            world,
+        let rates = reads.view(op, ISmartOperator::feeRatesCall {});
+        let queued = reads.view(
             c.bera_chef,
             IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
                 valPubkey: p.pubkey.clone(),
             },
         );
-        let report = view(
-            world,
+        let report = reads.view(
             c.accounting_oracle,
             IAccountingOracle::getLastReportCall {
                 pubkey: p.pubkey.clone(),
             },
         );
         PoolObservation {
-            total_supply: view(world, sp, IERC20::totalSupplyCall {}),
-            total_assets: view(world, sp, IStBERA::totalAssetsCall {}),
-            total_deposits: view(world, sp, IStakingPool::totalDepositsCall {}),
-            buffered_assets: view(world, sp, IStakingPool::bufferedAssetsCall {}),
-            pending_rewards_net: view(world, sp, IStakingPool::pendingRewardsNetOfFeesCall {}),
-            rebaseable_bgt: view(world, op, ISmartOperator::rebaseableBgtAmountCall {}),
-            dead_shares: view(world, sp, IStakingPool::deadSharesCall {}),
-            frozen_total_assets: view(world, sp, IStakingPool::frozenTotalAssetsCall {}),
-            min_effective_balance: view(world, sp, IStakingPool::minEffectiveBalanceCall {}),
-            min_effective_balance_reached: view(
-                world,
-                sp,
-                IStakingPool::minEffectiveBalanceReachedCall {},
-            ),
-            is_active: view(world, sp, IStakingPool::isActiveCall {}),
-            is_fully_exited: view(world, sp, IStakingPool::isFullyExitedCall {}),
-            paused: view(world, sp, IPausable::pausedCall {}),
+            total_supply: reads.view(sp, IERC20::totalSupplyCall {}),
+            total_assets: reads.view(sp, IStBERA::totalAssetsCall {}),
+            total_deposits: reads.view(sp, IStakingPool::totalDepositsCall {}),
+            buffered_assets: reads.view(sp, IStakingPool::bufferedAssetsCall {}),
+            pending_rewards_net: reads.view(sp, IStakingPool::pendingRewardsNetOfFeesCall {}),
+            rebaseable_bgt: reads.view(op, ISmartOperator::rebaseableBgtAmountCall {}),
+            dead_shares: reads.view(sp, IStakingPool::deadSharesCall {}),
+            frozen_total_assets: reads.view(sp, IStakingPool::frozenTotalAssetsCall {}),
+            min_effective_balance: reads.view(sp, IStakingPool::minEffectiveBalanceCall {}),
+            min_effective_balance_reached: reads
+                .view(sp, IStakingPool::minEffectiveBalanceReachedCall {}),
+            is_active: reads.view(sp, IStakingPool::isActiveCall {}),
+            is_fully_exited: reads.view(sp, IStakingPool::isFullyExitedCall {}),
+            paused: reads.view(sp, IPausable::pausedCall {}),
             pool_balance: world.chain.balance(sp),
             rewards_vault_balance: world.chain.balance(p.rewards_vault),
-            precharged: view(
-                world,
+            precharged: reads.view(
                 p.rewards_vault,
                 IStakingRewardsVault::prechargedAmountCall {},
             ),
-            operator_bgt: view(world, c.bgt, IBGT::balanceOfCall { account: op }),
-            last_accrued_bgt: view(world, op, ISmartOperator::lastAccruedBgtBalanceCall {}),
+            operator_bgt: reads.view(c.bgt, IBGT::balanceOfCall { account: op }),
+            last_accrued_bgt: reads.view(op, ISmartOperator::lastAccruedBgtBalanceCall {}),
             commission_bps: rates.commissionBps,
             queued_commission_bps: U256::from(queued.commissionRate),
-            protocol_fee_bps: view(world, op, ISmartOperator::protocolFeePercentageCall {}),
+            protocol_fee_bps: reads.view(op, ISmartOperator::protocolFeePercentageCall {}),
             effective_protocol_fee_bps: rates.protocolFeeBps,
-            cl_balance: view(
-                world,
+            cl_balance: reads.view(
                 c.beacon_deposit,
                 IBeaconDeposit::validatorBalanceCall {
                     pubkey: p.pubkey.clone(),
                 },
             ),
-            pending_cl_withdrawals: view(world, sp, IStakingPool::pendingClWithdrawalsCall {}),
-            expected_cl_balance: view(world, sp, IStakingPool::expectedClBalanceCall {}),
-            vault_funds: view(
-                world,
+            pending_cl_withdrawals: reads.view(sp, IStakingPool::pendingClWithdrawalsCall {}),
+            expected_cl_balance: reads.view(sp, IStakingPool::expectedClBalanceCall {}),
+            vault_funds: reads.view(
                 c.withdrawal_vault,
                 IWithdrawalVault::poolFundsCall {
                     pubkey: p.pubkey.clone(),
                 },
             ),
-            vault_owed: view(
-                world,
+            vault_owed: reads.view(
                 c.withdrawal_vault,
                 IWithdrawalVault::poolOwedCall {
                     pubkey: p.pubkey.clone(),
                 },
             ),
             last_report: (report.balanceWei, report.refSlot),
-            default_shares_recipient: view(world, sp, IStakingPool::defaultSharesRecipientCall {}),
+            default_shares_recipient: reads.view(sp, IStakingPool::defaultSharesRecipientCall {}),
             share_balances: self
                 .balance_slots
                 .iter()
@@ -310,10 +305,10 @@ impl Observer {
                 .collect(),
             previews: (
                 probe,
-                view(world, sp, IStBERA::previewDepositCall { assets: probe }),
-                view(world, sp, IStBERA::previewMintCall { shares: probe }),
-                view(world, sp, IStBERA::previewWithdrawCall { assets: probe }),
-                view(world, sp, IStBERA::previewRedeemCall { shares: probe }),
+                reads.view(sp, IStBERA::previewDepositCall { assets: probe }),
+                reads.view(sp, IStBERA::previewMintCall { shares: probe }),
+                reads.view(sp, IStBERA::previewWithdrawCall { assets: probe }),
+                reads.view(sp, IStBERA::previewRedeemCall { shares: probe }),
             ),
         }
     }
@@ -518,11 +513,34 @@ alloy_sol_types::sol! {
     event Transfer(address indexed from, address indexed to, uint256 value);
 }
 
-fn view<C: SolCall>(world: &World, to: Address, call: C) -> C::Return
-where
-    C::Return: Default,
-{
-    world.view(to, &call).unwrap_or_default()
+/// The views of one observation, with every one that failed: a view that reverts is reported (LIVE-002), not
+/// read as zero in silence. The zero it still reads keeps the rest of the observation comparable.
+struct Reads<'w> {
+    world: &'w World,
+    failures: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'w> Reads<'w> {
+    fn new(world: &'w World) -> Self {
+        Reads {
+            world,
+            failures: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    fn view<C: SolCall>(&self, to: Address, call: C) -> C::Return
+    where
+        C::Return: Default,
+    {
+        self.world.view(to, &call).unwrap_or_else(|e| {
+            self.failures.borrow_mut().push(format!(
+                "{}.{}: {e}",
+                self.world.label(to),
+                C::SIGNATURE
+            ));
+            C::Return::default()
+        })
+    }
 }
 
 /// `keccak256(key . base)`: the slot of `mapping[key]` for a mapping at `base`.

@@ -785,6 +785,22 @@ pub static CATALOG: &[Invariant] = &[
             ensure(allowed, || format!("a request by {} was refused: {reason}", step.caller))
         },
     },
+    Invariant {
+        id: "LIVE-002",
+        category: Category::Liveness,
+        statement: "Every view of the suite the harness reads (supply, assets, previews, fees, requests, roles) answers \
+                    in every state: a view that reverts stops every integrator and wallet that reads it, and is \
+                    reported with its reason instead of being read as zero.",
+        broken_variant: "live-002-pending-withdrawals-underflow",
+        check: |c| match c.next.view_failures.first() {
+            None => Ok(()),
+            Some(first) => Err(format!(
+                "{} view(s) reverted after {}: {first}",
+                c.next.view_failures.len(),
+                c.step.op
+            )),
+        },
+    },
 ];
 
 /// totalAssets with uncollected BERA and BGT rewards counted at the maximum fees (20% + 20%).

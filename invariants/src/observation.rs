@@ -240,6 +240,10 @@ pub struct Observation {
     pub withdrawal_vault_paused: bool,
     /// Requests, id `i+1` at index `i`.
     pub requests: Vec<RequestObservation>,
+    /// Every view of the suite that reverted while this observation was read (`Label.signature: reason`); the
+    /// fields it feeds read as zero.
+    #[serde(default)]
+    pub view_failures: Vec<String>,
 }
 
 impl Observation {

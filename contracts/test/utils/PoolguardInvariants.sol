@@ -53,7 +53,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 31;
+    uint256 internal constant NUM_INVARIANTS = 32;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -286,7 +286,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[31] internal _violations;
+    string[32] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -302,7 +302,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[31] memory) {
+    function catalogIds() public pure returns (string[32] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -334,7 +334,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "ORACLE-001",
             "ORACLE-002",
             "ORACLE-003",
-            "LIVE-001"
+            "LIVE-001",
+            "LIVE-002"
         ];
     }
 
@@ -393,7 +394,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[31] memory ids = catalogIds();
+        string[32] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -1307,7 +1308,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
             ghostAttackerEmpowered = true;
         }
-        string[31] memory ids = catalogIds();
+        string[32] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1356,7 +1357,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 27) return _oracle001(prev, s);
         if (k == 28) return _oracle002(prev, s);
         if (k == 29) return _oracle003(prev, s);
-        return _live001(prev, s);
+        if (k == 30) return _live001(prev, s);
+        return _live002(next);
     }
 
     function _s(uint256 v) internal pure returns (string memory) {
@@ -1891,6 +1893,63 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             return string.concat(
                 opName(s.op), " by the attacker (no role, ownership or system address) succeeded; it is not permissionless"
             );
+        }
+        return "";
+    }
+
+    // LIVE-002: every view the observation reads answers (poolguard's observer records each one that reverts).
+    function _live002(Obs memory next) private view returns (string memory) {
+        for (uint256 i = 0; i < NUM_POOLS; i++) {
+            Pool storage pool = _pools[i];
+            bytes memory key = pool.pubkey;
+            uint256 probe = next.pools[i].previews[0];
+            bytes[18] memory poolViews = [
+                abi.encodeWithSignature("totalSupply()"),
+                abi.encodeCall(IStBERA.totalAssets, ()),
+                abi.encodeCall(IStakingPool.totalDeposits, ()),
+                abi.encodeCall(IStakingPool.bufferedAssets, ()),
+                abi.encodeCall(IStakingPool.pendingRewardsNetOfFees, ()),
+                abi.encodeCall(IStakingPool.deadShares, ()),
+                abi.encodeCall(IStakingPool.frozenTotalAssets, ()),
+                abi.encodeCall(IStakingPool.minEffectiveBalance, ()),
+                abi.encodeCall(IStakingPool.minEffectiveBalanceReached, ()),
+                abi.encodeCall(IStakingPool.isActive, ()),
+                abi.encodeCall(IStakingPool.isFullyExited, ()),
+                abi.encodeCall(IStakingPool.pendingClWithdrawals, ()),
+                abi.encodeCall(IStakingPool.expectedClBalance, ()),
+                abi.encodeCall(IStakingPool.defaultSharesRecipient, ()),
+                abi.encodeCall(IStBERA.previewDeposit, (probe)),
+                abi.encodeCall(IStBERA.previewMint, (probe)),
+                abi.encodeCall(IStBERA.previewWithdraw, (probe)),
+                abi.encodeCall(IStBERA.previewRedeem, (probe))
+            ];
+            for (uint256 k = 0; k < poolViews.length; k++) {
+                (bool ok,) = pool.stakingPool.staticcall(poolViews[k]);
+                if (!ok) return string.concat("pool", vm.toString(i), ": StakingPool view #", vm.toString(k), " reverted");
+            }
+            bytes[4] memory operatorViews = [
+                abi.encodeCall(ISmartOperator.rebaseableBgtAmount, ()),
+                abi.encodeCall(ISmartOperator.lastAccruedBgtBalance, ()),
+                abi.encodeCall(ISmartOperator.feeRates, ()),
+                abi.encodeCall(ISmartOperator.protocolFeePercentage, ())
+            ];
+            for (uint256 k = 0; k < operatorViews.length; k++) {
+                (bool ok,) = pool.smartOperator.staticcall(operatorViews[k]);
+                if (!ok) return string.concat("pool", vm.toString(i), ": SmartOperator view #", vm.toString(k), " reverted");
+            }
+            (bool fundsOk,) = withdrawalVault.staticcall(abi.encodeCall(IWithdrawalVault.poolFunds, (key)));
+            (bool owedOk,) = withdrawalVault.staticcall(abi.encodeCall(IWithdrawalVault.poolOwed, (key)));
+            (bool reportOk,) = accountingOracle.staticcall(abi.encodeCall(IAccountingOracle.getLastReport, (key)));
+            (bool prechargedOk,) =
+                pool.rewardsVault.staticcall(abi.encodeCall(IStakingRewardsVault.prechargedAmount, ()));
+            if (!(fundsOk && owedOk && reportOk && prechargedOk)) {
+                return string.concat("pool", vm.toString(i), ": a vault, oracle or rewards-vault view reverted");
+            }
+        }
+        for (uint256 id = 1; id <= next.requests.length; id++) {
+            (bool ok,) = withdrawalVault.staticcall(abi.encodeCall(IWithdrawalVault.getRequest, (id)));
+            (bool finalizedOk,) = withdrawalVault.staticcall(abi.encodeCall(IWithdrawalVault.isFinalized, (id)));
+            if (!(ok && finalizedOk)) return string.concat("request ", vm.toString(id), ": a view reverted");
         }
         return "";
     }
