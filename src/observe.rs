@@ -150,7 +150,10 @@ impl Observer {
             .iter()
             .map(|p| self.observe_pool(world, &reads, p, probe))
             .collect();
-        let count = world.request_count();
+        // Through the recorder: a reverting count is a finding, not "no requests".
+        let count: u64 = reads
+            .view(c.withdrawal_vault, IWithdrawalVault::requestCountCall {})
+            .saturating_to();
         let requests = (1..=count)
             .map(|id| {
                 let r = reads.view(

@@ -155,6 +155,24 @@ pub struct Contracts {
     pub accounting_oracle_impl: Address,
     /// Harness-only `ForceSender`: delivers BERA without calling the recipient (not part of the suite).
     pub force_sender: Address,
+    /// Fresh copies of the upgradeable implementations, deployed by the harness: what the `Upgrade` op installs.
+    pub upgrade_copies: UpgradeCopies,
+}
+
+/// A second deployment of each implementation an upgrade can install (same code, another address): upgrading a
+/// proxy or beacon to one must leave every invariant holding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UpgradeCopies {
+    /// Of StakingPool (for its beacon).
+    pub staking_pool: Address,
+    /// Of SmartOperator (for its beacon).
+    pub smart_operator: Address,
+    /// Of the factory.
+    pub factory: Address,
+    /// Of the WithdrawalVault.
+    pub withdrawal_vault: Address,
+    /// Of the AccountingOracle.
+    pub accounting_oracle: Address,
 }
 
 /// Named accounts.
@@ -773,6 +791,7 @@ impl<'a> Deployer<'a> {
             withdrawal_vault_impl,
             accounting_oracle_impl,
             force_sender: Address::ZERO,
+            upgrade_copies: UpgradeCopies::default(),
         };
 
         let mut pools = Vec::with_capacity(self.config.pools);
@@ -794,6 +813,14 @@ impl<'a> Deployer<'a> {
                 .set_balance(address, BERA * U256::from(5_000_000u64));
             self.actors.add_contract(name, address);
         }
+        // After every other harness contract, so that none of them moved.
+        contracts.upgrade_copies = UpgradeCopies {
+            staking_pool: self.deploy_from(origin, "StakingPool", Vec::new())?,
+            smart_operator: self.deploy_from(origin, "SmartOperator", Vec::new())?,
+            factory: self.deploy_from(origin, "StakingPoolContractsFactory", Vec::new())?,
+            withdrawal_vault: self.deploy_from(origin, "WithdrawalVault", Vec::new())?,
+            accounting_oracle: self.deploy_from(origin, "AccountingOracle", Vec::new())?,
+        };
 
         let now = self.chain.timestamp()
             + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;

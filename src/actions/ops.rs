@@ -332,28 +332,30 @@ ops! {
             IStakingPoolContractsFactory::setProtocolFeeRecipientCall { recipient: cx.actor(account) },
             U256::ZERO,
         );
-    /// An upgrade attempt to the current implementation (a no-op when authorised).
+    /// An upgrade attempt to a fresh copy of the target's own implementation (`Contracts::upgrade_copies`): the
+    /// code is the same, so after an authorised upgrade every invariant must still hold.
     Upgrade { target: UpgradeTarget = K::Target }
         weight 1, needs Needs::Governance,
         plan |cx| {
             let c = cx.contracts();
+            let copies = &c.upgrade_copies;
             let uups = |to, implementation| {
                 cx.call(to, IUUPS::upgradeToAndCallCall { newImplementation: implementation, data: Bytes::new() }, U256::ZERO)
             };
             match target {
                 UpgradeTarget::StakingPoolBeacon => cx.call(
                     c.factory,
-                    IStakingPoolContractsFactory::upgradeStakingPoolBeaconImplCall { newImplementation: c.staking_pool_impl },
+                    IStakingPoolContractsFactory::upgradeStakingPoolBeaconImplCall { newImplementation: copies.staking_pool },
                     U256::ZERO,
                 ),
                 UpgradeTarget::SmartOperatorBeacon => cx.call(
                     c.factory,
-                    IStakingPoolContractsFactory::upgradeSmartOperatorBeaconImplCall { newImplementation: c.smart_operator_impl },
+                    IStakingPoolContractsFactory::upgradeSmartOperatorBeaconImplCall { newImplementation: copies.smart_operator },
                     U256::ZERO,
                 ),
-                UpgradeTarget::Factory => uups(c.factory, c.factory_impl),
-                UpgradeTarget::WithdrawalVault => uups(c.withdrawal_vault, c.withdrawal_vault_impl),
-                UpgradeTarget::AccountingOracle => uups(c.accounting_oracle, c.accounting_oracle_impl),
+                UpgradeTarget::Factory => uups(c.factory, copies.factory),
+                UpgradeTarget::WithdrawalVault => uups(c.withdrawal_vault, copies.withdrawal_vault),
+                UpgradeTarget::AccountingOracle => uups(c.accounting_oracle, copies.accounting_oracle),
             }
         };
     /// A call of any state-changing entry point of any deployed contract (`World::entry_points`, from the

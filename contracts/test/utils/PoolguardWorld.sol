@@ -113,6 +113,13 @@ abstract contract PoolguardWorld is Test {
     address public forceSender;
     address public contractActor;
     address public contractActorNoReceiver;
+    /// @notice Fresh copies of the upgradeable implementations (poolguard's `Contracts::upgrade_copies`), what
+    /// the Upgrade op installs.
+    address public stakingPoolImplCopy;
+    address public smartOperatorImplCopy;
+    address public factoryImplCopy;
+    address public withdrawalVaultImplCopy;
+    address public accountingOracleImplCopy;
 
     Pool[NUM_POOLS] internal _pools;
 
@@ -393,7 +400,8 @@ abstract contract PoolguardWorld is Test {
         return created;
     }
 
-    /// @dev Rust's order: ForceSender, then the contract actors, which follow every sorted externally owned actor.
+    /// @dev Rust's order: ForceSender, then the contract actors, which follow every sorted externally owned actor,
+    /// then the implementation copies.
     function _deployContractActors() private {
         contractOrigin = actorAddress("contract_origin");
         vm.deal(contractOrigin, 1_000 * BERA);
@@ -401,7 +409,15 @@ abstract contract PoolguardWorld is Test {
         forceSender = address(new ForceSender());
         contractActor = address(new ContractActor());
         contractActorNoReceiver = address(new ContractActorNoReceiver());
+        stakingPoolImplCopy = address(new StakingPool());
+        smartOperatorImplCopy = address(new SmartOperator());
+        factoryImplCopy = address(new StakingPoolContractsFactory());
+        withdrawalVaultImplCopy = address(new WithdrawalVault());
+        accountingOracleImplCopy = address(new AccountingOracle());
         vm.stopPrank();
+        require(
+            accountingOracleImplCopy == vm.computeCreateAddress(contractOrigin, 7), "PoolguardWorld: implementation copies"
+        );
         require(contractActor == vm.computeCreateAddress(contractOrigin, 1), "PoolguardWorld: contract actor address");
         address[2] memory wallets = [contractActor, contractActorNoReceiver];
         string[2] memory names = ["contract_actor", "contract_actor_no_receiver"];
