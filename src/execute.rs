@@ -124,6 +124,7 @@ pub fn execute(
         permissionless: false,
         named: Vec::new(),
         call: None,
+        value: planned.value,
     };
     record.target = planned.to;
     if let Some(to) = planned.to {

@@ -328,6 +328,10 @@ pub struct World {
     /// Addresses an ABI call's address arguments choose from: the actors (in caller-index order), every
     /// deployed contract, and the zero address.
     pub address_book: Vec<Address>,
+    /// The code hash of each implementation copy ([`Contracts::upgrade_copies`]) mapped to its original's: the
+    /// same contract, different only in an immutable, whose branches coverage must not count twice.
+    pub code_aliases:
+        std::sync::Arc<std::collections::HashMap<alloy_primitives::B256, alloy_primitives::B256>>,
 }
 
 impl World {
@@ -834,6 +838,19 @@ impl<'a> Deployer<'a> {
             }
         }
         address_book.push(Address::ZERO);
+        let copies = &contracts.upgrade_copies;
+        let hash_of = |a: Address| keccak256(self.chain.code(a));
+        let code_aliases = [
+            (copies.staking_pool, contracts.staking_pool_impl),
+            (copies.smart_operator, contracts.smart_operator_impl),
+            (copies.factory, contracts.factory_impl),
+            (copies.withdrawal_vault, contracts.withdrawal_vault_impl),
+            (copies.accounting_oracle, contracts.accounting_oracle_impl),
+        ]
+        .into_iter()
+        .map(|(copy, original)| (hash_of(copy), hash_of(original)))
+        .filter(|(copy, original)| copy != original)
+        .collect();
         Ok(World {
             chain: self.chain,
             snapshot,
@@ -843,6 +860,7 @@ impl<'a> Deployer<'a> {
             decoder: self.decoder,
             entry_points,
             address_book,
+            code_aliases: std::sync::Arc::new(code_aliases),
         })
     }
 

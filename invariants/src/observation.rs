@@ -463,6 +463,9 @@ pub struct StepRecord {
     pub named: Vec<Address>,
     /// The suite function the transaction called, when it is one of [`SuiteFunction`]'s.
     pub call: Option<SuiteCall>,
+    /// BERA the transaction sent with the call (`msg.value` of the step's own call).
+    #[serde(default)]
+    pub value: U256,
 }
 
 impl StepRecord {

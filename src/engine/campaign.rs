@@ -261,6 +261,28 @@ pub fn run_campaign(
         slots: (0..workers).map(|_| EpochOutput::default()).collect(),
         ..Default::default()
     }));
+    // Replay the resumed corpus first, so that what it covers is known before fuzzing: a resumed campaign keeps
+    // (and saves) only sequences that add to it.
+    if !config.seeds.is_empty() {
+        let mut world = world.clone();
+        let observer = Observer::new(&world);
+        let mut s = shared.lock().expect("campaign state");
+        for seed in &config.seeds {
+            let result = run_sequence(
+                &mut world,
+                &observer,
+                seed,
+                &StopOn::Never,
+                RunOptions {
+                    collect_coverage: true,
+                    keep_trace: false,
+                },
+            );
+            s.edges.extend(result.edges);
+            s.features.extend(result.features);
+        }
+        s.report.progress.edges = s.edges.len();
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let barrier = Arc::new(Barrier::new(workers));
     let runs_per_worker = match config.budget {

@@ -68,7 +68,9 @@ pub fn run_sequence(
     stop: &StopOn,
     options: RunOptions,
 ) -> RunResult {
-    let mut inspector = options.collect_coverage.then(CoverageInspector::new);
+    let mut inspector = options
+        .collect_coverage
+        .then(|| CoverageInspector::new().with_code_aliases(world.code_aliases.clone()));
     run_sequence_with(
         world,
         observer,

@@ -107,6 +107,8 @@ pub struct CoverageInspector {
     cmp_cap: usize,
     sink: Option<CoverageSink>,
     frames: Vec<Frame>,
+    /// Code hashes counted as another code's (see [`CoverageInspector::with_code_aliases`]).
+    aliases: Option<std::sync::Arc<std::collections::HashMap<B256, B256>>>,
 }
 
 /// One call frame a transaction executed (the top-level call and every nested one), when it ended.
@@ -145,7 +147,19 @@ impl CoverageInspector {
             cmp_cap,
             sink: None,
             frames: Vec::new(),
+            aliases: None,
         }
+    }
+
+    /// Counts the edges of code whose hash is a key of `aliases` as those of the code its value names: a second
+    /// deployment of the same contract that differs only in an immutable (an implementation's copy, whose
+    /// `__self` is its own address) covers no new branch.
+    pub fn with_code_aliases(
+        mut self,
+        aliases: std::sync::Arc<std::collections::HashMap<B256, B256>>,
+    ) -> Self {
+        self.aliases = (!aliases.is_empty()).then_some(aliases);
+        self
     }
 
     /// Also reports every JUMPI and comparison, as it executes, to `sink` (in addition to what
@@ -237,7 +251,10 @@ impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 }
                 let taken = !data[len - 2].is_zero();
                 let pc = interp.bytecode.pc();
-                let hash = interp.bytecode.get_or_calculate_hash();
+                let mut hash = interp.bytecode.get_or_calculate_hash();
+                if let Some(original) = self.aliases.as_ref().and_then(|a| a.get(&hash)) {
+                    hash = *original;
+                }
                 let id = edge_id(hash, pc, taken);
                 if let Some(sink) = self.sink {
                     sink(&CoverageEvent::Edge(id));
