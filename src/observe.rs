@@ -319,13 +319,24 @@ impl Observer {
     /// The record of an executed step, completed with the suite's events decoded from its logs and the suite
     /// function its transaction called.
     pub fn step_record(&self, world: &World, executed: Executed) -> StepRecord {
+        self.step_record_and_logs(world, executed).0
+    }
+
+    /// [`Observer::step_record`], and the call's raw logs moved out of `executed` (no copy on the step loop).
+    pub fn step_record_and_logs(
+        &self,
+        world: &World,
+        executed: Executed,
+    ) -> (StepRecord, Vec<Log>) {
         let events = self.events(world, executed.logs());
         let call = self.suite_call(world, &executed.planned);
-        StepRecord {
+        let logs = executed.outcome.map(|o| o.logs).unwrap_or_default();
+        let record = StepRecord {
             events,
             call,
             ..executed.record
-        }
+        };
+        (record, logs)
     }
 
     /// What `planned` calls, when it is one of [`SuiteFunction`]'s: its callee and selector matched against the

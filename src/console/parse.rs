@@ -156,6 +156,16 @@ pub fn actor_index(world: &World, name: &str) -> Option<u8> {
         .map(|i| i as u8)
 }
 
+/// The index of the actor at `address`, if it is one.
+fn index_of(world: &World, address: Address) -> Option<u8> {
+    world
+        .actors
+        .all()
+        .iter()
+        .position(|a| *a == address)
+        .map(|i| i as u8)
+}
+
 /// The address `name` means: an actor, a deployed contract by its label (`pool0.StakingPool`,
 /// `WithdrawalVault`), `zero`, or `0x…`.
 pub fn address(world: &World, name: &str) -> Option<Address> {
@@ -397,10 +407,9 @@ fn field_value(
 fn default_value(world: &World, kind: FieldKind, caller: u8) -> Option<ArgValue> {
     Some(match kind {
         FieldKind::Pool => ArgValue::Byte(0),
-        FieldKind::Actor(ActorDraw::Contract) => ArgValue::Byte(actor_index(
-            world,
-            &world.actors.name(*world.actors.contracts.first()?),
-        )?),
+        FieldKind::Actor(ActorDraw::Contract) => {
+            ArgValue::Byte(index_of(world, *world.actors.contracts.first()?)?)
+        }
         FieldKind::Actor(_) => ArgValue::Byte(caller),
         FieldKind::Held { .. } => ArgValue::Amount(Amount::Held { held_bps: 10_000 }),
         FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
@@ -422,14 +431,6 @@ fn default_value(world: &World, kind: FieldKind, caller: u8) -> Option<ArgValue>
 /// Who sends an op when the command names no caller: the holder of what it needs (the pool's role holder,
 /// governance, the feeder), the attacker for an outsider's op, else the first staker.
 fn usual_caller(world: &World, op: &Op) -> u8 {
-    let index = |a: Address| {
-        world
-            .actors
-            .all()
-            .iter()
-            .position(|x| *x == a)
-            .map(|i| i as u8)
-    };
     let pool = op
         .pool()
         .map(|p| &world.pools[p as usize % world.pools.len()]);
@@ -452,7 +453,7 @@ fn usual_caller(world: &World, op: &Op) -> u8 {
         Needs::System => Some(world.actors.system),
         Needs::Anyone => world.actors.stakers.first().copied(),
     };
-    who.and_then(index).unwrap_or(0)
+    who.and_then(|a| index_of(world, a)).unwrap_or(0)
 }
 
 /// Splits `from X` / `from=X` and `roll=N` out of `args`: (caller, roll, the rest).
@@ -780,9 +781,7 @@ fn exact(
     words: Vec<U256>,
     value: U256,
 ) -> Action {
-    let caller = caller.unwrap_or_else(|| {
-        actor_index(world, &world.actors.name(world.actors.attacker)).unwrap_or(0)
-    });
+    let caller = caller.unwrap_or_else(|| index_of(world, world.actors.attacker).unwrap_or(0));
     Action {
         caller,
         roll,

@@ -175,8 +175,7 @@ impl Stepper {
         inspector: Option<&mut CoverageInspector>,
     ) -> StepOutcome {
         let executed = execute(world, action, self.index, inspector);
-        let logs = executed.logs().to_vec();
-        let record = observer.step_record(world, executed);
+        let (record, logs) = observer.step_record_and_logs(world, executed);
         let next = observer.observe(world, self.index + 1);
         self.ghost.update(&self.prev, &next, &record);
         let violations = check_all(&Check {
