@@ -243,77 +243,15 @@ impl SuiteCompiler {
         let started = Instant::now();
         let node = self.toolchain()?;
         let root = dunce_canonicalize(&self.root)?;
-        let sources = root.join("src");
-        if !sources.is_dir()
-            || foundry_compilers::utils::source_files_iter(&sources, &["sol"])
-                .next()
-                .is_none()
-        {
-            return Err(CompileError::NoSources(sources));
-        }
         let state = root.join(STATE_DIR);
         let _lock = lock_state_dir(&state)?;
-        let front = front_script(&root)?;
-        let front = front
-            .to_str()
-            .ok_or_else(|| {
-                CompileError::Compiler(format!(
-                    "the path of the solc front is not UTF-8: {}",
-                    front.display()
-                ))
-            })?
-            .to_owned();
-        // Built by hand rather than with `Solc::new`, which would start Node and load solc-js
-        // (~0.6 s) only to learn a version that package.json already pins.
-        let solc = Solc {
-            solc: node,
-            version: solc_version(&root)?,
-            base_path: None,
-            allow_paths: BTreeSet::new(),
-            include_paths: BTreeSet::new(),
-            extra_args: vec![front],
-        };
-
-        let paths = ProjectPathsConfig::builder()
-            .root(&root)
-            .sources(&sources)
-            // Nothing but `src/` is compiled: forge's tests and scripts live in folders that do
-            // not exist.
-            .tests(state.join("no-tests"))
-            .scripts(state.join("no-scripts"))
-            .artifacts(state.join("out"))
-            .build_infos(state.join("out").join("build-info"))
-            .cache(state.join("cache").join("solidity-files-cache.json"))
-            .lib(root.join("node_modules"))
-            .remappings(REMAPPINGS.iter().map(|(name, path)| Remapping {
-                context: None,
-                name: (*name).to_owned(),
-                path: (*path).to_owned(),
-            }))
-            .build_with_root::<SolcLanguage>(&root);
-
-        let mut settings = Settings {
-            output_selection: OutputSelection::common_output_selection(
-                OUTPUTS.iter().map(|o| (*o).to_owned()),
-            ),
-            evm_version: Some(EvmVersion::Cancun),
-            ..Settings::default()
-        };
-        settings.optimizer.enabled = Some(true);
-        settings.optimizer.runs = Some(200);
-
-        let project = ProjectBuilder::<SolcCompiler, ConfigurableArtifacts>::new(
-            ConfigurableArtifacts::new([ContractOutputSelection::StorageLayout], []),
-        )
-        .paths(paths)
-        .settings(SolcSettings {
-            settings,
-            cli_settings: CliSettings::default(),
-        })
-        .offline()
-        .build(SolcCompiler::Specific(solc))
-        .map_err(|e| CompileError::Compiler(e.to_string()))?;
-
+        let project = self.project(
+            node,
+            &root,
+            &state,
+            OutputSelection::common_output_selection(OUTPUTS.iter().map(|o| (*o).to_owned())),
+            true,
+        )?;
         let output = project
             .compile()
             .map_err(|e| CompileError::Compiler(e.to_string()))?;
@@ -365,6 +303,147 @@ impl SuiteCompiler {
             compiled_fresh,
             policy,
         })
+    }
+
+    /// The syntax tree solc builds of every file under `root/src` (after name and type resolution, so nodes carry
+    /// `typeDescriptions`), keyed by the file's path relative to the root, as JSON (solc's compact AST). Nothing
+    /// is generated and nothing is cached: only analysis runs, which is much faster than a compile.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`compile`](Self::compile).
+    pub fn source_asts(&self) -> Result<BTreeMap<PathBuf, serde_json::Value>, CompileError> {
+        let node = self.toolchain()?;
+        let root = dunce_canonicalize(&self.root)?;
+        let state = root.join(STATE_DIR);
+        let _lock = lock_state_dir(&state)?;
+        let project = self.project(
+            node,
+            &root,
+            &state.join("ast"),
+            OutputSelection::ast_output_selection(),
+            false,
+        )?;
+        let output = project
+            .compile()
+            .map_err(|e| CompileError::Compiler(e.to_string()))?;
+        let errors: Vec<String> = output
+            .output()
+            .errors
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                d.formatted_message
+                    .clone()
+                    .unwrap_or_else(|| d.message.clone())
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(CompileError::Solc {
+                errors: errors.join("\n\n"),
+            });
+        }
+        let sources = root.join("src");
+        let mut asts = BTreeMap::new();
+        for (path, file) in output.into_output().sources.into_sources() {
+            let full = if path.is_absolute() {
+                path
+            } else {
+                root.join(path)
+            };
+            if !full.starts_with(&sources) {
+                continue;
+            }
+            if let Some(ast) = file.ast {
+                let value = serde_json::to_value(&ast).map_err(|e| {
+                    CompileError::Compiler(format!("AST of {}: {e}", full.display()))
+                })?;
+                let relative = full.strip_prefix(&root).unwrap_or(&full).to_path_buf();
+                asts.insert(relative, value);
+            }
+        }
+        Ok(asts)
+    }
+
+    /// The foundry-compilers project compiling `root/src` through the Node front with `selection`, its state
+    /// (cache, artifacts) under `state`; `cached: false` keeps nothing on disk. The caller holds the state lock.
+    fn project(
+        &self,
+        node: PathBuf,
+        root: &Path,
+        state: &Path,
+        selection: OutputSelection,
+        cached: bool,
+    ) -> Result<foundry_compilers::Project<SolcCompiler, ConfigurableArtifacts>, CompileError> {
+        let sources = root.join("src");
+        if !sources.is_dir()
+            || foundry_compilers::utils::source_files_iter(&sources, &["sol"])
+                .next()
+                .is_none()
+        {
+            return Err(CompileError::NoSources(sources));
+        }
+        let front = front_script(root)?;
+        let front = front
+            .to_str()
+            .ok_or_else(|| {
+                CompileError::Compiler(format!(
+                    "the path of the solc front is not UTF-8: {}",
+                    front.display()
+                ))
+            })?
+            .to_owned();
+        // Built by hand rather than with `Solc::new`, which would start Node and load solc-js
+        // (~0.6 s) only to learn a version that package.json already pins.
+        let solc = Solc {
+            solc: node,
+            version: solc_version(root)?,
+            base_path: None,
+            allow_paths: BTreeSet::new(),
+            include_paths: BTreeSet::new(),
+            extra_args: vec![front],
+        };
+
+        let paths = ProjectPathsConfig::builder()
+            .root(root)
+            .sources(&sources)
+            // Nothing but `src/` is compiled: forge's tests and scripts live in folders that do
+            // not exist.
+            .tests(state.join("no-tests"))
+            .scripts(state.join("no-scripts"))
+            .artifacts(state.join("out"))
+            .build_infos(state.join("out").join("build-info"))
+            .cache(state.join("cache").join("solidity-files-cache.json"))
+            .lib(root.join("node_modules"))
+            .remappings(REMAPPINGS.iter().map(|(name, path)| Remapping {
+                context: None,
+                name: (*name).to_owned(),
+                path: (*path).to_owned(),
+            }))
+            .build_with_root::<SolcLanguage>(root);
+
+        let mut settings = Settings {
+            output_selection: selection,
+            evm_version: Some(EvmVersion::Cancun),
+            ..Settings::default()
+        };
+        settings.optimizer.enabled = Some(true);
+        settings.optimizer.runs = Some(200);
+
+        ProjectBuilder::<SolcCompiler, ConfigurableArtifacts>::new(ConfigurableArtifacts::new(
+            [ContractOutputSelection::StorageLayout],
+            [],
+        ))
+        .paths(paths)
+        .settings(SolcSettings {
+            settings,
+            cli_settings: CliSettings::default(),
+        })
+        .set_cached(cached)
+        .set_no_artifacts(!cached)
+        .offline()
+        .build(SolcCompiler::Specific(solc))
+        .map_err(|e| CompileError::Compiler(e.to_string()))
     }
 
     /// Checks for `node` and the npm dependencies (installing them if needed); returns `node`.

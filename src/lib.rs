@@ -14,6 +14,7 @@ pub mod fuzzcorpus;
 pub mod fuzzinput;
 pub mod gate;
 pub mod layout;
+pub mod mutate;
 pub mod observe;
 pub mod policy;
 pub mod report;

@@ -105,6 +105,10 @@ enum Command {
         #[arg(long)]
         script: Option<PathBuf>,
     },
+    /// The mutation score of the invariant catalog: generate mutants of the suite's Solidity from solc's AST, run
+    /// the campaign on each within a budget, report which invariant killed each and where the survivors are
+    /// (OUT/mutants.json, mutants.html, mutants.sarif); exit 1 below --min-score.
+    Mutate(MutateArgs),
     /// Check the storage layout of every upgradeable implementation against the committed baseline
     /// (`storage-layout.json` in the suite's root): exit 1 when a variable moved, changed type or disappeared.
     Layout {
@@ -208,6 +212,55 @@ struct BenchArgs {
     /// Also write every figure as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct MutateArgs {
+    /// Files to mutate, as globs relative to the suite's root (repeatable; default every file under src/ but
+    /// src/chain/, src/harness/ and src/interfaces/), e.g. 'src/core/*.sol'.
+    #[arg(long = "files", value_name = "GLOB")]
+    files: Vec<String>,
+    /// Mutate only lines changed since this git revision (for pull requests).
+    #[arg(long, value_name = "GIT_REV")]
+    since: Option<String>,
+    /// Only mutants whose id (FILE:LINE:OPERATOR:N) contains this text (repeatable).
+    #[arg(long)]
+    filter: Vec<String>,
+    /// Campaign time budget per mutant, e.g. 20s (instead of --runs).
+    #[arg(long, value_parser = parse_duration, conflicts_with = "runs")]
+    budget: Option<Duration>,
+    /// Sequences the campaign runs per mutant (deterministic; default: a 20s --budget).
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Mutants run at once (default: every core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Campaign seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output folder: variants/ (each mutant as a variant file), results/ (kept for resuming), findings/,
+    /// mutants.json, mutants.html, mutants.sarif.
+    #[arg(long, default_value = "poolguard-mutants")]
+    out: PathBuf,
+    /// Run at most this many mutants, spread evenly over the selection.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Exit 1 when the mutation score (percent) is below this.
+    #[arg(long)]
+    min_score: Option<f64>,
+    /// Pools created through the factory.
+    #[arg(long, default_value_t = 2)]
+    pools: usize,
+    /// Longest sequence.
+    #[arg(long, default_value_t = 40)]
+    depth: usize,
+    /// Print the selected mutants (id and change) and stop.
+    #[arg(long)]
+    list: bool,
+    /// Run the survivors (and timeouts) of an earlier run in OUT again, keeping its other results even though
+    /// poolguard changed since (after adding or strengthening an invariant).
+    #[arg(long)]
+    rerun_survivors: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -361,6 +414,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let violated = poolguard::console::console(&cli.contracts, &options)?;
             Ok(exit_code(violated))
+        }
+        Command::Mutate(args) => {
+            let options = poolguard::mutate::MutateOptions {
+                files: args.files,
+                since: args.since,
+                filter: args.filter,
+                budget: match (args.runs, args.budget) {
+                    (Some(0), _) => bail!("--runs must be at least 1"),
+                    (Some(runs), _) => poolguard::engine::campaign::Budget::Runs(runs),
+                    (None, Some(d)) => poolguard::engine::campaign::Budget::Duration(d),
+                    (None, None) => {
+                        poolguard::engine::campaign::Budget::Duration(Duration::from_secs(20))
+                    }
+                },
+                jobs: args.jobs.unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+                }),
+                seed: args.seed,
+                out: args.out,
+                limit: args.limit,
+                min_score: args.min_score,
+                pools: args.pools,
+                depth: args.depth,
+                list: args.list,
+                rerun_survivors: args.rerun_survivors,
+            };
+            let failed = poolguard::mutate::mutate(&cli.contracts, &options)?;
+            Ok(exit_code(failed))
         }
         Command::Layout { write, variant } => {
             let broken =

@@ -204,6 +204,7 @@ impl Observer {
                 ),
             ),
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
+            forwarders: forwarders(world),
             withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
@@ -313,6 +314,10 @@ impl Observer {
                 reads.view(sp, IStBERA::previewWithdrawCall { assets: probe }),
                 reads.view(sp, IStBERA::previewRedeemCall { shares: probe }),
             ),
+            conversions: poolguard_invariants::observation::Conversions {
+                to_shares: reads.view(sp, IStBERA::convertToSharesCall { assets: probe }),
+                to_assets: reads.view(sp, IStBERA::convertToAssetsCall { shares: probe }),
+            },
         }
     }
 
@@ -568,4 +573,34 @@ fn mapping_slot(key: B256, base: B256) -> B256 {
 /// The slot of `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable.
 fn role_slot(role: B256, who: Address) -> U256 {
     mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE)).into()
+}
+
+/// The raw BERA balances of the suite contracts that only pass BERA on (LIVE-003).
+fn forwarders(world: &World) -> Vec<poolguard_invariants::observation::ForwarderBalance> {
+    use poolguard_invariants::observation::ForwarderBalance;
+    let c = &world.contracts;
+    let mut out = Vec::with_capacity(2 * world.pools.len() + 2);
+    for p in &world.pools {
+        for (contract, what) in [
+            (p.smart_operator, "SmartOperator"),
+            (p.incentive_collector, "IncentiveCollector"),
+        ] {
+            out.push(ForwarderBalance {
+                contract,
+                label: format!("pool{}.{what}", p.index),
+                balance: world.chain.balance(contract),
+            });
+        }
+    }
+    for (contract, label) in [
+        (c.accounting_oracle, "AccountingOracle"),
+        (c.factory, "StakingPoolContractsFactory"),
+    ] {
+        out.push(ForwarderBalance {
+            contract,
+            label: label.to_owned(),
+            balance: world.chain.balance(contract),
+        });
+    }
+    out
 }

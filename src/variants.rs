@@ -90,23 +90,22 @@ pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            let text = fs::read_to_string(path).map_err(io(path))?;
-            let mut v: Variant =
-                serde_json::from_str(&text).map_err(|e| VariantError::Malformed {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-            v.name = path
-                .file_stem()
-                .and_then(|s| s.to_str())
-                .unwrap_or_default()
-                .to_string();
-            Ok(v)
-        })
-        .collect()
+    paths.iter().map(|path| load_variant(path)).collect()
+}
+
+/// Loads the variant file `path` (its name is the file stem).
+pub fn load_variant(path: &Path) -> Result<Variant, VariantError> {
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    let mut v: Variant = serde_json::from_str(&text).map_err(|e| VariantError::Malformed {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    v.name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    Ok(v)
 }
 
 /// The folders under the suite's root that hold variants, searched in this order by name: the broken variants
@@ -115,8 +114,13 @@ pub fn load_variants(dir: &Path) -> Result<Vec<Variant>, VariantError> {
 /// storage-layout check sees (a fresh deployment of them works).
 pub const VARIANT_DIRS: [&str; 3] = ["variants", "variants-directed", "variants-upgrade"];
 
-/// Finds the variant called `name` in the first of [`VARIANT_DIRS`] under `root` that has it.
+/// Finds the variant called `name` in the first of [`VARIANT_DIRS`] under `root` that has it; a `name` ending in
+/// `.json` that is a file is loaded from there (the mutants `poolguard mutate` writes, for instance).
 pub fn find_variant_in(root: &Path, name: &str) -> Result<Variant, VariantError> {
+    let as_file = Path::new(name);
+    if name.ends_with(".json") && as_file.is_file() {
+        return load_variant(as_file);
+    }
     for dir in VARIANT_DIRS
         .iter()
         .map(|d| root.join(d))

@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::ghost::Ghost;
 use crate::math::{fee_of, net_of_fees, price_lower, to_assets, to_shares, Rounding};
 use crate::observation::{
-    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolObservation, Privilege,
-    Reentry, Role, RoleOp, StepRecord, SuiteFunction,
+    AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
+    PoolObservation, Privilege, Reentry, Role, RoleOp, StepRecord, SuiteFunction,
 };
 
 /// What an invariant is about.
@@ -355,7 +355,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-001",
         category: Category::NoFreeValue,
-        statement: "Previews round on the pool's side: previewDeposit and previewRedeem round down, previewMint and previewWithdraw round up.",
+        statement: "Previews and conversions round on the pool's side: previewDeposit, previewRedeem, convertToShares and convertToAssets round down, previewMint and previewWithdraw round up (ERC-4626).",
         broken_variant: "value-001-redeem-rounds-up",
         check: |c| {
             for (i, _, p) in pools(c) {
@@ -369,6 +369,10 @@ pub static CATALOG: &[Invariant] = &[
                 );
                 ensure(expect == (Some(dep), Some(mint), Some(wd), Some(red)), || {
                     format!("pool{i}: previews of {x}: deposit {dep} mint {mint} withdraw {wd} redeem {red}, expected {expect:?}")
+                })?;
+                let Conversions { to_shares: shares, to_assets: assets } = p.conversions;
+                ensure((Some(shares), Some(assets)) == (expect.0, expect.3), || {
+                    format!("pool{i}: convertToShares({x}) = {shares}, convertToAssets({x}) = {assets}, expected {:?} and {:?} (rounded down)", expect.0, expect.3)
                 })?;
             }
             Ok(())
@@ -801,6 +805,34 @@ pub static CATALOG: &[Invariant] = &[
                 c.next.view_failures.len(),
                 c.step.op
             )),
+        },
+    },
+    Invariant {
+        id: "LIVE-003",
+        category: Category::Liveness,
+        statement: "BERA never stays in a contract that only passes it on (each pool's SmartOperator and \
+                    IncentiveCollector, the AccountingOracle, the factory): their balances rise only by BERA forced \
+                    into them, which a step's calldata names, so no payment, claim or reward is stranded where no \
+                    function can move it.",
+        broken_variant: "live-003-collector-keeps-overpayment",
+        check: |c| {
+            let named = |who: &Address| {
+                c.step.named.contains(who) || c.step.events.reentries.iter().any(|r| r.named.contains(who))
+            };
+            for after in &c.next.forwarders {
+                let before = c.prev.forwarders.iter().find(|f| f.contract == after.contract);
+                let before = before.map_or(U256::ZERO, |f| f.balance);
+                if after.balance > before && !named(&after.contract) {
+                    return Err(format!(
+                        "{} now holds {} BERA (wei), {} more than before {}, and no step forced BERA into it",
+                        after.label,
+                        after.balance,
+                        after.balance - before,
+                        c.step.op
+                    ));
+                }
+            }
+            Ok(())
         },
     },
 ];

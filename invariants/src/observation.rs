@@ -187,6 +187,18 @@ pub struct PoolObservation {
     pub roles: Vec<Vec<bool>>,
     /// (probe, previewDeposit, previewMint, previewWithdraw, previewRedeem) for one probe amount.
     pub previews: (U256, U256, U256, U256, U256),
+    /// ERC-4626's conversions of the same probe.
+    #[serde(default)]
+    pub conversions: Conversions,
+}
+
+/// `convertToShares(probe)` and `convertToAssets(probe)`: both round down (ERC-4626).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversions {
+    /// convertToShares of the probe.
+    pub to_shares: U256,
+    /// convertToAssets of the probe.
+    pub to_assets: U256,
 }
 
 /// One withdrawal request.
@@ -204,6 +216,17 @@ pub struct RequestObservation {
     pub block: u64,
     /// Finalized?
     pub finalized: bool,
+}
+
+/// The BERA balance of a contract that must not keep BERA.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwarderBalance {
+    /// The contract.
+    pub contract: Address,
+    /// What it is (`pool0.SmartOperator`, `AccountingOracle`).
+    pub label: String,
+    /// Its BERA balance.
+    pub balance: U256,
 }
 
 /// The world after a step.
@@ -240,6 +263,10 @@ pub struct Observation {
     pub withdrawal_vault_paused: bool,
     /// Requests, id `i+1` at index `i`.
     pub requests: Vec<RequestObservation>,
+    /// BERA held by each suite contract that only passes BERA on (each pool's SmartOperator and IncentiveCollector,
+    /// the AccountingOracle, the factory), read as raw balances.
+    #[serde(default)]
+    pub forwarders: Vec<ForwarderBalance>,
     /// Every view of the suite that reverted while this observation was read (`Label.signature: reason`); the
     /// fields it feeds read as zero.
     #[serde(default)]

@@ -56,6 +56,9 @@ pub struct CampaignConfig {
     pub seeds: Vec<Vec<Action>>,
     /// Stop at the end of the epoch in which this invariant is first violated.
     pub stop_on: Option<String>,
+    /// Stop at the end of the epoch in which any invariant is first violated (`poolguard mutate`: one finding
+    /// kills a mutant).
+    pub stop_on_first_violation: bool,
     /// The broken variant the world was built from, recorded in every finding (None: the suite itself).
     pub variant: Option<String>,
     /// Set from outside (e.g. on SIGINT) to stop after the run in progress: the epoch ends early, is merged
@@ -76,6 +79,7 @@ impl Default for CampaignConfig {
             findings_dir: None,
             seeds: Vec::new(),
             stop_on: None,
+            stop_on_first_violation: false,
             variant: None,
             interrupt: None,
         }
@@ -453,7 +457,8 @@ pub fn run_campaign(
                         let found = config
                             .stop_on
                             .as_ref()
-                            .is_some_and(|id| s.report.findings.contains_key(id));
+                            .is_some_and(|id| s.report.findings.contains_key(id))
+                            || (config.stop_on_first_violation && !s.report.findings.is_empty());
                         let over = found
                             || interrupted()
                             || match config.budget {

@@ -207,7 +207,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
 
 /// A flag that the first SIGINT (Ctrl-C) sets, so that a campaign stops after its run in progress and reports;
 /// a second SIGINT exits at once (130). Without a handler (none could be installed) the flag never sets.
-fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+pub fn interrupt_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let flag = std::sync::Arc::new(AtomicBool::new(false));
     let set = std::sync::Arc::clone(&flag);

@@ -265,6 +265,26 @@ fn random_actor(rng: &mut SmallRng, ctx: &GenContext, draw: ActorDraw) -> u8 {
     }
 }
 
+/// A value within one of a constant of the compiled code that is below `max` (a cap such as 2000 bps: 1999, 2000 or
+/// 2001), so that a bound off by one is crossed; uniform below `max` when the code has none.
+fn near_constant(rng: &mut SmallRng, ctx: &GenContext, max: u16) -> u16 {
+    let small: Vec<u16> = ctx
+        .dictionary
+        .iter()
+        .filter_map(|v| u16::try_from(*v).ok())
+        .filter(|v| *v > 1 && *v < max)
+        .collect();
+    if small.is_empty() {
+        return rng.random_range(0..max);
+    }
+    let c = small[rng.random_range(0..small.len())];
+    match rng.random_range(0..3) {
+        0 => c - 1,
+        1 => c,
+        _ => c.saturating_add(1),
+    }
+}
+
 /// A fresh value for a field of `kind` of an op about `pool`.
 fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8) -> ArgValue {
     match kind {
@@ -289,7 +309,11 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         } else {
             amount(rng, ctx)
         }),
-        FieldKind::Bps { max } => ArgValue::U16(rng.random_range(0..max)),
+        FieldKind::Bps { max } => ArgValue::U16(if rng.random_bool(0.25) {
+            near_constant(rng, ctx, max)
+        } else {
+            rng.random_range(0..max)
+        }),
         // Mostly the newest request (0), else one by its position.
         FieldKind::RequestId => ArgValue::U64(if rng.random_bool(0.5) {
             0
@@ -565,7 +589,11 @@ fn mutate_field(
             _ => Report::Replay,
         }),
         // Past every cap, so that a cap off by a little is crossed.
-        (FieldKind::Bps { .. }, _) => ArgValue::U16(rng.random_range(0..3000)),
+        (FieldKind::Bps { .. }, _) => ArgValue::U16(if rng.random_bool(0.5) {
+            near_constant(rng, ctx, 3000)
+        } else {
+            rng.random_range(0..3000)
+        }),
         (FieldKind::RequestId, _) => ArgValue::U64(rng.random_range(0u64..8)),
         (FieldKind::Words, ArgValue::Words(mut words)) => {
             match rng.random_range(0..4) {

@@ -294,7 +294,7 @@ fn bar(pct: f64) -> String {
 }
 
 /// Escapes text for HTML.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -308,7 +308,7 @@ fn esc(text: &str) -> String {
     out
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
+pub(crate) const CSS: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;font-size:14px}\
 .kv th{background:#f4f4f4}.good{color:#276749}.bad{color:#c53030;font-weight:bold}\
 .verdict{font-size:20px}pre{background:#f7f7f7;padding:8px;overflow-x:auto;font-size:12px}\

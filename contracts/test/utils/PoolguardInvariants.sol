@@ -53,7 +53,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 32;
+    uint256 internal constant NUM_INVARIANTS = 33;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -159,7 +159,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256[] shareBalances;
         uint256[7] roles;
         /// (probe, previewDeposit, previewMint, previewWithdraw, previewRedeem)
-        uint256[5] previews;
+        /// probe, previewDeposit, previewMint, previewWithdraw, previewRedeem, convertToShares, convertToAssets.
+        uint256[7] previews;
     }
 
     /// @notice poolguard `RequestObservation`; `pool` is NO_INDEX for "None".
@@ -184,6 +185,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 withdrawalVaultBalance;
         bool withdrawalVaultPaused;
         ReqObs[] requests;
+        /// BERA of each contract that only passes BERA on: per pool SmartOperator then IncentiveCollector, then the
+        /// AccountingOracle and the factory (poolguard's `forwarders`).
+        uint256[] forwarderBera;
     }
 
     struct DepositEv {
@@ -286,7 +290,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[32] internal _violations;
+    string[33] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -302,7 +306,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[32] memory) {
+    function catalogIds() public pure returns (string[33] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -335,7 +339,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "ORACLE-002",
             "ORACLE-003",
             "LIVE-001",
-            "LIVE-002"
+            "LIVE-002",
+            "LIVE-003"
         ];
     }
 
@@ -394,7 +399,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[32] memory ids = catalogIds();
+        string[33] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -676,6 +681,13 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         o.withdrawalVaultBalance = withdrawalVault.balance;
         o.withdrawalVaultPaused = _vu(withdrawalVault, abi.encodeWithSignature("paused()")) != 0;
         o.requests = _observeRequests();
+        o.forwarderBera = new uint256[](2 * NUM_POOLS + 2);
+        for (uint256 i = 0; i < NUM_POOLS; i++) {
+            o.forwarderBera[2 * i] = _pools[i].smartOperator.balance;
+            o.forwarderBera[2 * i + 1] = _pools[i].incentiveCollector.balance;
+        }
+        o.forwarderBera[2 * NUM_POOLS] = accountingOracle.balance;
+        o.forwarderBera[2 * NUM_POOLS + 1] = factory.balance;
     }
 
     function _observeRequests() private view returns (ReqObs[] memory reqs) {
@@ -740,6 +752,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         p.previews[2] = _vu(sp, abi.encodeCall(IStBERA.previewMint, (probe)));
         p.previews[3] = _vu(sp, abi.encodeCall(IStBERA.previewWithdraw, (probe)));
         p.previews[4] = _vu(sp, abi.encodeCall(IStBERA.previewRedeem, (probe)));
+        p.previews[5] = _vu(sp, abi.encodeCall(IStBERA.convertToShares, (probe)));
+        p.previews[6] = _vu(sp, abi.encodeCall(IStBERA.convertToAssets, (probe)));
     }
 
     function _hasRole(address target, bytes32 role, address who) internal view returns (bool) {
@@ -1308,7 +1322,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
             ghostAttackerEmpowered = true;
         }
-        string[32] memory ids = catalogIds();
+        string[33] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1358,7 +1372,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 28) return _oracle002(prev, s);
         if (k == 29) return _oracle003(prev, s);
         if (k == 30) return _live001(prev, s);
-        return _live002(next);
+        if (k == 31) return _live002(next);
+        return _live003(prev, next);
     }
 
     function _s(uint256 v) internal pure returns (string memory) {
@@ -1577,22 +1592,24 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     function _value001(Obs memory next) private pure returns (string memory) {
         for (uint256 i = 0; i < next.pools.length; i++) {
             PoolObs memory p = next.pools[i];
-            (bool ok, uint256[4] memory want) = _expectedPreviews(p);
-            for (uint256 k = 0; k < 4; k++) {
+            (bool ok, uint256[6] memory want) = _expectedPreviews(p);
+            for (uint256 k = 0; k < 6; k++) {
                 if (want[k] != p.previews[k + 1]) ok = false;
             }
             if (!ok) {
                 return string.concat(
                     _p(i), "previews of ", _s(p.previews[0]), ": deposit ", _s(p.previews[1]), " mint ",
                     _s(p.previews[2]), " withdraw ", _s(p.previews[3]), " redeem ", _s(p.previews[4]),
-                    string.concat(", expected ", _s(want[0]), " ", _s(want[1]), " ", _s(want[2]), " ", _s(want[3]))
+                    string.concat(" convertToShares ", _s(p.previews[5]), " convertToAssets ", _s(p.previews[6])),
+                    string.concat(", expected ", _s(want[0]), " ", _s(want[1]), " ", _s(want[2]), " ", _s(want[3])),
+                    string.concat(" ", _s(want[4]), " ", _s(want[5]))
                 );
             }
         }
         return "";
     }
 
-    function _expectedPreviews(PoolObs memory p) private pure returns (bool ok, uint256[4] memory want) {
+    function _expectedPreviews(PoolObs memory p) private pure returns (bool ok, uint256[6] memory want) {
         uint256 x = p.previews[0];
         bool ok1;
         bool ok2;
@@ -1602,6 +1619,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         (ok2, want[1]) = _toAssets(x, p.totalSupply, p.totalAssets, true);
         (ok3, want[2]) = _toShares(x, p.totalSupply, p.totalAssets, true);
         (ok4, want[3]) = _toAssets(x, p.totalSupply, p.totalAssets, false);
+        want[4] = want[0];
+        want[5] = want[3];
         ok = ok1 && ok2 && ok3 && ok4;
     }
 
@@ -1893,6 +1912,19 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             return string.concat(
                 opName(s.op), " by the attacker (no role, ownership or system address) succeeded; it is not permissionless"
             );
+        }
+        return "";
+    }
+
+    // LIVE-003: BERA never stays in a contract that only passes it on (no op replayed here forces BERA into one).
+    function _live003(Obs memory prev, Obs memory next) private pure returns (string memory) {
+        for (uint256 k = 0; k < next.forwarderBera.length; k++) {
+            if (next.forwarderBera[k] > prev.forwarderBera[k]) {
+                return string.concat(
+                    "forwarder ", _s(k), " (per pool SmartOperator, IncentiveCollector; then oracle, factory) kept ",
+                    _s(next.forwarderBera[k] - prev.forwarderBera[k]), " wei"
+                );
+            }
         }
         return "";
     }
