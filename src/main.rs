@@ -223,7 +223,8 @@ struct MutateArgs {
     /// Mutate only lines changed since this git revision (for pull requests).
     #[arg(long, value_name = "GIT_REV")]
     since: Option<String>,
-    /// Only mutants whose id (FILE:LINE:OPERATOR:N) contains this text (repeatable).
+    /// Only mutants whose id (FILE:LINE:OPERATOR:N) contains this text (repeatable); applied after --limit, so a
+    /// sampled run's mutants can be picked again by id.
     #[arg(long)]
     filter: Vec<String>,
     /// Campaign time budget per mutant, e.g. 20s (instead of --runs).

@@ -46,7 +46,7 @@ impl fmt::Display for Category {
 
 /// The custom errors SPEC lets a withdrawal or redemption request revert with (LIVE-001), by name: the vault
 /// paused (`EnforcedPause`), an unknown pool, an inactive pool, a zero amount or zero shares, more shares than the
-/// holder owns, the dead shares, an unfunded buffer before the minimum effective balance, a fee above `maxFee` or
+/// holder owns (`ERC20InsufficientBalance` naming the holder, of a withdrawal only), the dead shares, an unfunded buffer before the minimum effective balance, a fee above `maxFee` or
 /// `msg.value`, and a re-entry of the vault. A refund the holder refuses (`TransferFailed`) is allowed only for a
 /// contract holder, the one kind of account that can refuse it.
 pub const REQUEST_REFUSALS: &[&str] = &[
@@ -747,7 +747,8 @@ pub static CATALOG: &[Invariant] = &[
         id: "LIVE-001",
         category: Category::Liveness,
         statement: "A withdrawal or redemption request for no more than the holder owns is refused only for a reason \
-                    SPEC gives: the vault paused, an unknown or inactive pool, a zero amount, the dead shares, an \
+                    SPEC gives: the vault paused, an unknown or inactive pool, a zero amount, the holder's own shares \
+                    short of a withdrawal (never of a redemption of shares it owns), the dead shares, an \
                     unfunded buffer before the minimum effective balance, a fee above maxFee or msg.value, a re-entry, \
                     or a contract holder that refuses its own refund. Whoever the holder is (an EOA or a contract with \
                     or without an ERC-721 receiver), nothing else may stop it from leaving.",
@@ -786,8 +787,20 @@ pub static CATALOG: &[Invariant] = &[
                 return Ok(());
             }
             let name = reason.split('(').next().unwrap_or(reason);
-            let allowed = REQUEST_REFUSALS.contains(&name)
-                || (name == "TransferFailed" && c.prev.contract_actors.contains(&step.caller));
+            let allowed = match name {
+                // Only the holder's own balance may fall short, and only of a withdrawal (its shares are priced in
+                // the step): a redemption of shares it owns burns no more than it has.
+                "ERC20InsufficientBalance" => {
+                    call.function == SuiteFunction::RequestWithdrawal
+                        && reason
+                            .to_lowercase()
+                            .contains(&alloy_primitives::hex::encode(step.caller.as_slice()))
+                }
+                _ => {
+                    REQUEST_REFUSALS.contains(&name)
+                        || (name == "TransferFailed" && c.prev.contract_actors.contains(&step.caller))
+                }
+            };
             ensure(allowed, || format!("a request by {} was refused: {reason}", step.caller))
         },
     },

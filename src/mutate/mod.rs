@@ -40,7 +40,7 @@ pub struct MutateOptions {
     pub files: Vec<String>,
     /// Only lines changed since this git revision.
     pub since: Option<String>,
-    /// Only mutants whose id contains one of these.
+    /// Only mutants whose id contains one of these (applied after `limit` sampled the selection).
     pub filter: Vec<String>,
     /// Campaign budget per mutant.
     pub budget: Budget,
@@ -50,7 +50,7 @@ pub struct MutateOptions {
     pub seed: u64,
     /// Output folder.
     pub out: PathBuf,
-    /// At most this many mutants, spread evenly over the selection.
+    /// At most this many mutants, spread evenly over the files (and `since`) selection.
     pub limit: Option<usize>,
     /// Exit 1 below this score (percent).
     pub min_score: Option<f64>,
@@ -367,11 +367,6 @@ fn select(
                     continue;
                 }
             }
-            if !options.filter.is_empty()
-                && !options.filter.iter().any(|f| m.id.contains(f.as_str()))
-            {
-                continue;
-            }
             mutants.push(m);
         }
     }
@@ -381,6 +376,10 @@ fn select(
             let n = mutants.len();
             mutants = (0..limit).map(|i| mutants[i * n / limit].clone()).collect();
         }
+    }
+    // After the sample, so that some of a sampled run's mutants can be run again by id.
+    if !options.filter.is_empty() {
+        mutants.retain(|m| options.filter.iter().any(|f| m.id.contains(f.as_str())));
     }
     Ok(mutants)
 }
