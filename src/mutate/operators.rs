@@ -23,6 +23,7 @@ pub enum Operator {
     /// Swaps `Rounding.Floor`↔`Ceil` (and `Trunc`↔`Expand`).
     SwapRounding,
     /// Swaps operands of `mulDiv(x, y, d)`: the multiplier with the divisor, or the first with the divisor.
+    #[serde(rename = "swap-muldiv", alias = "swap-mul-div")]
     SwapMulDiv,
     /// Deletes an assignment, `++`/`--` or `delete` statement.
     DeleteAssignment,
@@ -603,6 +604,13 @@ fn assignment(node: &Value, text: &str, out: &mut Vec<Replacement>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialized_names_are_the_names_in_ids() {
+        for op in Operator::ALL {
+            assert_eq!(serde_json::to_value(op).unwrap(), op.name(), "{op:?}");
+        }
+    }
 
     #[test]
     fn find_token_skips_comments_and_partial_words() {
