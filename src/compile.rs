@@ -35,6 +35,29 @@ use foundry_compilers::artifacts::{
 use foundry_compilers::solc::{CliSettings, Solc, SolcCompiler, SolcSettings};
 use foundry_compilers::{ConfigurableArtifacts, ProjectBuilder, ProjectPathsConfig};
 
+/// solc's error diagnostics as [`CompileError::Solc`] (all of them); warnings go to `tracing` at debug level.
+fn solc_errors(diagnostics: &[foundry_compilers::artifacts::Error]) -> Result<(), CompileError> {
+    let mut errors = Vec::new();
+    for diagnostic in diagnostics {
+        let text = diagnostic
+            .formatted_message
+            .clone()
+            .unwrap_or_else(|| format!("{}: {}", diagnostic.r#type, diagnostic.message));
+        if diagnostic.is_error() {
+            errors.push(text.trim_end().to_owned());
+        } else {
+            tracing::debug!(target: "poolguard::compile", "solc: {}", text.trim_end());
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CompileError::Solc {
+            errors: errors.join("\n\n"),
+        })
+    }
+}
+
 /// File name of the Node front, in the suite's root.
 pub const FRONT_FILE: &str = "solc-front.js";
 
@@ -256,23 +279,7 @@ impl SuiteCompiler {
             .compile()
             .map_err(|e| CompileError::Compiler(e.to_string()))?;
 
-        let mut errors = Vec::new();
-        for diagnostic in &output.output().errors {
-            let text = diagnostic
-                .formatted_message
-                .clone()
-                .unwrap_or_else(|| format!("{}: {}", diagnostic.r#type, diagnostic.message));
-            if diagnostic.is_error() {
-                errors.push(text.trim_end().to_owned());
-            } else {
-                tracing::debug!(target: "poolguard::compile", "solc: {}", text.trim_end());
-            }
-        }
-        if !errors.is_empty() {
-            return Err(CompileError::Solc {
-                errors: errors.join("\n\n"),
-            });
-        }
+        solc_errors(&output.output().errors)?;
 
         let compiled_fresh = !output.is_unchanged();
         let mut contracts = output
@@ -327,22 +334,7 @@ impl SuiteCompiler {
         let output = project
             .compile()
             .map_err(|e| CompileError::Compiler(e.to_string()))?;
-        let errors: Vec<String> = output
-            .output()
-            .errors
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| {
-                d.formatted_message
-                    .clone()
-                    .unwrap_or_else(|| d.message.clone())
-            })
-            .collect();
-        if !errors.is_empty() {
-            return Err(CompileError::Solc {
-                errors: errors.join("\n\n"),
-            });
-        }
+        solc_errors(&output.output().errors)?;
         let sources = root.join("src");
         let mut asts = BTreeMap::new();
         for (path, file) in output.into_output().sources.into_sources() {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
+use poolguard_invariants::observation::{Forwarder, ForwarderBalance};
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
     Reentry, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall,
@@ -60,6 +61,8 @@ pub struct Observer {
     feeder_slots: Vec<U256>,
     /// Per actor: the slot of its DEFAULT_ADMIN_ROLE membership on the oracle.
     oracle_admin_slots: Vec<U256>,
+    /// The suite contracts that only pass BERA on (LIVE-003), whose raw balances every observation reads.
+    forwarders: Vec<(Address, Forwarder)>,
 }
 
 impl Observer {
@@ -106,6 +109,26 @@ impl Observer {
             other_balance_slots,
             role_slots,
             feeder_slots,
+            forwarders: world
+                .pools
+                .iter()
+                .flat_map(|p| {
+                    [
+                        (p.smart_operator, Forwarder::SmartOperator { pool: p.index }),
+                        (
+                            p.incentive_collector,
+                            Forwarder::IncentiveCollector { pool: p.index },
+                        ),
+                    ]
+                })
+                .chain([
+                    (
+                        world.contracts.accounting_oracle,
+                        Forwarder::AccountingOracle,
+                    ),
+                    (world.contracts.factory, Forwarder::Factory),
+                ])
+                .collect(),
             oracle_admin_slots,
         }
     }
@@ -204,7 +227,15 @@ impl Observer {
                 ),
             ),
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
-            forwarders: forwarders(world),
+            forwarders: self
+                .forwarders
+                .iter()
+                .map(|&(contract, forwarder)| ForwarderBalance {
+                    contract,
+                    forwarder,
+                    balance: world.chain.balance(contract),
+                })
+                .collect(),
             withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             actors: self.actors.clone(),
@@ -573,34 +604,4 @@ fn mapping_slot(key: B256, base: B256) -> B256 {
 /// The slot of `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable.
 fn role_slot(role: B256, who: Address) -> U256 {
     mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE)).into()
-}
-
-/// The raw BERA balances of the suite contracts that only pass BERA on (LIVE-003).
-fn forwarders(world: &World) -> Vec<poolguard_invariants::observation::ForwarderBalance> {
-    use poolguard_invariants::observation::ForwarderBalance;
-    let c = &world.contracts;
-    let mut out = Vec::with_capacity(2 * world.pools.len() + 2);
-    for p in &world.pools {
-        for (contract, what) in [
-            (p.smart_operator, "SmartOperator"),
-            (p.incentive_collector, "IncentiveCollector"),
-        ] {
-            out.push(ForwarderBalance {
-                contract,
-                label: format!("pool{}.{what}", p.index),
-                balance: world.chain.balance(contract),
-            });
-        }
-    }
-    for (contract, label) in [
-        (c.accounting_oracle, "AccountingOracle"),
-        (c.factory, "StakingPoolContractsFactory"),
-    ] {
-        out.push(ForwarderBalance {
-            contract,
-            label: label.to_owned(),
-            balance: world.chain.balance(contract),
-        });
-    }
-    out
 }

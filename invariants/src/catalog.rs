@@ -838,7 +838,7 @@ pub static CATALOG: &[Invariant] = &[
                 if after.balance > before && !named(&after.contract) {
                     return Err(format!(
                         "{} now holds {} BERA (wei), {} more than before {}, and no step forced BERA into it",
-                        after.label,
+                        after.forwarder,
                         after.balance,
                         after.balance - before,
                         c.step.op

@@ -218,13 +218,43 @@ pub struct RequestObservation {
     pub finalized: bool,
 }
 
+/// Which contract that only passes BERA on a [`ForwarderBalance`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Forwarder {
+    /// A pool's SmartOperator.
+    SmartOperator {
+        /// The pool.
+        pool: usize,
+    },
+    /// A pool's IncentiveCollector.
+    IncentiveCollector {
+        /// The pool.
+        pool: usize,
+    },
+    /// The AccountingOracle.
+    AccountingOracle,
+    /// The StakingPoolContractsFactory.
+    Factory,
+}
+
+impl std::fmt::Display for Forwarder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Forwarder::SmartOperator { pool } => write!(f, "pool{pool}.SmartOperator"),
+            Forwarder::IncentiveCollector { pool } => write!(f, "pool{pool}.IncentiveCollector"),
+            Forwarder::AccountingOracle => f.write_str("AccountingOracle"),
+            Forwarder::Factory => f.write_str("StakingPoolContractsFactory"),
+        }
+    }
+}
+
 /// The BERA balance of a contract that must not keep BERA.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForwarderBalance {
     /// The contract.
     pub contract: Address,
-    /// What it is (`pool0.SmartOperator`, `AccountingOracle`).
-    pub label: String,
+    /// What it is.
+    pub forwarder: Forwarder,
     /// Its BERA balance.
     pub balance: U256,
 }

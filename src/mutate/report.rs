@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
-    SCHEMA_URL,
+    ReportingDescriptor, Result as SarifResult, ResultLevel,
 };
 
 use super::mutant::{one_line, Mutant};
@@ -372,22 +371,7 @@ impl MutationReport {
                 result
             })
             .collect();
-        let driver = ToolComponent::builder()
-            .name("poolguard")
-            .semantic_version(env!("CARGO_PKG_VERSION"))
-            .information_uri("https://example.invalid/poolguard")
-            .rules(vec![rule])
-            .build();
-        let run = Run::builder()
-            .tool(Tool::builder().driver(driver).build())
-            .results(results)
-            .build();
-        let log = Sarif::builder()
-            .schema(SCHEMA_URL)
-            .version(serde_json::json!("2.1.0"))
-            .runs(vec![run])
-            .build();
-        serde_json::to_string_pretty(&log)
+        crate::report::sarif::log(vec![rule], results)
     }
 }
 

@@ -150,6 +150,14 @@ pub fn render(summary: &RunSummary, base: &Path) -> Result<String, serde_json::E
         )]);
         results.push(result);
     }
+    log(rules, results)
+}
+
+/// A SARIF 2.1.0 log of one poolguard run with `rules` and `results`, as pretty JSON.
+pub fn log(
+    rules: Vec<ReportingDescriptor>,
+    results: Vec<SarifResult>,
+) -> Result<String, serde_json::Error> {
     let driver = ToolComponent::builder()
         .name("poolguard")
         .semantic_version(env!("CARGO_PKG_VERSION"))
