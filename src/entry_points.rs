@@ -27,6 +27,8 @@ pub struct EntryPoint {
     pub signature: String,
     /// The function; `None` for `receive()`.
     pub function: Option<Function>,
+    /// The function's selector (kept: hashing the signature at every lookup cost a tenth of a campaign).
+    pub selector: Option<[u8; 4]>,
     /// Whether it accepts BERA.
     pub payable: bool,
     /// Why anyone may call it (from the policy); `None`: it is privileged.
@@ -76,6 +78,7 @@ pub fn of_contract(
             signature: f.signature(),
             payable: f.state_mutability == StateMutability::Payable,
             function: Some(f.clone()),
+            selector: Some(f.selector().0),
             permissionless: None,
         })
         .collect();
@@ -89,6 +92,7 @@ pub fn of_contract(
             unreachable: None,
             signature: "receive()".to_string(),
             function: None,
+            selector: None,
             payable: true,
             permissionless: None,
         });

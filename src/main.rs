@@ -184,6 +184,10 @@ struct FuzzArgs {
     /// Fuzz a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
     #[arg(long)]
     variant: Option<String>,
+    /// Also run the full observation at every step and stop (exit 2) if it differs from the incremental one,
+    /// which reuses views whose inputs did not change: a self-check of the harness, about twice as slow.
+    #[arg(long)]
+    paranoid: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -491,6 +495,7 @@ impl From<FuzzArgs> for FuzzOptions {
             findings: args.findings,
             no_save: args.no_save,
             variant: args.variant,
+            paranoid: args.paranoid,
         }
     }
 }

@@ -386,8 +386,8 @@ impl World {
     pub fn entry_point(&self, to: Address, data: &[u8]) -> Option<&EntryPoint> {
         self.entry_points.iter().find(|e| {
             e.address == to
-                && match &e.function {
-                    Some(f) => data.len() >= 4 && data[..4] == f.selector()[..],
+                && match &e.selector {
+                    Some(s) => data.len() >= 4 && data[..4] == s[..],
                     None => data.is_empty(),
                 }
         })
@@ -398,8 +398,8 @@ impl World {
     pub fn entry_point_at(&self, to: Address, selector: Option<[u8; 4]>) -> Option<&EntryPoint> {
         self.entry_points.iter().find(|e| {
             e.address == to
-                && match (&e.function, selector) {
-                    (Some(f), Some(s)) => f.selector() == s,
+                && match (e.selector, selector) {
+                    (Some(f), Some(s)) => f == s,
                     (None, None) => true,
                     _ => false,
                 }
@@ -605,6 +605,14 @@ impl World {
             Some(halt) => format!("halted: {halt}"),
             None => self.decoder.decode(&outcome.output),
         }
+    }
+
+    /// Decodes `outcome` as the return of `C`; a revert is an error carrying the decoded reason.
+    pub fn decode_returns<C: SolCall>(
+        &self,
+        outcome: &CallOutcome,
+    ) -> Result<C::Return, WorldError> {
+        self.returns::<C>(outcome)
     }
 
     fn returns<C: SolCall>(&self, outcome: &CallOutcome) -> Result<C::Return, WorldError> {

@@ -359,3 +359,39 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
         "{access:?}"
     );
 }
+
+/// Issue 15's incremental observation: in paranoid mode every observation is also made in full and any
+/// difference is kept; over a campaign on the suite and on a variant whose bug moves assets, none may appear,
+/// and most views must actually have been reused (else the check proves nothing).
+#[test]
+fn incremental_observation_equals_the_full_one() {
+    for (label, world) in [
+        ("suite", common::world()),
+        ("value-004", variant_world("value-004-skim-on-redeem")),
+    ] {
+        let config = CampaignConfig {
+            seed: 11,
+            budget: Budget::Runs(160),
+            observe: poolguard::observe::ObserveMode::Paranoid,
+            ..CampaignConfig::default()
+        };
+        let report = run_campaign(&world, &config, &|_| {});
+        assert!(
+            report.observation_mismatches.is_empty(),
+            "{label}: {:#?}",
+            report.observation_mismatches
+        );
+        let cache = report.view_cache;
+        assert!(
+            cache.hits > 4 * cache.misses,
+            "{label}: views reused {} times, run {} times",
+            cache.hits,
+            cache.misses
+        );
+        assert!(
+            report.progress.calls > 1_000,
+            "{label}: {:?}",
+            report.progress
+        );
+    }
+}

@@ -34,10 +34,15 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
             "64",
             "--seed",
             "1",
+            "--paranoid",
         ],
     );
     assert_eq!(code, 1, "the variant is caught:\n{text}");
     assert!(text.contains("first seen at run "), "{text}");
+    assert!(
+        text.contains("paranoid: every observation matched the full one"),
+        "{text}"
+    );
     assert!(text.contains("line coverage of the suite: "), "{text}");
     let expected = format!("corpus/findings/variants/{FAST_VARIANT}/{FAST_INVARIANT}.json");
     let hint = text

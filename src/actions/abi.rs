@@ -225,9 +225,14 @@ pub fn calldata<'w>(
     caller: Address,
 ) -> Option<(&'w EntryPoint, Bytes)> {
     let (point, values) = resolve(world, entry, seeds, caller)?;
-    let data = match &point.function {
-        Some(f) => f.abi_encode_input(&values).ok()?.into(),
-        None => Bytes::new(),
+    let data = match (&point.function, point.selector) {
+        (Some(f), Some(selector)) => {
+            // The kept selector: `abi_encode_input` would hash the signature again at every call.
+            let mut data = selector.to_vec();
+            data.extend(f.abi_encode_input_raw(&values).ok()?);
+            data.into()
+        }
+        _ => Bytes::new(),
     };
     Some((point, data))
 }
@@ -303,10 +308,10 @@ pub fn exact_calldata<'w>(
     words: &[U256],
 ) -> Option<(&'w EntryPoint, Bytes)> {
     let point = entry_point(world, entry)?;
-    let Some(function) = &point.function else {
+    let Some(selector) = point.selector else {
         return Some((point, Bytes::new()));
     };
-    let mut data = function.selector().to_vec();
+    let mut data = selector.to_vec();
     for word in words {
         data.extend_from_slice(&word.to_be_bytes::<32>());
     }
@@ -319,9 +324,9 @@ pub fn encode_words(
     values: &[DynSolValue],
 ) -> Result<Vec<U256>, String> {
     let data = function
-        .abi_encode_input(values)
+        .abi_encode_input_raw(values)
         .map_err(|e| e.to_string())?;
-    Ok(data[4..]
+    Ok(data
         .chunks(32)
         .map(|chunk| {
             let mut word = [0u8; 32];

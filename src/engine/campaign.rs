@@ -21,7 +21,7 @@ use super::runner::{run_sequence, RunOptions, StopOn};
 use super::shrink::shrink;
 use super::strategy::{mutate, random_sequence, GenContext};
 use crate::actions::Action;
-use crate::observe::Observer;
+use crate::observe::{CacheStats, ObserveMode, Observer};
 use crate::world::World;
 
 /// How long a campaign runs.
@@ -64,6 +64,9 @@ pub struct CampaignConfig {
     /// Set from outside (e.g. on SIGINT) to stop after the run in progress: the epoch ends early, is merged
     /// (corpus, findings written) and the campaign returns its report.
     pub interrupt: Option<Arc<AtomicBool>>,
+    /// How views are observed (incremental by default; [`ObserveMode::Paranoid`] checks the incremental
+    /// observation against the full one at every step and stops the campaign at the first difference).
+    pub observe: ObserveMode,
 }
 
 impl Default for CampaignConfig {
@@ -82,6 +85,7 @@ impl Default for CampaignConfig {
             stop_on_first_violation: false,
             variant: None,
             interrupt: None,
+            observe: ObserveMode::default(),
         }
     }
 }
@@ -201,6 +205,10 @@ pub struct CampaignReport {
     pub first_seen: BTreeMap<String, Duration>,
     /// The final corpus (seeds included): the coverage-increasing sequences, e.g. to replay for line coverage.
     pub corpus: Vec<Vec<Action>>,
+    /// How often the observation reused a view's result (all workers).
+    pub view_cache: CacheStats,
+    /// Paranoid mode's differences between the incremental and the full observation: each a harness bug.
+    pub observation_mismatches: Vec<String>,
 }
 
 /// The campaign's figures at one epoch boundary.
@@ -227,6 +235,9 @@ struct EpochOutput {
     calls: u64,
     ops: BTreeMap<String, OpStats>,
     entries: BTreeMap<String, EntryStats>,
+    /// The worker's observer's totals so far (not per epoch: the leader keeps the latest of each worker).
+    view_cache: CacheStats,
+    mismatches: Vec<String>,
 }
 
 /// What every worker knows at an epoch's start: a snapshot of the shared state.
@@ -303,7 +314,7 @@ pub fn run_campaign(
             let mut world = world.clone();
             let suite = suite.clone();
             scope.spawn(move || {
-                let observer = Observer::new(&world);
+                let observer = Observer::new(&world).with_mode(config.observe);
                 let mut ctx = GenContext::new(&world);
                 let mut rng = SmallRng::seed_from_u64(
                     config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
@@ -443,6 +454,8 @@ pub fn run_campaign(
                         }
                     }
                     done_runs += out.runs;
+                    out.view_cache = observer.cache_stats();
+                    out.mismatches = observer.mismatches();
                     shared.lock().expect("campaign state").slots[w] = out;
                     let leader = barrier.wait().is_leader();
                     if leader {
@@ -458,7 +471,8 @@ pub fn run_campaign(
                             .stop_on
                             .as_ref()
                             .is_some_and(|id| s.report.findings.contains_key(id))
-                            || (config.stop_on_first_violation && !s.report.findings.is_empty());
+                            || (config.stop_on_first_violation && !s.report.findings.is_empty())
+                            || !s.report.observation_mismatches.is_empty();
                         let over = found
                             || interrupted()
                             || match config.budget {
@@ -494,7 +508,14 @@ fn merge_epoch(
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) {
     let slots: Vec<EpochOutput> = s.slots.iter_mut().map(std::mem::take).collect();
+    s.report.view_cache = CacheStats::default();
+    s.report.observation_mismatches.clear();
     for out in slots {
+        s.report.view_cache.hits += out.view_cache.hits;
+        s.report.view_cache.misses += out.view_cache.misses;
+        s.report
+            .observation_mismatches
+            .extend(out.mismatches.iter().cloned());
         s.report.progress.runs += out.runs;
         s.report.progress.calls += out.calls;
         s.report.checks += out.calls * catalog::CATALOG.len() as u64;

@@ -16,6 +16,7 @@ use super::corpus::load_sequences;
 use super::finding::Finding;
 use crate::compile::{contracts_root, suite_root};
 use crate::coverage;
+use crate::observe::ObserveMode;
 use crate::sourcemap::SourceIndex;
 use crate::world::World;
 
@@ -42,6 +43,8 @@ pub struct FuzzOptions {
     pub no_save: bool,
     /// Fuzz this broken variant of the suite instead of the suite itself.
     pub variant: Option<String>,
+    /// Check the incremental observation against the full one at every step ([`ObserveMode::Paranoid`]).
+    pub paranoid: bool,
 }
 
 /// The fuzz command on the suite at `contracts`: progress on stderr (a spinner on a terminal, a line every 10 s
@@ -96,6 +99,11 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         seeds,
         variant: options.variant.clone(),
         interrupt: Some(interrupt_flag()),
+        observe: if options.paranoid {
+            ObserveMode::Paranoid
+        } else {
+            ObserveMode::Incremental
+        },
         ..CampaignConfig::default()
     };
     let bar = ProgressBar::new_spinner();
@@ -138,7 +146,26 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         );
     }
 
+    if !report.observation_mismatches.is_empty() {
+        bail!(
+            "paranoid observation: the incremental observation differs from the full one (a poolguard bug, please \
+             report it):\n  {}",
+            report.observation_mismatches.join("\n  ")
+        );
+    }
     let p = &report.progress;
+    let cache = report.view_cache;
+    println!(
+        "\nviews reused: {} of {} ({:.1}%){}",
+        cache.hits,
+        cache.hits + cache.misses,
+        100.0 * cache.hits as f64 / (cache.hits + cache.misses).max(1) as f64,
+        if options.paranoid {
+            "; paranoid: every observation matched the full one"
+        } else {
+            ""
+        }
+    );
     println!(
         "\n{} runs, {} calls in {:.1?}: {:.0} calls/s, {} edges, {} behaviours, corpus {}, {} invariants violated",
         p.runs,

@@ -14,6 +14,7 @@
 
 pub mod chain;
 pub mod inspect;
+pub mod reads;
 
 pub use chain::{
     AccountDump, CallOutcome, Chain, ChainContext, ChainDb, EvmError, BLOCK_TIME, CHAIN_ID,
@@ -23,6 +24,7 @@ pub use inspect::{
     edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, PcTracer,
     DEFAULT_CMP_CAP,
 };
+pub use reads::{ReadKey, ReadSet};
 
 #[cfg(test)]
 mod tests;

@@ -2,9 +2,15 @@
 //! [`StepEvents`] and its transaction into the [`SuiteCall`] it made: the plain data the invariant catalog checks.
 //!
 //! Share balances and role membership are read from OpenZeppelin 5's ERC-7201 namespaced storage directly
-//! (one database lookup each instead of one EVM call each); everything else through the contracts' views.
+//! (one database lookup each instead of one EVM call each); everything else through the contracts' views, which
+//! are reused while nothing they read has changed ([`cache`], [`ObserveMode`]).
+
+mod cache;
+
+pub use cache::CacheStats;
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
@@ -40,11 +46,28 @@ const PROBES: [u128; 3] = [
     123_456_789_000_000_000_000_000,
 ];
 
+/// How an [`Observer`] runs the suite's views.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ObserveMode {
+    /// Reuse each view's result while nothing it read has changed (the default).
+    #[default]
+    Incremental,
+    /// Run every view at every observation.
+    Full,
+    /// Both, comparing the two observations: any difference is a harness bug, kept in
+    /// [`Observer::mismatches`]. The full observation is the one returned.
+    Paranoid,
+}
+
 /// Reads observations of one world; caches what never changes (actor list, address → pool map, and the
 /// storage slots of every actor's share balance and role memberships: hashing them anew at every step cost
-/// two thirds of the harness's time).
-#[derive(Debug, Clone)]
+/// two thirds of the harness's time), and the views' results while their inputs stay the same.
+#[derive(Debug)]
 pub struct Observer {
+    mode: ObserveMode,
+    cache: Mutex<cache::ViewCache>,
+    /// Paranoid mode's differences between the incremental and the full observation (the first few).
+    mismatches: Mutex<Vec<String>>,
     actors: Vec<Address>,
     /// [`crate::world::Actors::outsiders`] and the contract actors, read once (every observation carries them).
     outsiders: Vec<Address>,
@@ -100,6 +123,9 @@ impl Observer {
         let feeder_slots = actors.iter().map(|a| role_slot(feeder_role, *a)).collect();
         let oracle_admin_slots = actors.iter().map(|a| role_slot(B256::ZERO, *a)).collect();
         Self {
+            mode: ObserveMode::default(),
+            cache: Mutex::default(),
+            mismatches: Mutex::default(),
             actors: actors.to_vec(),
             outsiders: world.actors.outsiders(),
             contract_actors: world.actors.contracts.clone(),
@@ -135,7 +161,7 @@ impl Observer {
 
     /// Who governs each governed contract: the factory, each StakingPool and StakingRewardsVault (the
     /// factory's owner), the WithdrawalVault (its owner), the AccountingOracle (its DEFAULT_ADMIN_ROLE members).
-    fn governors(&self, world: &World, reads: &Reads<'_>) -> Vec<(Address, Vec<Address>)> {
+    fn governors(&self, world: &World, reads: &Reads<'_, '_>) -> Vec<(Address, Vec<Address>)> {
         let c = &world.contracts;
         let factory_owner: Address = reads.view(c.factory, IOwnable::ownerCall {});
         let vault_owner: Address = reads.view(c.withdrawal_vault, IOwnable::ownerCall {});
@@ -163,9 +189,65 @@ impl Observer {
         &self.actors
     }
 
+    /// This observer, running views as `mode` says.
+    pub fn with_mode(mut self, mode: ObserveMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How this observer runs views.
+    pub fn mode(&self) -> ObserveMode {
+        self.mode
+    }
+
+    /// How often views were reused so far (zeros in [`ObserveMode::Full`]).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.lock().map(|c| c.stats()).unwrap_or_default()
+    }
+
+    /// The differences paranoid mode found so far (at most [`MAX_MISMATCHES`]), each naming the first field
+    /// that differed.
+    pub fn mismatches(&self) -> Vec<String> {
+        self.mismatches
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+
     /// Observes `world`; `probe` selects the preview probe amount.
     pub fn observe(&self, world: &World, probe: usize) -> Observation {
-        let reads = Reads::new(world);
+        match self.mode {
+            ObserveMode::Full => self.observe_with(world, probe, None),
+            ObserveMode::Incremental => {
+                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+                cache.begin(&world.chain);
+                self.observe_with(world, probe, Some(&mut cache))
+            }
+            ObserveMode::Paranoid => {
+                let incremental = {
+                    let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+                    cache.begin(&world.chain);
+                    self.observe_with(world, probe, Some(&mut cache))
+                };
+                let full = self.observe_with(world, probe, None);
+                if incremental != full {
+                    let mut m = self.mismatches.lock().unwrap_or_else(|e| e.into_inner());
+                    if m.len() < MAX_MISMATCHES {
+                        m.push(first_difference(&full, &incremental));
+                    }
+                }
+                full
+            }
+        }
+    }
+
+    fn observe_with(
+        &self,
+        world: &World,
+        probe: usize,
+        cache: Option<&mut cache::ViewCache>,
+    ) -> Observation {
+        let reads = Reads::new(world, cache);
         let c = &world.contracts;
         let probe = U256::from(PROBES[probe % PROBES.len()]);
         let pools = world
@@ -248,7 +330,7 @@ impl Observer {
     fn observe_pool(
         &self,
         world: &World,
-        reads: &Reads<'_>,
+        reads: &Reads<'_, '_>,
         p: &crate::world::Pool,
         probe: U256,
     ) -> PoolObservation {
@@ -563,17 +645,56 @@ alloy_sol_types::sol! {
     event Transfer(address indexed from, address indexed to, uint256 value);
 }
 
+/// How many paranoid-mode differences an [`Observer`] keeps.
+pub const MAX_MISMATCHES: usize = 8;
+
+impl Clone for Observer {
+    /// A copy with an empty view cache and no mismatches.
+    fn clone(&self) -> Self {
+        Observer {
+            mode: self.mode,
+            cache: Mutex::default(),
+            mismatches: Mutex::default(),
+            actors: self.actors.clone(),
+            outsiders: self.outsiders.clone(),
+            contract_actors: self.contract_actors.clone(),
+            pool_of: self.pool_of.clone(),
+            pubkey_pool: self.pubkey_pool.clone(),
+            balance_slots: self.balance_slots.clone(),
+            other_balance_slots: self.other_balance_slots.clone(),
+            role_slots: self.role_slots.clone(),
+            feeder_slots: self.feeder_slots.clone(),
+            oracle_admin_slots: self.oracle_admin_slots.clone(),
+            forwarders: self.forwarders.clone(),
+        }
+    }
+}
+
+/// The first line where the pretty-printed observations differ, with the block it was read at.
+fn first_difference(full: &Observation, incremental: &Observation) -> String {
+    let (a, b) = (format!("{full:#?}"), format!("{incremental:#?}"));
+    let line = a
+        .lines()
+        .zip(b.lines())
+        .find(|(x, y)| x != y)
+        .map(|(x, y)| format!("full `{}`, incremental `{}`", x.trim(), y.trim()))
+        .unwrap_or_else(|| "the observations differ in length".to_string());
+    format!("block {}: {line}", full.block)
+}
+
 /// The views of one observation, with every one that failed: a view that reverts is reported (LIVE-002), not
 /// read as zero in silence. The zero it still reads keeps the rest of the observation comparable.
-struct Reads<'w> {
+struct Reads<'w, 'c> {
     world: &'w World,
+    cache: Option<std::cell::RefCell<&'c mut cache::ViewCache>>,
     failures: std::cell::RefCell<Vec<String>>,
 }
 
-impl<'w> Reads<'w> {
-    fn new(world: &'w World) -> Self {
+impl<'w, 'c> Reads<'w, 'c> {
+    fn new(world: &'w World, cache: Option<&'c mut cache::ViewCache>) -> Self {
         Reads {
             world,
+            cache: cache.map(std::cell::RefCell::new),
             failures: std::cell::RefCell::new(Vec::new()),
         }
     }
@@ -582,7 +703,15 @@ impl<'w> Reads<'w> {
     where
         C::Return: Default,
     {
-        self.world.view(to, &call).unwrap_or_else(|e| {
+        let result = match &self.cache {
+            None => self.world.view(to, &call),
+            Some(cache) => cache
+                .borrow_mut()
+                .view(&self.world.chain, to, call.abi_encode().into())
+                .map_err(crate::world::WorldError::from)
+                .and_then(|outcome| self.world.decode_returns::<C>(&outcome)),
+        };
+        result.unwrap_or_else(|e| {
             self.failures.borrow_mut().push(format!(
                 "{}.{}: {e}",
                 self.world.label(to),
