@@ -18,6 +18,7 @@ use rand::{Rng, SeedableRng};
 use super::corpus::{save_sequence, CorpusError};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
 use super::runner::{run_sequence, RunOptions, StopOn};
+use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
 use super::strategy::{mutate, random_sequence, GenContext};
 use crate::actions::Action;
@@ -209,6 +210,10 @@ pub struct CampaignReport {
     pub view_cache: CacheStats,
     /// Paranoid mode's differences between the incremental and the full observation: each a harness bug.
     pub observation_mismatches: Vec<String>,
+    /// Per op kind (`OpKind as usize`), the factor its weight was last drawn with (the mean over workers).
+    pub kind_boosts: Vec<f64>,
+    /// Corpus entries the workers' schedules have faded to the floor (picked often, never productive).
+    pub dead_entries: usize,
 }
 
 /// The campaign's figures at one epoch boundary.
@@ -238,6 +243,8 @@ struct EpochOutput {
     /// The worker's observer's totals so far (not per epoch: the leader keeps the latest of each worker).
     view_cache: CacheStats,
     mismatches: Vec<String>,
+    kind_boosts: Vec<f64>,
+    dead_entries: usize,
 }
 
 /// What every worker knows at an epoch's start: a snapshot of the shared state.
@@ -316,6 +323,7 @@ pub fn run_campaign(
             scope.spawn(move || {
                 let observer = Observer::new(&world).with_mode(config.observe);
                 let mut ctx = GenContext::new(&world);
+                let mut schedule = Scheduler::default();
                 let mut rng = SmallRng::seed_from_u64(
                     config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 );
@@ -338,6 +346,10 @@ pub fn run_campaign(
                             runs: s.report.progress.runs,
                         }
                     };
+                    let mut corpus_keys: Vec<u64> =
+                        corpus.iter().map(|s| sequence_key(s)).collect();
+                    schedule.adapt();
+                    ctx.kind_boosts = schedule.boosts().to_vec();
                     let mut out = EpochOutput::default();
                     let mut epoch = config.epoch_runs;
                     if let Some(limit) = runs_per_worker {
@@ -353,10 +365,13 @@ pub fn run_campaign(
                         if interrupted() {
                             break;
                         }
+                        let mut parent = None;
                         let sequence = if corpus.is_empty() || rng.random_bool(0.25) {
                             random_sequence(&mut rng, &ctx, config.depth)
                         } else {
-                            let mut base = corpus[rng.random_range(0..corpus.len())].clone();
+                            let at = schedule.pick(&mut rng, &corpus, &corpus_keys);
+                            parent = Some(corpus_keys[at]);
+                            let mut base = corpus[at].clone();
                             let other = corpus[rng.random_range(0..corpus.len())].clone();
                             mutate(&mut rng, &ctx, &mut base, &other, config.depth);
                             base
@@ -390,18 +405,34 @@ pub fn run_campaign(
                                 out.entries.entry(entry.key()).or_default().inner_successes += 1;
                             }
                         }
-                        let fresh = result
-                            .edges
-                            .iter()
-                            .any(|e| !known_edges.contains(e) && !out.edges.contains(e))
+                        // Which step found each first-time edge: the op kinds' yield.
+                        let mut new_by_step = vec![0usize; result.steps.len()];
+                        for (edge, step) in &result.first_hits {
+                            if !known_edges.contains(edge) && !out.edges.contains(edge) {
+                                if let Some(n) = new_by_step.get_mut(*step as usize) {
+                                    *n += 1;
+                                }
+                            }
+                        }
+                        schedule.record_run(
+                            sequence
+                                .iter()
+                                .zip(&new_by_step)
+                                .map(|(action, new)| (action.op.kind(), *new)),
+                        );
+                        let fresh = new_by_step.iter().any(|n| *n > 0)
                             || result
                                 .features
                                 .iter()
                                 .any(|f| !known_features.contains(f) && !out.features.contains(f));
+                        if let Some(key) = parent {
+                            schedule.record_pick(key, fresh);
+                        }
                         if fresh {
                             out.edges.extend(result.edges.iter().copied());
                             out.features.extend(result.features.iter().copied());
                             out.corpus.push(sequence.clone());
+                            corpus_keys.push(sequence_key(&sequence));
                             corpus.push(sequence.clone());
                         }
                         ctx.extend_dictionary(
@@ -455,6 +486,8 @@ pub fn run_campaign(
                     }
                     done_runs += out.runs;
                     out.view_cache = observer.cache_stats();
+                    out.kind_boosts = schedule.boosts().to_vec();
+                    out.dead_entries = schedule.dead_entries();
                     out.mismatches = observer.mismatches();
                     shared.lock().expect("campaign state").slots[w] = out;
                     let leader = barrier.wait().is_leader();
@@ -510,7 +543,21 @@ fn merge_epoch(
     let slots: Vec<EpochOutput> = s.slots.iter_mut().map(std::mem::take).collect();
     s.report.view_cache = CacheStats::default();
     s.report.observation_mismatches.clear();
+    s.report.dead_entries = 0;
+    let boosts: Vec<&Vec<f64>> = slots.iter().map(|o| &o.kind_boosts).collect();
+    if let Some(first) = boosts.first() {
+        s.report.kind_boosts = (0..first.len())
+            .map(|k| {
+                boosts
+                    .iter()
+                    .map(|b| b.get(k).copied().unwrap_or(1.0))
+                    .sum::<f64>()
+                    / boosts.len() as f64
+            })
+            .collect();
+    }
     for out in slots {
+        s.report.dead_entries += out.dead_entries;
         s.report.view_cache.hits += out.view_cache.hits;
         s.report.view_cache.misses += out.view_cache.misses;
         s.report

@@ -14,6 +14,7 @@ use poolguard_invariants::CATALOG;
 use super::campaign::{run_campaign, Budget, CampaignConfig, Progress};
 use super::corpus::load_sequences;
 use super::finding::Finding;
+use crate::actions::OpKind;
 use crate::compile::{contracts_root, suite_root};
 use crate::coverage;
 use crate::observe::ObserveMode;
@@ -177,10 +178,27 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         p.corpus,
         report.findings.len()
     );
-    println!("\n{:<26} {:>9} {:>9}", "action", "calls", "reverts");
+    println!(
+        "\n{:<26} {:>9} {:>9} {:>8}",
+        "action", "calls", "reverts", "weight×"
+    );
     for (op, s) in &report.ops {
-        println!("{op:<26} {:>9} {:>9}", s.calls, s.reverts);
+        let boost = OpKind::ALL
+            .iter()
+            .find(|k| k.name() == op)
+            .and_then(|k| report.kind_boosts.get(*k as usize));
+        println!(
+            "{op:<26} {:>9} {:>9} {:>8}",
+            s.calls,
+            s.reverts,
+            boost.map_or(String::new(), |b| format!("{b:.2}"))
+        );
     }
+    println!(
+        "(weight×: the factor each op kind's weight was last drawn with, from the new edges its steps found; \
+         {} corpus entries faded from the schedule)",
+        report.dead_entries
+    );
     println!("\n{}", super::entries::table(&report.entries));
     println!("\n{:<11} {:>9}  result", "invariant", "checked");
     for inv in CATALOG {

@@ -9,6 +9,7 @@ pub mod fuzz;
 pub mod replay;
 pub mod replayable;
 pub mod runner;
+pub mod schedule;
 pub mod shrink;
 pub mod strategy;
 

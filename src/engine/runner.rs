@@ -31,6 +31,8 @@ pub struct RunResult {
     pub violations: Vec<Violation>,
     /// Coverage edges hit (deduplicated).
     pub edges: HashSet<u64>,
+    /// Each edge of [`RunResult::edges`] with the index of the step that hit it first.
+    pub first_hits: Vec<(u64, u32)>,
     /// Behaviour features hit (deduplicated; see [`behaviour_features`]): collected with the edges.
     pub features: HashSet<u64>,
     /// Comparison operands seen.
@@ -218,7 +220,11 @@ pub fn run_sequence_with(
         } = stepper.step(world, observer, action, inspector.as_deref_mut());
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
-            result.edges.extend(edges);
+            for edge in edges {
+                if result.edges.insert(edge) {
+                    result.first_hits.push((edge, index as u32));
+                }
+            }
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();

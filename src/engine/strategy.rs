@@ -47,6 +47,9 @@ pub struct GenContext {
     pub fee_holders: Vec<Vec<u8>>,
     /// Length of the world's address book.
     pub accounts: usize,
+    /// Per op kind (`OpKind as usize`), the factor its declared weight is drawn with: 1 until a campaign's
+    /// [`Scheduler`](super::schedule::Scheduler) adapts it to the kind's yield of new edges.
+    pub kind_boosts: Vec<f64>,
 }
 
 impl GenContext {
@@ -125,6 +128,7 @@ impl GenContext {
             contracts,
             fee_holders,
             accounts: world.address_book.len(),
+            kind_boosts: vec![1.0; OpKind::ALL.len()],
             actors: actors.len(),
             pools: world.pools.len(),
             governance,
@@ -231,16 +235,19 @@ fn holder_of(ctx: &GenContext, pool: u8, needs: Needs) -> Option<u8> {
     }
 }
 
-/// An op kind drawn by the descriptions' weights.
-fn random_kind(rng: &mut SmallRng) -> OpKind {
-    let total: i32 = OpKind::ALL.iter().map(|k| k.spec().weight as i32).sum();
-    let mut draw = rng.random_range(0..total);
+/// An op kind drawn by the descriptions' weights, each scaled by its boost in `ctx`.
+fn random_kind(rng: &mut SmallRng, ctx: &GenContext) -> OpKind {
+    let weight = |kind: OpKind| {
+        f64::from(kind.spec().weight) * ctx.kind_boosts.get(kind as usize).copied().unwrap_or(1.0)
+    };
+    let total: f64 = OpKind::ALL.into_iter().map(weight).sum();
+    let mut draw = rng.random_range(0.0..total.max(f64::MIN_POSITIVE));
     for kind in OpKind::ALL {
-        let weight = kind.spec().weight as i32;
-        if draw < weight {
+        let w = weight(kind);
+        if draw < w {
             return kind;
         }
-        draw -= weight;
+        draw -= w;
     }
     OpKind::Wait
 }
@@ -385,7 +392,7 @@ pub fn random_op(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind, pool: u8) -
 /// A fresh random action: a pool, a kind by weight, its fields, a caller biased toward who the op needs, a roll.
 pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
     let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
-    let kind = random_kind(rng);
+    let kind = random_kind(rng, ctx);
     random_action_of(rng, ctx, kind, pool, None)
 }
 
@@ -395,7 +402,7 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
 /// or an account an earlier step gave shares to through a receiver field), on that pool. A bug that takes several steps of one account on one pool (deposit, request, wait, finalize)
 /// is otherwise a product of independent draws that rarely line up.
 pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Action]) -> Action {
-    let kind = random_kind(rng);
+    let kind = random_kind(rng, ctx);
     let spends_holding = kind
         .spec()
         .fields
@@ -782,6 +789,7 @@ fn arm_before(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
 #[cfg(test)]
 pub(crate) fn test_context() -> GenContext {
     GenContext {
+        kind_boosts: vec![1.0; OpKind::ALL.len()],
         actors: 22,
         pools: 2,
         governance: 3,
