@@ -156,9 +156,9 @@ struct FuzzArgs {
     /// RNG seed (same seed, workers and --runs: same findings).
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Worker threads.
-    #[arg(long, default_value_t = 1)]
-    workers: usize,
+    /// Worker threads (default: one per available core).
+    #[arg(long)]
+    workers: Option<usize>,
     /// Time budget, e.g. 60s, 5m, 1h (default 60s unless --runs is given).
     #[arg(long, value_parser = parse_duration, conflicts_with = "runs")]
     duration: Option<Duration>,
@@ -486,7 +486,9 @@ impl From<FuzzArgs> for FuzzOptions {
     fn from(args: FuzzArgs) -> Self {
         FuzzOptions {
             seed: args.seed,
-            workers: args.workers,
+            workers: args.workers.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            }),
             duration: args.duration,
             runs: args.runs,
             depth: args.depth,

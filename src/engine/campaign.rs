@@ -436,7 +436,12 @@ pub fn run_campaign(
                             corpus.push(sequence.clone());
                         }
                         ctx.extend_dictionary(
-                            result.cmps.iter().flat_map(|(a, b)| [*a, *b]).take(64),
+                            result
+                                .cmps
+                                .iter()
+                                .flat_map(|(a, b)| [*a, *b])
+                                .take(64)
+                                .chain(result.seen_values.iter().copied().take(64)),
                         );
                         for v in &result.violations {
                             if known_findings.contains(&v.invariant)

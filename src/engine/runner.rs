@@ -37,6 +37,10 @@ pub struct RunResult {
     pub features: HashSet<u64>,
     /// Comparison operands seen.
     pub cmps: Vec<(U256, U256)>,
+    /// Amounts the suite showed (with coverage only): words of successful calls' return data and the last
+    /// observation's books (assets, supply, buffers, vault funds, balances, requests): values the dictionary
+    /// learns, so later amounts can hit them exactly.
+    pub seen_values: Vec<U256>,
     /// Readable trace lines, when asked for.
     pub trace: Vec<String>,
     /// Nested call frames (not the top-level call) that returned successfully inside a successful step:
@@ -153,6 +157,8 @@ pub struct StepOutcome {
     pub violations: Vec<Violation>,
     /// The raw logs of the call (none for a plain roll or a rejected transaction).
     pub logs: Vec<alloy_primitives::Log>,
+    /// The call's return data (revert data when it reverted; empty for a plain roll).
+    pub output: alloy_primitives::Bytes,
 }
 
 impl Stepper {
@@ -177,6 +183,11 @@ impl Stepper {
         inspector: Option<&mut CoverageInspector>,
     ) -> StepOutcome {
         let executed = execute(world, action, self.index, inspector);
+        let output = executed
+            .outcome
+            .as_ref()
+            .map(|o| o.output.clone())
+            .unwrap_or_default();
         let (record, logs) = observer.step_record_and_logs(world, executed);
         let next = observer.observe(world, self.index + 1);
         self.ghost.update(&self.prev, &next, &record);
@@ -192,6 +203,7 @@ impl Stepper {
             record,
             violations,
             logs,
+            output,
         }
     }
 }
@@ -216,8 +228,20 @@ pub fn run_sequence_with(
     for (index, action) in sequence.iter().enumerate() {
         let description = (trace == Trace::Lines).then(|| action.describe(world));
         let StepOutcome {
-            record, violations, ..
+            record,
+            violations,
+            output,
+            ..
         } = stepper.step(world, observer, action, inspector.as_deref_mut());
+        if inspector.is_some() && record.success {
+            result.seen_values.extend(
+                output
+                    .chunks_exact(32)
+                    .take(4)
+                    .map(U256::from_be_slice)
+                    .filter(|v| is_amount(*v)),
+            );
+        }
         if let Some(inspector) = inspector.as_mut() {
             let (edges, cmps) = inspector.take();
             for edge in edges {
@@ -263,7 +287,34 @@ pub fn run_sequence_with(
             break;
         }
     }
+    if inspector.is_some() {
+        let last = &stepper.prev;
+        let books = last.pools.iter().flat_map(|p| {
+            [
+                p.total_assets,
+                p.total_supply,
+                p.buffered_assets,
+                p.pending_rewards_net,
+                p.vault_funds,
+                p.vault_owed,
+                p.expected_cl_balance,
+                p.precharged,
+                p.rebaseable_bgt,
+            ]
+            .into_iter()
+            .chain(p.share_balances.iter().copied())
+        });
+        let requests = last.requests.iter().flat_map(|r| [r.assets, r.shares]);
+        result
+            .seen_values
+            .extend(books.chain(requests).filter(|v| is_amount(*v)));
+    }
     result
+}
+
+/// A word worth learning as an amount: neither zero nor as large as an address or a hash.
+fn is_amount(v: U256) -> bool {
+    !v.is_zero() && v.bit_len() <= 128
 }
 
 /// `ok`, or `reverted: <reason>`.
