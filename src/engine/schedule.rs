@@ -5,9 +5,9 @@
 //! - **Entries**: an entry's energy is `(finds + 1) / (picks + 1)`: a new entry is tried at once, one whose
 //!   mutants keep finding new coverage stays in favour, one picked many times for nothing fades to a floor
 //!   (evicted from scheduling, still used as the other half of a splice).
-//! - **Op kinds**: each kind's rate of first-time edges per executed step, against the rate of all kinds,
-//!   scales the kind's declared weight between [`MIN_BOOST`] and [`MAX_BOOST`]; counts decay every epoch, so the
-//!   weights follow the campaign as it moves on. The floor keeps every kind drawn.
+//! - **Op kinds**: each kind's first-time edges per executed step, against the rate of all kinds (shrunk toward
+//!   it when edges are few), scales the kind's declared weight between [`MIN_BOOST`] and [`MAX_BOOST`]; counts
+//!   decay every epoch, so the weights follow the campaign as it moves on. The floor keeps every kind drawn.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -23,8 +23,8 @@ const MIN_ENERGY: f64 = 0.025;
 pub const MIN_BOOST: f64 = 0.5;
 /// See [`MIN_BOOST`].
 pub const MAX_BOOST: f64 = 4.0;
-/// Steps a kind must have run before its rate counts (below that its weight stays as declared).
-const MIN_USES: f64 = 50.0;
+/// Pseudo-finds, shared among the kinds by their use, that every kind's count starts from.
+const PRIOR_FINDS: f64 = 8.0;
 /// Per epoch, the op-kind counts keep this share (older runs weigh less).
 const DECAY: f64 = 0.95;
 
@@ -111,17 +111,24 @@ impl Scheduler {
     }
 
     /// Recomputes the op-kind boosts from the counts so far and decays the counts (call once per epoch).
+    ///
+    /// A kind's boost is its first-time edges against what the overall rate predicts for its steps, both
+    /// padded with its share of [`PRIOR_FINDS`]: when edges are many, the evidence speaks; when they are few
+    /// (late in a campaign), a kind needs several of them to move far from 1; when there are none, every
+    /// boost is 1.
     pub fn adapt(&mut self) {
         let (uses, finds) = self
             .kinds
             .iter()
             .fold((0.0, 0.0), |(u, f), k| (u + k.uses, f + k.finds));
-        let overall = (finds + 1.0) / (uses + 1.0);
         for (k, boost) in self.kinds.iter_mut().zip(&mut self.boosts) {
-            *boost = if k.uses < MIN_USES {
+            *boost = if finds <= 0.0 || k.uses <= 0.0 {
                 1.0
             } else {
-                ((k.finds + 1.0) / (k.uses + 1.0) / overall).clamp(MIN_BOOST, MAX_BOOST)
+                let share = k.uses / uses;
+                let expected = finds * share;
+                let prior = PRIOR_FINDS * share;
+                ((k.finds + prior) / (expected + prior)).clamp(MIN_BOOST, MAX_BOOST)
             };
             k.uses *= DECAY;
             k.finds *= DECAY;
@@ -192,12 +199,18 @@ mod tests {
         s.record_run((0..1_000).map(|_| (idle, 0)));
         s.record_run((0..10).map(|_| (rare, 0)));
         s.adapt();
-        assert!(s.boost(finder) > 1.0, "{}", s.boost(finder));
+        assert!(s.boost(finder) > 1.5, "{}", s.boost(finder));
         assert_eq!(s.boost(idle), MIN_BOOST);
-        assert_eq!(s.boost(rare), 1.0, "too few uses to judge");
+        assert!(s.boost(rare) < 1.0, "no edge: {}", s.boost(rare));
+        assert_eq!(s.boost(OpKind::ALL[3]), 1.0, "never drawn");
         assert!(s
             .boosts()
             .iter()
             .all(|b| (MIN_BOOST..=MAX_BOOST).contains(b)));
+        // When nothing finds anything any more, every kind is drawn as declared.
+        let mut dry = Scheduler::default();
+        dry.record_run((0..5_000).map(|i| (OpKind::ALL[i % 4], 0)));
+        dry.adapt();
+        assert!(dry.boosts().iter().all(|b| *b == 1.0), "{:?}", dry.boosts());
     }
 }
