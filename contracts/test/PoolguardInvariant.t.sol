@@ -142,6 +142,18 @@ contract PoolguardInvariantTest is PoolguardInvariantBase {
     function invariant_LIVE_001() public view {
         handler.check("LIVE-001");
     }
+
+    function invariant_LIVE_002() public view {
+        handler.check("LIVE-002");
+    }
+
+    function invariant_LIVE_003() public view {
+        handler.check("LIVE-003");
+    }
+
+    function invariant_ACCESS_006() public view {
+        handler.check("ACCESS-006");
+    }
 }
 
 /// @notice One campaign checking every invariant (what a single poolguard campaign does).

@@ -143,6 +143,11 @@ const MAX_BPS: u64 = 2000;
 /// Rounding slack in wei for checks that compare values computed at different prices.
 const DUST: u64 = 1_000_000;
 
+/// `Σ reward × bps / 10000`, each rounded down (each reward is charged on its own).
+fn fee_sum(rewards: &[U256], bps: U256) -> U256 {
+    rewards.iter().map(|r| fee_of(*r, bps)).sum()
+}
+
 /// The catalog.
 pub static CATALOG: &[Invariant] = &[
     Invariant {
@@ -483,22 +488,73 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "FEE-002",
         category: Category::Fees,
-        statement: "Each fee mint is worth at most 20% of the rewards recognised in its step, and both together at most 40% (stakers keep at least 60%).",
+        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step.",
         broken_variant: "fee-002-double-fee",
         check: |c| {
-            for (i, _, p) in pools(c) {
-                let reward: U256 = c.step.events.rewards.iter().filter(|r| r.pool == i).map(|r| r.amount).sum();
-                let mut total = U256::ZERO;
+            for (i, before, p) in pools(c) {
+                // A full exit in the step reprices the pool: the fee shares' worth afterwards says nothing.
+                if c.step.events.full_exits.contains(&i) {
+                    continue;
+                }
+                let rewards: Vec<U256> = c.step.events.rewards.iter().filter(|r| r.pool == i).map(|r| r.amount).collect();
+                let reward: U256 = rewards.iter().copied().sum();
+                let worth_of = |shares: U256| to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
+                let validator = before.default_shares_recipient;
+                let protocol = before.protocol_fee_recipient;
+                let (mut commission_worth, mut protocol_worth, mut total) = (U256::ZERO, U256::ZERO, U256::ZERO);
                 for &FeeMint { recipient, shares, .. } in c.step.events.fee_mints.iter().filter(|f| f.pool == i) {
-                    let worth = to_assets(shares, p.total_supply, p.total_assets, Rounding::Floor).unwrap_or(U256::MAX);
+                    let worth = worth_of(shares);
                     total += worth;
                     ensure(worth <= fee_of(reward, U256::from(MAX_BPS)) + U256::from(DUST), || {
                         format!("pool{i}: fee shares for {recipient} worth {worth} on rewards of {reward}")
                     })?;
+                    ensure(recipient == validator || recipient == protocol, || {
+                        format!("pool{i}: {shares} fee shares minted to {recipient}, neither the default shares recipient {validator} nor the protocol fee recipient {protocol}")
+                    })?;
+                    if recipient == validator {
+                        commission_worth += worth;
+                    } else {
+                        protocol_worth += worth;
+                    }
                 }
                 ensure(total <= fee_of(reward, U256::from(2 * MAX_BPS)) + U256::from(DUST), || {
                     format!("pool{i}: fees worth {total} on rewards of {reward}")
                 })?;
+                // Exactness is judged at the price after the step, which is the price after the fee mint only when
+                // nothing else in the step moves it: one reward, no penalty (an oracle report collects the vault's
+                // rewards, then counts the consensus layer's), no callback that re-entered (it may change a rate).
+                let penalised = c.step.events.penalties.iter().any(|x| x.pool == i);
+                if rewards.len() != 1 || penalised || c.step.events.reentries.iter().any(|r| r.success) {
+                    continue;
+                }
+                // The rates and recipients come from the suite's feeRates() (the commission from BeraChef, a chain
+                // stand-in, through it), read before the step: the rates in force when its rewards were recognised.
+                // The rewards come from the suite's events: what the harness sent does not say which step recognises it.
+                let (commission_bps, protocol_bps) = (before.commission_bps, before.effective_protocol_fee_bps);
+                let mut expected = [
+                    ("commission", commission_worth, fee_sum(&rewards, commission_bps)),
+                    ("protocol fee", protocol_worth, fee_sum(&rewards, protocol_bps)),
+                ];
+                if validator == protocol {
+                    // One address takes both fees: its mints are checked together.
+                    expected = [
+                        ("commission and protocol fee", commission_worth, expected[0].2 + expected[1].2),
+                        ("nothing else", protocol_worth, U256::ZERO),
+                    ];
+                }
+                // Each split floors and may give a share back; a billionth of the fee and dust cover the price moving
+                // within the step after the mint (the same step's redemption rounds in the pool's favour), far below
+                // a rate off by a basis point (a ten-thousandth of the reward, a two-thousandth of a 20% fee).
+                let one_share = worth_of(U256::from(1)) + U256::from(1);
+                let slack = one_share * U256::from(4) + U256::from(2 + DUST);
+                for (what, worth, expected) in expected {
+                    let slack = slack + expected / U256::from(1_000_000_000u64);
+                    ensure(worth <= expected + slack && worth + slack >= expected, || {
+                        format!(
+                            "pool{i}: {what} shares worth {worth}, where commission {commission_bps} bps and protocol fee {protocol_bps} bps of rewards {rewards:?} make {expected}"
+                        )
+                    })?;
+                }
             }
             Ok(())
         },

@@ -163,6 +163,8 @@ pub struct PoolObservation {
     pub protocol_fee_bps: U256,
     /// Protocol fee actually charged (0 while no recipient is set).
     pub effective_protocol_fee_bps: U256,
+    /// Who receives the protocol fee shares (the factory's `protocolFeeRecipient`, through `feeRates()`).
+    pub protocol_fee_recipient: Address,
     /// The validator's consensus-layer balance (BeaconDeposit).
     pub cl_balance: U256,
     /// pendingClWithdrawals().

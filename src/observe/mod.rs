@@ -377,6 +377,7 @@ impl Observer {
             queued_commission_bps: U256::from(queued.commissionRate),
             protocol_fee_bps: reads.view(op, ISmartOperator::protocolFeePercentageCall {}),
             effective_protocol_fee_bps: rates.protocolFeeBps,
+            protocol_fee_recipient: rates.protocolFeeRecipient,
             cl_balance: reads.view(
                 c.beacon_deposit,
                 IBeaconDeposit::validatorBalanceCall {

@@ -148,6 +148,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 queuedCommissionBps;
         uint256 protocolFeeBps;
         uint256 effectiveProtocolFeeBps;
+        address protocolFeeRecipient;
         uint256 clBalance;
         uint256 pendingClWithdrawals;
         uint256 expectedClBalance;
@@ -735,6 +736,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         p.operatorBgt = _vu(bgt, abi.encodeCall(IBGT.balanceOf, (op)));
         p.lastAccruedBgt = _vu(op, abi.encodeCall(ISmartOperator.lastAccruedBgtBalance, ()));
         (p.commissionBps, p.effectiveProtocolFeeBps) = _v2(op, abi.encodeCall(ISmartOperator.feeRates, ()), 3);
+        p.protocolFeeRecipient = _word3Address(op, abi.encodeCall(ISmartOperator.feeRates, ()));
         (, p.queuedCommissionBps) =
             _v2(beraChef, abi.encodeCall(IBeraChef.getValQueuedCommissionOnIncentiveTokens, (key)), 2);
         p.protocolFeeBps = _vu(op, abi.encodeCall(ISmartOperator.protocolFeePercentage, ()));
@@ -775,6 +777,18 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 a := mload(add(ret, 32))
                 b := mload(add(ret, 64))
             }
+        }
+    }
+
+    /// @dev The third return word of `to.data()` as an address (zero when the call fails).
+    function _word3Address(address to, bytes memory data) internal view returns (address who) {
+        (bool ok, bytes memory ret) = to.staticcall(data);
+        if (ok && ret.length >= 96) {
+            uint256 w;
+            assembly {
+                w := mload(add(ret, 96))
+            }
+            who = address(uint160(w));
         }
     }
 
@@ -1357,7 +1371,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 13) return _value004(next);
         if (k == 14) return _rate001(prev, next, s);
         if (k == 15) return _fee001(next);
-        if (k == 16) return _fee002(next, s);
+        if (k == 16) return _fee002(prev, next, s);
         if (k == 17) return _access001(prev, s);
         if (k == 18) return _access002(prev, next, s);
         if (k == 19) return _access003(prev, next, s);
@@ -1749,34 +1763,72 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // FEE-002: each fee mint is worth at most 20% of the step's recognised rewards, both together at most 40%.
-    function _fee002(Obs memory next, StepRec memory s) private view returns (string memory) {
+    function _fee002(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         Events memory e = s.events;
         for (uint256 i = 0; i < next.pools.length; i++) {
             PoolObs memory p = next.pools[i];
+            PoolObs memory b = prev.pools[i];
             uint256 reward = 0;
+            uint256 nRewards = 0;
             unchecked {
                 for (uint256 k = 0; k < e.rewards.length; k++) {
-                    if (e.rewards[k].pool == i) reward += e.rewards[k].amount;
+                    if (e.rewards[k].pool == i) {
+                        reward += e.rewards[k].amount;
+                        nRewards++;
+                    }
                 }
             }
             uint256 total = 0;
+            uint256 commissionWorth = 0;
+            uint256 protocolWorth = 0;
             for (uint256 k = 0; k < e.feeMints.length; k++) {
                 if (e.feeMints[k].pool != i) continue;
+                address to = e.feeMints[k].recipient;
                 uint256 worth =
                     _toAssetsOr(e.feeMints[k].shares, p.totalSupply, p.totalAssets, false, type(uint256).max);
                 total = _satAdd(total, worth);
                 if (worth > _satAdd(_feeOf(reward, MAX_BPS), DUST)) {
                     return string.concat(
-                        _p(i), "fee shares for ", actorName(e.feeMints[k].recipient), " worth ", _s(worth),
-                        " on rewards of ", _s(reward)
+                        _p(i), "fee shares for ", actorName(to), " worth ", _s(worth), " on rewards of ", _s(reward)
                     );
                 }
+                if (to != b.defaultSharesRecipient && to != b.protocolFeeRecipient) {
+                    return string.concat(_p(i), "fee shares minted to ", actorName(to), ", neither fee recipient");
+                }
+                if (to == b.defaultSharesRecipient) commissionWorth = _satAdd(commissionWorth, worth);
+                else protocolWorth = _satAdd(protocolWorth, worth);
             }
             if (total > _satAdd(_feeOf(reward, 2 * MAX_BPS), DUST)) {
                 return string.concat(_p(i), "fees worth ", _s(total), " on rewards of ", _s(reward));
             }
+            // Exact where one reward is the only thing in the step that moves the price (poolguard's FEE-002).
+            bool penalised = false;
+            for (uint256 k = 0; k < e.penalties.length; k++) {
+                if (e.penalties[k].pool == i) penalised = true;
+            }
+            for (uint256 k = 0; k < e.fullExits.length; k++) {
+                if (e.fullExits[k] == i) penalised = true;
+            }
+            if (nRewards != 1 || penalised) continue;
+            uint256 expectC = _feeOf(reward, b.commissionBps);
+            uint256 expectP = _feeOf(reward, b.effectiveProtocolFeeBps);
+            if (b.defaultSharesRecipient == b.protocolFeeRecipient) {
+                (expectC, expectP) = (expectC + expectP, 0);
+            }
+            uint256 oneShare = _toAssetsOr(1, p.totalSupply, p.totalAssets, false, type(uint256).max) + 1;
+            uint256 slack = _satAdd(_satAdd(oneShare * 4, 2 + DUST), 0);
+            if (!_near(commissionWorth, expectC, _satAdd(slack, expectC / 1e9))) {
+                return string.concat(_p(i), "commission shares worth ", _s(commissionWorth), " where the rate makes ", _s(expectC));
+            }
+            if (!_near(protocolWorth, expectP, _satAdd(slack, expectP / 1e9))) {
+                return string.concat(_p(i), "protocol fee shares worth ", _s(protocolWorth), " where the rate makes ", _s(expectP));
+            }
         }
         return "";
+    }
+
+    function _near(uint256 a, uint256 b, uint256 slack) private pure returns (bool) {
+        return a <= _satAdd(b, slack) && _satAdd(a, slack) >= b;
     }
 
     /// @notice poolguard `holds`: whether `who` held the step's privilege in `obs`.
