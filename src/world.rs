@@ -442,7 +442,7 @@ impl World {
         value: U256,
     ) -> Result<C::Return, WorldError> {
         let outcome = self.chain.call(from, to, call.abi_encode().into(), value)?;
-        self.returns::<C>(&outcome)
+        self.decode_returns::<C>(&outcome)
     }
 
     /// Runs `call` and commits it; returns the raw outcome whether it reverted or not.
@@ -461,7 +461,7 @@ impl World {
         let outcome = self
             .chain
             .view(Address::ZERO, to, call.abi_encode().into())?;
-        self.returns::<C>(&outcome)
+        self.decode_returns::<C>(&outcome)
     }
 
     /// Number of withdrawal requests ever made (ids are `1..=count`); 0 if the view fails.
@@ -612,10 +612,6 @@ impl World {
         &self,
         outcome: &CallOutcome,
     ) -> Result<C::Return, WorldError> {
-        self.returns::<C>(outcome)
-    }
-
-    fn returns<C: SolCall>(&self, outcome: &CallOutcome) -> Result<C::Return, WorldError> {
         if !outcome.success {
             return Err(WorldError::Reverted {
                 what: C::SIGNATURE.to_string(),

@@ -62,12 +62,13 @@ pub enum ObserveMode {
 /// Reads observations of one world; caches what never changes (actor list, address → pool map, and the
 /// storage slots of every actor's share balance and role memberships: hashing them anew at every step cost
 /// two thirds of the harness's time), and the views' results while their inputs stay the same.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Observer {
     mode: ObserveMode,
-    cache: Mutex<cache::ViewCache>,
+    /// A clone starts with an empty cache and no mismatches.
+    cache: PerObserver<cache::ViewCache>,
     /// Paranoid mode's differences between the incremental and the full observation (the first few).
-    mismatches: Mutex<Vec<String>>,
+    mismatches: PerObserver<Vec<String>>,
     actors: Vec<Address>,
     /// [`crate::world::Actors::outsiders`] and the contract actors, read once (every observation carries them).
     outsiders: Vec<Address>,
@@ -124,8 +125,8 @@ impl Observer {
         let oracle_admin_slots = actors.iter().map(|a| role_slot(B256::ZERO, *a)).collect();
         Self {
             mode: ObserveMode::default(),
-            cache: Mutex::default(),
-            mismatches: Mutex::default(),
+            cache: PerObserver::default(),
+            mismatches: PerObserver::default(),
             actors: actors.to_vec(),
             outsiders: world.actors.outsiders(),
             contract_actors: world.actors.contracts.clone(),
@@ -202,36 +203,30 @@ impl Observer {
 
     /// How often views were reused so far (zeros in [`ObserveMode::Full`]).
     pub fn cache_stats(&self) -> CacheStats {
-        self.cache.lock().map(|c| c.stats()).unwrap_or_default()
+        self.cache.lock().stats()
     }
 
     /// The differences paranoid mode found so far (at most [`MAX_MISMATCHES`]), each naming the first field
     /// that differed.
     pub fn mismatches(&self) -> Vec<String> {
-        self.mismatches
-            .lock()
-            .map(|m| m.clone())
-            .unwrap_or_default()
+        self.mismatches.lock().clone()
     }
 
     /// Observes `world`; `probe` selects the preview probe amount.
     pub fn observe(&self, world: &World, probe: usize) -> Observation {
+        let incremental = || {
+            let mut cache = self.cache.lock();
+            cache.begin(&world.chain);
+            self.observe_with(world, probe, Some(&mut cache))
+        };
         match self.mode {
             ObserveMode::Full => self.observe_with(world, probe, None),
-            ObserveMode::Incremental => {
-                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-                cache.begin(&world.chain);
-                self.observe_with(world, probe, Some(&mut cache))
-            }
+            ObserveMode::Incremental => incremental(),
             ObserveMode::Paranoid => {
-                let incremental = {
-                    let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-                    cache.begin(&world.chain);
-                    self.observe_with(world, probe, Some(&mut cache))
-                };
+                let incremental = incremental();
                 let full = self.observe_with(world, probe, None);
                 if incremental != full {
-                    let mut m = self.mismatches.lock().unwrap_or_else(|e| e.into_inner());
+                    let mut m = self.mismatches.lock();
                     if m.len() < MAX_MISMATCHES {
                         m.push(first_difference(&full, &incremental));
                     }
@@ -649,25 +644,20 @@ alloy_sol_types::sol! {
 /// How many paranoid-mode differences an [`Observer`] keeps.
 pub const MAX_MISMATCHES: usize = 8;
 
-impl Clone for Observer {
-    /// A copy with an empty view cache and no mismatches.
+/// State one observer keeps for itself: shared by reference between threads (behind a lock, taken once per
+/// observation), not by clones, which start from the default.
+#[derive(Debug, Default)]
+struct PerObserver<T>(Mutex<T>);
+
+impl<T: Default> Clone for PerObserver<T> {
     fn clone(&self) -> Self {
-        Observer {
-            mode: self.mode,
-            cache: Mutex::default(),
-            mismatches: Mutex::default(),
-            actors: self.actors.clone(),
-            outsiders: self.outsiders.clone(),
-            contract_actors: self.contract_actors.clone(),
-            pool_of: self.pool_of.clone(),
-            pubkey_pool: self.pubkey_pool.clone(),
-            balance_slots: self.balance_slots.clone(),
-            other_balance_slots: self.other_balance_slots.clone(),
-            role_slots: self.role_slots.clone(),
-            feeder_slots: self.feeder_slots.clone(),
-            oracle_admin_slots: self.oracle_admin_slots.clone(),
-            forwarders: self.forwarders.clone(),
-        }
+        PerObserver::default()
+    }
+}
+
+impl<T> PerObserver<T> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
