@@ -125,6 +125,7 @@ pub fn execute(
         named: Vec::new(),
         call: None,
         value: planned.value,
+        request_ids: Vec::new(),
     };
     record.target = planned.to;
     if let Some(to) = planned.to {

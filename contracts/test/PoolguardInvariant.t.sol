@@ -151,6 +151,18 @@ contract PoolguardInvariantTest is PoolguardInvariantBase {
         handler.check("LIVE-003");
     }
 
+    function invariant_LIVE_004() public view {
+        handler.check("LIVE-004");
+    }
+
+    function invariant_LIVE_005() public view {
+        handler.check("LIVE-005");
+    }
+
+    function invariant_LIVE_006() public view {
+        handler.check("LIVE-006");
+    }
+
     function invariant_ACCESS_006() public view {
         handler.check("ACCESS-006");
     }

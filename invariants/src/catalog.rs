@@ -333,7 +333,7 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for &Finalization { id, .. } in &c.step.events.finalized {
                 if let Some(r) = c.next.requests.get(id as usize - 1) {
-                    ensure(c.next.block >= r.block + 129_600, || {
+                    ensure(c.next.block >= r.block + FINALIZATION_DELAY, || {
                         format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
                     })?;
                 }
@@ -904,7 +904,149 @@ pub static CATALOG: &[Invariant] = &[
             Ok(())
         },
     },
+    Invariant {
+        id: "LIVE-004",
+        category: Category::Liveness,
+        statement: "Every request past its delay whose pool holds the funds can be finalized by anyone, and pays its \
+                    user: a finalize transaction naming only such requests (distinct, unfinalized, 129,600 blocks old \
+                    by the harness's own record of when it was made, within their pools' funds together) is refused \
+                    only when a contract user may refuse its payment; and a finalize that succeeds finalizes every \
+                    request it names.",
+        broken_variant: "live-004-payouts-not-synced",
+        check: |c| {
+            let step = c.step;
+            if !step.call.is_some_and(|call| SuiteFunction::FINALIZE.contains(&call.function)) {
+                return Ok(());
+            }
+            if step.success {
+                for &id in &step.request_ids {
+                    let done = usize::try_from(id)
+                        .ok()
+                        .and_then(|id| id.checked_sub(1))
+                        .and_then(|index| c.next.requests.get(index))
+                        .is_some_and(|r| r.finalized);
+                    ensure(done, || format!("{} succeeded but request {id} is not finalized", step.op))?;
+                }
+                return Ok(());
+            }
+            let reason = step.revert.as_deref().unwrap_or_default();
+            // A transaction the chain rejected never ran; a batch may outgrow the block's gas.
+            let out_of_gas = step.request_ids.len() > 1 && reason.contains("OutOfGas");
+            if step.request_ids.is_empty() || reason.starts_with("rejected:") || out_of_gas {
+                return Ok(());
+            }
+            match finalize_must_succeed(c, &step.request_ids) {
+                None => Ok(()),
+                Some(why) => Err(format!("{} by {} was refused ({reason}), but {why}", step.op, step.caller)),
+            }
+        },
+    },
+    Invariant {
+        id: "LIVE-005",
+        category: Category::Liveness,
+        statement: "A full exit asks the consensus layer for the validator's whole balance: every consensus-layer \
+                    request queued for a fully exited pool asks for amount 0, and a withdrawal or redemption that \
+                    fully exits a pool whose validator holds a balance queues that request in the same transaction.",
+        broken_variant: "live-005-exit-asks-one-gwei",
+        check: |c| {
+            let queued = c.next.cl_requests.get(c.prev.cl_requests.len()..).unwrap_or_default();
+            for r in queued {
+                let exited = r.pool.and_then(|p| c.next.pools.get(p)).is_some_and(|p| p.is_fully_exited);
+                ensure(!exited || r.amount_gwei == 0, || {
+                    format!(
+                        "pool{} is fully exited but {} queued a consensus-layer request for {} gwei, not its whole balance",
+                        r.pool.unwrap_or_default(),
+                        c.step.op,
+                        r.amount_gwei
+                    )
+                })?;
+            }
+            let requests = [SuiteFunction::RequestWithdrawal, SuiteFunction::RequestRedeem];
+            let Some(call) = c.step.call.filter(|call| c.step.success && requests.contains(&call.function)) else {
+                return Ok(());
+            };
+            let Some(p) = call.pool else {
+                return Ok(());
+            };
+            let (Some(before), Some(after)) = (c.prev.pools.get(p), c.next.pools.get(p)) else {
+                return Ok(());
+            };
+            if before.is_fully_exited || !after.is_fully_exited || before.cl_balance.is_zero() {
+                return Ok(());
+            }
+            ensure(queued.iter().any(|r| r.pool == Some(p) && r.amount_gwei == 0), || {
+                format!(
+                    "{} fully exited pool{p} (validator balance {}) without asking the consensus layer for it",
+                    c.step.op, before.cl_balance
+                )
+            })
+        },
+    },
+    Invariant {
+        id: "LIVE-006",
+        category: Category::Liveness,
+        statement: "Overpaid request fees are refunded to the payer: a successful withdrawal, redemption or pending \
+                    exit request costs its sender exactly the fees the consensus layer's withdrawal predeploy was \
+                    paid (raw balances of both), whatever it sent as msg.value.",
+        broken_variant: "live-006-refund-one-wei-short",
+        check: |c| {
+            let step = c.step;
+            let paying = step.call.is_some_and(|call| SuiteFunction::PAYING_REQUESTS.contains(&call.function));
+            // A callback of a contract sender may itself move BERA in the step.
+            if !step.success || !paying || !step.events.reentries.is_empty() {
+                return Ok(());
+            }
+            let Some(a) = c.prev.actor_index(step.caller) else {
+                return Ok(());
+            };
+            let (before, after) = (c.prev.actor_bera[a], c.next.actor_bera[a]);
+            let charged = c.next.cl_request_fees.saturating_sub(c.prev.cl_request_fees);
+            ensure(after.checked_add(charged) == Some(before), || {
+                format!(
+                    "{} sent {} wei with {}; the predeploy was paid {charged} in fees, but the sender's balance went \
+                     from {before} to {after}",
+                    step.caller, step.value, step.op
+                )
+            })
+        },
+    },
 ];
+
+/// Blocks a withdrawal request waits before it may be finalized (SPEC: `requestBlock + 129,600`).
+pub const FINALIZATION_DELAY: u64 = 129_600;
+
+/// LIVE-004's refusal check: `None` when SPEC lets a finalize transaction naming `ids` be refused in the state
+/// before the step (an id named twice, unknown, finalized, not yet due, its pool short of funds, or a contract
+/// user that may refuse its payment), else the description of why it had to go through.
+fn finalize_must_succeed(c: &Check<'_>, ids: &[u64]) -> Option<String> {
+    let mut need = vec![U256::ZERO; c.prev.pools.len()];
+    for (n, &id) in ids.iter().enumerate() {
+        if ids[..n].contains(&id) {
+            return None;
+        }
+        let index = usize::try_from(id).ok()?.checked_sub(1)?;
+        let request = c.prev.requests.get(index)?;
+        // The delay runs from the block the harness saw the request appear in, not the vault's own record.
+        let requested_at = *c.ghost.request_blocks.get(index)?;
+        if request.finalized
+            || c.next.block < requested_at.saturating_add(FINALIZATION_DELAY)
+            || c.prev.contract_actors.contains(&request.user)
+        {
+            return None;
+        }
+        *need.get_mut(request.pool?)? += request.assets;
+    }
+    for (pool, need) in c.prev.pools.iter().zip(&need) {
+        if *need > pool.vault_funds {
+            return None;
+        }
+    }
+    Some(format!(
+        "requests {ids:?} were due (requested {FINALIZATION_DELAY}+ blocks before block {}), unfinalized and within \
+         their pools' funds",
+        c.next.block
+    ))
+}
 
 /// totalAssets with uncollected BERA and BGT rewards counted at the maximum fees (20% + 20%).
 fn guaranteed_assets(p: &PoolObservation) -> U256 {

@@ -35,6 +35,11 @@ pub struct Ghost {
     /// uncovered requests up to this amount (and no further).
     #[serde(default)]
     pub live_cl_losses: Vec<U256>,
+    /// Per request id `i+1` at index `i`: the block of the step in which the harness first saw it (the block its
+    /// transaction ran in), kept apart from the `requestBlock` the vault stores, so that a request's delay is
+    /// decided by what the harness did (LIVE-004).
+    #[serde(default)]
+    pub request_blocks: Vec<u64>,
 }
 
 impl Ghost {
@@ -58,6 +63,8 @@ impl Ghost {
             exit_shortfall: vec![U256::ZERO; initial.pools.len()],
             live_cl_losses: vec![U256::ZERO; initial.pools.len()],
             empowered: Vec::new(),
+            // Requests before the first observation have no step: their own record is all there is.
+            request_blocks: initial.requests.iter().map(|r| r.block).collect(),
         }
     }
 
@@ -73,6 +80,9 @@ impl Ghost {
                     self.empowered.push(*who);
                 }
             }
+        }
+        for _ in self.request_blocks.len()..next.requests.len() {
+            self.request_blocks.push(next.block);
         }
         let index = |who| next.actor_index(who);
         for &Deposit {

@@ -15,7 +15,7 @@ pub mod observation;
 #[cfg(feature = "smt")]
 pub mod smt;
 
-pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
+pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG, FINALIZATION_DELAY};
 pub use ghost::Ghost;
 pub use observation::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,

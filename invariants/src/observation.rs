@@ -220,6 +220,18 @@ pub struct RequestObservation {
     pub finalized: bool,
 }
 
+/// One consensus-layer withdrawal request queued at the EIP-7002 predeploy (the WithdrawalRequests stand-in,
+/// which is not under test): who asked, for which validator, for how much.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClRequestObservation {
+    /// The account that queued it (the WithdrawalVault, unless someone called the predeploy directly).
+    pub source: Address,
+    /// Pool index of the request's validator pubkey (None if it matches no pool).
+    pub pool: Option<usize>,
+    /// The amount asked for, in gwei; 0 asks for the validator's whole balance (a full exit).
+    pub amount_gwei: u64,
+}
+
 /// Which contract that only passes BERA on a [`ForwarderBalance`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Forwarder {
@@ -299,6 +311,13 @@ pub struct Observation {
     /// the AccountingOracle, the factory), read as raw balances.
     #[serde(default)]
     pub forwarders: Vec<ForwarderBalance>,
+    /// Every request ever queued at the consensus layer's withdrawal predeploy, oldest first (the stand-in keeps
+    /// them all, processed or not).
+    #[serde(default)]
+    pub cl_requests: Vec<ClRequestObservation>,
+    /// BERA held by the withdrawal predeploy: the request fees it was paid (raw balance).
+    #[serde(default)]
+    pub cl_request_fees: U256,
     /// Every view of the suite that reverted while this observation was read (`Label.signature: reason`); the
     /// fields it feeds read as zero.
     #[serde(default)]
@@ -469,6 +488,23 @@ pub enum SuiteFunction {
     UpdateTotalDeposits,
     /// `BeaconDeposit.penalizeValidator(pubkey, amount)` (the consensus-layer stand-in).
     PenalizeValidator,
+    /// `WithdrawalVault.sendPendingExitRequest(pubkey, maxFee)`.
+    SendPendingExitRequest,
+}
+
+impl SuiteFunction {
+    /// The vault's functions that queue a consensus-layer request and refund what the caller paid above its fee.
+    pub const PAYING_REQUESTS: [SuiteFunction; 3] = [
+        SuiteFunction::RequestWithdrawal,
+        SuiteFunction::RequestRedeem,
+        SuiteFunction::SendPendingExitRequest,
+    ];
+
+    /// The vault's finalize functions.
+    pub const FINALIZE: [SuiteFunction; 2] = [
+        SuiteFunction::FinalizeWithdrawalRequest,
+        SuiteFunction::FinalizeWithdrawalRequests,
+    ];
 }
 
 /// What a step's transaction called, decoded from its callee and calldata (selector and arguments) against the
@@ -525,6 +561,10 @@ pub struct StepRecord {
     /// BERA the transaction sent with the call (`msg.value` of the step's own call).
     #[serde(default)]
     pub value: U256,
+    /// The request ids a finalize transaction names (`finalizeWithdrawalRequest(id)`: one;
+    /// `finalizeWithdrawalRequests(ids)`: each, in order), decoded from its calldata; empty for other calls.
+    #[serde(default)]
+    pub request_ids: Vec<u64>,
 }
 
 impl StepRecord {

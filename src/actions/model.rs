@@ -383,6 +383,38 @@ impl PlanContext<'_> {
             .unwrap_or(count)
     }
 
+    /// Up to `max` withdrawal requests that are due now (SPEC's delay past their `requestBlock`) and not
+    /// finalized, oldest first.
+    pub fn due_requests(&self, max: usize) -> Vec<u64> {
+        let vault = self.world.contracts.withdrawal_vault;
+        let now = self.world.chain.block_number();
+        (1..=self.world.request_count())
+            .filter(|id| {
+                let id = U256::from(*id);
+                let due = self
+                    .world
+                    .view(
+                        vault,
+                        &crate::bindings::IWithdrawalVault::getRequestCall { requestId: id },
+                    )
+                    .is_ok_and(|r| {
+                        r.user != Address::ZERO
+                            && r.requestBlock.saturating_add(U256::from(
+                                poolguard_invariants::FINALIZATION_DELAY,
+                            )) <= U256::from(now)
+                    });
+                due && self
+                    .world
+                    .view(
+                        vault,
+                        &crate::bindings::IWithdrawalVault::isFinalizedCall { requestId: id },
+                    )
+                    .is_ok_and(|finalized| !finalized)
+            })
+            .take(max)
+            .collect()
+    }
+
     /// Address-book entry `i` (modulo its length).
     pub fn account(&self, i: &u8) -> Address {
         let book = &self.world.address_book;

@@ -377,6 +377,27 @@ ops! {
         weight 2, needs Needs::Anyone,
         show |d| format!("force {amount} wei to {} (self-destruct)", d.account(to)),
         plan |cx| cx.call(cx.contracts().force_sender, IForceSender::forceCall { to: cx.account(to) }, *amount);
+    /// `finalizeWithdrawalRequests` of up to `max` requests that are due and not finalized, oldest first
+    /// (`finalizeWithdrawalRequest` for one): the ids a keeper reads from state, whoever holds them. No call
+    /// when none is due.
+    FinalizeDue { max: u8 = K::Count }
+        weight 3, needs Needs::Anyone,
+        plan |cx| {
+            let ids = cx.due_requests(usize::from(*max).max(1));
+            match ids.as_slice() {
+                [] => None,
+                [id] => cx.call(
+                    cx.contracts().withdrawal_vault,
+                    IWithdrawalVault::finalizeWithdrawalRequestCall { requestId: U256::from(*id) },
+                    U256::ZERO,
+                ),
+                _ => cx.call(
+                    cx.contracts().withdrawal_vault,
+                    IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: ids.iter().map(|id| U256::from(*id)).collect() },
+                    U256::ZERO,
+                ),
+            }
+        };
     /// Only the roll: no call.
     Wait {}
         weight 3, needs Needs::Anyone,

@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use poolguard_invariants::observation::{Forwarder, ForwarderBalance};
+use poolguard_invariants::observation::{ClRequestObservation, Forwarder, ForwarderBalance};
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
     Reentry, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall,
@@ -24,7 +24,8 @@ use poolguard_invariants::{
 use crate::actions::Planned;
 use crate::bindings::{
     IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, IPausable,
-    ISmartOperator, IStBERA, IStakingPool, IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20,
+    ISmartOperator, IStBERA, IStakingPool, IStakingRewardsVault, IWithdrawalRequests,
+    IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
 use crate::world::World;
@@ -278,6 +279,28 @@ impl Observer {
                 }
             })
             .collect();
+        // The consensus layer's queue (a stand-in, not under test): what the vault asked it for.
+        let cl_count: u64 = reads
+            .view(
+                c.withdrawal_requests,
+                IWithdrawalRequests::requestCountCall {},
+            )
+            .saturating_to();
+        let cl_requests = (0..cl_count)
+            .map(|index| {
+                let r = reads.view(
+                    c.withdrawal_requests,
+                    IWithdrawalRequests::getRequestCall {
+                        index: U256::from(index),
+                    },
+                );
+                ClRequestObservation {
+                    source: r.source,
+                    pool: self.pubkey_pool.get(&keccak256(&r.pubkey)).copied(),
+                    amount_gwei: r.amountGwei,
+                }
+            })
+            .collect();
         Observation {
             block: world.chain.block_number(),
             pools,
@@ -315,6 +338,8 @@ impl Observer {
                 .collect(),
             withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
+            cl_requests,
+            cl_request_fees: world.chain.balance(c.withdrawal_requests),
             actors: self.actors.clone(),
             outsiders: self.outsiders.clone(),
             contract_actors: self.contract_actors.clone(),
@@ -444,10 +469,12 @@ impl Observer {
     ) -> (StepRecord, Vec<Log>) {
         let events = self.events(world, executed.logs());
         let call = self.suite_call(world, &executed.planned);
+        let request_ids = finalized_ids(world, &executed.planned);
         let logs = executed.outcome.map(|o| o.logs).unwrap_or_default();
         let record = StepRecord {
             events,
             call,
+            request_ids,
             ..executed.record
         };
         (record, logs)
@@ -496,6 +523,14 @@ impl Observer {
                 }
                 finalizeWithdrawalRequestsCall::SELECTOR => {
                     (SuiteFunction::FinalizeWithdrawalRequests, None, None)
+                }
+                IWithdrawalVault::sendPendingExitRequestCall::SELECTOR => {
+                    let call = IWithdrawalVault::sendPendingExitRequestCall::abi_decode(data).ok();
+                    (
+                        SuiteFunction::SendPendingExitRequest,
+                        pool_of(call.map(|c| c.pubkey)),
+                        None,
+                    )
                 }
                 _ => return None,
             }
@@ -724,4 +759,28 @@ fn mapping_slot(key: B256, base: B256) -> B256 {
 /// The slot of `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable.
 fn role_slot(role: B256, who: Address) -> U256 {
     mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE)).into()
+}
+
+/// The request ids a finalize call of the WithdrawalVault names, decoded from `planned`'s calldata (LIVE-004);
+/// empty for any other call, or calldata that does not decode.
+fn finalized_ids(world: &World, planned: &Planned) -> Vec<u64> {
+    use IWithdrawalVault::{finalizeWithdrawalRequestCall, finalizeWithdrawalRequestsCall};
+    if planned.to != Some(world.contracts.withdrawal_vault) {
+        return Vec::new();
+    }
+    let data = &planned.data[..];
+    let id = |word: U256| u64::try_from(word).unwrap_or(u64::MAX);
+    match data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok()) {
+        Some(finalizeWithdrawalRequestCall::SELECTOR) => {
+            finalizeWithdrawalRequestCall::abi_decode(data)
+                .map(|call| vec![id(call.requestId)])
+                .unwrap_or_default()
+        }
+        Some(finalizeWithdrawalRequestsCall::SELECTOR) => {
+            finalizeWithdrawalRequestsCall::abi_decode(data)
+                .map(|call| call.requestIds.into_iter().map(id).collect())
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
 }

@@ -12,6 +12,7 @@ import {ISmartOperator} from "../../src/interfaces/ISmartOperator.sol";
 import {IWithdrawalVault} from "../../src/interfaces/IWithdrawalVault.sol";
 import {IAccountingOracle} from "../../src/interfaces/IAccountingOracle.sol";
 import {IBeaconDeposit} from "../../src/interfaces/IBeaconDeposit.sol";
+import {IWithdrawalRequests} from "../../src/interfaces/IWithdrawalRequests.sol";
 import {IBeraChef} from "../../src/interfaces/IBeraChef.sol";
 import {IBGT} from "../../src/interfaces/IBGT.sol";
 import {IStakingRewardsVault} from "../../src/interfaces/IStakingRewardsVault.sol";
@@ -53,7 +54,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 33;
+    uint256 internal constant NUM_INVARIANTS = 36;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -189,6 +190,16 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         /// BERA of each contract that only passes BERA on: per pool SmartOperator then IncentiveCollector, then the
         /// AccountingOracle and the factory (poolguard's `forwarders`).
         uint256[] forwarderBera;
+        /// Every request queued at the withdrawal predeploy (poolguard's `cl_requests`).
+        ClReqObs[] clRequests;
+        /// BERA held by the withdrawal predeploy (poolguard's `cl_request_fees`).
+        uint256 clRequestFees;
+    }
+
+    /// @notice poolguard `ClRequestObservation`; `pool` is NO_INDEX for "None".
+    struct ClReqObs {
+        uint256 pool;
+        uint64 amountGwei;
     }
 
     struct DepositEv {
@@ -273,6 +284,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         /// What a request asks for (assets of requestWithdrawal, shares of requestRedeem) and whether it is known.
         uint256 requestAmount;
         bool requestAmountKnown;
+        /// The request ids a finalize call names (poolguard's `request_ids`).
+        uint256[] requestIds;
         Events events;
     }
 
@@ -285,13 +298,15 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     bool[] internal ghostTainted;
     uint256[] internal ghostExitShortfall;
     uint256[] internal ghostLiveClLosses;
+    /// @notice Per request id `i+1`: the block of the step the harness first saw it in (poolguard's `request_blocks`).
+    uint256[] internal ghostRequestBlock;
 
     /// @notice Steps run so far (the next step's index).
     uint256 public stepCount;
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[33] internal _violations;
+    string[36] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -307,7 +322,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[33] memory) {
+    function catalogIds() public pure returns (string[36] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -341,7 +356,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "ORACLE-003",
             "LIVE-001",
             "LIVE-002",
-            "LIVE-003"
+            "LIVE-003",
+            "LIVE-004",
+            "LIVE-005",
+            "LIVE-006"
         ];
     }
 
@@ -400,7 +418,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[33] memory ids = catalogIds();
+        string[36] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -449,6 +467,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         delete ghostTainted;
         delete ghostExitShortfall;
         delete ghostLiveClLosses;
+        delete ghostRequestBlock;
+        for (uint256 k = 0; k < initial.requests.length; k++) {
+            ghostRequestBlock.push(initial.requests[k].blockNumber);
+        }
         for (uint256 a = 0; a < n; a++) {
             bool holder = false;
             for (uint256 i = 0; i < NUM_POOLS; i++) {
@@ -689,6 +711,17 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         }
         o.forwarderBera[2 * NUM_POOLS] = accountingOracle.balance;
         o.forwarderBera[2 * NUM_POOLS + 1] = factory.balance;
+        o.clRequests = _observeClRequests();
+        o.clRequestFees = withdrawalRequests.balance;
+    }
+
+    function _observeClRequests() private view returns (ClReqObs[] memory reqs) {
+        IWithdrawalRequests queue = IWithdrawalRequests(withdrawalRequests);
+        reqs = new ClReqObs[](queue.requestCount());
+        for (uint256 k = 0; k < reqs.length; k++) {
+            (, bytes memory pubkey, uint64 amountGwei) = queue.getRequest(k);
+            reqs[k] = ClReqObs({pool: _poolOfPubkeyHash(keccak256(pubkey)), amountGwei: amountGwei});
+        }
     }
 
     function _observeRequests() private view returns (ReqObs[] memory reqs) {
@@ -967,6 +1000,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         }
     }
 
+    /// @notice The `uint256[]` ABI-encoded in `args` (reverts when it is not one).
+    function decodeRequestIds(bytes memory args) external pure returns (uint256[] memory) {
+        return abi.decode(args, (uint256[]));
+    }
+
     function _roleOfId(bytes32 id) internal pure returns (bool found, uint8 role) {
         for (uint8 r = 0; r < NUM_ROLES; r++) {
             if (roleId(r) == id) return (true, r);
@@ -1091,8 +1129,13 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             s.requestAmountKnown = true;
         } else if (sel == IWithdrawalVault.finalizeWithdrawalRequest.selector) {
             s.op = OP_FINALIZE;
+            s.requestIds = new uint256[](1);
+            s.requestIds[0] = _word(data, 0);
         } else if (sel == IWithdrawalVault.finalizeWithdrawalRequests.selector) {
             s.op = OP_FINALIZE_ALL;
+            // Decoded through a call to this contract: calldata that does not decode must not stop the step.
+            (bool ok, bytes memory ret) = address(this).staticcall(abi.encodeCall(this.decodeRequestIds, (_args(data))));
+            if (ok) s.requestIds = abi.decode(ret, (uint256[]));
         } else if (sel == IWithdrawalVault.sendPendingExitRequest.selector) {
             _setOp(s, OP_SEND_PENDING_EXIT, _poolOfPubkeyHash(_bytesArgHash(data, 0)));
         } else if (sel == IWithdrawalVault.pause.selector) {
@@ -1271,6 +1314,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     // ------------------------------------------------------------------ ghost (invariants/src/ghost.rs)
 
     function _updateGhost(Obs memory prev, Obs memory next, StepRec memory s) internal {
+        for (uint256 k = ghostRequestBlock.length; k < next.requests.length; k++) {
+            ghostRequestBlock.push(next.blockNumber);
+        }
         Events memory e = s.events;
         for (uint256 k = 0; k < e.deposits.length; k++) {
             uint256 r = _idx(e.deposits[k].receiver);
@@ -1336,7 +1382,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
             ghostAttackerEmpowered = true;
         }
-        string[33] memory ids = catalogIds();
+        string[36] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1387,7 +1433,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 29) return _oracle003(prev, s);
         if (k == 30) return _live001(prev, s);
         if (k == 31) return _live002(next);
-        return _live003(prev, next);
+        if (k == 32) return _live003(prev, next);
+        if (k == 33) return _live004(prev, next, s);
+        if (k == 34) return _live005(prev, next, s);
+        return _live006(prev, next, s);
     }
 
     function _s(uint256 v) internal pure returns (string memory) {
@@ -1966,6 +2015,75 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             );
         }
         return "";
+    }
+
+    // LIVE-004: a due request whose pool holds the funds finalizes; a finalize that succeeds finalizes every id.
+    function _live004(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        if (s.op != OP_FINALIZE && s.op != OP_FINALIZE_ALL) return "";
+        uint256[] memory ids = s.requestIds;
+        if (s.success) {
+            for (uint256 k = 0; k < ids.length; k++) {
+                if (ids[k] == 0 || ids[k] > next.requests.length || !next.requests[ids[k] - 1].finalized) {
+                    return string.concat("finalize succeeded but request ", _s(ids[k]), " is not finalized");
+                }
+            }
+            return "";
+        }
+        // A halt (no error data) of a batch may be the block's gas.
+        if (ids.length == 0 || (ids.length > 1 && s.revertSelector == bytes4(0))) return "";
+        uint256[] memory need = new uint256[](NUM_POOLS);
+        for (uint256 k = 0; k < ids.length; k++) {
+            uint256 id = ids[k];
+            for (uint256 j = 0; j < k; j++) {
+                if (ids[j] == id) return "";
+            }
+            if (id == 0 || id > prev.requests.length || id > ghostRequestBlock.length) return "";
+            ReqObs memory r = prev.requests[id - 1];
+            bool contractUser = r.user == contractActor || r.user == contractActorNoReceiver;
+            if (r.finalized || next.blockNumber < ghostRequestBlock[id - 1] + 129_600 || contractUser) return "";
+            if (r.pool >= NUM_POOLS) return "";
+            need[r.pool] += r.assets;
+        }
+        for (uint256 i = 0; i < NUM_POOLS; i++) {
+            if (need[i] > prev.pools[i].vaultFunds) return "";
+        }
+        return string.concat(
+            "finalize was refused with error ", vm.toString(bytes32(s.revertSelector)),
+            " though its requests were due, unfinalized and within their pools' funds"
+        );
+    }
+
+    // LIVE-005: a full exit asks the consensus layer for the whole balance (amount 0), in the same transaction.
+    function _live005(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
+        bool queuedExit = false;
+        for (uint256 k = prev.clRequests.length; k < next.clRequests.length; k++) {
+            ClReqObs memory r = next.clRequests[k];
+            if (r.pool >= NUM_POOLS) continue;
+            if (next.pools[r.pool].isFullyExited && r.amountGwei != 0) {
+                return string.concat(_p(r.pool), "exited, but a consensus-layer request asks for ", _s(r.amountGwei), " gwei");
+            }
+            if (r.pool == s.pool && r.amountGwei == 0) queuedExit = true;
+        }
+        if (!s.success || (s.op != OP_REQUEST_WITHDRAWAL && s.op != OP_REQUEST_REDEEM) || s.pool >= NUM_POOLS) {
+            return "";
+        }
+        PoolObs memory before = prev.pools[s.pool];
+        if (before.isFullyExited || !next.pools[s.pool].isFullyExited || before.clBalance == 0 || queuedExit) return "";
+        return string.concat(_p(s.pool), "fully exited by a request that asked the consensus layer for nothing");
+    }
+
+    // LIVE-006: a request costs its sender exactly the fees the withdrawal predeploy was paid.
+    function _live006(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        bool paying = s.op == OP_REQUEST_WITHDRAWAL || s.op == OP_REQUEST_REDEEM || s.op == OP_SEND_PENDING_EXIT;
+        if (!s.success || !paying) return "";
+        uint256 a = _idx(s.caller);
+        if (a == NO_INDEX) return "";
+        uint256 charged = _satSub(next.clRequestFees, prev.clRequestFees);
+        if (next.actorBera[a] + charged == prev.actorBera[a]) return "";
+        return string.concat(
+            "the sender's BERA went from ", _s(prev.actorBera[a]), " to ", _s(next.actorBera[a]), " but the predeploy was paid ",
+            _s(charged)
+        );
     }
 
     // LIVE-003: BERA never stays in a contract that only passes it on (no op replayed here forces BERA into one).
