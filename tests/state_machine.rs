@@ -22,7 +22,9 @@ use poolguard::execute::execute;
 use poolguard::observe::Observer;
 use poolguard::variants::find_variant;
 use poolguard::world::{World, WorldConfig};
-use poolguard_invariants::math::{fee_of, mul_div, net_of_fees, to_assets, to_shares, Rounding};
+use poolguard_invariants::formulas::{
+    fee_of, mul_div, net_of_fees, to_assets, to_shares, Rounding,
+};
 use poolguard_invariants::Observation;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -139,14 +141,15 @@ impl Model {
                 U256::from(self.commission_bps),
                 U256::from(self.protocol_bps),
             )
+            .expect("rates within the caps")
     }
 
     fn charge_fees(&mut self, reward: U256) {
         if reward.is_zero() {
             return;
         }
-        let commission = fee_of(reward, U256::from(self.commission_bps));
-        let protocol = fee_of(reward, U256::from(self.protocol_bps));
+        let commission = fee_of(reward, U256::from(self.commission_bps)).expect("fits");
+        let protocol = fee_of(reward, U256::from(self.protocol_bps)).expect("fits");
         let total = commission + protocol;
         if total.is_zero() {
             return;

@@ -6,8 +6,8 @@ use std::fmt;
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
+use crate::formulas::{fee_of, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY};
 use crate::ghost::Ghost;
-use crate::math::{fee_of, net_of_fees, price_lower, to_assets, to_shares, Rounding};
 use crate::observation::{
     AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
     PoolObservation, Privilege, Reentry, Role, RoleOp, StepRecord, SuiteFunction,
@@ -145,7 +145,10 @@ const DUST: u64 = 1_000_000;
 
 /// `Σ reward × bps / 10000`, each rounded down (each reward is charged on its own).
 fn fee_sum(rewards: &[U256], bps: U256) -> U256 {
-    rewards.iter().map(|r| fee_of(*r, bps)).sum()
+    rewards
+        .iter()
+        .map(|r| fee_of(*r, bps).unwrap_or(U256::MAX))
+        .fold(U256::ZERO, U256::saturating_add)
 }
 
 /// The catalog.
@@ -208,11 +211,11 @@ pub static CATALOG: &[Invariant] = &[
                 }
                 let (cb, pb) = (p.commission_bps, p.effective_protocol_fee_bps);
                 let pre = p.precharged.min(p.rewards_vault_balance);
-                let rewards = pre + net_of_fees(p.rewards_vault_balance - pre, cb, pb);
+                let rewards = pre + net_or_zero(p.rewards_vault_balance - pre, cb, pb);
                 let bgt = if p.operator_bgt <= p.last_accrued_bgt {
                     p.operator_bgt
                 } else {
-                    p.last_accrued_bgt + net_of_fees(p.operator_bgt - p.last_accrued_bgt, cb, pb)
+                    p.last_accrued_bgt + net_or_zero(p.operator_bgt - p.last_accrued_bgt, cb, pb)
                 };
                 let sum = p.total_deposits + p.buffered_assets + rewards + bgt;
                 ensure(sum == p.total_assets, || {
@@ -333,7 +336,7 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for &Finalization { id, .. } in &c.step.events.finalized {
                 if let Some(r) = c.next.requests.get(id as usize - 1) {
-                    ensure(c.next.block >= r.block + FINALIZATION_DELAY, || {
+                    ensure(c.next.block >= r.block + WITHDRAWAL_DELAY, || {
                         format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
                     })?;
                 }
@@ -505,7 +508,7 @@ pub static CATALOG: &[Invariant] = &[
                 for &FeeMint { recipient, shares, .. } in c.step.events.fee_mints.iter().filter(|f| f.pool == i) {
                     let worth = worth_of(shares);
                     total += worth;
-                    ensure(worth <= fee_of(reward, U256::from(MAX_BPS)) + U256::from(DUST), || {
+                    ensure(worth <= fee_of(reward, U256::from(MAX_BPS)).unwrap_or(U256::MAX).saturating_add(U256::from(DUST)), || {
                         format!("pool{i}: fee shares for {recipient} worth {worth} on rewards of {reward}")
                     })?;
                     ensure(recipient == validator || recipient == protocol, || {
@@ -517,7 +520,7 @@ pub static CATALOG: &[Invariant] = &[
                         protocol_worth += worth;
                     }
                 }
-                ensure(total <= fee_of(reward, U256::from(2 * MAX_BPS)) + U256::from(DUST), || {
+                ensure(total <= fee_of(reward, U256::from(2 * MAX_BPS)).unwrap_or(U256::MAX).saturating_add(U256::from(DUST)), || {
                     format!("pool{i}: fees worth {total} on rewards of {reward}")
                 })?;
                 // Exactness is judged at the price after the step, which is the price after the fee mint only when
@@ -1012,9 +1015,6 @@ pub static CATALOG: &[Invariant] = &[
     },
 ];
 
-/// Blocks a withdrawal request waits before it may be finalized (SPEC: `requestBlock + 129,600`).
-pub const FINALIZATION_DELAY: u64 = 129_600;
-
 /// LIVE-004's refusal check: `None` when SPEC lets a finalize transaction naming `ids` be refused in the state
 /// before the step (an id named twice, unknown, finalized, not yet due, its pool short of funds, or a contract
 /// user that may refuse its payment), else the description of why it had to go through.
@@ -1029,7 +1029,7 @@ fn finalize_must_succeed(c: &Check<'_>, ids: &[u64]) -> Option<String> {
         // The delay runs from the block the harness saw the request appear in, not the vault's own record.
         let requested_at = *c.ghost.request_blocks.get(index)?;
         if request.finalized
-            || c.next.block < requested_at.saturating_add(FINALIZATION_DELAY)
+            || c.next.block < requested_at.saturating_add(WITHDRAWAL_DELAY)
             || c.prev.contract_actors.contains(&request.user)
         {
             return None;
@@ -1042,10 +1042,24 @@ fn finalize_must_succeed(c: &Check<'_>, ids: &[u64]) -> Option<String> {
         }
     }
     Some(format!(
-        "requests {ids:?} were due (requested {FINALIZATION_DELAY}+ blocks before block {}), unfinalized and within \
+        "requests {ids:?} were due (requested {WITHDRAWAL_DELAY}+ blocks before block {}), unfinalized and within \
          their pools' funds",
         c.next.block
     ))
+}
+
+/// [`net_of_fees`], or 0 where the suite's formula reverts (rates above 100% together): nothing is counted.
+fn net_or_zero(amount: U256, commission_bps: U256, protocol_bps: U256) -> U256 {
+    net_of_fees(amount, commission_bps, protocol_bps).unwrap_or_default()
+}
+
+/// Whether the price `(a_assets+1)/(a_supply+1)` is below `(b_assets+1)/(b_supply+1)`, cross-multiplied in 512
+/// bits (a comparison of the harness's, not a formula of the suite).
+fn price_lower(a_assets: U256, a_supply: U256, b_assets: U256, b_supply: U256) -> bool {
+    use alloy_primitives::U512;
+    let one = U512::from(1u8);
+    (U512::from(a_assets) + one) * (U512::from(b_supply) + one)
+        < (U512::from(b_assets) + one) * (U512::from(a_supply) + one)
 }
 
 /// totalAssets with uncollected BERA and BGT rewards counted at the maximum fees (20% + 20%).
@@ -1055,11 +1069,11 @@ fn guaranteed_assets(p: &PoolObservation) -> U256 {
     }
     let cap = U256::from(MAX_BPS);
     let pre = p.precharged.min(p.rewards_vault_balance);
-    let vault = pre + net_of_fees(p.rewards_vault_balance - pre, cap, cap);
+    let vault = pre + net_or_zero(p.rewards_vault_balance - pre, cap, cap);
     let bgt = if p.operator_bgt <= p.last_accrued_bgt {
         p.operator_bgt
     } else {
-        p.last_accrued_bgt + net_of_fees(p.operator_bgt - p.last_accrued_bgt, cap, cap)
+        p.last_accrued_bgt + net_or_zero(p.operator_bgt - p.last_accrued_bgt, cap, cap)
     };
     p.total_deposits + p.buffered_assets + vault + bgt
 }

@@ -4,7 +4,7 @@
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
-use crate::math::{to_assets, Rounding};
+use crate::formulas::{to_assets, Rounding};
 use crate::observation::{
     Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord, SuiteFunction,
 };

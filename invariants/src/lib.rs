@@ -9,13 +9,13 @@
 //! observe stage, so an auditor can read the properties without reading the harness.
 
 pub mod catalog;
+pub mod formulas;
 pub mod ghost;
-pub mod math;
 pub mod observation;
 #[cfg(feature = "smt")]
 pub mod smt;
 
-pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG, FINALIZATION_DELAY};
+pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,

@@ -400,7 +400,7 @@ impl PlanContext<'_> {
                     .is_ok_and(|r| {
                         r.user != Address::ZERO
                             && r.requestBlock.saturating_add(U256::from(
-                                poolguard_invariants::FINALIZATION_DELAY,
+                                poolguard_invariants::formulas::WITHDRAWAL_DELAY,
                             )) <= U256::from(now)
                     });
                 due && self

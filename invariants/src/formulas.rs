@@ -2,10 +2,12 @@
 //!
 //! Every function here mirrors one Solidity expression (file and function named in its doc) and returns `None`
 //! exactly where the contract reverts (checked-arithmetic panic, division by zero, an OpenZeppelin `mulDiv`
-//! whose result does not fit 256 bits). The z3 models in the sibling modules encode the same functions; the
-//! differential test (`tests/smt_differential.rs`) evaluates these evaluators and the compiled contracts in revm on
-//! the same inputs, and the crate's unit tests check that the z3 encodings agree with these evaluators, so the
-//! chain z3 model = Rust formula = bytecode is checked end to end.
+//! whose result does not fit 256 bits). The z3 models of [`crate::smt`] (feature `smt`) encode the same functions;
+//! the differential test (`tests/smt_differential.rs`) evaluates these evaluators and the compiled contracts in
+//! revm on the same inputs, and that module's unit tests check that the z3 encodings agree with these evaluators,
+//! so the chain z3 model = Rust formula = bytecode is checked end to end. The fuzzing oracle (the catalog, the
+//! ghost) computes with these same functions, so the formulas it holds the suite to are the tested ones: there is
+//! no second copy.
 
 use alloy_primitives::{U256, U512};
 
@@ -322,6 +324,35 @@ impl PoolLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One more wei of uncollected reward never lowers what stakers are counted to keep (a donation never lowers
+    /// the share price), and the count never exceeds what they keep once each fee is charged on its own. Every
+    /// rate pair up to the caps on a grid, every amount near a multiple of the fee denominator.
+    #[test]
+    fn net_of_fees_is_monotone_and_below_what_stakers_keep() {
+        let bps: Vec<u64> = (0..=2000).step_by(37).chain([1, 1999, 2000]).collect();
+        for &c in &bps {
+            for &p in &bps {
+                let (c, p) = (U256::from(c), U256::from(p));
+                for base in [0u64, 10_000, 99_990_000, 1_000_000_007] {
+                    for a in base..base + 40 {
+                        let a = U256::from(a);
+                        let net = net_of_fees(a, c, p).unwrap();
+                        let next = net_of_fees(a + U256::from(1u8), c, p).unwrap();
+                        assert!(
+                            next >= net,
+                            "net({a}+1) = {next} < net({a}) = {net} at {c}+{p} bps"
+                        );
+                        let kept = a - fee_of(a, c).unwrap() - fee_of(a, p).unwrap();
+                        assert!(
+                            net <= kept,
+                            "net({a}) = {net} above kept {kept} at {c}+{p} bps"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn constants_match_their_decimal_values() {
