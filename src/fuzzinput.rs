@@ -3,7 +3,8 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 5: `FinalizeDue`, whose selector comes before `Wait`'s; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
+//! # Format (version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
+//! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
 //! version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2 added
 //! `AbiCall` there)
 //!
@@ -21,8 +22,7 @@
 //! Argument widths: pool, actor and address-book indexes, a hook mode, `max` of `ClProcessWithdrawals`: 1 byte. Amounts, shares,
 //! values, fees (`U256`): **32 bytes**, the raw big-endian word, exactly as it appears in the calldata or as
 //! `msg.value`, so that a comparison operand the EVM reports to libFuzzer (a 32-byte word) can be found in
-//! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id and the
-//! drop-boost amount: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
+//! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
 //! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
 //! followed for `Delta` by its basis points as a 4-byte signed integer. An entry point index: 2 bytes. ABI
 //! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words. An [`Amount`] (what a
@@ -277,7 +277,7 @@ impl Reader<'_> {
                 ArgValue::Word(self.u256())
             }
             FieldKind::Bps { .. } => ArgValue::U16(self.u16()),
-            FieldKind::RequestId | FieldKind::Word64 => ArgValue::U64(self.u64()),
+            FieldKind::RequestId => ArgValue::U64(self.u64()),
             FieldKind::Role => ArgValue::Role(self.role()),
             FieldKind::Report => ArgValue::Report(self.report()),
             FieldKind::Target => ArgValue::Target(self.target()),

@@ -43,8 +43,6 @@ pub enum FieldKind {
     RequestId,
     /// `u8`: how many queued items to process (1..8).
     Count,
-    /// `u64`: any value in 1..u64::MAX.
-    Word64,
     /// [`Role`]: one of [`Role::ALL`].
     Role,
     /// [`Report`]: how an oracle report picks its balance.
@@ -80,7 +78,7 @@ impl FieldKind {
                 FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment,
                 ArgValue::Word(_)
             ) | (FieldKind::Bps { .. }, ArgValue::U16(_))
-                | (FieldKind::RequestId | FieldKind::Word64, ArgValue::U64(_))
+                | (FieldKind::RequestId, ArgValue::U64(_))
                 | (FieldKind::Role, ArgValue::Role(_))
                 | (FieldKind::Report, ArgValue::Report(_))
                 | (FieldKind::Target, ArgValue::Target(_))

@@ -216,10 +216,11 @@ ops! {
     ActivateBoost { pool: u8 = K::Pool }
         weight 1, needs Needs::Anyone,
         plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::activateBoostCall {}, U256::ZERO);
-    /// `SmartOperator.queueDropBoost(amount)`.
-    QueueDropBoost { pool: u8 = K::Pool, amount: u64 = K::Word64 }
+    /// `SmartOperator.queueDropBoost(amount)`; `amount` drawn like the BGT amounts minted (so it can equal a
+    /// boosted balance), saturating at `uint128`.
+    QueueDropBoost { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
         weight 1, needs Needs::PoolRole(Role::BgtManager),
-        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueDropBoostCall { amount: u128::from(*amount) }, U256::ZERO);
+        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueDropBoostCall { amount: (*amount).saturating_to() }, U256::ZERO);
     /// `SmartOperator.dropBoost()`.
     DropBoost { pool: u8 = K::Pool }
         weight 1, needs Needs::Anyone,

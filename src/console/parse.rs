@@ -230,7 +230,7 @@ pub fn field_usage(name: &str, kind: FieldKind) -> String {
         FieldKind::Held { .. } => "N% of held | amount",
         FieldKind::Bps { .. } => "bps | N%",
         FieldKind::RequestId => "request id, 0 = newest",
-        FieldKind::Count | FieldKind::Word64 => "number",
+        FieldKind::Count => "number",
         FieldKind::Role => "role",
         FieldKind::Report => "honest | zero | replay | +N% | -N%",
         FieldKind::Target => {
@@ -342,7 +342,7 @@ fn field_value(
             let bps = text.strip_suffix("bps").unwrap_or(text);
             small(bps, u64::from(u16::MAX)).map(|r| r.map(|v| ArgValue::U16(v as u16)))
         }
-        FieldKind::RequestId | FieldKind::Word64 => {
+        FieldKind::RequestId => {
             let id = text.strip_prefix('#').unwrap_or(text);
             small(id, u64::MAX).map(|r| r.map(ArgValue::U64))
         }
@@ -422,9 +422,7 @@ fn default_value(world: &World, kind: FieldKind, caller: u8) -> Option<ArgValue>
         FieldKind::Hook => ArgValue::Byte(0),
         FieldKind::Words => ArgValue::Words(Vec::new()),
         FieldKind::EntryPoint => ArgValue::U16(0),
-        FieldKind::Word64 | FieldKind::Role | FieldKind::Target | FieldKind::Account => {
-            return None
-        }
+        FieldKind::Role | FieldKind::Target | FieldKind::Account => return None,
     })
 }
 

@@ -330,7 +330,6 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Count => ArgValue::Byte(rng.random_range(1u8..8)),
         FieldKind::Hook => ArgValue::Byte(rng.random_range(0u8..5)),
         FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
-        FieldKind::Word64 => ArgValue::U64(rng.random_range(1..u64::MAX)),
         FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
         FieldKind::Report => ArgValue::Report(match rng.random_range(0..10) {
             0..=5 => Report::Honest,
