@@ -37,7 +37,9 @@ fn mutate_reports_a_killed_and_a_surviving_mutant_and_resumes() {
         "--filter",
         SURVIVED,
         "--runs",
-        "60",
+        // The deleted state update is caught at run 75 on seed 0 (53 and 68 on seeds 1 and 2) since generation
+        // gained `FinalizeDue`; 300 leaves room.
+        "300",
         "--jobs",
         "2",
         "--out",
@@ -52,7 +54,7 @@ fn mutate_reports_a_killed_and_a_surviving_mutant_and_resumes() {
         "{text}"
     );
     assert!(
-        text.contains(&format!("{SURVIVED} survived 60 runs")),
+        text.contains(&format!("{SURVIVED} survived 300 runs")),
         "{text}"
     );
     assert!(text.contains("mutation score: 50.0%"), "{text}");
