@@ -1034,7 +1034,8 @@ fn finalize_must_succeed(c: &Check<'_>, ids: &[u64]) -> Option<String> {
         {
             return None;
         }
-        *need.get_mut(request.pool?)? += request.assets;
+        let need = need.get_mut(request.pool?)?;
+        *need = need.saturating_add(request.assets);
     }
     for (pool, need) in c.prev.pools.iter().zip(&need) {
         if *need > pool.vault_funds {
