@@ -6,7 +6,9 @@ use std::fmt;
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
-use crate::formulas::{fee_of, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY};
+use crate::formulas::{
+    fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY,
+};
 use crate::ghost::Ghost;
 use crate::observation::{
     AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
@@ -336,7 +338,7 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             for &Finalization { id, .. } in &c.step.events.finalized {
                 if let Some(r) = c.next.requests.get(id as usize - 1) {
-                    ensure(c.next.block >= r.block + WITHDRAWAL_DELAY, || {
+                    ensure(finalizable(U256::from(r.block), U256::from(c.next.block)) == Some(true), || {
                         format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
                     })?;
                 }
@@ -1029,7 +1031,7 @@ fn finalize_must_succeed(c: &Check<'_>, ids: &[u64]) -> Option<String> {
         // The delay runs from the block the harness saw the request appear in, not the vault's own record.
         let requested_at = *c.ghost.request_blocks.get(index)?;
         if request.finalized
-            || c.next.block < requested_at.saturating_add(WITHDRAWAL_DELAY)
+            || finalizable(U256::from(requested_at), U256::from(c.next.block)) != Some(true)
             || c.prev.contract_actors.contains(&request.user)
         {
             return None;

@@ -384,6 +384,7 @@ impl PlanContext<'_> {
     /// Up to `max` withdrawal requests that are due now (SPEC's delay past their `requestBlock`) and not
     /// finalized, oldest first.
     pub fn due_requests(&self, max: usize) -> Vec<u64> {
+        use poolguard_invariants::formulas::finalizable;
         let vault = self.world.contracts.withdrawal_vault;
         let now = self.world.chain.block_number();
         (1..=self.world.request_count())
@@ -397,9 +398,7 @@ impl PlanContext<'_> {
                     )
                     .is_ok_and(|r| {
                         r.user != Address::ZERO
-                            && r.requestBlock.saturating_add(U256::from(
-                                poolguard_invariants::formulas::WITHDRAWAL_DELAY,
-                            )) <= U256::from(now)
+                            && finalizable(r.requestBlock, U256::from(now)) == Some(true)
                     });
                 due && self
                     .world

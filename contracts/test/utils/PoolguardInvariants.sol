@@ -2040,7 +2040,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             if (id == 0 || id > prev.requests.length || id > ghostRequestBlock.length) return "";
             ReqObs memory r = prev.requests[id - 1];
             bool contractUser = r.user == contractActor || r.user == contractActorNoReceiver;
-            if (r.finalized || next.blockNumber < ghostRequestBlock[id - 1] + 129_600 || contractUser) return "";
+            if (r.finalized || next.blockNumber < _satAdd(ghostRequestBlock[id - 1], WITHDRAWAL_DELAY) || contractUser) return "";
             if (r.pool >= NUM_POOLS) return "";
             need[r.pool] += r.assets;
         }
