@@ -245,8 +245,9 @@ fn killed_campaign_leaves_loadable_corpus_and_findings() {
 /// Reentrancy through a contract actor's callback. A contract holder requests a withdrawal, arms its
 /// `receive()` to repeat the call it is making, and finalizes its own request after the delay. On the variant
 /// whose finalization lost its guard and pays before it books, the re-entry is paid twice and WD-001 fires; on
-/// the suite the guard refuses the re-entry and every invariant holds. The sequence is written by hand: the
-/// 60-s campaign does not yet reach it (see `contracts/variants-directed/`).
+/// the suite the guard refuses the re-entry and every invariant holds. The sequence is written by hand so that
+/// the suite's side is checked on exactly this attack; the campaign reaches the variant by itself too
+/// (`tests/broken_variants.rs`).
 #[test]
 fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_it() {
     let sequence = r#"{"format":"poolguard-sequence/1","actions":[
@@ -275,10 +276,7 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
     };
     let suite = run(common::world());
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
-    let variant = run(variant_world_in(
-        "variants-directed",
-        "wd-001-reentrant-finalize",
-    ));
+    let variant = run(variant_world_in("variants", "wd-001-reentrant-finalize"));
     let wd = variant
         .violations
         .iter()

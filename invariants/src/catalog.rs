@@ -266,17 +266,21 @@ pub static CATALOG: &[Invariant] = &[
                 // An exited pool is also owed its operator's BGT: BERA-backed 1:1 in the BGT contract (read from the
                 // chain stand-in, not the pool), it reaches the pool's funds in the vault once redeemed. The frozen
                 // books leave it out, but a withdrawal that triggered the exit was priced with its share of it.
+                // A live pool is owed what the vault really asked the consensus layer for and it has not paid yet
+                // (the WithdrawalRequests stand-in's queue, capped at the validator's balance), not what the pool's
+                // books say was requested: a request that asks for less than the books record is never paid.
+                let queued = c.next.queued_cl_withdrawals(i);
                 let receivable = if p.is_fully_exited {
                     p.cl_balance + c.ghost.exit_shortfall.get(i).copied().unwrap_or_default() + p.operator_bgt
                 } else {
-                    p.pending_cl_withdrawals.min(p.cl_balance)
+                    queued.min(p.cl_balance)
                 };
                 // A live pool's requested consensus-layer part that the validator can no longer pay, excused only
                 // up to the penalties the harness applied: the pool cannot see a loss before the oracle reports it.
                 let unseen_loss = if p.is_fully_exited {
                     U256::ZERO
                 } else {
-                    let unpayable = p.pending_cl_withdrawals - receivable;
+                    let unpayable = (queued - receivable).saturating_add(c.next.unpaid_processed_cl_withdrawals(i));
                     unpayable.min(c.ghost.live_cl_losses.get(i).copied().unwrap_or_default())
                 };
                 let claims = if p.is_fully_exited { p.vault_owed + p.frozen_total_assets } else { p.vault_owed };
@@ -336,12 +340,23 @@ pub static CATALOG: &[Invariant] = &[
         statement: "No request is finalized before requestBlock + 129,600.",
         broken_variant: "wd-002-short-delay",
         check: |c| {
-            for &Finalization { id, .. } in &c.step.events.finalized {
-                if let Some(r) = c.next.requests.get(id as usize - 1) {
-                    ensure(finalizable(U256::from(r.block), U256::from(c.next.block)) == Some(true), || {
-                        format!("request {id} from block {} finalized at block {}", r.block, c.next.block)
-                    })?;
+            // Every request that became finalized in the step, with or without an event, is judged by the block
+            // the harness saw it appear in (the ghost), not by the `requestBlock` the vault stored: a vault that
+            // stores the wrong block passes its own delay check.
+            for (index, after) in c.next.requests.iter().enumerate() {
+                let before = c.prev.requests.get(index);
+                if !after.finalized || before.is_some_and(|r| r.finalized) {
+                    continue;
                 }
+                let requested = c.ghost.request_blocks.get(index).copied().unwrap_or(c.next.block);
+                ensure(finalizable(U256::from(requested), U256::from(c.next.block)) == Some(true), || {
+                    format!(
+                        "request {} made at block {requested} (the vault stores {}) finalized at block {}",
+                        index + 1,
+                        after.block,
+                        c.next.block
+                    )
+                })?;
             }
             Ok(())
         },
@@ -532,9 +547,10 @@ pub static CATALOG: &[Invariant] = &[
                 if rewards.len() != 1 || penalised || c.step.events.reentries.iter().any(|r| r.success) {
                     continue;
                 }
-                // The rates and recipients come from the suite's feeRates() (the commission from BeraChef, a chain
-                // stand-in, through it), read before the step: the rates in force when its rewards were recognised.
-                // The rewards come from the suite's events: what the harness sent does not say which step recognises it.
+                // The rates are those SPEC puts in force, read before the step (when its rewards were recognised):
+                // the commission active in BeraChef (a chain stand-in, not the suite's feeRates()), the protocol fee
+                // from its getter, zero without a recipient. The rewards come from the suite's events: what the
+                // harness sent does not say which step recognises it.
                 let (commission_bps, protocol_bps) = (before.commission_bps, before.effective_protocol_fee_bps);
                 let mut expected = [
                     ("commission", commission_worth, fee_sum(&rewards, commission_bps)),
@@ -781,6 +797,18 @@ pub static CATALOG: &[Invariant] = &[
                 let last = c.prev.pools[i].last_report.1;
                 ensure(slot > last, || format!("pool{i}: report for refSlot {slot} after {last}"))?;
             }
+            // The same from what the harness sent: every accepted `updateTotalDeposits` (its calldata) against the
+            // last refSlot accepted for the pool before the step (the ghost), which no stored value of the oracle
+            // can move.
+            for call in c.step.successful_calls().filter(|call| call.function == SuiteFunction::UpdateTotalDeposits) {
+                let (Some(i), Some(report)) = (call.pool, call.report) else {
+                    continue;
+                };
+                let last = c.ghost.ref_slots_before.get(i).copied().unwrap_or_default();
+                ensure(report.ref_slot > last, || {
+                    format!("pool{i}: report for refSlot {} accepted after one for refSlot {last}", report.ref_slot)
+                })?;
+            }
             Ok(())
         },
     },
@@ -790,16 +818,36 @@ pub static CATALOG: &[Invariant] = &[
         statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool expects.",
         broken_variant: "oracle-003-no-bounds",
         check: |c| {
-            for &AcceptedReport { pool: i, balance: value, .. } in &c.step.events.reports {
+            // The reports are the accepted `updateTotalDeposits` calls, read from the calldata the harness sent (an
+            // event could carry another balance), and the events too (a report accepted through another path).
+            let called = c.step.successful_calls().filter_map(|call| match (call.function, call.pool, call.report) {
+                (SuiteFunction::UpdateTotalDeposits, Some(i), Some(report)) => Some((i, report.balance)),
+                _ => None,
+            });
+            let evented = c.step.events.reports.iter().map(|r| (r.pool, Some(r.balance)));
+            for (i, value) in called.chain(evented) {
                 let p = &c.prev.pools[i];
+                let Some(value) = value else {
+                    return Err(format!("pool{i}: a report past 2^256 wei was accepted"));
+                };
                 if value.is_zero() || !p.is_active {
                     continue;
                 }
-                let expected = p.expected_cl_balance;
+                // The centre is the balance the books imply, computed here (SPEC's totalDeposits plus the unpaid
+                // consensus-layer withdrawals), not the suite's expectedClBalance(), which the oracle centres on.
+                let Some(expected) = p.books_cl_balance() else {
+                    continue;
+                };
                 let (up, down) = c.prev.oracle_bounds;
-                let hi = expected + expected * up / U256::from(10_000u64);
-                let lo = expected.saturating_sub(expected * down / U256::from(10_000u64));
-                ensure(value <= hi && value >= lo, || format!("pool{i}: report {value} outside [{lo}, {hi}]"))?;
+                let ten_thousand = U256::from(10_000u64);
+                let hi = expected.saturating_add(expected.saturating_mul(up) / ten_thousand);
+                let lo = expected.saturating_sub(expected.saturating_mul(down) / ten_thousand);
+                ensure(value <= hi && value >= lo, || {
+                    format!(
+                        "pool{i}: report {value} outside [{lo}, {hi}] around the books' {expected} (expectedClBalance() says {})",
+                        p.expected_cl_balance
+                    )
+                })?;
             }
             Ok(())
         },

@@ -40,6 +40,14 @@ pub struct Ghost {
     /// decided by what the harness did (LIVE-004).
     #[serde(default)]
     pub request_blocks: Vec<u64>,
+    /// Per pool: the refSlot of the last oracle report the harness saw accepted (a successful `updateTotalDeposits`
+    /// it sent, by its calldata), after the step. ORACLE-002 compares with [`Ghost::ref_slots_before`], not with
+    /// the oracle's `getLastReport`, which a bug that forgets to record a report moves.
+    #[serde(default)]
+    pub ref_slots: Vec<U256>,
+    /// [`Ghost::ref_slots`] as it was before the step.
+    #[serde(default)]
+    pub ref_slots_before: Vec<U256>,
 }
 
 impl Ghost {
@@ -65,6 +73,9 @@ impl Ghost {
             empowered: Vec::new(),
             // Requests before the first observation have no step: their own record is all there is.
             request_blocks: initial.requests.iter().map(|r| r.block).collect(),
+            // Likewise the reports made while the world was deployed.
+            ref_slots: initial.pools.iter().map(|p| p.last_report.1).collect(),
+            ref_slots_before: initial.pools.iter().map(|p| p.last_report.1).collect(),
         }
     }
 
@@ -83,6 +94,16 @@ impl Ghost {
         }
         for _ in self.request_blocks.len()..next.requests.len() {
             self.request_blocks.push(next.block);
+        }
+        self.ref_slots_before.clone_from(&self.ref_slots);
+        for call in step.successful_calls() {
+            if let (SuiteFunction::UpdateTotalDeposits, Some(p), Some(report)) =
+                (call.function, call.pool, call.report)
+            {
+                if let Some(last) = self.ref_slots.get_mut(p) {
+                    *last = report.ref_slot;
+                }
+            }
         }
         let index = |who| next.actor_index(who);
         for &Deposit {
@@ -139,8 +160,9 @@ impl Ghost {
                 }
             }
             if !before.is_fully_exited && after.is_fully_exited {
-                self.exit_shortfall[p] =
-                    before.expected_cl_balance.saturating_sub(before.cl_balance);
+                // The balance the books imply, computed by the harness (not the suite's expectedClBalance()).
+                let expected = before.books_cl_balance().unwrap_or(U256::MAX);
+                self.exit_shortfall[p] = expected.saturating_sub(before.cl_balance);
             }
             let penalized = step.call.is_some_and(|c| {
                 c.function == SuiteFunction::PenalizeValidator && c.pool == Some(p)

@@ -19,6 +19,6 @@ pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
-    Privilege, Reentry, RequestObservation, Role, RoleOp, ShareTransfer, StepEvents, StepRecord,
-    SuiteCall, SuiteFunction,
+    Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp, ShareTransfer, StepEvents,
+    StepRecord, SuiteCall, SuiteFunction,
 };

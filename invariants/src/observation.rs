@@ -155,15 +155,18 @@ pub struct PoolObservation {
     pub operator_bgt: U256,
     /// SmartOperator.lastAccruedBgtBalance().
     pub last_accrued_bgt: U256,
-    /// Active commission (bps) as the SmartOperator reads it.
+    /// Active commission (bps), read from the BeraChef stand-in (`getValCommissionOnIncentiveTokens`), not from
+    /// the SmartOperator's `feeRates()` that the pool charges with: a suite that charges another rate than the
+    /// active one must not move the rate its fees are checked against.
     pub commission_bps: U256,
     /// Queued, not yet active commission (bps) in BeraChef.
     pub queued_commission_bps: U256,
     /// protocolFeePercentage in storage (bps).
     pub protocol_fee_bps: U256,
-    /// Protocol fee actually charged (0 while no recipient is set).
+    /// Protocol fee SPEC says is charged: `protocol_fee_bps`, or 0 while the factory has no recipient. Computed
+    /// by the harness from the two getters, not read from `feeRates()`.
     pub effective_protocol_fee_bps: U256,
-    /// Who receives the protocol fee shares (the factory's `protocolFeeRecipient`, through `feeRates()`).
+    /// Who receives the protocol fee shares (the factory's `protocolFeeRecipient()` getter).
     pub protocol_fee_recipient: Address,
     /// The validator's consensus-layer balance (BeaconDeposit).
     pub cl_balance: U256,
@@ -171,6 +174,12 @@ pub struct PoolObservation {
     pub pending_cl_withdrawals: U256,
     /// expectedClBalance().
     pub expected_cl_balance: U256,
+    /// clWithdrawalsRequested(): consensus-layer withdrawals the pool ever asked for (a getter).
+    #[serde(default)]
+    pub cl_withdrawals_requested: U256,
+    /// The BeaconDeposit stand-in's `withdrawnAmount(pubkey)`: what the consensus layer paid out.
+    #[serde(default)]
+    pub cl_withdrawn: U256,
     /// WithdrawalVault.poolFunds(pubkey).
     pub vault_funds: U256,
     /// WithdrawalVault.poolOwed(pubkey).
@@ -192,6 +201,62 @@ pub struct PoolObservation {
     /// ERC-4626's conversions of the same probe.
     #[serde(default)]
     pub conversions: Conversions,
+}
+
+impl Observation {
+    /// What the consensus layer will still pay pool `pool` for partial withdrawals, read from the WithdrawalRequests
+    /// stand-in rather than from the pool's books: the amounts of the queued, unprocessed requests the
+    /// WithdrawalVault (the withdrawal credentials, the only source the consensus layer honours) made for the
+    /// pool's validator, a 0-gwei (whole balance) request counting as the validator's balance (not capped at it:
+    /// the part the validator cannot pay is the caller's to judge).
+    pub fn queued_cl_withdrawals(&self, pool: usize) -> U256 {
+        let Some(p) = self.pools.get(pool) else {
+            return U256::ZERO;
+        };
+        let gwei = U256::from(1_000_000_000u64);
+        self.cl_requests
+            .iter()
+            .skip(self.cl_requests_processed)
+            .filter(|r| r.pool == Some(pool) && r.source == self.withdrawal_vault)
+            .map(|r| {
+                if r.amount_gwei == 0 {
+                    p.cl_balance
+                } else {
+                    U256::from(r.amount_gwei) * gwei
+                }
+            })
+            .fold(U256::ZERO, |sum, amount| sum.saturating_add(amount))
+    }
+
+    /// What the consensus layer processed for pool `pool`'s partial withdrawal requests and did not pay (the
+    /// validator's balance was short when it processed them): the amounts of the processed requests from the
+    /// WithdrawalVault for the pool's validator, less what the BeaconDeposit stand-in says it paid out.
+    pub fn unpaid_processed_cl_withdrawals(&self, pool: usize) -> U256 {
+        let Some(p) = self.pools.get(pool) else {
+            return U256::ZERO;
+        };
+        let gwei = U256::from(1_000_000_000u64);
+        self.cl_requests
+            .iter()
+            .take(self.cl_requests_processed)
+            .filter(|r| r.pool == Some(pool) && r.source == self.withdrawal_vault)
+            .map(|r| U256::from(r.amount_gwei) * gwei)
+            .fold(U256::ZERO, |sum, amount| sum.saturating_add(amount))
+            .saturating_sub(p.cl_withdrawn)
+    }
+}
+
+impl PoolObservation {
+    /// The validator balance the pool's books imply, computed by the harness as SPEC defines it: `totalDeposits`
+    /// plus the consensus-layer withdrawals requested and not yet paid (floored at 0), from the getters and the
+    /// BeaconDeposit stand-in rather than from the suite's `expectedClBalance()`, which the oracle's bounds are
+    /// centred on and which ORACLE-003 therefore must not trust. `None` past 2^256.
+    pub fn books_cl_balance(&self) -> Option<U256> {
+        self.total_deposits.checked_add(
+            self.cl_withdrawals_requested
+                .saturating_sub(self.cl_withdrawn),
+        )
+    }
 }
 
 /// `convertToShares(probe)` and `convertToAssets(probe)`: both round down (ERC-4626).
@@ -303,6 +368,9 @@ pub struct Observation {
     pub oracle_bounds: (U256, U256),
     /// BERA held by the WithdrawalVault.
     pub withdrawal_vault_balance: U256,
+    /// The WithdrawalVault's address (every validator's withdrawal credentials).
+    #[serde(default)]
+    pub withdrawal_vault: Address,
     /// WithdrawalVault paused?
     pub withdrawal_vault_paused: bool,
     /// Requests, id `i+1` at index `i`.
@@ -315,6 +383,10 @@ pub struct Observation {
     /// them all, processed or not).
     #[serde(default)]
     pub cl_requests: Vec<ClRequestObservation>,
+    /// How many of `cl_requests` the consensus layer has processed (the queue's head: `requestCount()` −
+    /// `pendingCount()` of the stand-in); the rest are still owed to their validators' pools.
+    #[serde(default)]
+    pub cl_requests_processed: usize,
     /// BERA held by the withdrawal predeploy: the request fees it was paid (raw balance).
     #[serde(default)]
     pub cl_request_fees: U256,
@@ -519,6 +591,18 @@ pub struct SuiteCall {
     /// shares of `requestRedeem`; None for the other functions.
     #[serde(default)]
     pub amount: Option<U256>,
+    /// What an `updateTotalDeposits` call reports, from its calldata (None for the other functions).
+    #[serde(default)]
+    pub report: Option<ReportArgs>,
+}
+
+/// The arguments of an oracle report, decoded by the harness from the calldata it sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ReportArgs {
+    /// `balanceGwei` × 1e9 (None past 2^256).
+    pub balance: Option<U256>,
+    /// `refSlot`.
+    pub ref_slot: U256,
 }
 
 /// What the engine records of one step.
@@ -572,6 +656,19 @@ impl StepRecord {
     /// re-entry of a contract actor's callback.
     pub fn called(&self, functions: &[SuiteFunction]) -> bool {
         self.calls().any(|call| functions.contains(&call.function))
+    }
+
+    /// The suite calls the step made that succeeded: its transaction's when it succeeded, then each successful
+    /// re-entry's, in the order they ran (a re-entry runs inside the transaction, so before it completes; a
+    /// check of order between them treats the transaction's call as the first).
+    pub fn successful_calls(&self) -> impl Iterator<Item = SuiteCall> + '_ {
+        self.call.filter(|_| self.success).into_iter().chain(
+            self.events
+                .reentries
+                .iter()
+                .filter(|r| r.success)
+                .filter_map(|r| r.call),
+        )
     }
 
     /// The suite calls the step made: its transaction's, then each successful re-entry's.

@@ -11,6 +11,7 @@ use crate::actions::model::ActorDraw;
 use crate::actions::{
     Action, Amount, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget,
 };
+use crate::bindings::IAccountingOracle;
 use crate::fuzzinput::ROLLS;
 use crate::world::{World, BERA};
 
@@ -50,6 +51,9 @@ pub struct GenContext {
     /// Per op kind (`OpKind as usize`), the factor its declared weight is drawn with: 1 until a campaign's
     /// [`Scheduler`](super::schedule::Scheduler) adapts it to the kind's yield of new edges.
     pub kind_boosts: Vec<f64>,
+    /// The oracle's governance bounds in the deployed world, read from its state (`maxIncreaseBps`, and
+    /// `maxDecreaseBps` negated): reports are placed on their edges.
+    pub report_bounds: Vec<i32>,
 }
 
 impl GenContext {
@@ -121,7 +125,28 @@ impl GenContext {
                 None => entry_groups.push((key, vec![i as u16])),
             }
         }
+        let bps = |v: U256| i32::try_from(v).unwrap_or(i32::MAX);
+        let report_bounds = [
+            world
+                .view(
+                    c.accounting_oracle,
+                    &IAccountingOracle::maxIncreaseBpsCall {},
+                )
+                .ok()
+                .map(bps),
+            world
+                .view(
+                    c.accounting_oracle,
+                    &IAccountingOracle::maxDecreaseBpsCall {},
+                )
+                .ok()
+                .map(|v| -bps(v)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Self {
+            report_bounds,
             entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
             entry_needs: world.entry_points.iter().map(abi::entry_needs).collect(),
             outsiders: world.actors.outsiders().into_iter().map(index).collect(),
@@ -331,10 +356,18 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Hook => ArgValue::Byte(rng.random_range(0u8..5)),
         FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
         FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
-        FieldKind::Report => ArgValue::Report(match rng.random_range(0..10) {
+        FieldKind::Report => ArgValue::Report(match rng.random_range(0..12) {
             0..=5 => Report::Honest,
             6..=7 => Report::Delta(rng.random_range(-700..150)),
-            8 => Report::Zero,
+            // A move within one basis point of one of the oracle's bounds as the world was deployed (read from its
+            // state): a report on the edge of what the oracle accepts, where a wrong centre or an off-by-one bound
+            // shows.
+            8..=9 if !ctx.report_bounds.is_empty() => {
+                let edge = ctx.report_bounds[rng.random_range(0..ctx.report_bounds.len())];
+                Report::Delta(edge.saturating_add(rng.random_range(-1..=1)))
+            }
+            8..=9 => Report::Delta(rng.random_range(-700..150)),
+            10 => Report::Zero,
             _ => Report::Replay,
         }),
         FieldKind::Target => {
@@ -718,6 +751,11 @@ fn has_field(kind: OpKind, wanted: impl Fn(FieldKind) -> bool) -> bool {
 /// made. Drawn by field kinds, so every op about requests follows every op that spends; a campaign otherwise
 /// reaches "the holder finalizes its own request once due" only by a product of independent draws. No spending
 /// step: no change.
+///
+/// Sometimes the spending step is made twice (a second request on the same pool: something left in the pool's
+/// books for a re-entry to take), and when the sender is a contract actor its callbacks are often armed, right
+/// before the follow-up, to repeat the call it is making (the other hooks stay to `arm_before`): the attacker contract that re-enters the function that
+/// pays it, the classic reentrancy, built in one mutation instead of four independent ones.
 fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     let spending: Vec<usize> = (0..seq.len())
         .filter(|&i| has_field(seq[i].op.kind(), |k| matches!(k, FieldKind::Held { .. })))
@@ -743,14 +781,56 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     } else {
         0
     };
+    let caller = seq[at].caller;
+    let mut next = at + 1;
+    if rng.random_bool(0.4) {
+        let again = Action {
+            roll: 0,
+            ..seq[at].clone()
+        };
+        seq.insert(next, again);
+        next += 1;
+    }
     seq.insert(
-        at + 1,
+        next,
         Action {
-            caller: seq[at].caller,
+            caller,
             roll,
             op: Op::from_args(kind, &args),
         },
     );
+    if is_contract_actor(ctx, caller) && rng.random_bool(0.8) {
+        seq.insert(next, arm_hook(rng, ctx, caller, Some(HOOK_REPEAT)));
+    }
+}
+
+/// `ContractActor.Hook.Repeat`: re-enter once repeating the call the contract is making.
+const HOOK_REPEAT: u8 = 4;
+
+/// Whether actor index `caller` (taken modulo the number of actors, as planning does) is a contract actor.
+fn is_contract_actor(ctx: &GenContext, caller: u8) -> bool {
+    ctx.contracts.contains(&(caller % ctx.actors.max(1) as u8))
+}
+
+/// An op arming contract actor `actor`'s callbacks: a fresh hook and planned call, with `mode` when given.
+fn arm_hook(rng: &mut SmallRng, ctx: &GenContext, actor: u8, mode: Option<u8>) -> Action {
+    let mut args = random_op(rng, ctx, OpKind::ArmHook, 0).args();
+    for (value, field) in args.iter_mut().zip(OpKind::ArmHook.spec().fields) {
+        match field.kind {
+            FieldKind::Actor(ActorDraw::Contract) => *value = ArgValue::Byte(actor),
+            FieldKind::Hook => {
+                if let Some(mode) = mode {
+                    *value = ArgValue::Byte(mode);
+                }
+            }
+            _ => {}
+        }
+    }
+    Action {
+        caller: actor,
+        roll: 0,
+        op: Op::from_args(OpKind::ArmHook, &args),
+    }
 }
 
 /// Inserts, before a step that a contract actor sends, an op arming that actor's callbacks (a fresh hook and
@@ -758,30 +838,14 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
 /// real attacker contract would be written for the call it makes. No step of a contract actor: no change.
 fn arm_before(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     let theirs: Vec<usize> = (0..seq.len())
-        .filter(|&i| {
-            ctx.contracts
-                .contains(&(seq[i].caller % ctx.actors.max(1) as u8))
-        })
+        .filter(|&i| is_contract_actor(ctx, seq[i].caller))
         .collect();
     if theirs.is_empty() {
         return;
     }
     let at = theirs[rng.random_range(0..theirs.len())];
-    let actor = seq[at].caller;
-    let mut args = random_op(rng, ctx, OpKind::ArmHook, 0).args();
-    for (value, field) in args.iter_mut().zip(OpKind::ArmHook.spec().fields) {
-        if field.kind == FieldKind::Actor(ActorDraw::Contract) {
-            *value = ArgValue::Byte(actor);
-        }
-    }
-    seq.insert(
-        at,
-        Action {
-            caller: actor,
-            roll: 0,
-            op: Op::from_args(OpKind::ArmHook, &args),
-        },
-    );
+    let hook = arm_hook(rng, ctx, seq[at].caller, None);
+    seq.insert(at, hook);
 }
 
 /// A small fixed generation context for unit tests (no world needed).
@@ -805,6 +869,7 @@ pub(crate) fn test_context() -> GenContext {
         contracts: vec![21],
         fee_holders: vec![vec![22, 23], vec![24, 23]],
         accounts: 30,
+        report_bounds: vec![100, -500],
     }
 }
 
@@ -876,21 +941,49 @@ mod tests {
             roll: 0,
             op: Op::Wait {},
         };
-        for _ in 0..50 {
-            let mut seq = vec![other.clone(), request.clone(), other.clone()];
-            follow_up(&mut rng, &ctx, &mut seq);
-            assert_eq!(seq.len(), 4);
-            let added = &seq[2];
-            assert_eq!(added.caller, 6, "{added:?}");
-            assert!(
-                has_field(added.op.kind(), |k| k == FieldKind::RequestId),
-                "{added:?}"
-            );
-            assert!(
-                added.op.args().contains(&ArgValue::U64(0)),
-                "about the newest request: {added:?}"
-            );
+        let (mut twice, mut armed) = (0, 0);
+        for caller in [6, 21] {
+            for _ in 0..50 {
+                let request = Action {
+                    caller,
+                    ..request.clone()
+                };
+                let mut seq = vec![other.clone(), request.clone(), other.clone()];
+                follow_up(&mut rng, &ctx, &mut seq);
+                // After the request: maybe the same request again, maybe the sender's hook armed to repeat (a
+                // contract actor only), then the follow-up; the rest untouched.
+                assert_eq!(seq[..2], [other.clone(), request.clone()]);
+                assert_eq!(seq.last(), Some(&other));
+                let mut added = &seq[2..seq.len() - 1];
+                if added.len() > 1 && added[0].op == request.op {
+                    twice += 1;
+                    added = &added[1..];
+                }
+                if let [hook, _] = added {
+                    assert!(ctx.contracts.contains(&caller), "{seq:?}");
+                    assert_eq!(hook.op.kind(), OpKind::ArmHook);
+                    assert!(
+                        hook.op.args().contains(&ArgValue::Byte(HOOK_REPEAT)),
+                        "{hook:?}"
+                    );
+                    armed += 1;
+                    added = &added[1..];
+                }
+                let [added] = added else {
+                    panic!("{seq:?}");
+                };
+                assert_eq!(added.caller, caller, "{added:?}");
+                assert!(
+                    has_field(added.op.kind(), |k| k == FieldKind::RequestId),
+                    "{added:?}"
+                );
+                assert!(
+                    added.op.args().contains(&ArgValue::U64(0)),
+                    "about the newest request: {added:?}"
+                );
+            }
         }
+        assert!(twice > 0 && armed > 0, "twice {twice}, armed {armed}");
         // Nothing spent: nothing to follow up.
         let mut seq = vec![other.clone()];
         follow_up(&mut rng, &ctx, &mut seq);

@@ -17,15 +17,15 @@ use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{ClRequestObservation, Forwarder, ForwarderBalance};
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
-    Reentry, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord, SuiteCall,
-    SuiteFunction,
+    Reentry, ReportArgs, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord,
+    SuiteCall, SuiteFunction,
 };
 
 use crate::actions::Planned;
 use crate::bindings::{
     IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, IPausable,
-    ISmartOperator, IStBERA, IStakingPool, IStakingRewardsVault, IWithdrawalRequests,
-    IWithdrawalVault, IBGT, IERC20,
+    ISmartOperator, IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault,
+    IWithdrawalRequests, IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
 use crate::world::World;
@@ -339,6 +339,15 @@ impl Observer {
             withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
             requests,
             cl_requests,
+            cl_requests_processed: cl_count.saturating_sub(
+                reads
+                    .view(
+                        c.withdrawal_requests,
+                        IWithdrawalRequests::pendingCountCall {},
+                    )
+                    .saturating_to(),
+            ) as usize,
+            withdrawal_vault: c.withdrawal_vault,
             cl_request_fees: world.chain.balance(c.withdrawal_requests),
             actors: self.actors.clone(),
             outsiders: self.outsiders.clone(),
@@ -357,7 +366,19 @@ impl Observer {
         let c = &world.contracts;
         let sp = p.staking_pool;
         let op = p.smart_operator;
-        let rates = reads.view(op, ISmartOperator::feeRatesCall {});
+        // The rates the fees are checked against come from where SPEC sets them (BeraChef's active commission, the
+        // operator's protocol fee and the factory's recipient), not from `feeRates()`, which the pool charges with.
+        let commission = reads.view(
+            c.bera_chef,
+            IBeraChef::getValCommissionOnIncentiveTokensCall {
+                valPubkey: p.pubkey.clone(),
+            },
+        );
+        let protocol_fee_bps: U256 = reads.view(op, ISmartOperator::protocolFeePercentageCall {});
+        let protocol_fee_recipient: Address = reads.view(
+            c.factory,
+            IStakingPoolContractsFactory::protocolFeeRecipientCall {},
+        );
         let queued = reads.view(
             c.bera_chef,
             IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
@@ -393,11 +414,15 @@ impl Observer {
             ),
             operator_bgt: reads.view(c.bgt, IBGT::balanceOfCall { account: op }),
             last_accrued_bgt: reads.view(op, ISmartOperator::lastAccruedBgtBalanceCall {}),
-            commission_bps: rates.commissionBps,
+            commission_bps: U256::from(commission),
             queued_commission_bps: U256::from(queued.commissionRate),
-            protocol_fee_bps: reads.view(op, ISmartOperator::protocolFeePercentageCall {}),
-            effective_protocol_fee_bps: rates.protocolFeeBps,
-            protocol_fee_recipient: rates.protocolFeeRecipient,
+            protocol_fee_bps,
+            effective_protocol_fee_bps: if protocol_fee_recipient.is_zero() {
+                U256::ZERO
+            } else {
+                protocol_fee_bps
+            },
+            protocol_fee_recipient,
             cl_balance: reads.view(
                 c.beacon_deposit,
                 IBeaconDeposit::validatorBalanceCall {
@@ -406,6 +431,13 @@ impl Observer {
             ),
             pending_cl_withdrawals: reads.view(sp, IStakingPool::pendingClWithdrawalsCall {}),
             expected_cl_balance: reads.view(sp, IStakingPool::expectedClBalanceCall {}),
+            cl_withdrawals_requested: reads.view(sp, IStakingPool::clWithdrawalsRequestedCall {}),
+            cl_withdrawn: reads.view(
+                c.beacon_deposit,
+                IBeaconDeposit::withdrawnAmountCall {
+                    pubkey: p.pubkey.clone(),
+                },
+            ),
             vault_funds: reads.view(
                 c.withdrawal_vault,
                 IWithdrawalVault::poolFundsCall {
@@ -498,6 +530,7 @@ impl Observer {
             pubkey.and_then(|key| self.pubkey_pool.get(&keccak256(&key)).copied())
         };
         let gwei = U256::from(1_000_000_000u64);
+        let mut report = None;
         let (function, pool, amount) = if to == c.withdrawal_vault {
             match selector {
                 requestWithdrawalCall::SELECTOR => {
@@ -538,6 +571,10 @@ impl Observer {
             && selector == IAccountingOracle::updateTotalDepositsCall::SELECTOR
         {
             let call = IAccountingOracle::updateTotalDepositsCall::abi_decode(data).ok();
+            report = call.as_ref().map(|call| ReportArgs {
+                balance: call.balanceGwei.checked_mul(gwei),
+                ref_slot: call.refSlot,
+            });
             (
                 SuiteFunction::UpdateTotalDeposits,
                 pool_of(call.map(|call| call.pubkey)),
@@ -559,6 +596,7 @@ impl Observer {
             function,
             pool,
             amount,
+            report,
         })
     }
 

@@ -50,7 +50,7 @@ contract StakingPool is StBERA, PausableUpgradeable, IStakingPool {
     uint256 public frozenTotalAssets;
     /// @inheritdoc IStakingPool
     uint256 public deadShares;
-    /// @notice Cumulative consensus-layer withdrawals requested for partial withdrawals.
+    /// @inheritdoc IStakingPool
     uint256 public clWithdrawalsRequested;
 
     /// @custom:oz-upgrades-unsafe-allow constructor

@@ -80,6 +80,8 @@ interface IStakingPool {
     function bufferedAssets() external view returns (uint256);
     /// @notice Consensus-layer withdrawals requested and not yet paid out.
     function pendingClWithdrawals() external view returns (uint256);
+    /// @notice Cumulative consensus-layer withdrawals requested for partial withdrawals.
+    function clWithdrawalsRequested() external view returns (uint256);
     /// @notice The balance the oracle should report absent rewards or penalties.
     function expectedClBalance() external view returns (uint256);
     /// @notice The full-exit threshold.

@@ -153,6 +153,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 clBalance;
         uint256 pendingClWithdrawals;
         uint256 expectedClBalance;
+        uint256 clWithdrawalsRequested;
+        uint256 clWithdrawn;
         uint256 vaultFunds;
         uint256 vaultOwed;
         uint256 lastReportBalance;
@@ -194,12 +196,16 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         ClReqObs[] clRequests;
         /// BERA held by the withdrawal predeploy (poolguard's `cl_request_fees`).
         uint256 clRequestFees;
+        /// How many of `clRequests` the consensus layer processed (poolguard's `cl_requests_processed`).
+        uint256 clRequestsProcessed;
     }
 
     /// @notice poolguard `ClRequestObservation`; `pool` is NO_INDEX for "None".
     struct ClReqObs {
         uint256 pool;
         uint64 amountGwei;
+        /// Whether the WithdrawalVault (the withdrawal credentials) queued it.
+        bool fromVault;
     }
 
     struct DepositEv {
@@ -286,6 +292,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         bool requestAmountKnown;
         /// The request ids a finalize call names (poolguard's `request_ids`).
         uint256[] requestIds;
+        /// What an oracle report's calldata says (poolguard's `SuiteCall::report`): balanceGwei × 1e9 (and whether
+        /// it fits in 256 bits) and refSlot.
+        uint256 reportBalance;
+        bool reportBalanceKnown;
+        uint256 reportRefSlot;
         Events events;
     }
 
@@ -300,6 +311,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     uint256[] internal ghostLiveClLosses;
     /// @notice Per request id `i+1`: the block of the step the harness first saw it in (poolguard's `request_blocks`).
     uint256[] internal ghostRequestBlock;
+    /// @notice Per pool: the refSlot of the last report the harness saw accepted, after and before the step
+    /// (poolguard's `ref_slots`, `ref_slots_before`).
+    uint256[] internal ghostRefSlot;
+    uint256[] internal ghostRefSlotBefore;
 
     /// @notice Steps run so far (the next step's index).
     uint256 public stepCount;
@@ -481,9 +496,13 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             ghostGain.push(0);
             ghostTainted.push(holder);
         }
+        delete ghostRefSlot;
+        delete ghostRefSlotBefore;
         for (uint256 i = 0; i < NUM_POOLS; i++) {
             ghostExitShortfall.push(0);
             ghostLiveClLosses.push(0);
+            ghostRefSlot.push(initial.pools[i].lastReportSlot);
+            ghostRefSlotBefore.push(initial.pools[i].lastReportSlot);
         }
     }
 
@@ -713,14 +732,17 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         o.forwarderBera[2 * NUM_POOLS + 1] = factory.balance;
         o.clRequests = _observeClRequests();
         o.clRequestFees = withdrawalRequests.balance;
+        o.clRequestsProcessed = _satSub(o.clRequests.length, IWithdrawalRequests(withdrawalRequests).pendingCount());
     }
 
     function _observeClRequests() private view returns (ClReqObs[] memory reqs) {
         IWithdrawalRequests queue = IWithdrawalRequests(withdrawalRequests);
         reqs = new ClReqObs[](queue.requestCount());
         for (uint256 k = 0; k < reqs.length; k++) {
-            (, bytes memory pubkey, uint64 amountGwei) = queue.getRequest(k);
-            reqs[k] = ClReqObs({pool: _poolOfPubkeyHash(keccak256(pubkey)), amountGwei: amountGwei});
+            (address source, bytes memory pubkey, uint64 amountGwei) = queue.getRequest(k);
+            reqs[k] = ClReqObs({
+                pool: _poolOfPubkeyHash(keccak256(pubkey)), amountGwei: amountGwei, fromVault: source == withdrawalVault
+            });
         }
     }
 
@@ -768,14 +790,18 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         p.precharged = _vu(pool.rewardsVault, abi.encodeCall(IStakingRewardsVault.prechargedAmount, ()));
         p.operatorBgt = _vu(bgt, abi.encodeCall(IBGT.balanceOf, (op)));
         p.lastAccruedBgt = _vu(op, abi.encodeCall(ISmartOperator.lastAccruedBgtBalance, ()));
-        (p.commissionBps, p.effectiveProtocolFeeBps) = _v2(op, abi.encodeCall(ISmartOperator.feeRates, ()), 3);
-        p.protocolFeeRecipient = _word3Address(op, abi.encodeCall(ISmartOperator.feeRates, ()));
+        // The rates SPEC puts in force (BeraChef's active commission, the getters), not feeRates().
+        p.commissionBps = _vu(beraChef, abi.encodeCall(IBeraChef.getValCommissionOnIncentiveTokens, (key)));
         (, p.queuedCommissionBps) =
             _v2(beraChef, abi.encodeCall(IBeraChef.getValQueuedCommissionOnIncentiveTokens, (key)), 2);
         p.protocolFeeBps = _vu(op, abi.encodeCall(ISmartOperator.protocolFeePercentage, ()));
+        p.protocolFeeRecipient = address(uint160(_vu(factory, abi.encodeWithSignature("protocolFeeRecipient()"))));
+        p.effectiveProtocolFeeBps = p.protocolFeeRecipient == address(0) ? 0 : p.protocolFeeBps;
         p.clBalance = _vu(beaconDeposit, abi.encodeCall(IBeaconDeposit.validatorBalance, (key)));
         p.pendingClWithdrawals = _vu(sp, abi.encodeCall(IStakingPool.pendingClWithdrawals, ()));
         p.expectedClBalance = _vu(sp, abi.encodeCall(IStakingPool.expectedClBalance, ()));
+        p.clWithdrawalsRequested = _vu(sp, abi.encodeCall(IStakingPool.clWithdrawalsRequested, ()));
+        p.clWithdrawn = _vu(beaconDeposit, abi.encodeCall(IBeaconDeposit.withdrawnAmount, (key)));
         p.vaultFunds = _vu(withdrawalVault, abi.encodeCall(IWithdrawalVault.poolFunds, (key)));
         p.vaultOwed = _vu(withdrawalVault, abi.encodeCall(IWithdrawalVault.poolOwed, (key)));
         (p.lastReportBalance, p.lastReportSlot) =
@@ -810,18 +836,6 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 a := mload(add(ret, 32))
                 b := mload(add(ret, 64))
             }
-        }
-    }
-
-    /// @dev The third return word of `to.data()` as an address (zero when the call fails).
-    function _word3Address(address to, bytes memory data) internal view returns (address who) {
-        (bool ok, bytes memory ret) = to.staticcall(data);
-        if (ok && ret.length >= 96) {
-            uint256 w;
-            assembly {
-                w := mload(add(ret, 96))
-            }
-            who = address(uint160(w));
         }
     }
 
@@ -1040,6 +1054,12 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             if (sel == IAccountingOracle.updateTotalDeposits.selector) {
                 _setOp(s, OP_ORACLE_REPORT, _poolOfPubkeyHash(_bytesArgHash(data, 0)));
                 s.privKind = PRIV_FEEDER;
+                uint256 balanceGwei = _word(data, 1);
+                if (balanceGwei <= type(uint256).max / 1 gwei) {
+                    s.reportBalance = balanceGwei * 1 gwei;
+                    s.reportBalanceKnown = true;
+                }
+                s.reportRefSlot = _word(data, 2);
             } else if (sel == bytes4(keccak256("grantRole(bytes32,address)"))) {
                 _gov(s, OP_GRANT_FEEDER);
             } else if (sel == IAccountingOracle.setBounds.selector) {
@@ -1276,6 +1296,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return a > b ? a - b : 0;
     }
 
+    function _satMul(uint256 a, uint256 b) internal pure returns (uint256) {
+        if (a == 0) return 0;
+        unchecked {
+            uint256 c = a * b;
+            return c / a == b ? c : type(uint256).max;
+        }
+    }
+
     function _satAdd(uint256 a, uint256 b) internal pure returns (uint256) {
         unchecked {
             uint256 c = a + b;
@@ -1317,6 +1345,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         for (uint256 k = ghostRequestBlock.length; k < next.requests.length; k++) {
             ghostRequestBlock.push(next.blockNumber);
         }
+        for (uint256 i = 0; i < NUM_POOLS; i++) {
+            ghostRefSlotBefore[i] = ghostRefSlot[i];
+        }
+        if (s.success && s.op == OP_ORACLE_REPORT && s.pool < NUM_POOLS) ghostRefSlot[s.pool] = s.reportRefSlot;
         Events memory e = s.events;
         for (uint256 k = 0; k < e.deposits.length; k++) {
             uint256 r = _idx(e.deposits[k].receiver);
@@ -1362,7 +1394,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             }
         }
         if (!before.isFullyExited && after_.isFullyExited) {
-            ghostExitShortfall[p] = _satSub(before.expectedClBalance, before.clBalance);
+            uint256 books = _satAdd(before.totalDeposits, _satSub(before.clWithdrawalsRequested, before.clWithdrawn));
+            ghostExitShortfall[p] = _satSub(books, before.clBalance);
         }
         if (s.success && s.op == OP_CL_PENALTY && s.pool == p) {
             unchecked {
@@ -1409,7 +1442,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 5) return _acct003(next);
         if (k == 6) return _acct004(next);
         if (k == 7) return _wd001(prev, next, s);
-        if (k == 8) return _wd002(next, s);
+        if (k == 8) return _wd002(prev, next);
         if (k == 9) return _wd003(prev, next);
         if (k == 10) return _value001(next);
         if (k == 11) return _value002(next, s);
@@ -1559,6 +1592,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     // after the freeze), up to what the harness's penalties took.
     function _acct004(Obs memory next) private view returns (string memory) {
         for (uint256 i = 0; i < next.pools.length; i++) {
+            // A live pool is owed what the vault really queued at the consensus layer and it has not paid yet (the
+            // stand-in's queue), not what the books say was requested (poolguard's `queued_cl_withdrawals`).
+            (uint256 queued, uint256 unpaidProcessed) = _clOwed(next, i);
             PoolObs memory p = next.pools[i];
             uint256 receivable;
             uint256 claims;
@@ -1569,9 +1605,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                     receivable = p.clBalance + ghostExitShortfall[i] + p.operatorBgt;
                     claims = p.vaultOwed + p.frozenTotalAssets;
                 } else {
-                    receivable = p.pendingClWithdrawals < p.clBalance ? p.pendingClWithdrawals : p.clBalance;
+                    receivable = queued < p.clBalance ? queued : p.clBalance;
                     claims = p.vaultOwed;
-                    uint256 unpayable = p.pendingClWithdrawals - receivable;
+                    uint256 unpayable = _satAdd(queued - receivable, unpaidProcessed);
                     unseenLoss = unpayable < ghostLiveClLosses[i] ? unpayable : ghostLiveClLosses[i];
                 }
                 if (p.vaultFunds + receivable + unseenLoss < claims) {
@@ -1584,6 +1620,24 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             }
         }
         return "";
+    }
+
+    /// @dev Pool `i`'s unprocessed queued partial withdrawals (0 gwei counting as the validator's balance) and its
+    /// processed ones the consensus layer did not pay, from the stand-ins (poolguard's `queued_cl_withdrawals` and
+    /// `unpaid_processed_cl_withdrawals`).
+    function _clOwed(Obs memory o, uint256 i) private pure returns (uint256 queued, uint256 unpaidProcessed) {
+        uint256 processedAsked;
+        for (uint256 k = 0; k < o.clRequests.length; k++) {
+            ClReqObs memory r = o.clRequests[k];
+            if (r.pool != i || !r.fromVault) continue;
+            uint256 amount = uint256(r.amountGwei) * 1 gwei;
+            if (k < o.clRequestsProcessed) {
+                processedAsked = _satAdd(processedAsked, amount);
+            } else {
+                queued = _satAdd(queued, r.amountGwei == 0 ? o.pools[i].clBalance : amount);
+            }
+        }
+        unpaidProcessed = _satSub(processedAsked, o.pools[i].clWithdrawn);
     }
 
     // WD-001: a finalized request pays exactly assetsRequested to its user, once.
@@ -1621,16 +1675,16 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return "";
     }
 
-    // WD-002: no request is finalized before requestBlock + 129,600.
-    function _wd002(Obs memory next, StepRec memory s) private pure returns (string memory) {
-        FinalizedEv[] memory f = s.events.finalized;
-        for (uint256 k = 0; k < f.length; k++) {
-            uint256 id = f[k].id;
-            if (id == 0 || id > next.requests.length) continue;
-            ReqObs memory r = next.requests[id - 1];
-            if (next.blockNumber < _satAdd(r.blockNumber, WITHDRAWAL_DELAY)) {
+    // WD-002: no request is finalized before the block the harness saw it appear in + 129,600 (every request
+    // that becomes finalized, with or without an event; the ghost's block, not the vault's requestBlock).
+    function _wd002(Obs memory prev, Obs memory next) private view returns (string memory) {
+        for (uint256 k = 0; k < next.requests.length; k++) {
+            if (!next.requests[k].finalized || (k < prev.requests.length && prev.requests[k].finalized)) continue;
+            uint256 requested = k < ghostRequestBlock.length ? ghostRequestBlock[k] : next.blockNumber;
+            if (next.blockNumber < _satAdd(requested, WITHDRAWAL_DELAY)) {
                 return string.concat(
-                    "request ", _s(id), " from block ", _s(r.blockNumber), " finalized at block ", _s(next.blockNumber)
+                    "request ", _s(k + 1), " made at block ", _s(requested), " (the vault stores ",
+                    _s(next.requests[k].blockNumber), ") finalized at block ", _s(next.blockNumber)
                 );
             }
         }
@@ -2255,7 +2309,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // ORACLE-002: an accepted report's refSlot is above the pool's last one.
-    function _oracle002(Obs memory prev, StepRec memory s) private pure returns (string memory) {
+    function _oracle002(Obs memory prev, StepRec memory s) private view returns (string memory) {
         ReportEv[] memory r = s.events.reports;
         for (uint256 k = 0; k < r.length; k++) {
             uint256 last = prev.pools[r[k].pool].lastReportSlot;
@@ -2263,28 +2317,41 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 return string.concat(_p(r[k].pool), "report for refSlot ", _s(r[k].refSlot), " after ", _s(last));
             }
         }
+        // The same from the calldata of an accepted report, against the ghost's last accepted refSlot.
+        if (s.success && s.op == OP_ORACLE_REPORT && s.pool < NUM_POOLS && s.reportRefSlot <= ghostRefSlotBefore[s.pool]) {
+            return string.concat(
+                _p(s.pool), "report for refSlot ", _s(s.reportRefSlot), " accepted after one for refSlot ",
+                _s(ghostRefSlotBefore[s.pool])
+            );
+        }
         return "";
     }
 
-    // ORACLE-003: an accepted non-zero report on an active pool is within the governance bounds.
+    // ORACLE-003: an accepted non-zero report on an active pool is within the governance bounds of the balance
+    // the books imply (totalDeposits + unpaid consensus-layer withdrawals, computed here, not expectedClBalance()).
     function _oracle003(Obs memory prev, StepRec memory s) private pure returns (string memory) {
         ReportEv[] memory r = s.events.reports;
         for (uint256 k = 0; k < r.length; k++) {
-            PoolObs memory p = prev.pools[r[k].pool];
-            uint256 value = r[k].value;
-            if (value == 0 || !p.isActive) continue;
-            uint256 expected = p.expectedClBalance;
-            uint256 hi;
-            uint256 lo;
-            unchecked {
-                hi = expected + expected * prev.boundUp / 10_000;
-                lo = _satSub(expected, expected * prev.boundDown / 10_000);
-            }
-            if (value > hi || value < lo) {
-                return string.concat(
-                    _p(r[k].pool), "report ", _s(value), " outside [", _s(lo), ", ", _s(hi), "]"
-                );
-            }
+            string memory m = _reportInBounds(prev, r[k].pool, r[k].value);
+            if (bytes(m).length != 0) return m;
+        }
+        if (s.success && s.op == OP_ORACLE_REPORT && s.pool < NUM_POOLS) {
+            if (!s.reportBalanceKnown) return string.concat(_p(s.pool), "a report past 2^256 wei was accepted");
+            return _reportInBounds(prev, s.pool, s.reportBalance);
+        }
+        return "";
+    }
+
+    function _reportInBounds(Obs memory prev, uint256 i, uint256 value) private pure returns (string memory) {
+        PoolObs memory p = prev.pools[i];
+        if (value == 0 || !p.isActive) return "";
+        uint256 expected = _satAdd(p.totalDeposits, _satSub(p.clWithdrawalsRequested, p.clWithdrawn));
+        uint256 hi = _satAdd(expected, _satMul(expected, prev.boundUp) / 10_000);
+        uint256 lo = _satSub(expected, _satMul(expected, prev.boundDown) / 10_000);
+        if (value > hi || value < lo) {
+            return string.concat(
+                _p(i), "report ", _s(value), " outside [", _s(lo), ", ", _s(hi), "] around the books' ", _s(expected)
+            );
         }
         return "";
     }
