@@ -320,6 +320,21 @@ impl SuiteCompiler {
     ///
     /// Those of [`compile`](Self::compile).
     pub fn source_asts(&self) -> Result<BTreeMap<PathBuf, serde_json::Value>, CompileError> {
+        self.asts(true)
+    }
+
+    /// Like [`source_asts`](Self::source_asts), for every file the compile reads: the suite's own and the
+    /// libraries it imports (OpenZeppelin under `node_modules/`), keyed by path relative to the root. AST node
+    /// ids are unique across them, so a contract's base contracts can be found in any file.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`compile`](Self::compile).
+    pub fn all_source_asts(&self) -> Result<BTreeMap<PathBuf, serde_json::Value>, CompileError> {
+        self.asts(false)
+    }
+
+    fn asts(&self, only_src: bool) -> Result<BTreeMap<PathBuf, serde_json::Value>, CompileError> {
         let node = self.toolchain()?;
         let root = dunce_canonicalize(&self.root)?;
         let state = root.join(STATE_DIR);
@@ -343,7 +358,7 @@ impl SuiteCompiler {
             } else {
                 root.join(path)
             };
-            if !full.starts_with(&sources) {
+            if only_src && !full.starts_with(&sources) {
                 continue;
             }
             if let Some(ast) = file.ast {

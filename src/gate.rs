@@ -106,7 +106,12 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
     let mut summary = run_gate(&world, &artifacts, &config, &on_progress);
     // The baseline belongs to the suite as released, whichever variant is gated.
     summary.layout = match crate::layout::read_baseline(&contracts_root(contracts)) {
-        Ok(baseline) => Some(crate::layout::compare(&baseline, &artifacts)),
+        Ok(baseline) => {
+            let asts = crate::compile::SuiteCompiler::new(&root)
+                .all_source_asts()
+                .context("reading the syntax trees (solc) for the ERC-7201 namespaces")?;
+            Some(crate::layout::compare(&baseline, &artifacts, &asts))
+        }
         Err(crate::layout::LayoutError::Missing(path)) => {
             println!(
                 "storage layout: not checked, {} is missing (`poolguard layout --write` writes it)",

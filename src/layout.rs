@@ -8,8 +8,13 @@
 //! under `src/core/` with creation code whose ABI has OpenZeppelin's `Initialized(uint64)` event (they inherit
 //! `Initializable`, so they run behind a proxy or a beacon).
 //!
-//! The OpenZeppelin bases keep their own state in ERC-7201 namespaces, which solc's layout does not list; they
-//! come from the npm-pinned OpenZeppelin release and are not checked here (see the closing note of issue 13).
+//! The OpenZeppelin bases keep their own state in ERC-7201 namespaces, which solc's layout does not list. They
+//! are read from solc's syntax trees of every source (OpenZeppelin's included): each struct a base of an
+//! implementation annotates `@custom:storage-location erc7201:ID` is a namespace at
+//! `keccak256(abi.encode(uint256(keccak256(ID)) - 1)) & ~0xff`. The baseline records each implementation's
+//! namespaces with their members; a namespace may not disappear and its members follow the variables' rule
+//! (only appended). And the contract that declares one must hold that slot in a `bytes32` constant: a constant
+//! that does not match its id points the struct somewhere else.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,7 +29,7 @@ use crate::compile::{Artifacts, ContractArtifact};
 pub const BASELINE_FILE: &str = "storage-layout.json";
 
 /// Format tag of the baseline.
-pub const LAYOUT_FORMAT: &str = "poolguard-storage-layout/1";
+pub const LAYOUT_FORMAT: &str = "poolguard-storage-layout/2";
 
 /// Errors reading or writing the baseline.
 #[derive(Debug, thiserror::Error)]
@@ -65,13 +70,149 @@ pub struct Variable {
     pub ty: String,
 }
 
-/// The baseline: every upgradeable implementation's variables, by `path:Name`.
+/// One member of an ERC-7201 namespace's struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Its name (`_owner`).
+    pub label: String,
+    /// Its type as solc spells it (`address`, `mapping(address => uint256)`).
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// An ERC-7201 namespace an upgradeable implementation keeps state in (through one of its bases).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Namespace {
+    /// Its id (`openzeppelin.storage.Ownable`).
+    pub id: String,
+    /// The contract that declares it (`OwnableUpgradeable`).
+    pub declared_in: String,
+    /// Its slot, from the id by ERC-7201's formula, as 0x-prefixed hex.
+    pub slot: String,
+    /// The struct's members, in storage order.
+    pub members: Vec<Member>,
+}
+
+/// The baseline: every upgradeable implementation's variables and namespaces, by `path:Name`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
     /// Always [`LAYOUT_FORMAT`].
     pub format: String,
     /// Variables in storage order, per contract.
     pub contracts: BTreeMap<String, Vec<Variable>>,
+    /// ERC-7201 namespaces, per contract, in the order of its base contracts (most basic first).
+    pub namespaces: BTreeMap<String, Vec<Namespace>>,
+}
+
+/// The ERC-7201 namespaces of the suite's upgradeable implementations, read from the syntax trees.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Namespaces {
+    /// Per contract (`path:Name`), as [`Baseline::namespaces`].
+    pub by_contract: BTreeMap<String, Vec<Namespace>>,
+    /// `(contract, namespace id, what is wrong)` for each namespace whose declaring contract holds no `bytes32`
+    /// constant equal to its slot.
+    pub misplaced: Vec<(String, String, String)>,
+}
+
+/// ERC-7201's slot of namespace `id`: `keccak256(abi.encode(uint256(keccak256(id)) - 1)) & ~bytes32(uint256(0xff))`.
+pub fn erc7201_slot(id: &str) -> alloy_primitives::U256 {
+    use alloy_primitives::{keccak256, U256};
+    let inner = U256::from_be_bytes(keccak256(id.as_bytes()).0).wrapping_sub(U256::from(1u8));
+    U256::from_be_bytes(keccak256(inner.to_be_bytes::<32>()).0) & !U256::from(0xffu8)
+}
+
+/// The namespaces of the implementations named by `contracts` (`path:Name` keys), from `asts` (every source's
+/// syntax tree, as [`SuiteCompiler::all_source_asts`](crate::compile::SuiteCompiler::all_source_asts) returns).
+pub fn namespaces<'a>(
+    asts: &BTreeMap<PathBuf, Value>,
+    contracts: impl IntoIterator<Item = &'a String>,
+) -> Namespaces {
+    let mut by_id: std::collections::HashMap<i64, &Value> = std::collections::HashMap::new();
+    let mut by_key: std::collections::HashMap<String, &Value> = std::collections::HashMap::new();
+    for (path, ast) in asts {
+        for node in ast["nodes"].as_array().into_iter().flatten() {
+            if node["nodeType"] != "ContractDefinition" {
+                continue;
+            }
+            if let Some(id) = node["id"].as_i64() {
+                by_id.insert(id, node);
+            }
+            let name = node["name"].as_str().unwrap_or_default();
+            by_key.insert(format!("{}:{name}", path.display()), node);
+        }
+    }
+    let mut out = Namespaces::default();
+    for key in contracts {
+        let Some(contract) = by_key.get(key) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        let bases = contract["linearizedBaseContracts"]
+            .as_array()
+            .into_iter()
+            .flatten();
+        // solc lists the contract itself first and its most basic base last: reversed, the order storage follows.
+        let bases: Vec<&Value> = bases
+            .filter_map(|id| id.as_i64().and_then(|id| by_id.get(&id).copied()))
+            .collect();
+        for base in bases.into_iter().rev() {
+            let declared_in = base["name"].as_str().unwrap_or_default().to_string();
+            let children = base["nodes"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let constants: Vec<alloy_primitives::U256> = children
+                .iter()
+                .filter(|n| n["nodeType"] == "VariableDeclaration" && n["constant"] == true)
+                .filter_map(|n| n["value"]["value"].as_str())
+                .filter_map(|literal| literal.parse().ok())
+                .collect();
+            for node in children
+                .iter()
+                .filter(|n| n["nodeType"] == "StructDefinition")
+            {
+                let doc = node["documentation"]["text"]
+                    .as_str()
+                    .or(node["documentation"].as_str());
+                let Some(id) =
+                    doc.and_then(|d| d.split("@custom:storage-location erc7201:").nth(1))
+                else {
+                    continue;
+                };
+                let id = id.split_whitespace().next().unwrap_or_default().to_string();
+                let slot = erc7201_slot(&id);
+                if !constants.contains(&slot) {
+                    out.misplaced.push((
+                        key.clone(),
+                        id.clone(),
+                        format!(
+                            "{declared_in} declares namespace erc7201:{id}, whose slot is {slot:#066x}, but holds no bytes32 constant with that value: its struct is read and written somewhere else"
+                        ),
+                    ));
+                }
+                let members = node["members"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| Member {
+                        label: m["name"].as_str().unwrap_or_default().to_string(),
+                        ty: m["typeDescriptions"]["typeString"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
+                    .collect();
+                found.push(Namespace {
+                    id,
+                    declared_in: declared_in.clone(),
+                    slot: format!("{slot:#066x}"),
+                    members,
+                });
+            }
+        }
+        out.by_contract.insert(key.clone(), found);
+    }
+    out
 }
 
 /// What is wrong with one contract's layout against the baseline.
@@ -203,22 +344,28 @@ fn type_text(types: &Value, id: &str, depth: usize) -> String {
     text
 }
 
-/// The baseline of `artifacts`.
-pub fn baseline_of(artifacts: &Artifacts) -> Baseline {
+/// The baseline of `artifacts`, with the namespaces read from `asts` (every source's syntax tree).
+pub fn baseline_of(artifacts: &Artifacts, asts: &BTreeMap<PathBuf, Value>) -> Baseline {
+    let contracts: BTreeMap<String, Vec<Variable>> = current(artifacts)
+        .into_iter()
+        .map(|(k, (_, vars))| (k, vars))
+        .collect();
     Baseline {
         format: LAYOUT_FORMAT.to_string(),
-        contracts: current(artifacts)
-            .into_iter()
-            .map(|(k, (_, vars))| (k, vars))
-            .collect(),
+        namespaces: namespaces(asts, contracts.keys()).by_contract,
+        contracts,
     }
 }
 
-/// Writes the baseline of `artifacts` to `root/storage-layout.json`.
-pub fn write_baseline(root: &Path, artifacts: &Artifacts) -> Result<PathBuf, LayoutError> {
+/// Writes the baseline of `artifacts` (namespaces from `asts`) to `root/storage-layout.json`.
+pub fn write_baseline(
+    root: &Path,
+    artifacts: &Artifacts,
+    asts: &BTreeMap<PathBuf, Value>,
+) -> Result<PathBuf, LayoutError> {
     let path = root.join(BASELINE_FILE);
     let mut json =
-        serde_json::to_string_pretty(&baseline_of(artifacts)).expect("baselines serialize");
+        serde_json::to_string_pretty(&baseline_of(artifacts, asts)).expect("baselines serialize");
     json.push('\n');
     std::fs::write(&path, json).map_err(|error| LayoutError::Io {
         path: path.clone(),
@@ -237,22 +384,29 @@ pub fn read_baseline(root: &Path) -> Result<Baseline, LayoutError> {
         }
         Err(error) => return Err(LayoutError::Io { path, error }),
     };
-    let baseline: Baseline = serde_json::from_str(&text).map_err(|e| LayoutError::Malformed {
+    let malformed = |message: String| LayoutError::Malformed {
         path: path.clone(),
-        message: e.to_string(),
-    })?;
-    if baseline.format != LAYOUT_FORMAT {
-        return Err(LayoutError::Malformed {
-            path,
-            message: format!("format {:?}, expected {LAYOUT_FORMAT:?}", baseline.format),
-        });
+        message,
+    };
+    let value: Value = serde_json::from_str(&text).map_err(|e| malformed(e.to_string()))?;
+    // The format first: an older baseline lacks fields, and saying so beats a missing-field error.
+    if value["format"] != LAYOUT_FORMAT {
+        return Err(malformed(format!(
+            "format {}, expected {LAYOUT_FORMAT:?} (re-record it with `poolguard layout --write`)",
+            value["format"]
+        )));
     }
-    Ok(baseline)
+    serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
 }
 
-/// Compares the compiled suite with `baseline`.
-pub fn compare(baseline: &Baseline, artifacts: &Artifacts) -> LayoutReport {
+/// Compares the compiled suite with `baseline` (its namespaces read from `asts`, every source's syntax tree).
+pub fn compare(
+    baseline: &Baseline,
+    artifacts: &Artifacts,
+    asts: &BTreeMap<PathBuf, Value>,
+) -> LayoutReport {
     let now = current(artifacts);
+    let spaces = namespaces(asts, now.keys());
     let mut report = LayoutReport::default();
     for (contract, old) in &baseline.contracts {
         let Some((source, new)) = now.get(contract) else {
@@ -321,6 +475,7 @@ pub fn compare(baseline: &Baseline, artifacts: &Artifacts) -> LayoutReport {
             ));
         }
     }
+    compare_namespaces(baseline, &now, &spaces, &mut report);
     for (contract, (source, _)) in &now {
         if !baseline.contracts.contains_key(contract) {
             report.checked.push((contract.clone(), source.clone()));
@@ -330,6 +485,111 @@ pub fn compare(baseline: &Baseline, artifacts: &Artifacts) -> LayoutReport {
         }
     }
     report
+}
+
+/// The namespace half of [`compare`]: every namespace of the baseline is still there with its members only
+/// appended to, and every namespace's slot constant matches its id.
+fn compare_namespaces(
+    baseline: &Baseline,
+    now: &BTreeMap<String, (PathBuf, Vec<Variable>)>,
+    spaces: &Namespaces,
+    report: &mut LayoutReport,
+) {
+    let source_of = |contract: &str| {
+        now.get(contract)
+            .map(|(source, _)| source.clone())
+            .unwrap_or_else(|| PathBuf::from(contract.split(':').next().unwrap_or_default()))
+    };
+    for (contract, id, message) in &spaces.misplaced {
+        report.incompatibilities.push(Incompatibility {
+            contract: contract.clone(),
+            source: source_of(contract),
+            variable: format!("erc7201:{id}"),
+            message: message.clone(),
+        });
+    }
+    for (contract, old) in &baseline.namespaces {
+        let Some(new) = spaces.by_contract.get(contract) else {
+            continue; // the contract itself is gone: reported with its variables
+        };
+        let mut problem = |variable: String, message: String| {
+            report.incompatibilities.push(Incompatibility {
+                contract: contract.clone(),
+                source: source_of(contract),
+                variable,
+                message,
+            })
+        };
+        for was in old {
+            let Some(is) = new.iter().find(|n| n.id == was.id) else {
+                problem(
+                    format!("erc7201:{}", was.id),
+                    format!(
+                        "namespace erc7201:{} (declared in {}, slot {}) is gone: the state kept there is lost to the new code",
+                        was.id, was.declared_in, was.slot
+                    ),
+                );
+                continue;
+            };
+            for (i, member) in was.members.iter().enumerate() {
+                match is.members.get(i) {
+                    None => problem(
+                        format!("erc7201:{}.{}", was.id, member.label),
+                        format!(
+                            "member {} of namespace erc7201:{} is gone",
+                            member.label, was.id
+                        ),
+                    ),
+                    Some(m) if m.ty != member.ty => {
+                        let inserted = !was.members.iter().any(|o| o.label == m.label);
+                        problem(
+                            format!(
+                                "erc7201:{}.{}",
+                                was.id,
+                                if inserted { &m.label } else { &member.label }
+                            ),
+                            if inserted {
+                                format!(
+                                    "a new member {} was inserted in namespace erc7201:{} before {}: every member from here on moved (append new members after the last one)",
+                                    m.label, was.id, member.label
+                                )
+                            } else {
+                                format!(
+                                    "member {} of namespace erc7201:{} changed type: {} -> {}",
+                                    member.label, was.id, member.ty, m.ty
+                                )
+                            },
+                        );
+                        break;
+                    }
+                    Some(m) if m.label != member.label => report.notes.push(format!(
+                        "{contract}: erc7201:{} member {} renamed to {} (same type: harmless)",
+                        was.id, member.label, m.label
+                    )),
+                    Some(_) => {}
+                }
+            }
+            if is.members.len() > was.members.len() {
+                let added: Vec<&str> = is.members[was.members.len()..]
+                    .iter()
+                    .map(|m| m.label.as_str())
+                    .collect();
+                report.notes.push(format!(
+                    "{contract}: erc7201:{} appended {} (compatible)",
+                    was.id,
+                    added.join(", ")
+                ));
+            }
+        }
+        for is in new {
+            if !old.iter().any(|o| o.id == is.id) {
+                report.notes.push(format!(
+                    "{contract}: new namespace erc7201:{} (declared in {}), not in the baseline",
+                    is.id, is.declared_in
+                ));
+            }
+        }
+    }
 }
 
 /// The 1-based line of `source` (under `root`) that declares `variable`, for reports that point at code; 1 when
@@ -369,20 +629,27 @@ pub fn layout_command(
         .ensure_toolchain()
         .with_context(|| format!("preparing {}", root.display()))?;
     let artifacts = compiler.compile()?;
+    let asts = compiler
+        .all_source_asts()
+        .context("reading the syntax trees (solc) for the ERC-7201 namespaces")?;
     if write {
-        let path = write_baseline(&suite, &artifacts)?;
-        let baseline = baseline_of(&artifacts);
+        let path = write_baseline(&suite, &artifacts, &asts)?;
+        let baseline = baseline_of(&artifacts, &asts);
         println!(
             "wrote {} ({} upgradeable implementations):",
             path.display(),
             baseline.contracts.len()
         );
         for (contract, vars) in &baseline.contracts {
-            println!("  {contract}: {} variables", vars.len());
+            let spaces = baseline.namespaces.get(contract).map_or(0, Vec::len);
+            println!(
+                "  {contract}: {} variables, {spaces} ERC-7201 namespaces",
+                vars.len()
+            );
         }
         return Ok(false);
     }
-    let report = compare(&read_baseline(&suite)?, &artifacts);
+    let report = compare(&read_baseline(&suite)?, &artifacts, &asts);
     print!("{}", report.render());
     if !report.compatible() {
         println!(
