@@ -204,47 +204,50 @@ pub struct PoolObservation {
 }
 
 impl Observation {
-    /// What the consensus layer will still pay pool `pool` for partial withdrawals, read from the WithdrawalRequests
-    /// stand-in rather than from the pool's books: the amounts of the queued, unprocessed requests the
-    /// WithdrawalVault (the withdrawal credentials, the only source the consensus layer honours) made for the
-    /// pool's validator, a 0-gwei (whole balance) request counting as the validator's balance (not capped at it:
-    /// the part the validator cannot pay is the caller's to judge).
-    pub fn queued_cl_withdrawals(&self, pool: usize) -> U256 {
-        let Some(p) = self.pools.get(pool) else {
-            return U256::ZERO;
-        };
-        let gwei = U256::from(1_000_000_000u64);
+    /// The WithdrawalVault's requests at the consensus layer (the stand-in's queue) for pool `pool`'s validator:
+    /// whether the consensus layer has processed each, and the gwei it asks for (0: the whole balance). Only the
+    /// vault's count: it is the validator's withdrawal credentials, the only source the consensus layer honours.
+    fn vault_cl_asks(&self, pool: usize) -> impl Iterator<Item = (bool, u64)> + '_ {
         self.cl_requests
             .iter()
-            .skip(self.cl_requests_processed)
-            .filter(|r| r.pool == Some(pool) && r.source == self.withdrawal_vault)
-            .map(|r| {
-                if r.amount_gwei == 0 {
-                    p.cl_balance
+            .enumerate()
+            .filter(move |(_, r)| r.pool == Some(pool) && r.source == self.withdrawal_vault)
+            .map(|(k, r)| (k < self.cl_requests_processed, r.amount_gwei))
+    }
+
+    /// What the consensus layer will still pay pool `pool` for partial withdrawals, read from the WithdrawalRequests
+    /// stand-in rather than from the pool's books: the amounts of the vault's unprocessed requests for the pool's
+    /// validator, a 0-gwei (whole balance) request counting as the validator's balance (not capped at it: the part
+    /// the validator cannot pay is the caller's to judge).
+    pub fn queued_cl_withdrawals(&self, pool: usize) -> U256 {
+        let whole = self.pools.get(pool).map_or(U256::ZERO, |p| p.cl_balance);
+        self.vault_cl_asks(pool)
+            .filter(|(processed, _)| !processed)
+            .map(|(_, gwei)| {
+                if gwei == 0 {
+                    whole
                 } else {
-                    U256::from(r.amount_gwei) * gwei
+                    U256::from(gwei) * GWEI
                 }
             })
-            .fold(U256::ZERO, |sum, amount| sum.saturating_add(amount))
+            .fold(U256::ZERO, U256::saturating_add)
     }
 
     /// What the consensus layer processed for pool `pool`'s partial withdrawal requests and did not pay (the
-    /// validator's balance was short when it processed them): the amounts of the processed requests from the
-    /// WithdrawalVault for the pool's validator, less what the BeaconDeposit stand-in says it paid out.
+    /// validator's balance was short when it processed them): the amounts of the vault's processed requests for
+    /// the pool's validator, less what the BeaconDeposit stand-in says it paid out.
     pub fn unpaid_processed_cl_withdrawals(&self, pool: usize) -> U256 {
-        let Some(p) = self.pools.get(pool) else {
-            return U256::ZERO;
-        };
-        let gwei = U256::from(1_000_000_000u64);
-        self.cl_requests
-            .iter()
-            .take(self.cl_requests_processed)
-            .filter(|r| r.pool == Some(pool) && r.source == self.withdrawal_vault)
-            .map(|r| U256::from(r.amount_gwei) * gwei)
-            .fold(U256::ZERO, |sum, amount| sum.saturating_add(amount))
-            .saturating_sub(p.cl_withdrawn)
+        let paid = self.pools.get(pool).map_or(U256::ZERO, |p| p.cl_withdrawn);
+        self.vault_cl_asks(pool)
+            .filter(|(processed, _)| *processed)
+            .map(|(_, gwei)| U256::from(gwei) * GWEI)
+            .fold(U256::ZERO, U256::saturating_add)
+            .saturating_sub(paid)
     }
 }
+
+/// Wei in a gwei: the consensus layer's unit.
+const GWEI: U256 = U256::from_limbs([1_000_000_000, 0, 0, 0]);
 
 impl PoolObservation {
     /// The validator balance the pool's books imply, computed by the harness as SPEC defines it: `totalDeposits`

@@ -43,6 +43,15 @@ struct Seeds<'a> {
     owned: Vec<u64>,
 }
 
+/// Whether `point`'s function takes an id (a parameter [`names_an_id`]): what a holder of a withdrawal request
+/// may call about it (approve it, finalize it, …).
+pub fn takes_an_id(point: &EntryPoint) -> bool {
+    point
+        .function
+        .as_ref()
+        .is_some_and(|f| f.inputs.iter().any(|p| names_an_id(&p.name)))
+}
+
 /// Whether a parameter named `name` holds ids of something numbered from 1 (`requestId`, `tokenId`, `requestIds`).
 fn names_an_id(name: &str) -> bool {
     name == "id"
@@ -183,11 +192,7 @@ fn resolve<'w>(
         requests: world.request_count(),
         owned: Vec::new(),
     };
-    let has_id = point
-        .function
-        .as_ref()
-        .is_some_and(|f| f.inputs.iter().any(|p| names_an_id(&p.name)));
-    if has_id {
+    if takes_an_id(point) {
         let vault = world.contracts.withdrawal_vault;
         reader.owned = (1..=reader.requests)
             .filter(|id| {

@@ -54,6 +54,10 @@ pub struct GenContext {
     /// The oracle's governance bounds in the deployed world, read from its state (`maxIncreaseBps`, and
     /// `maxDecreaseBps` negated): reports are placed on their edges.
     pub report_bounds: Vec<i32>,
+    /// The entry points anyone may call that take an id ([`abi::takes_an_id`]: `approve(to, tokenId)`,
+    /// `finalizeWithdrawalRequest(requestId)`, …), read from the compiled ABIs: what a holder may do with the
+    /// request it just made, beside the semantic ops about requests.
+    pub id_entries: Vec<u16>,
 }
 
 impl GenContext {
@@ -145,7 +149,17 @@ impl GenContext {
         .into_iter()
         .flatten()
         .collect();
+        let id_entries = world
+            .entry_points
+            .iter()
+            .enumerate()
+            .filter(|(_, point)| {
+                abi::entry_needs(point) == Needs::Anyone && abi::takes_an_id(point)
+            })
+            .map(|(i, _)| i as u16)
+            .collect();
         Self {
+            id_entries,
             report_bounds,
             entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
             entry_needs: world.entry_points.iter().map(abi::entry_needs).collect(),
@@ -764,18 +778,35 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
         .into_iter()
         .filter(|k| k.spec().generated() && has_field(*k, |f| f == FieldKind::RequestId))
         .collect();
-    if spending.is_empty() || about_requests.is_empty() {
+    if spending.is_empty() || (about_requests.is_empty() && ctx.id_entries.is_empty()) {
         return;
     }
     let at = spending[rng.random_range(0..spending.len())];
-    let kind = about_requests[rng.random_range(0..about_requests.len())];
-    let pool = seq[at].op.pool().unwrap_or(0);
-    let mut args = random_op(rng, ctx, kind, pool).args();
-    for (value, field) in args.iter_mut().zip(kind.spec().fields) {
-        if field.kind == FieldKind::RequestId {
-            *value = ArgValue::U64(0);
+    // Mostly a semantic op about the request (it names the newest one whatever the sender holds), sometimes a
+    // function of the ABI that takes an id.
+    let abi = about_requests.is_empty() || (!ctx.id_entries.is_empty() && rng.random_bool(0.25));
+    let kind = (!abi).then(|| about_requests[rng.random_range(0..about_requests.len())]);
+    let op = match kind {
+        Some(kind) => {
+            let pool = seq[at].op.pool().unwrap_or(0);
+            let mut args = random_op(rng, ctx, kind, pool).args();
+            for (value, field) in args.iter_mut().zip(kind.spec().fields) {
+                if field.kind == FieldKind::RequestId {
+                    *value = ArgValue::U64(0);
+                }
+            }
+            Op::from_args(kind, &args)
         }
-    }
+        // A function of the compiled suite that takes an id, called with small even seeds: an id parameter then
+        // names a request the sender holds, an address one of the first accounts (0: the sender itself).
+        None => Op::AbiCall {
+            entry: ctx.id_entries[rng.random_range(0..ctx.id_entries.len())],
+            args: (0..4)
+                .map(|_| U256::from(2 * rng.random_range(0u64..24)))
+                .collect(),
+            value: U256::ZERO,
+        },
+    };
     let roll = if rng.random_bool(0.7) {
         ROLLS[rng.random_range(0..ROLLS.len())]
     } else {
@@ -791,14 +822,7 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
         seq.insert(next, again);
         next += 1;
     }
-    seq.insert(
-        next,
-        Action {
-            caller,
-            roll,
-            op: Op::from_args(kind, &args),
-        },
-    );
+    seq.insert(next, Action { caller, roll, op });
     if is_contract_actor(ctx, caller) && rng.random_bool(0.8) {
         seq.insert(next, arm_hook(rng, ctx, caller, Some(HOOK_REPEAT)));
     }
@@ -870,6 +894,7 @@ pub(crate) fn test_context() -> GenContext {
         fee_holders: vec![vec![22, 23], vec![24, 23]],
         accounts: 30,
         report_bounds: vec![100, -500],
+        id_entries: Vec::new(),
     }
 }
 
@@ -984,6 +1009,28 @@ mod tests {
             }
         }
         assert!(twice > 0 && armed > 0, "twice {twice}, armed {armed}");
+        // With functions of the compiled ABI that take an id, a follow-up is sometimes a call of one of them by
+        // the holder, its seeds small and even (an id seed then names a request the sender holds).
+        let ctx = GenContext {
+            id_entries: vec![7],
+            ..ctx
+        };
+        let mut abi_calls = 0;
+        for _ in 0..50 {
+            let mut seq = vec![request.clone()];
+            follow_up(&mut rng, &ctx, &mut seq);
+            let last = seq.last().unwrap();
+            assert_eq!(last.caller, request.caller);
+            if let Op::AbiCall { entry, args, .. } = &last.op {
+                assert_eq!(*entry, 7);
+                assert!(
+                    args.iter().all(|w| *w < U256::from(48u8) && !w.bit(0)),
+                    "{args:?}"
+                );
+                abi_calls += 1;
+            }
+        }
+        assert!(abi_calls > 0);
         // Nothing spent: nothing to follow up.
         let mut seq = vec![other.clone()];
         follow_up(&mut rng, &ctx, &mut seq);
