@@ -227,7 +227,7 @@ impl Observation {
                 if gwei == 0 {
                     whole
                 } else {
-                    U256::from(gwei) * GWEI
+                    U256::from(gwei) * U256::from(crate::formulas::GWEI)
                 }
             })
             .fold(U256::ZERO, U256::saturating_add)
@@ -240,14 +240,11 @@ impl Observation {
         let paid = self.pools.get(pool).map_or(U256::ZERO, |p| p.cl_withdrawn);
         self.vault_cl_asks(pool)
             .filter(|(processed, _)| *processed)
-            .map(|(_, gwei)| U256::from(gwei) * GWEI)
+            .map(|(_, gwei)| U256::from(gwei) * U256::from(crate::formulas::GWEI))
             .fold(U256::ZERO, U256::saturating_add)
             .saturating_sub(paid)
     }
 }
-
-/// Wei in a gwei: the consensus layer's unit.
-const GWEI: U256 = U256::from_limbs([1_000_000_000, 0, 0, 0]);
 
 impl PoolObservation {
     /// The validator balance the pool's books imply, computed by the harness as SPEC defines it: `totalDeposits`

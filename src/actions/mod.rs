@@ -18,6 +18,13 @@ pub use model::{ArgValue, FieldKind, Needs, OpSpec};
 pub use ops::{Op, OpKind};
 pub use poolguard_invariants::{Privilege, Role};
 
+/// The modes of `ContractActor.setHook`, named in the order of the contract's `Hook` enum (the index is the mode
+/// byte an `ArmHook` carries, taken modulo their number).
+pub const HOOK_MODES: [&str; 5] = ["accept", "revert", "burn", "reenter", "repeat"];
+
+/// `Hook.Repeat`: re-enter once repeating the call the contract is making.
+pub const HOOK_REPEAT: u8 = 4;
+
 /// One step of a sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]

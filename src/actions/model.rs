@@ -503,11 +503,11 @@ impl DescribeContext<'_> {
         value: &U256,
     ) -> String {
         let wallet = self.world.actors.at(*actor);
-        let hook = match mode % 5 {
+        let hook = match mode % super::HOOK_MODES.len() as u8 {
             0 => "accept".to_string(),
             1 => "revert".to_string(),
             2 => "burn all gas".to_string(),
-            4 => "re-enter once repeating the call being made".to_string(),
+            super::HOOK_REPEAT => "re-enter once repeating the call being made".to_string(),
             _ => format!(
                 "re-enter once with {}",
                 super::abi::describe(self.world, *entry, seeds, *value, wallet)

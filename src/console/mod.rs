@@ -799,7 +799,7 @@ impl Session {
                 .iter()
                 .map(|r| r.solidity_name().to_string()),
         );
-        words.extend(parse::HOOKS.iter().map(|h| h.to_string()));
+        words.extend(crate::actions::HOOK_MODES.iter().map(|h| h.to_string()));
         words.extend(["honest", "zero", "replay", "from", "all"].map(String::from));
         words.sort();
         words.dedup();

@@ -203,9 +203,6 @@ fn upgrade_target(name: &str) -> Option<UpgradeTarget> {
         .find(|t| format!("{t:?}").to_ascii_lowercase() == wanted)
 }
 
-/// The hook modes of `ArmHook`, in their numbering.
-pub const HOOKS: [&str; 5] = ["accept", "revert", "burn", "reenter", "repeat"];
-
 /// The pool `poolN` names, checked against the world.
 fn pool(world: &World, text: &str) -> Option<Result<u8, String>> {
     let n = text.strip_prefix("pool")?.parse::<usize>().ok()?;
@@ -373,7 +370,7 @@ fn field_value(
             Some(Ok(ArgValue::Report(report)))
         }
         FieldKind::Target => upgrade_target(text).map(|t| Ok(ArgValue::Target(t))),
-        FieldKind::Hook => HOOKS
+        FieldKind::Hook => crate::actions::HOOK_MODES
             .iter()
             .position(|h| h.eq_ignore_ascii_case(text))
             .map(|i| Ok(ArgValue::Byte(i as u8))),

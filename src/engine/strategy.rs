@@ -10,6 +10,7 @@ use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
     Action, Amount, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget,
+    HOOK_MODES, HOOK_REPEAT,
 };
 use crate::bindings::IAccountingOracle;
 use crate::fuzzinput::ROLLS;
@@ -367,7 +368,7 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
             rng.random_range(1u64..6)
         }),
         FieldKind::Count => ArgValue::Byte(rng.random_range(1u8..8)),
-        FieldKind::Hook => ArgValue::Byte(rng.random_range(0u8..5)),
+        FieldKind::Hook => ArgValue::Byte(rng.random_range(0..HOOK_MODES.len() as u8)),
         FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
         FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
         FieldKind::Report => ArgValue::Report(match rng.random_range(0..12) {
@@ -827,9 +828,6 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
         seq.insert(next, arm_hook(rng, ctx, caller, Some(HOOK_REPEAT)));
     }
 }
-
-/// `ContractActor.Hook.Repeat`: re-enter once repeating the call the contract is making.
-const HOOK_REPEAT: u8 = 4;
 
 /// Whether actor index `caller` (taken modulo the number of actors, as planning does) is a contract actor.
 fn is_contract_actor(ctx: &GenContext, caller: u8) -> bool {

@@ -246,10 +246,15 @@ impl Observer {
         let reads = Reads::new(world, cache);
         let c = &world.contracts;
         let probe = U256::from(PROBES[probe % PROBES.len()]);
+        // The factory's, shared by every pool: read once.
+        let protocol_fee_recipient: Address = reads.view(
+            c.factory,
+            IStakingPoolContractsFactory::protocolFeeRecipientCall {},
+        );
         let pools = world
             .pools
             .iter()
-            .map(|p| self.observe_pool(world, &reads, p, probe))
+            .map(|p| self.observe_pool(world, &reads, p, probe, protocol_fee_recipient))
             .collect();
         // Through the recorder: a reverting count is a finding, not "no requests".
         let count: u64 = reads
@@ -362,6 +367,7 @@ impl Observer {
         reads: &Reads<'_, '_>,
         p: &crate::world::Pool,
         probe: U256,
+        protocol_fee_recipient: Address,
     ) -> PoolObservation {
         let c = &world.contracts;
         let sp = p.staking_pool;
@@ -375,10 +381,6 @@ impl Observer {
             },
         );
         let protocol_fee_bps: U256 = reads.view(op, ISmartOperator::protocolFeePercentageCall {});
-        let protocol_fee_recipient: Address = reads.view(
-            c.factory,
-            IStakingPoolContractsFactory::protocolFeeRecipientCall {},
-        );
         let queued = reads.view(
             c.bera_chef,
             IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
