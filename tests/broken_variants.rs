@@ -12,11 +12,13 @@ use poolguard::variants::load_variants;
 use poolguard::world::{World, WorldConfig};
 use poolguard_invariants::CATALOG;
 
-/// Sequences per campaign before giving up (the campaign stops as soon as the variant's invariant fires). A
-/// 60-s campaign runs about 18,000 on this machine (BENCHMARKS.md), so this stays well inside issue 12's
-/// "caught within 60 s"; the deepest variant (reentrancy through a callback: a contract holder's two requests,
-/// its hook armed, the delay, its own finalize) needs about 6,500.
-const BUDGET_RUNS: u64 = 8_000;
+/// Sequences per campaign before giving up (the campaign stops as soon as the variant's invariant fires): issue
+/// 12's own bound, "caught within 60 s", as runs (a 60-s campaign runs about 18,000 on this machine,
+/// BENCHMARKS.md). The deepest variants (reentrancy through a callback: a contract holder's two requests, its hook
+/// armed, the delay, its own finalize) are found anywhere from a few hundred to over 10,000 runs depending on the
+/// seed, with this generator as with the one before it (BENCHMARKS.md §14: over seeds 11 to 18, 5 of 8 within
+/// 10,000 runs for both), so a tighter budget made the test a lottery on them.
+const BUDGET_RUNS: u64 = 18_000;
 
 /// Seeds tried in turn: a variant is caught when a campaign of [`BUDGET_RUNS`] on one of them finds it. A
 /// campaign is a random search: the slowest variants (a confused deputy among seven role holders, the dead

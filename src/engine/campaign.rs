@@ -5,7 +5,7 @@
 //! decides whether to stop. Merging in a fixed order at fixed points is what makes a campaign with the same
 //! seed, worker count and run budget produce the same findings; a time budget stops at an epoch boundary.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -16,11 +16,12 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::corpus::{save_sequence, CorpusError};
+use super::dataflow::{step_key, took_effect, Dataflow};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
 use super::runner::{run_sequence, RunOptions, StopOn};
 use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
-use super::strategy::{mutate, random_sequence, GenContext};
+use super::strategy::{insert_dependent, insert_enablers, mutate, random_sequence, GenContext};
 use crate::actions::Action;
 use crate::observe::{CacheStats, ObserveMode, Observer};
 use crate::world::World;
@@ -183,6 +184,14 @@ pub struct Progress {
     pub shrinking: Option<(String, usize, usize)>,
 }
 
+/// A kind whose [`Dataflow::need`] is at least this (it took effect at most three times so far) is
+/// followed up when one of its steps takes effect.
+const FOLLOW_NEED: f64 = 0.5;
+/// Runs queued per such step.
+const FOLLOW_UPS: usize = 4;
+/// The most follow-up runs queued at once.
+const MAX_FOLLOW_UPS: usize = 64;
+
 /// What a campaign found and did.
 #[derive(Debug, Clone, Default)]
 pub struct CampaignReport {
@@ -324,6 +333,11 @@ pub fn run_campaign(
                 let observer = Observer::new(&world).with_mode(config.observe);
                 let mut ctx = GenContext::new(&world);
                 let mut schedule = Scheduler::default();
+                let mut dataflow = Dataflow::default();
+                // Runs queued to follow up a rare effect.
+                let mut follow_ups: Vec<Vec<Action>> = Vec::new();
+                // Which steps of the corpus entries this worker saved took effect.
+                let mut effects: HashMap<u64, Vec<bool>> = HashMap::new();
                 let mut rng = SmallRng::seed_from_u64(
                     config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 );
@@ -366,13 +380,28 @@ pub fn run_campaign(
                             break;
                         }
                         let mut parent = None;
-                        let sequence = if corpus.is_empty() || rng.random_bool(0.25) {
+                        let sequence = if let Some(next) = follow_ups.pop() {
+                            next
+                        } else if corpus.is_empty() || rng.random_bool(0.25) {
                             random_sequence(&mut rng, &ctx, config.depth)
                         } else {
                             let at = schedule.pick(&mut rng, &corpus, &corpus_keys);
                             parent = Some(corpus_keys[at]);
                             let mut base = corpus[at].clone();
                             let other = corpus[rng.random_range(0..corpus.len())].clone();
+                            // Sometimes a set-up from the learned dataflow, on the entry as it was saved (so what
+                            // each of its steps did still lines up), before the random mutations.
+                            if rng.random_bool(0.2) {
+                                let effects = effects.get(&corpus_keys[at]).map(Vec::as_slice);
+                                insert_enablers(
+                                    &mut rng,
+                                    &ctx,
+                                    &mut base,
+                                    config.depth,
+                                    &dataflow,
+                                    effects,
+                                );
+                            }
                             mutate(&mut rng, &ctx, &mut base, &other, config.depth);
                             base
                         };
@@ -386,6 +415,30 @@ pub fn run_campaign(
                                 keep_trace: false,
                             },
                         );
+                        dataflow.learn(&sequence, &result.steps, &result.access);
+                        // A step of a kind that rarely takes effect just did: what it makes possible is tried
+                        // right away, a few times, after it (the state it reached is rare by definition).
+                        let effect = took_effect(&result.steps, &result.access);
+                        for (at, action) in sequence.iter().enumerate() {
+                            let key = step_key(&action.op);
+                            if !effect.get(at).copied().unwrap_or(false)
+                                || dataflow.need(key) < FOLLOW_NEED
+                                || sequence.len() >= config.depth
+                            {
+                                continue;
+                            }
+                            let dependents = dataflow.dependents(key);
+                            for _ in 0..FOLLOW_UPS {
+                                if follow_ups.len() >= MAX_FOLLOW_UPS {
+                                    break;
+                                }
+                                let mut next = sequence[..=at].to_vec();
+                                insert_dependent(&mut rng, &ctx, &mut next, at, &dependents);
+                                if next.len() > at + 1 {
+                                    follow_ups.push(next);
+                                }
+                            }
+                        }
                         out.runs += 1;
                         out.calls += result.steps.len() as u64;
                         for step in &result.steps {
@@ -432,6 +485,10 @@ pub fn run_campaign(
                             out.edges.extend(result.edges.iter().copied());
                             out.features.extend(result.features.iter().copied());
                             out.corpus.push(sequence.clone());
+                            effects.insert(
+                                sequence_key(&sequence),
+                                took_effect(&result.steps, &result.access),
+                            );
                             corpus_keys.push(sequence_key(&sequence));
                             corpus.push(sequence.clone());
                         }

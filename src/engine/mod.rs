@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod corpus;
+pub mod dataflow;
 pub mod entries;
 pub mod finding;
 pub mod fuzz;

@@ -6,7 +6,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::{check_all, Check, Ghost, Observation, StepRecord, Violation};
 
 use crate::actions::Action;
-use crate::evm::{CoverageInspector, Frame};
+use crate::evm::{CoverageInspector, Frame, StateAccess};
 use crate::execute::execute;
 use crate::observe::Observer;
 use crate::world::World;
@@ -46,6 +46,9 @@ pub struct RunResult {
     /// Nested call frames (not the top-level call) that returned successfully inside a successful step:
     /// entry points the suite reaches only through another contract (`receiveRewards`, `notifyRedeemRequest`).
     pub inner_successes: Vec<Frame>,
+    /// With coverage, the storage each step read and changed, in step order (what
+    /// [`Dataflow`](super::dataflow::Dataflow) learns enablers from).
+    pub access: Vec<StateAccess>,
 }
 
 /// What a run collects besides its steps and violations.
@@ -159,6 +162,9 @@ pub struct StepOutcome {
     pub logs: Vec<alloy_primitives::Log>,
     /// The call's return data (revert data when it reverted; empty for a plain roll).
     pub output: alloy_primitives::Bytes,
+    /// The storage the call read and changed (empty without an inspector, for a plain roll or a rejected
+    /// transaction).
+    pub access: StateAccess,
 }
 
 impl Stepper {
@@ -182,7 +188,12 @@ impl Stepper {
         action: &Action,
         inspector: Option<&mut CoverageInspector>,
     ) -> StepOutcome {
-        let executed = execute(world, action, self.index, inspector);
+        let mut executed = execute(world, action, self.index, inspector);
+        let access = executed
+            .outcome
+            .as_mut()
+            .map(|o| std::mem::take(&mut o.access))
+            .unwrap_or_default();
         let output = executed
             .outcome
             .as_ref()
@@ -204,6 +215,7 @@ impl Stepper {
             violations,
             logs,
             output,
+            access,
         }
     }
 }
@@ -231,6 +243,7 @@ pub fn run_sequence_with(
             record,
             violations,
             output,
+            access,
             ..
         } = stepper.step(world, observer, action, inspector.as_deref_mut());
         if inspector.is_some() && record.success {
@@ -243,6 +256,11 @@ pub fn run_sequence_with(
             );
         }
         if let Some(inspector) = inspector.as_mut() {
+            // What the harness's own contracts (the contract actors) keep is no part of the suite's dataflow.
+            let mut access = access;
+            access.last_loads = inspector.take_last_loads();
+            access.retain_accounts(|a| !world.actors.is_contract(a));
+            result.access.push(access);
             let (edges, cmps) = inspector.take();
             for edge in edges {
                 if result.edges.insert(edge) {

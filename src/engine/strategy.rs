@@ -6,6 +6,7 @@ use alloy_primitives::U256;
 use rand::rngs::SmallRng;
 use rand::Rng;
 
+use super::dataflow::{step_key, Dataflow};
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
@@ -537,6 +538,17 @@ fn random_action_of(
     same_sender: Option<u8>,
 ) -> Action {
     let op = random_op(rng, ctx, kind, pool);
+    action_for(rng, ctx, op, pool, same_sender)
+}
+
+/// An action sending `op` (about `pool`): its sender drawn as [`random_action_of`] says, and a roll.
+fn action_for(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    op: Op,
+    pool: u8,
+    same_sender: Option<u8>,
+) -> Action {
     let needs = match &op {
         Op::AbiCall { entry, .. } if !ctx.entry_needs.is_empty() => {
             ctx.entry_needs[*entry as usize % ctx.entry_needs.len()]
@@ -868,6 +880,171 @@ fn arm_before(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     let at = theirs[rng.random_range(0..theirs.len())];
     let hook = arm_hook(rng, ctx, seq[at].caller, None);
     seq.insert(at, hook);
+}
+
+/// A fresh action of dataflow step key `key` ([`step_key`]) about `pool`: an op of that kind, or a call of that
+/// entry point with fresh arguments; `None` for a kind generation never draws.
+fn action_of_key(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    key: usize,
+    pool: u8,
+    same_sender: Option<u8>,
+) -> Option<Action> {
+    match OpKind::ALL.get(key) {
+        Some(kind) if kind.spec().generated() => {
+            Some(random_action_of(rng, ctx, *kind, pool, same_sender))
+        }
+        Some(_) => None,
+        None => {
+            let entry = u16::try_from(key - OpKind::ALL.len()).ok()?;
+            let op = match random_op(rng, ctx, OpKind::AbiCall, pool) {
+                Op::AbiCall { args, value, .. } => Op::AbiCall { entry, args, value },
+                other => other,
+            };
+            Some(action_for(rng, ctx, op, pool, same_sender))
+        }
+    }
+}
+
+/// A draw among `weighted` (key, weight) pairs, by weight; `None` when no weight is positive.
+fn draw_weighted(rng: &mut SmallRng, weighted: &[(usize, f64)]) -> Option<usize> {
+    let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+    if total.is_nan() || total <= 0.0 {
+        return None;
+    }
+    let mut draw = rng.random_range(0.0..total);
+    for (key, weight) in weighted {
+        if draw < *weight {
+            return Some(*key);
+        }
+        draw -= weight;
+    }
+    weighted.last().map(|(key, _)| *key)
+}
+
+/// Builds set-ups from the suite's learned dataflow ([`Dataflow`]), half the time in each direction:
+///
+/// - **back**: before a step that rarely takes effect (by [`Dataflow::need`]), inserts a step of a kind that
+///   changed what such steps' guards read ([`Dataflow::enablers`]), often with one of the suite's delays
+///   between them; then, sometimes, an enabler of that enabler, up to three deep;
+/// - **forward**: after a step, inserts a step of a kind its kind may make possible ([`Dataflow::dependents`],
+///   kinds that never took effect first), so a corpus entry that reached a new state (a boost activated) is
+///   followed by what only that state allows; `effects`, when known, says which steps of `seq` took effect
+///   ([`took_effect`](super::dataflow::took_effect)), and only those are followed.
+///
+/// Independent draws otherwise line up a multi-step set-up nobody wrote an op for only by chance. Nothing
+/// learned for the chosen step: no change.
+pub fn insert_enablers(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    seq: &mut Vec<Action>,
+    depth: usize,
+    flow: &Dataflow,
+    effects: Option<&[bool]>,
+) {
+    if seq.is_empty() || seq.len() >= depth {
+        return;
+    }
+    let delay = |rng: &mut SmallRng| ROLLS[rng.random_range(0..ROLLS.len())];
+    let pool_of = |rng: &mut SmallRng, step: &Action| {
+        step.op
+            .pool()
+            .unwrap_or_else(|| rng.random_range(0..ctx.pools.max(1)) as u8)
+    };
+    if rng.random_bool(0.5) {
+        // A step whose kind may make possible what rarely happens, by how much.
+        let mut known: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
+        let mut by_step = Vec::with_capacity(seq.len());
+        for (i, action) in seq.iter().enumerate() {
+            let key = step_key(&action.op);
+            let at = match known.iter().position(|(k, _)| *k == key) {
+                Some(at) => at,
+                None => {
+                    known.push((key, flow.dependents(key)));
+                    known.len() - 1
+                }
+            };
+            // A step known to have done nothing makes nothing possible.
+            let did_something = effects.is_none_or(|e| e.get(i).copied().unwrap_or(false));
+            let weight = known[at].1.iter().map(|(_, w)| w).sum::<f64>();
+            by_step.push((i, if did_something { weight } else { 0.0 }));
+        }
+        let Some(at) = draw_weighted(rng, &by_step) else {
+            return;
+        };
+        let key = step_key(&seq[at].op);
+        let dependents = &known.iter().find(|(k, _)| *k == key).expect("computed").1;
+        insert_dependent(rng, ctx, seq, at, dependents);
+        return;
+    }
+    // A step that rarely takes effect and has learned enablers, by its need.
+    let needs: Vec<(usize, f64)> = seq
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let key = step_key(&a.op);
+            (
+                i,
+                if flow.has_guards(key) {
+                    flow.need(key)
+                } else {
+                    0.0
+                },
+            )
+        })
+        .collect();
+    let Some(at) = draw_weighted(rng, &needs) else {
+        return;
+    };
+    for _ in 0..3 {
+        if seq.len() >= depth {
+            return;
+        }
+        let Some(key) = draw_weighted(rng, &flow.enablers(step_key(&seq[at].op))) else {
+            return;
+        };
+        let pool = pool_of(rng, &seq[at]);
+        let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
+        let Some(enabler) = action_of_key(rng, ctx, key, pool, same_sender) else {
+            return;
+        };
+        if rng.random_bool(0.5) {
+            seq[at].roll = delay(rng);
+        }
+        seq.insert(at, enabler);
+        if !rng.random_bool(0.7) {
+            return;
+        }
+    }
+}
+
+/// Inserts after step `at` a fresh step of a kind drawn from `dependents` (as [`Dataflow::dependents`] gives
+/// them for the step's kind), about the step's pool, half the time after one of the suite's delays. No
+/// dependents: no change.
+pub fn insert_dependent(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    seq: &mut Vec<Action>,
+    at: usize,
+    dependents: &[(usize, f64)],
+) {
+    let Some(key) = draw_weighted(rng, dependents) else {
+        return;
+    };
+    let pool = seq[at]
+        .op
+        .pool()
+        .unwrap_or_else(|| rng.random_range(0..ctx.pools.max(1)) as u8);
+    let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
+    if let Some(mut dependent) = action_of_key(rng, ctx, key, pool, same_sender) {
+        dependent.roll = if rng.random_bool(0.5) {
+            ROLLS[rng.random_range(0..ROLLS.len())]
+        } else {
+            0
+        };
+        seq.insert(at + 1, dependent);
+    }
 }
 
 /// A small fixed generation context for unit tests (no world needed).

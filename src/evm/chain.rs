@@ -13,7 +13,7 @@ use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthPrecompiles, MainnetEvm};
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
-use revm::{ExecuteCommitEvm, ExecuteEvm, InspectCommitEvm, InspectEvm, Inspector};
+use revm::{ExecuteCommitEvm, ExecuteEvm, InspectEvm, Inspector};
 
 use super::reads::{ReadInspector, ReadSet, RecordingDb};
 
@@ -61,6 +61,59 @@ pub struct CallOutcome {
     /// Set when execution halted (out of gas, invalid opcode, stack error...) rather than
     /// reverting; holds the revm [`HaltReason`] in `Debug` form, e.g. `OutOfGas(Basic)`.
     pub halt: Option<String>,
+    /// The storage the transaction read and changed; filled by [`Chain::call_inspected`] only.
+    pub access: StateAccess,
+}
+
+/// The storage one transaction touched: every slot it loaded (also in frames that reverted, so a guard that
+/// refused the call counts as read), every slot whose value it changed, net (a slot set and restored within the
+/// transaction, such as a reentrancy lock, is no change), and the last slots it loaded before it ended (filled
+/// from a [`CoverageInspector`](super::CoverageInspector)'s [`take_last_loads`](super::CoverageInspector::take_last_loads)):
+/// for a call that reverted or did nothing, the guard that stopped it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateAccess {
+    /// Slots loaded.
+    pub read: Vec<(Address, U256)>,
+    /// Slots whose value differs after the transaction.
+    pub written: Vec<(Address, U256)>,
+    /// The last distinct slots loaded, most recent last.
+    pub last_loads: Vec<(Address, U256)>,
+}
+
+impl StateAccess {
+    fn of(state: &revm::state::EvmState) -> Self {
+        let mut access = StateAccess::default();
+        for (address, account) in state {
+            for (slot, value) in &account.storage {
+                access.read.push((*address, *slot));
+                if value.is_changed() {
+                    access.written.push((*address, *slot));
+                }
+            }
+        }
+        access
+    }
+
+    /// Keeps only the slots of accounts `keep` accepts (e.g. not the harness's own contracts).
+    pub fn retain_accounts(&mut self, keep: impl Fn(Address) -> bool) {
+        self.read.retain(|(a, _)| keep(*a));
+        self.written.retain(|(a, _)| keep(*a));
+        self.last_loads.retain(|(a, _)| keep(*a));
+    }
+}
+
+/// A 64-bit name of storage slot `slot` of `address` (a hash: two slots share one by chance only).
+pub fn slot_id(address: Address, slot: U256) -> u64 {
+    let mut h = 0x243f_6a88_85a3_08d3u64;
+    for chunk in address.0.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = super::inspect::mix64(h ^ u64::from_le_bytes(word));
+    }
+    for limb in slot.as_limbs() {
+        h = super::inspect::mix64(h ^ limb);
+    }
+    h
 }
 
 impl CallOutcome {
@@ -81,6 +134,7 @@ impl CallOutcome {
                     gas_used,
                     created,
                     halt: None,
+                    access: StateAccess::default(),
                 }
             }
             ExecutionResult::Revert { logs, output, .. } => CallOutcome {
@@ -90,6 +144,7 @@ impl CallOutcome {
                 gas_used,
                 created: None,
                 halt: None,
+                access: StateAccess::default(),
             },
             ExecutionResult::Halt { reason, logs, .. } => CallOutcome {
                 success: false,
@@ -98,6 +153,7 @@ impl CallOutcome {
                 gas_used,
                 created: None,
                 halt: Some(format!("{reason:?}")),
+                access: StateAccess::default(),
             },
         }
     }
@@ -464,7 +520,8 @@ impl Chain {
     }
 
     /// Like [`Chain::call`], but runs revm's inspecting handler with `inspector` attached
-    /// (e.g. a [`CoverageInspector`](super::CoverageInspector)). Slower than [`Chain::call`]: every opcode goes through
+    /// (e.g. a [`CoverageInspector`](super::CoverageInspector)), and reports the storage the call touched
+    /// ([`CallOutcome::access`]). Slower than [`Chain::call`]: every opcode goes through
     /// the inspector's `step`/`step_end` hooks.
     pub fn call_inspected<I>(
         &mut self,
@@ -480,8 +537,12 @@ impl Chain {
         let tx = self.tx(from, TxKind::Call(to), data, value, self.gas_limit);
         let ctx = Self::context(&self.cfg, &self.block, &mut self.db);
         let mut evm = Self::evm(ctx, inspector);
-        let result = evm.inspect_tx_commit(tx)?;
-        Ok(CallOutcome::from_result(result))
+        let done = evm.inspect_tx(tx)?;
+        let access = StateAccess::of(&done.state);
+        evm.commit(done.state);
+        let mut outcome = CallOutcome::from_result(done.result);
+        outcome.access = access;
+        Ok(outcome)
     }
 
     /// Calls `to` from `from` with `data` without committing anything (an `eth_call`).

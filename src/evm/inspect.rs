@@ -38,7 +38,7 @@ impl Hasher for IdHasher {
 type EdgeSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
 #[inline]
-fn mix64(mut x: u64) -> u64 {
+pub(super) fn mix64(mut x: u64) -> u64 {
     // splitmix64 finalizer: a bijective, well-avalanching mixer.
     x ^= x >> 30;
     x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -109,7 +109,12 @@ pub struct CoverageInspector {
     frames: Vec<Frame>,
     /// Code hashes counted as another code's (see [`CoverageInspector::with_code_aliases`]).
     aliases: Option<std::sync::Arc<std::collections::HashMap<B256, B256>>>,
+    /// The last [`LAST_LOADS`] distinct slots loaded (`SLOAD`), most recent last.
+    last_loads: Vec<(Address, U256)>,
 }
+
+/// How many of the last slots loaded the [`CoverageInspector`] keeps.
+pub const LAST_LOADS: usize = 12;
 
 /// One call frame a transaction executed (the top-level call and every nested one), when it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +153,7 @@ impl CoverageInspector {
             sink: None,
             frames: Vec::new(),
             aliases: None,
+            last_loads: Vec::new(),
         }
     }
 
@@ -190,6 +196,12 @@ impl CoverageInspector {
         )
     }
 
+    /// Returns the last [`LAST_LOADS`] distinct storage slots loaded since the last call (most recent last), and
+    /// forgets them: for a transaction that reverted or did nothing, what its guard read.
+    pub fn take_last_loads(&mut self) -> Vec<(Address, U256)> {
+        std::mem::take(&mut self.last_loads)
+    }
+
     /// Returns the call frames recorded since the last call, and forgets them.
     pub fn take_frames(&mut self) -> Vec<Frame> {
         std::mem::take(&mut self.frames)
@@ -198,6 +210,7 @@ impl CoverageInspector {
     /// Clears everything recorded so far.
     pub fn clear(&mut self) {
         self.frames.clear();
+        self.last_loads.clear();
         self.seen.clear();
         self.cmp_seen.clear();
         self.edges.clear();
@@ -261,6 +274,17 @@ impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 }
                 if self.seen.insert(id) {
                     self.edges.push(id);
+                }
+            }
+            opcode::SLOAD => {
+                if let Some(key) = interp.stack.data().last() {
+                    let slot = (interp.input.target_address, *key);
+                    if let Some(at) = self.last_loads.iter().position(|s| *s == slot) {
+                        self.last_loads.remove(at);
+                    } else if self.last_loads.len() >= LAST_LOADS {
+                        self.last_loads.remove(0);
+                    }
+                    self.last_loads.push(slot);
                 }
             }
             opcode::EQ | opcode::LT | opcode::GT | opcode::SLT | opcode::SGT => {

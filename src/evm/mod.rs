@@ -17,8 +17,9 @@ pub mod inspect;
 pub mod reads;
 
 pub use chain::{
-    AccountDump, CallOutcome, Chain, ChainContext, ChainDb, EvmError, BLOCK_TIME, CHAIN_ID,
-    DEFAULT_CALL_GAS_LIMIT, DEPLOY_GAS_LIMIT, GENESIS_NUMBER, GENESIS_TIMESTAMP, SPEC,
+    slot_id, AccountDump, CallOutcome, Chain, ChainContext, ChainDb, EvmError, StateAccess,
+    BLOCK_TIME, CHAIN_ID, DEFAULT_CALL_GAS_LIMIT, DEPLOY_GAS_LIMIT, GENESIS_NUMBER,
+    GENESIS_TIMESTAMP, SPEC,
 };
 pub use inspect::{
     edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, PcTracer,
