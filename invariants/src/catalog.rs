@@ -781,10 +781,25 @@ pub static CATALOG: &[Invariant] = &[
         statement: "Only feeders' reports are accepted.",
         broken_variant: "oracle-001-anyone-reports",
         check: |c| {
-            if c.step.events.reports.is_empty() {
-                return Ok(());
+            if !c.step.events.reports.is_empty() {
+                ensure(holds(c.prev, c.step.caller, Privilege::Feeder, c.step.target), || format!("report accepted from {}", c.step.caller))?;
             }
-            ensure(holds(c.prev, c.step.caller, Privilege::Feeder, c.step.target), || format!("report accepted from {}", c.step.caller))
+            // The same from what the harness sent, whatever the oracle emits: a successful `updateTotalDeposits`
+            // (the transaction's own call, or a contract actor's re-entry) by an account without FEEDER_ROLE.
+            let own = c.step.call.filter(|call| c.step.success && call.function == SuiteFunction::UpdateTotalDeposits);
+            if own.is_some() {
+                ensure(holds(c.prev, c.step.caller, Privilege::Feeder, c.step.target), || {
+                    format!("updateTotalDeposits succeeded from {}, who holds no FEEDER_ROLE", c.step.caller)
+                })?;
+            }
+            for r in &c.step.events.reentries {
+                if r.success && r.call.is_some_and(|call| call.function == SuiteFunction::UpdateTotalDeposits) {
+                    ensure(holds(c.prev, r.by, Privilege::Feeder, Some(r.target)), || {
+                        format!("updateTotalDeposits succeeded re-entered from {}, who holds no FEEDER_ROLE", r.by)
+                    })?;
+                }
+            }
+            Ok(())
         },
     },
     Invariant {
