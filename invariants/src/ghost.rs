@@ -48,6 +48,11 @@ pub struct Ghost {
     /// [`Ghost::ref_slots`] as it was before the step.
     #[serde(default)]
     pub ref_slots_before: Vec<U256>,
+    /// Per pool: whether the harness has seen it active (the world activates every pool when it deploys it):
+    /// from then on its dead shares are SPEC's FIRST_DEPOSIT_AMOUNT, minted 1:1, whatever `deadShares()` says
+    /// (SHARE-003).
+    #[serde(default)]
+    pub activated: Vec<bool>,
 }
 
 impl Ghost {
@@ -76,11 +81,16 @@ impl Ghost {
             // Likewise the reports made while the world was deployed.
             ref_slots: initial.pools.iter().map(|p| p.last_report.1).collect(),
             ref_slots_before: initial.pools.iter().map(|p| p.last_report.1).collect(),
+            activated: initial.pools.iter().map(|p| p.is_active).collect(),
         }
     }
 
     /// Accounts for one step.
     pub fn update(&mut self, prev: &Observation, next: &Observation, step: &StepRecord) {
+        self.activated.resize(next.pools.len(), false);
+        for (seen, pool) in self.activated.iter_mut().zip(&next.pools) {
+            *seen |= pool.is_active;
+        }
         if step.success
             && step.entry.is_some()
             && !step.permissionless
