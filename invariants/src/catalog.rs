@@ -797,8 +797,7 @@ pub static CATALOG: &[Invariant] = &[
             }
             // The same from what the harness sent, whatever the oracle emits: a successful `updateTotalDeposits`
             // (the transaction's own call, or a contract actor's re-entry) by an account without FEEDER_ROLE.
-            let own = c.step.call.filter(|call| c.step.success && call.function == SuiteFunction::UpdateTotalDeposits);
-            if own.is_some() {
+            if c.step.success && c.step.call.is_some_and(|call| call.function == SuiteFunction::UpdateTotalDeposits) {
                 ensure(holds(c.prev, c.step.caller, Privilege::Feeder, c.step.target), || {
                     format!("updateTotalDeposits succeeded from {}, who holds no FEEDER_ROLE", c.step.caller)
                 })?;

@@ -485,10 +485,7 @@ pub fn run_campaign(
                             out.edges.extend(result.edges.iter().copied());
                             out.features.extend(result.features.iter().copied());
                             out.corpus.push(sequence.clone());
-                            effects.insert(
-                                sequence_key(&sequence),
-                                took_effect(&result.steps, &result.access),
-                            );
+                            effects.insert(sequence_key(&sequence), effect.clone());
                             corpus_keys.push(sequence_key(&sequence));
                             corpus.push(sequence.clone());
                         }

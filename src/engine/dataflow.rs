@@ -36,13 +36,18 @@ pub fn step_key(op: &Op) -> usize {
 /// likely what refused it).
 const RANK_DECAY: f64 = 0.7;
 
-/// Whether each step took effect: succeeded and changed storage (a call that returns early without doing
+/// Whether a step took effect: it succeeded and changed storage (a call that returns early without doing
 /// anything, like an activation not yet due, did not).
+pub fn step_took_effect(step: &StepRecord, access: &StateAccess) -> bool {
+    step.success && !access.written.is_empty()
+}
+
+/// [`step_took_effect`] for each step of a run.
 pub fn took_effect(steps: &[StepRecord], access: &[StateAccess]) -> Vec<bool> {
     steps
         .iter()
         .zip(access)
-        .map(|(step, access)| step.success && !access.written.is_empty())
+        .map(|(step, access)| step_took_effect(step, access))
         .collect()
 }
 
@@ -75,8 +80,7 @@ impl Dataflow {
                 self.calls.resize(key + 1, (0, 0));
             }
             let (calls, effective) = &mut self.calls[key];
-            let took_effect =
-                took_effect(std::slice::from_ref(record), std::slice::from_ref(access))[0];
+            let took_effect = step_took_effect(record, access);
             *calls += 1;
             *effective += u64::from(took_effect);
             if !took_effect {
@@ -214,7 +218,6 @@ mod tests {
 
     fn access(loads: &[u8], written: &[u8]) -> StateAccess {
         StateAccess {
-            read: loads.iter().map(|n| slot(*n)).collect(),
             written: written.iter().map(|n| slot(*n)).collect(),
             last_loads: loads.iter().map(|n| slot(*n)).collect(),
         }

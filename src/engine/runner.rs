@@ -46,7 +46,7 @@ pub struct RunResult {
     /// Nested call frames (not the top-level call) that returned successfully inside a successful step:
     /// entry points the suite reaches only through another contract (`receiveRewards`, `notifyRedeemRequest`).
     pub inner_successes: Vec<Frame>,
-    /// With coverage, the storage each step read and changed, in step order (what
+    /// With coverage, the storage each step changed and its last loads, in step order (what
     /// [`Dataflow`](super::dataflow::Dataflow) learns enablers from).
     pub access: Vec<StateAccess>,
 }
@@ -162,7 +162,7 @@ pub struct StepOutcome {
     pub logs: Vec<alloy_primitives::Log>,
     /// The call's return data (revert data when it reverted; empty for a plain roll).
     pub output: alloy_primitives::Bytes,
-    /// The storage the call read and changed (empty without an inspector, for a plain roll or a rejected
+    /// The storage the call changed (empty without an inspector, for a plain roll or a rejected
     /// transaction).
     pub access: StateAccess,
 }

@@ -907,6 +907,18 @@ fn action_of_key(
     }
 }
 
+/// One of the suite's delays ([`ROLLS`]).
+fn delay(rng: &mut SmallRng) -> u32 {
+    ROLLS[rng.random_range(0..ROLLS.len())]
+}
+
+/// The pool `step` is about, or a random one for a step about none.
+fn pool_of(rng: &mut SmallRng, ctx: &GenContext, step: &Action) -> u8 {
+    step.op
+        .pool()
+        .unwrap_or_else(|| rng.random_range(0..ctx.pools.max(1)) as u8)
+}
+
 /// A draw among `weighted` (key, weight) pairs, by weight; `None` when no weight is positive.
 fn draw_weighted(rng: &mut SmallRng, weighted: &[(usize, f64)]) -> Option<usize> {
     let total: f64 = weighted.iter().map(|(_, w)| w).sum();
@@ -946,12 +958,6 @@ pub fn insert_enablers(
     if seq.is_empty() || seq.len() >= depth {
         return;
     }
-    let delay = |rng: &mut SmallRng| ROLLS[rng.random_range(0..ROLLS.len())];
-    let pool_of = |rng: &mut SmallRng, step: &Action| {
-        step.op
-            .pool()
-            .unwrap_or_else(|| rng.random_range(0..ctx.pools.max(1)) as u8)
-    };
     if rng.random_bool(0.5) {
         // A step whose kind may make possible what rarely happens, by how much.
         let mut known: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
@@ -1004,7 +1010,7 @@ pub fn insert_enablers(
         let Some(key) = draw_weighted(rng, &flow.enablers(step_key(&seq[at].op))) else {
             return;
         };
-        let pool = pool_of(rng, &seq[at]);
+        let pool = pool_of(rng, ctx, &seq[at]);
         let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
         let Some(enabler) = action_of_key(rng, ctx, key, pool, same_sender) else {
             return;
@@ -1032,17 +1038,10 @@ pub fn insert_dependent(
     let Some(key) = draw_weighted(rng, dependents) else {
         return;
     };
-    let pool = seq[at]
-        .op
-        .pool()
-        .unwrap_or_else(|| rng.random_range(0..ctx.pools.max(1)) as u8);
+    let pool = pool_of(rng, ctx, &seq[at]);
     let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
     if let Some(mut dependent) = action_of_key(rng, ctx, key, pool, same_sender) {
-        dependent.roll = if rng.random_bool(0.5) {
-            ROLLS[rng.random_range(0..ROLLS.len())]
-        } else {
-            0
-        };
+        dependent.roll = if rng.random_bool(0.5) { delay(rng) } else { 0 };
         seq.insert(at + 1, dependent);
     }
 }

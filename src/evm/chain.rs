@@ -61,19 +61,17 @@ pub struct CallOutcome {
     /// Set when execution halted (out of gas, invalid opcode, stack error...) rather than
     /// reverting; holds the revm [`HaltReason`] in `Debug` form, e.g. `OutOfGas(Basic)`.
     pub halt: Option<String>,
-    /// The storage the transaction read and changed; filled by [`Chain::call_inspected`] only.
+    /// The storage the transaction changed; filled by [`Chain::call_inspected`] only.
     pub access: StateAccess,
 }
 
-/// The storage one transaction touched: every slot it loaded (also in frames that reverted, so a guard that
-/// refused the call counts as read), every slot whose value it changed, net (a slot set and restored within the
-/// transaction, such as a reentrancy lock, is no change), and the last slots it loaded before it ended (filled
-/// from a [`CoverageInspector`](super::CoverageInspector)'s [`take_last_loads`](super::CoverageInspector::take_last_loads)):
-/// for a call that reverted or did nothing, the guard that stopped it.
+/// The storage one transaction touched: every slot whose value it changed, net (a slot set and restored within
+/// the transaction, such as a reentrancy lock, is no change), and the last slots it loaded before it ended
+/// (filled from a [`CoverageInspector`](super::CoverageInspector)'s
+/// [`take_last_loads`](super::CoverageInspector::take_last_loads)): for a call that reverted or did nothing, the
+/// guard that stopped it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StateAccess {
-    /// Slots loaded.
-    pub read: Vec<(Address, U256)>,
     /// Slots whose value differs after the transaction.
     pub written: Vec<(Address, U256)>,
     /// The last distinct slots loaded, most recent last.
@@ -81,22 +79,26 @@ pub struct StateAccess {
 }
 
 impl StateAccess {
+    /// The slots `state` (a transaction's diff) changed.
     fn of(state: &revm::state::EvmState) -> Self {
-        let mut access = StateAccess::default();
-        for (address, account) in state {
-            for (slot, value) in &account.storage {
-                access.read.push((*address, *slot));
-                if value.is_changed() {
-                    access.written.push((*address, *slot));
-                }
-            }
+        let written = state
+            .iter()
+            .flat_map(|(address, account)| {
+                account
+                    .storage
+                    .iter()
+                    .filter(|(_, value)| value.is_changed())
+                    .map(move |(slot, _)| (*address, *slot))
+            })
+            .collect();
+        StateAccess {
+            written,
+            last_loads: Vec::new(),
         }
-        access
     }
 
     /// Keeps only the slots of accounts `keep` accepts (e.g. not the harness's own contracts).
     pub fn retain_accounts(&mut self, keep: impl Fn(Address) -> bool) {
-        self.read.retain(|(a, _)| keep(*a));
         self.written.retain(|(a, _)| keep(*a));
         self.last_loads.retain(|(a, _)| keep(*a));
     }
@@ -520,7 +522,7 @@ impl Chain {
     }
 
     /// Like [`Chain::call`], but runs revm's inspecting handler with `inspector` attached
-    /// (e.g. a [`CoverageInspector`](super::CoverageInspector)), and reports the storage the call touched
+    /// (e.g. a [`CoverageInspector`](super::CoverageInspector)), and reports the storage the call changed
     /// ([`CallOutcome::access`]). Slower than [`Chain::call`]: every opcode goes through
     /// the inspector's `step`/`step_end` hooks.
     pub fn call_inspected<I>(

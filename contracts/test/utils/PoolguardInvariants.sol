@@ -307,8 +307,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     uint256[] internal ghostPaidOut;
     uint256[] internal ghostGain;
     bool[] internal ghostTainted;
-    /// Per pool: whether the ghost has seen it active (its dead shares are then FIRST_DEPOSIT_AMOUNT).
+    /// Per pool: whether the ghost has seen it active (its dead shares are then SPEC_FIRST_DEPOSIT_AMOUNT).
     bool[] internal ghostActivated;
+    /// SPEC's FIRST_DEPOSIT_AMOUNT (invariants/src/formulas.rs), not the suite's constant: the dead shares' floor.
+    uint256 internal constant SPEC_FIRST_DEPOSIT_AMOUNT = 10_000 ether;
     uint256[] internal ghostExitShortfall;
     uint256[] internal ghostLiveClLosses;
     /// @notice Per request id `i+1`: the block of the step the harness first saw it in (poolguard's `request_blocks`).
@@ -1534,7 +1536,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         for (uint256 i = 0; i < next.pools.length; i++) {
             PoolObs memory p = next.pools[i];
             uint256 floor = p.deadShares;
-            if (i < ghostActivated.length && ghostActivated[i] && floor < 10_000 ether) floor = 10_000 ether;
+            if (i < ghostActivated.length && ghostActivated[i] && floor < SPEC_FIRST_DEPOSIT_AMOUNT) {
+                floor = SPEC_FIRST_DEPOSIT_AMOUNT;
+            }
             if (!p.isFullyExited && p.totalSupply < floor) {
                 return string.concat(_p(i), "supply ", _s(p.totalSupply), " below dead shares ", _s(floor));
             }
