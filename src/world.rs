@@ -23,6 +23,13 @@ use crate::revert::RevertDecoder;
 
 /// One BERA, in wei.
 pub const BERA: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
+
+/// What each staker and contract actor starts with: 20,000,000 BERA, twice a pool's capacity (SPEC's
+/// MAX_EFFECTIVE_BALANCE, 10,000,000 BERA), so that one holder can fill a pool and overflow it in a single deposit
+/// (the refund path, the capacity checks) and not only many holders together.
+pub fn staker_bera() -> U256 {
+    BERA * U256::from(20_000_000u64)
+}
 /// FIRST_DEPOSIT_AMOUNT of the spec.
 pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);
 /// The block the world starts at after deployment.
@@ -679,8 +686,7 @@ impl<'a> Deployer<'a> {
             self.chain.set_balance(who, BERA * U256::from(100_000u64));
         }
         for &staker in &self.actors.stakers {
-            self.chain
-                .set_balance(staker, BERA * U256::from(5_000_000u64));
+            self.chain.set_balance(staker, staker_bera());
         }
         let governance = self.actors.governance;
         let system = self.actors.system;
@@ -817,8 +823,7 @@ impl<'a> Deployer<'a> {
             ("contract_actor_no_receiver", "ContractActorNoReceiver"),
         ] {
             let address = self.deploy_from(origin, artifact, Vec::new())?;
-            self.chain
-                .set_balance(address, BERA * U256::from(5_000_000u64));
+            self.chain.set_balance(address, staker_bera());
             self.actors.add_contract(name, address);
         }
         // After every other harness contract, so that none of them moved.

@@ -171,17 +171,46 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "SHARE-002",
         category: Category::Shares,
-        statement: "totalSupply changes only by deposit mints, fee mints and withdrawal burns.",
+        statement: "totalSupply changes only by deposit mints, fee mints and withdrawal burns, and each holder's balance by exactly the mints, burns and transfers the pool's events name for it.",
         broken_variant: "share-002-silent-mint",
         check: |c| {
+            let e = &c.step.events;
             for (i, a, b) in pools(c) {
-                let e = &c.step.events;
                 let minted: U256 = e.deposits.iter().filter(|d| d.pool == i).map(|d| d.shares).sum::<U256>()
                     + e.fee_mints.iter().filter(|f| f.pool == i).map(|f| f.shares).sum::<U256>();
                 let burnt: U256 = e.burns.iter().filter(|w| w.pool == i).map(|w| w.shares).sum();
                 let expected = (a.total_supply + minted).checked_sub(burnt);
                 ensure(expected == Some(b.total_supply), || {
                     format!("pool{i}: supply {} -> {}, events mint {minted} and burn {burnt}", a.total_supply, b.total_supply)
+                })?;
+                // The events are what VALUE-002/003/004, FEE-002 and EXIT-003 price, so they are tied to storage
+                // here: the shares must move for the holder each event names (a deposit minted to its sender
+                // while the event names the receiver keeps the supply right and every price check quiet).
+                let flow = |who: Address| {
+                    let inflow = e.deposits.iter().filter(|d| d.pool == i && d.receiver == who).map(|d| d.shares).sum::<U256>()
+                        + e.fee_mints.iter().filter(|f| f.pool == i && f.recipient == who).map(|f| f.shares).sum::<U256>()
+                        + e.share_transfers.iter().filter(|t| t.pool == i && t.to == who).map(|t| t.amount).sum::<U256>();
+                    let outflow = e.burns.iter().filter(|w| w.pool == i && w.user == who).map(|w| w.shares).sum::<U256>()
+                        + e.share_transfers.iter().filter(|t| t.pool == i && t.from == who).map(|t| t.amount).sum::<U256>();
+                    (inflow, outflow)
+                };
+                for ((who, before), after) in c.next.actors.iter().zip(&a.share_balances).zip(&b.share_balances) {
+                    let (inflow, outflow) = flow(*who);
+                    ensure((*before + inflow).checked_sub(outflow) == Some(*after), || {
+                        format!(
+                            "pool{i}: {who} holds {before} -> {after} shares, its events add {inflow} and take {outflow}"
+                        )
+                    })?;
+                }
+                let (inflow, outflow) = c.next.other_holders.iter().fold((U256::ZERO, U256::ZERO), |(x, y), who| {
+                    let (inflow, outflow) = flow(*who);
+                    (x + inflow, y + outflow)
+                });
+                ensure((a.other_share_balances + inflow).checked_sub(outflow) == Some(b.other_share_balances), || {
+                    format!(
+                        "pool{i}: the address book's other holders hold {} -> {} shares, their events add {inflow} and take {outflow}",
+                        a.other_share_balances, b.other_share_balances
+                    )
                 })?;
             }
             Ok(())
@@ -417,7 +446,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-002",
         category: Category::NoFreeValue,
-        statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it less one share's rounding (no donation makes a depositor lose more than 0.1%).",
+        statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it less one share's rounding (no donation makes a depositor lose more than 0.1%); a deposit costs its sender exactly the assets its Deposit events credit (the rest of msg.value refunded).",
         broken_variant: "value-002-deposit-bonus",
         check: |c| {
             for &Deposit { pool: i, assets, shares, .. } in &c.step.events.deposits {
@@ -432,7 +461,28 @@ pub static CATALOG: &[Invariant] = &[
                 })?;
                 ensure(!shares.is_zero(), || format!("pool{i}: deposit of {assets} minted no shares"))?;
             }
-            Ok(())
+            // The `assets` priced above is the event's; tie it to what the sender paid (raw balances): a
+            // successful deposit transaction costs its sender exactly the assets its Deposit events credit, the
+            // rest of msg.value refunded. A callback of a contract sender may itself move BERA, so such steps
+            // are left out.
+            let step = c.step;
+            let Some(i) = step.call.filter(|call| call.function == SuiteFunction::Deposit).and_then(|call| call.pool) else {
+                return Ok(());
+            };
+            let Some(a) = c.prev.actor_index(step.caller) else {
+                return Ok(());
+            };
+            if !step.success || !step.events.reentries.is_empty() {
+                return Ok(());
+            }
+            let credited: U256 = step.events.deposits.iter().filter(|d| d.pool == i && d.sender == step.caller).map(|d| d.assets).sum();
+            let (before, after) = (c.prev.actor_bera[a], c.next.actor_bera[a]);
+            ensure(after.checked_add(credited) == Some(before), || {
+                format!(
+                    "pool{i}: {} sent {} wei to deposit, its Deposit events credit {credited}, but its balance went from {before} to {after}",
+                    step.caller, step.value
+                )
+            })
         },
     },
     Invariant {

@@ -354,6 +354,10 @@ pub struct Observation {
     /// The contract actors: actors that are contracts, whose callbacks may refuse BERA or re-enter.
     #[serde(default)]
     pub contract_actors: Vec<Address>,
+    /// Every other account whose stBERA balance is observed (the address book less the actors), the holders
+    /// behind each pool's `other_share_balances`.
+    #[serde(default)]
+    pub other_holders: Vec<Address>,
     /// BERA balance of each actor.
     pub actor_bera: Vec<U256>,
     /// The factory's owner (governance).
@@ -548,6 +552,8 @@ pub struct Reentry {
 /// A suite function that checks single out, as a step's transaction called it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SuiteFunction {
+    /// A pool's `submit(receiver)`, or a plain BERA transfer to it (`receive()`): a deposit by the caller.
+    Deposit,
     /// `WithdrawalVault.requestWithdrawal(pubkey, amountGwei, maxFee)`.
     RequestWithdrawal,
     /// `WithdrawalVault.requestRedeem(pubkey, shares, maxFee)`.

@@ -78,7 +78,8 @@ pub struct Observer {
     pubkey_pool: HashMap<B256, usize>,
     /// Per actor: the slot of its ERC-20 balance.
     balance_slots: Vec<U256>,
-    /// The slots of the ERC-20 balances of the address book's other entries (contracts, zero).
+    /// The address book's other entries (contracts, zero) and the slots of their ERC-20 balances.
+    other_holders: Vec<Address>,
     other_balance_slots: Vec<U256>,
     /// Per role of [`Role::ALL`], per actor: the slot of its membership.
     role_slots: Vec<Vec<U256>>,
@@ -111,10 +112,14 @@ impl Observer {
             .iter()
             .map(|a| mapping_slot(a.into_word(), ERC20_STORAGE).into())
             .collect();
-        let other_balance_slots = world
+        let other_holders: Vec<Address> = world
             .address_book
             .iter()
             .filter(|a| !actors.contains(a))
+            .copied()
+            .collect();
+        let other_balance_slots = other_holders
+            .iter()
             .map(|a| mapping_slot(a.into_word(), ERC20_STORAGE).into())
             .collect();
         let role_slots = Role::ALL
@@ -134,6 +139,7 @@ impl Observer {
             pool_of,
             pubkey_pool,
             balance_slots,
+            other_holders,
             other_balance_slots,
             role_slots,
             feeder_slots,
@@ -357,6 +363,7 @@ impl Observer {
             actors: self.actors.clone(),
             outsiders: self.outsiders.clone(),
             contract_actors: self.contract_actors.clone(),
+            other_holders: self.other_holders.clone(),
             view_failures: reads.failures.into_inner(),
         }
     }
@@ -526,8 +533,19 @@ impl Observer {
             finalizeWithdrawalRequestCall, finalizeWithdrawalRequestsCall, requestRedeemCall,
             requestWithdrawalCall,
         };
-        let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
         let c = &world.contracts;
+        if let Some(&pool) = self.pool_of.get(&to) {
+            // A deposit: `submit(receiver)` or a plain transfer (`receive()`) to the pool's StakingPool.
+            let deposit = to == world.pools[pool].staking_pool
+                && (data.is_empty() || data.starts_with(&IStakingPool::submitCall::SELECTOR));
+            return deposit.then_some(SuiteCall {
+                function: SuiteFunction::Deposit,
+                pool: Some(pool),
+                amount: None,
+                report: None,
+            });
+        }
+        let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
         let pool_of = |pubkey: Option<Bytes>| {
             pubkey.and_then(|key| self.pubkey_pool.get(&keccak256(&key)).copied())
         };

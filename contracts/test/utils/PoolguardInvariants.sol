@@ -1452,7 +1452,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 8) return _wd002(prev, next);
         if (k == 9) return _wd003(prev, next);
         if (k == 10) return _value001(next);
-        if (k == 11) return _value002(next, s);
+        if (k == 11) return _value002(prev, next, s);
         if (k == 12) return _value003(next, s);
         if (k == 13) return _value004(next);
         if (k == 14) return _rate001(prev, next, s);
@@ -1502,8 +1502,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return "";
     }
 
-    // SHARE-002: totalSupply changes only by deposit mints, fee mints and withdrawal burns.
-    function _share002(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
+    // SHARE-002: totalSupply changes only by deposit mints, fee mints and withdrawal burns, and each actor's balance
+    // by exactly the mints, burns and transfers the pool's events name for it.
+    function _share002(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         Events memory e = s.events;
         for (uint256 i = 0; i < next.pools.length; i++) {
             uint256 minted = 0;
@@ -1526,8 +1527,42 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                     );
                 }
             }
+            for (uint256 a = 0; a < next.pools[i].shareBalances.length; a++) {
+                (uint256 inflow, uint256 outflow) = _shareFlow(e, i, _actors[a]);
+                uint256 before = prev.pools[i].shareBalances[a];
+                uint256 after_ = next.pools[i].shareBalances[a];
+                if (before + inflow < outflow || before + inflow - outflow != after_) {
+                    return string.concat(
+                        _p(i), vm.toString(_actors[a]), " holds ", _s(before), " -> ", _s(after_),
+                        " shares, its events add ", _s(inflow), " and take ", _s(outflow)
+                    );
+                }
+            }
         }
         return "";
+    }
+
+    /// @notice The shares pool `i`'s events mint or transfer to `who`, and burn or transfer from it (SHARE-002).
+    function _shareFlow(Events memory e, uint256 i, address who)
+        private
+        pure
+        returns (uint256 inflow, uint256 outflow)
+    {
+        for (uint256 k = 0; k < e.deposits.length; k++) {
+            if (e.deposits[k].pool == i && e.deposits[k].receiver == who) inflow += e.deposits[k].shares;
+        }
+        for (uint256 k = 0; k < e.feeMints.length; k++) {
+            if (e.feeMints[k].pool == i && e.feeMints[k].recipient == who) inflow += e.feeMints[k].shares;
+        }
+        for (uint256 k = 0; k < e.burns.length; k++) {
+            if (e.burns[k].pool == i && e.burns[k].user == who) outflow += e.burns[k].shares;
+        }
+        for (uint256 k = 0; k < e.shareTransfers.length; k++) {
+            TransferEv memory t = e.shareTransfers[k];
+            if (t.pool != i) continue;
+            if (t.to == who) inflow += t.amount;
+            if (t.from == who) outflow += t.amount;
+        }
     }
 
     // SHARE-003: while a pool has not fully exited its supply never falls below the dead shares: deadShares(), and
@@ -1754,8 +1789,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // VALUE-002: shares minted by a deposit are worth at most the deposit and at least 99.9% of it less one
-    // share's rounding; a deposit always mints shares.
-    function _value002(Obs memory next, StepRec memory s) private pure returns (string memory) {
+    // share's rounding; a deposit always mints shares and costs its sender exactly the assets it credits.
+    function _value002(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         DepositEv[] memory d = s.events.deposits;
         for (uint256 k = 0; k < d.length; k++) {
             uint256 i = d[k].pool;
@@ -1773,7 +1808,26 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             }
             if (shares == 0) return string.concat(_p(i), "deposit of ", _s(assets), " minted no shares");
         }
-        return "";
+        return _depositPaid(prev, next, s);
+    }
+
+    /// @notice VALUE-002's payment clause: a successful deposit op by an account without code costs it exactly the
+    /// assets its Deposit events credit (poolguard's check also covers ABI calls to `submit`; it skips steps with
+    /// a re-entry, which an account without code cannot make).
+    function _depositPaid(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        if (!s.success || (s.op != OP_SUBMIT && s.op != OP_SEND_TO_POOL) || s.caller.code.length != 0) return "";
+        uint256 a = _idx(s.caller);
+        if (a == NO_INDEX) return "";
+        uint256 credited = 0;
+        DepositEv[] memory d = s.events.deposits;
+        for (uint256 k = 0; k < d.length; k++) {
+            if (d[k].pool == s.pool && d[k].sender == s.caller) credited += d[k].assets;
+        }
+        if (next.actorBera[a] + credited == prev.actorBera[a]) return "";
+        return string.concat(
+            _p(s.pool), "the depositor's BERA went from ", _s(prev.actorBera[a]), " to ", _s(next.actorBera[a]),
+            ", its Deposit events credit ", _s(credited)
+        );
     }
 
     // VALUE-003: a withdrawal burns shares worth at least the assets it books.

@@ -254,7 +254,7 @@ abstract contract PoolguardWorld is Test {
         vm.deal(feeder, 100_000 * BERA);
         vm.deal(protocolFeeRecipient, 100_000 * BERA);
         for (uint256 i = 0; i < NUM_STAKERS; i++) {
-            vm.deal(stakers[i], 5_000_000 * BERA);
+            vm.deal(stakers[i], 20_000_000 * BERA);
         }
 
         // Every CREATE comes from governance, nonces 0.. in Rust's order.
@@ -422,7 +422,7 @@ abstract contract PoolguardWorld is Test {
         address[2] memory wallets = [contractActor, contractActorNoReceiver];
         string[2] memory names = ["contract_actor", "contract_actor_no_receiver"];
         for (uint256 i = 0; i < 2; i++) {
-            vm.deal(wallets[i], 5_000_000 * BERA);
+            vm.deal(wallets[i], 20_000_000 * BERA);
             _actorName[wallets[i]] = names[i];
             _actors.push(wallets[i]);
             _actorSlot[wallets[i]] = _actors.length;
