@@ -337,7 +337,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "WD-001",
         category: Category::Withdrawals,
-        statement: "A finalized request pays exactly assetsRequested to its user, once.",
+        statement: "A finalized request pays exactly assetsRequested to its user, once, out of the WithdrawalVault, and no request becomes finalized without it.",
         broken_variant: "wd-001-finalize-twice",
         check: |c| {
             for (n, &Finalization { id, user, assets }) in c.step.events.finalized.iter().enumerate() {
@@ -351,6 +351,16 @@ pub static CATALOG: &[Invariant] = &[
                 ensure(after.is_some_and(|r| r.finalized && r.assets == assets && r.user == user), || {
                     format!("request {id} paid {assets} to {user}, books say {after:?}")
                 })?;
+            }
+            // The other way round, from the vault's book: a request that became finalized without its event (so
+            // without the payment checked below) is a request closed unpaid.
+            for (index, after) in c.next.requests.iter().enumerate() {
+                let id = index as u64 + 1;
+                if after.finalized && !c.prev.requests.get(index).is_some_and(|r| r.finalized) {
+                    ensure(c.step.events.finalized.iter().any(|f| f.id == id), || {
+                        format!("request {id} ({} to {}) became finalized with no WithdrawalRequestFinalized", after.assets, after.user)
+                    })?;
+                }
             }
             // Every user's BERA moves by exactly what finalizations paid it (finalize sends no value), except an
             // account a callback's own call in the step involved: the contract actor that re-entered (it may have
@@ -368,6 +378,15 @@ pub static CATALOG: &[Invariant] = &[
                     let delta = c.next.actor_bera[a].checked_sub(c.prev.actor_bera[a]);
                     ensure(delta == Some(paid), || {
                         format!("actor {who} received {:?} but finalizations paid {paid}", delta)
+                    })?;
+                }
+                // All of it left the vault (raw balance): this covers users that are not actors, and a payment
+                // that stays in the vault for a user the loop above skipped.
+                if c.step.events.reentries.is_empty() {
+                    let paid: U256 = c.step.events.finalized.iter().map(|f| f.assets).sum();
+                    let (before, after) = (c.prev.withdrawal_vault_balance, c.next.withdrawal_vault_balance);
+                    ensure(after.checked_add(paid) == Some(before), || {
+                        format!("the WithdrawalVault went from {before} to {after} wei, finalizations paid {paid}")
                     })?;
                 }
             }

@@ -1687,7 +1687,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         unpaidProcessed = _satSub(processedAsked, o.pools[i].clWithdrawn);
     }
 
-    // WD-001: a finalized request pays exactly assetsRequested to its user, once.
+    // WD-001: a finalized request pays exactly assetsRequested to its user, once, out of the WithdrawalVault, and no
+    // request becomes finalized without it. (poolguard skips the vault-balance clause on a step with a re-entry,
+    // which this replay does not record.)
     function _wd001(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         FinalizedEv[] memory f = s.events.finalized;
         for (uint256 k = 0; k < f.length; k++) {
@@ -1702,7 +1704,28 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 );
             }
         }
+        // No request becomes finalized without its event (and so without the payment checked below).
+        for (uint256 k = 0; k < next.requests.length; k++) {
+            if (!next.requests[k].finalized || (k < prev.requests.length && prev.requests[k].finalized)) continue;
+            bool announced = false;
+            for (uint256 j = 0; j < f.length; j++) {
+                if (f[j].id == k + 1) announced = true;
+            }
+            if (!announced) {
+                return string.concat("request ", _s(k + 1), " became finalized with no WithdrawalRequestFinalized");
+            }
+        }
         if (s.success && (s.op == OP_FINALIZE || s.op == OP_FINALIZE_ALL)) {
+            uint256 total = 0;
+            for (uint256 k = 0; k < f.length; k++) {
+                total += f[k].assets;
+            }
+            if (next.withdrawalVaultBalance + total != prev.withdrawalVaultBalance) {
+                return string.concat(
+                    "the WithdrawalVault went from ", _s(prev.withdrawalVaultBalance), " to ",
+                    _s(next.withdrawalVaultBalance), " wei, finalizations paid ", _s(total)
+                );
+            }
             for (uint256 a = 0; a < next.actorBera.length; a++) {
                 uint256 paid = 0;
                 unchecked {
