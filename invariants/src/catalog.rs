@@ -12,7 +12,8 @@ use crate::formulas::{
 use crate::ghost::Ghost;
 use crate::observation::{
     AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
-    PoolObservation, Privilege, Reentry, Role, RoleOp, StepRecord, SuiteFunction,
+    PoolObservation, Privilege, Reentry, RequestObservation, Role, RoleOp, StepRecord, SuiteCall,
+    SuiteFunction,
 };
 
 /// What an invariant is about.
@@ -507,18 +508,50 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-003",
         category: Category::NoFreeValue,
-        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free).",
+        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free), and books them as a request for the same holder, assets and shares, the amount its sender asked for.",
         broken_variant: "value-003-cheap-withdrawal",
         check: |c| {
-            if !c.step.events.full_exits.is_empty() {
-                return Ok(());
-            }
-            for &Burn { pool: i, assets, shares, .. } in &c.step.events.burns {
-                let p = &c.next.pools[i];
+            let (prev, next, step) = (c.prev, c.next, c.step);
+            for &Burn { pool: i, assets, shares, .. } in &step.events.burns {
+                let (before, p) = (&prev.pools[i], &next.pools[i]);
+                // A burn that fully exits the pool prices at the frozen value (the pool's own flip, not its event).
+                if before.is_fully_exited != p.is_fully_exited {
+                    continue;
+                }
                 // The state the burn priced against: this step's burn undone.
                 let worth = to_assets(shares, p.total_supply + shares, p.total_assets + assets, Rounding::Floor)
                     .unwrap_or(U256::ZERO);
                 ensure(worth >= assets, || format!("pool{i}: {shares} shares worth {worth} booked {assets}"))?;
+            }
+            // The burn's figures (its shares tied to storage by SHARE-002) are what the vault must pay: every burn is
+            // one new request of the step, same pool, holder, assets and shares, and no request appears without one.
+            let new_requests = next.requests.get(prev.requests.len()..).unwrap_or_default();
+            let mut unmatched: Vec<&RequestObservation> = new_requests.iter().collect();
+            for burn in &step.events.burns {
+                let found = unmatched.iter().position(|r| {
+                    r.pool == Some(burn.pool) && r.user == burn.user && r.assets == burn.assets && r.shares == burn.shares
+                });
+                ensure(found.is_some(), || {
+                    format!(
+                        "pool{}: {} shares of {} burnt for {} with no request booking them (new requests: {new_requests:?})",
+                        burn.pool, burn.shares, burn.user, burn.assets
+                    )
+                })?;
+                unmatched.remove(found.unwrap_or_default());
+            }
+            ensure(unmatched.is_empty(), || format!("requests booked with no burn: {unmatched:?}"))?;
+            // What the sender asked for, from the calldata the harness sent: a withdrawal's assets, a redemption's
+            // shares.
+            let asked = step.call.filter(|_| step.success && step.events.reentries.is_empty());
+            if let Some(SuiteCall { function, amount: Some(amount), .. }) = asked {
+                let booked = match function {
+                    SuiteFunction::RequestWithdrawal => new_requests.iter().map(|r| r.assets).collect::<Vec<_>>(),
+                    SuiteFunction::RequestRedeem => new_requests.iter().map(|r| r.shares).collect(),
+                    _ => return Ok(()),
+                };
+                ensure(booked == [amount] && new_requests.iter().all(|r| r.user == step.caller), || {
+                    format!("{} asked {function:?} for {amount}; the vault booked {new_requests:?}", step.caller)
+                })?;
             }
             Ok(())
         },

@@ -1453,7 +1453,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 9) return _wd003(prev, next);
         if (k == 10) return _value001(next);
         if (k == 11) return _value002(prev, next, s);
-        if (k == 12) return _value003(next, s);
+        if (k == 12) return _value003(prev, next, s);
         if (k == 13) return _value004(next);
         if (k == 14) return _rate001(prev, next, s);
         if (k == 15) return _fee001(next);
@@ -1853,13 +1853,15 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         );
     }
 
-    // VALUE-003: a withdrawal burns shares worth at least the assets it books.
-    function _value003(Obs memory next, StepRec memory s) private pure returns (string memory) {
-        if (s.events.fullExits.length != 0) return "";
+    // VALUE-003: a withdrawal burns shares worth at least the assets it books, and books them as a request for the
+    // same holder, assets and shares, the amount its sender asked for.
+    function _value003(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
         BurnEv[] memory b = s.events.burns;
         for (uint256 k = 0; k < b.length; k++) {
             uint256 i = b[k].pool;
             PoolObs memory p = next.pools[i];
+            // A burn that fully exits the pool prices at the frozen value (the pool's own flip, not its event).
+            if (prev.pools[i].isFullyExited != p.isFullyExited) continue;
             uint256 worth;
             unchecked {
                 worth = _toAssetsOr(b[k].shares, p.totalSupply + b[k].shares, p.totalAssets + b[k].assets, false, 0);
@@ -1867,6 +1869,35 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             if (worth < b[k].assets) {
                 return string.concat(_p(i), _s(b[k].shares), " shares worth ", _s(worth), " booked ", _s(b[k].assets));
             }
+        }
+        // Every burn is one new request of the step (same pool, holder, assets, shares), and no request appears
+        // without one.
+        uint256 first = prev.requests.length;
+        uint256 fresh = next.requests.length > first ? next.requests.length - first : 0;
+        bool[] memory used = new bool[](fresh);
+        for (uint256 k = 0; k < b.length; k++) {
+            bool found = false;
+            for (uint256 r = 0; r < fresh && !found; r++) {
+                ReqObs memory q = next.requests[first + r];
+                if (!used[r] && q.pool == b[k].pool && q.user == b[k].user && q.assets == b[k].assets
+                        && q.shares == b[k].shares) {
+                    used[r] = true;
+                    found = true;
+                }
+            }
+            if (!found) {
+                return string.concat(
+                    _p(b[k].pool), _s(b[k].shares), " shares burnt for ", _s(b[k].assets), " with no request booking them"
+                );
+            }
+        }
+        if (b.length != fresh) return string.concat(_s(fresh), " requests booked for ", _s(b.length), " burns");
+        // What the sender asked for, from the calldata: a withdrawal's assets, a redemption's shares.
+        if (s.success && s.requestAmountKnown && (s.op == OP_REQUEST_WITHDRAWAL || s.op == OP_REQUEST_REDEEM)) {
+            bool ok = fresh == 1 && next.requests[first].user == s.caller
+                && (s.op == OP_REQUEST_WITHDRAWAL ? next.requests[first].assets : next.requests[first].shares)
+                    == s.requestAmount;
+            if (!ok) return string.concat("a request for ", _s(s.requestAmount), " was booked otherwise");
         }
         return "";
     }
