@@ -584,11 +584,23 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "RATE-001",
         category: Category::ExchangeRate,
-        statement: "The share price, with uncollected rewards counted at the maximum fees, never falls except through an oracle-reported penalty or a full exit.",
+        statement: "The share price, with uncollected rewards counted at the maximum fees, never falls except through an oracle report below the pool's booked consensus-layer balance, or a full exit.",
         broken_variant: "rate-001-rewards-lost",
         check: |c| {
             for (i, a, b) in pools(c) {
-                let excused = c.step.events.penalties.iter().any(|p| p.pool == i) || c.step.events.full_exits.contains(&i);
+                // What excuses a fall comes from the harness, not from the pool's events: a report the harness sent
+                // (or a contract actor re-entered with) below the balance the pool's books expect (ORACLE-003's
+                // centre), or the pool's own exit flip. A pool that books a reward as a penalty is not excused.
+                let books = a.books_cl_balance();
+                let penalised = c.step.successful_calls().any(|call| {
+                    call.function == SuiteFunction::UpdateTotalDeposits
+                        && call.pool == Some(i)
+                        && match (call.report.and_then(|r| r.balance), books) {
+                            (Some(balance), Some(books)) => balance < books,
+                            _ => true,
+                        }
+                });
+                let excused = penalised || a.is_fully_exited != b.is_fully_exited;
                 if excused || !a.is_active {
                     continue;
                 }
