@@ -12,8 +12,8 @@ use crate::formulas::{
 use crate::ghost::Ghost;
 use crate::observation::{
     AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
-    PoolObservation, Privilege, Reentry, RequestObservation, Role, RoleOp, StepRecord, SuiteCall,
-    SuiteFunction,
+    PoolObservation, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp, StepRecord,
+    SuiteCall, SuiteFunction,
 };
 
 /// What an invariant is about.
@@ -954,7 +954,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ORACLE-003",
         category: Category::Oracle,
-        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool expects.",
+        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool's books expect, and moves totalDeposits by exactly its difference from that balance (a reward above it, a penalty below).",
         broken_variant: "oracle-003-no-bounds",
         check: |c| {
             // The reports are the accepted `updateTotalDeposits` calls, read from the calldata the harness sent (an
@@ -985,6 +985,31 @@ pub static CATALOG: &[Invariant] = &[
                     format!(
                         "pool{i}: report {value} outside [{lo}, {hi}] around the books' {expected} (expectedClBalance() says {})",
                         p.expected_cl_balance
+                    )
+                })?;
+            }
+            // How the pool booked the report the transaction sent (calldata; one call, no re-entry, no exit): SPEC
+            // makes growth over the books a reward and a drop a penalty, so totalDeposits moves by exactly the
+            // difference, whatever the pool's TotalDepositsUpdated says.
+            let step = c.step;
+            let sent = step.call.filter(|call| step.success && step.events.reentries.is_empty() && call.function == SuiteFunction::UpdateTotalDeposits);
+            if let Some(SuiteCall { pool: Some(i), report: Some(ReportArgs { balance: Some(value), .. }), .. }) = sent {
+                let (a, b) = (&c.prev.pools[i], &c.next.pools[i]);
+                let Some(books) = a.books_cl_balance() else {
+                    return Ok(());
+                };
+                if value.is_zero() || !a.is_active || a.is_fully_exited || b.is_fully_exited {
+                    return Ok(());
+                }
+                let booked = if value >= books {
+                    a.total_deposits.checked_add(value - books)
+                } else {
+                    Some(a.total_deposits.saturating_sub(books - value))
+                };
+                ensure(booked == Some(b.total_deposits), || {
+                    format!(
+                        "pool{i}: report {value} against books of {books} should take totalDeposits from {} to {booked:?}, it is {}",
+                        a.total_deposits, b.total_deposits
                     )
                 })?;
             }

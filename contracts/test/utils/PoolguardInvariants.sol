@@ -1470,7 +1470,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 26) return _exit003(prev, next, s);
         if (k == 27) return _oracle001(prev, s);
         if (k == 28) return _oracle002(prev, s);
-        if (k == 29) return _oracle003(prev, s);
+        if (k == 29) return _oracle003(prev, next, s);
         if (k == 30) return _live001(prev, s);
         if (k == 31) return _live002(next);
         if (k == 32) return _live003(prev, next);
@@ -2449,8 +2449,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // ORACLE-003: an accepted non-zero report on an active pool is within the governance bounds of the balance
-    // the books imply (totalDeposits + unpaid consensus-layer withdrawals, computed here, not expectedClBalance()).
-    function _oracle003(Obs memory prev, StepRec memory s) private pure returns (string memory) {
+    // the books imply (totalDeposits + unpaid consensus-layer withdrawals, computed here, not expectedClBalance()),
+    // and moves totalDeposits by exactly its difference from that balance.
+    function _oracle003(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
         ReportEv[] memory r = s.events.reports;
         for (uint256 k = 0; k < r.length; k++) {
             string memory m = _reportInBounds(prev, r[k].pool, r[k].value);
@@ -2458,9 +2459,28 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         }
         if (s.success && s.op == OP_ORACLE_REPORT && s.pool < NUM_POOLS) {
             if (!s.reportBalanceKnown) return string.concat(_p(s.pool), "a report past 2^256 wei was accepted");
-            return _reportInBounds(prev, s.pool, s.reportBalance);
+            string memory m = _reportInBounds(prev, s.pool, s.reportBalance);
+            if (bytes(m).length != 0) return m;
+            return _reportBooked(prev.pools[s.pool], next.pools[s.pool], s.pool, s.reportBalance);
         }
         return "";
+    }
+
+    /// @notice ORACLE-003's booking clause: a non-zero report on a live pool moves totalDeposits by exactly its
+    /// difference from the books (a reward above, a penalty below, floored at zero).
+    function _reportBooked(PoolObs memory a, PoolObs memory b, uint256 i, uint256 value)
+        private
+        pure
+        returns (string memory)
+    {
+        if (value == 0 || !a.isActive || a.isFullyExited || b.isFullyExited) return "";
+        uint256 books = _satAdd(a.totalDeposits, _satSub(a.clWithdrawalsRequested, a.clWithdrawn));
+        uint256 booked = value >= books ? _satAdd(a.totalDeposits, value - books) : _satSub(a.totalDeposits, books - value);
+        if (booked == b.totalDeposits) return "";
+        return string.concat(
+            _p(i), "report ", _s(value), " against books of ", _s(books), " should take totalDeposits from ",
+            _s(a.totalDeposits), " to ", _s(booked), ", it is ", _s(b.totalDeposits)
+        );
     }
 
     function _reportInBounds(Obs memory prev, uint256 i, uint256 value) private pure returns (string memory) {
