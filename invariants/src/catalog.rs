@@ -1097,9 +1097,9 @@ pub static CATALOG: &[Invariant] = &[
         id: "LIVE-003",
         category: Category::Liveness,
         statement: "BERA never stays in a contract that only passes it on (each pool's SmartOperator and \
-                    IncentiveCollector, the AccountingOracle, the factory): their balances rise only by BERA forced \
-                    into them, which a step's calldata names, so no payment, claim or reward is stranded where no \
-                    function can move it.",
+                    IncentiveCollector, the AccountingOracle, the factory), nor in a pool beyond its booked buffer: \
+                    those balances rise only by BERA forced into them, which a step's calldata names, so no payment, \
+                    claim or reward is stranded where no function can move it.",
         broken_variant: "live-003-collector-keeps-overpayment",
         check: |c| {
             let named = |who: &Address| {
@@ -1117,6 +1117,20 @@ pub static CATALOG: &[Invariant] = &[
                         c.step.op
                     ));
                 }
+            }
+            // A pool passes on all it does not book: the BERA it holds beyond its buffer (raw balance less
+            // `bufferedAssets`) likewise rises only by BERA forced into it; a payment it keeps unbooked (an overflow
+            // not refunded, a reward not counted) is stranded, whatever its events say.
+            for (i, a, b) in pools(c) {
+                let unbooked = |p: &PoolObservation| p.pool_balance.saturating_sub(p.buffered_assets);
+                let (before, after) = (unbooked(a), unbooked(b));
+                ensure(after <= before || named(&b.staking_pool), || {
+                    format!(
+                        "pool{i} holds {after} wei beyond its buffer, {} more than before {}, and no step forced BERA into it",
+                        after - before,
+                        c.step.op
+                    )
+                })?;
             }
             Ok(())
         },

@@ -119,6 +119,9 @@ pub enum RoleOp {
 /// One pool's state.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolObservation {
+    /// The pool's StakingPool (its stBERA token).
+    #[serde(default)]
+    pub staking_pool: Address,
     /// stBERA totalSupply.
     pub total_supply: U256,
     /// totalAssets().

@@ -401,6 +401,7 @@ impl Observer {
             },
         );
         PoolObservation {
+            staking_pool: sp,
             total_supply: reads.view(sp, IERC20::totalSupplyCall {}),
             total_assets: reads.view(sp, IStBERA::totalAssetsCall {}),
             total_deposits: reads.view(sp, IStakingPool::totalDepositsCall {}),

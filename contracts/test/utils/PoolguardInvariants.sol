@@ -2260,7 +2260,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         );
     }
 
-    // LIVE-003: BERA never stays in a contract that only passes it on (no op replayed here forces BERA into one).
+    // LIVE-003: BERA never stays in a contract that only passes it on, nor in a pool beyond its booked buffer (no op
+    // replayed here forces BERA into one).
     function _live003(Obs memory prev, Obs memory next) private pure returns (string memory) {
         for (uint256 k = 0; k < next.forwarderBera.length; k++) {
             if (next.forwarderBera[k] > prev.forwarderBera[k]) {
@@ -2268,6 +2269,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                     "forwarder ", _s(k), " (per pool SmartOperator, IncentiveCollector; then oracle, factory) kept ",
                     _s(next.forwarderBera[k] - prev.forwarderBera[k]), " wei"
                 );
+            }
+        }
+        // Nor in a pool beyond its booked buffer.
+        for (uint256 i = 0; i < next.pools.length; i++) {
+            uint256 before = _satSub(prev.pools[i].poolBalance, prev.pools[i].bufferedAssets);
+            uint256 after_ = _satSub(next.pools[i].poolBalance, next.pools[i].bufferedAssets);
+            if (after_ > before) {
+                return string.concat(_p(i), "holds ", _s(after_), " wei beyond its buffer, ", _s(after_ - before), " more");
             }
         }
         return "";
