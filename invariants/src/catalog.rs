@@ -672,6 +672,19 @@ pub static CATALOG: &[Invariant] = &[
                 if rewards.len() != 1 || penalised || c.step.events.reentries.iter().any(|r| r.success) {
                     continue;
                 }
+                // When that one reward is a collection, its amount comes from raw balances: what left the rewards
+                // vault, less what its redeemed BGT already bore (`precharged`, the vault's book); the pool's
+                // RewardsCollected, which the fees below are priced on, must say the same.
+                let collected = before.rewards_vault_balance.saturating_sub(p.rewards_vault_balance);
+                if !collected.is_zero() && !before.is_fully_exited {
+                    let chargeable = collected - collected.min(before.precharged);
+                    ensure(rewards == [chargeable], || {
+                        format!(
+                            "pool{i}: {collected} wei left the rewards vault, {} of it precharged, so {chargeable} bears fees; the pool recognised {rewards:?}",
+                            before.precharged
+                        )
+                    })?;
+                }
                 // The rates are those SPEC puts in force, read before the step (when its rewards were recognised):
                 // the commission active in BeraChef (a chain stand-in, not the suite's feeRates()), the protocol fee
                 // from its getter, zero without a recipient. The rewards come from the suite's events: what the

@@ -2033,6 +2033,17 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 if (e.fullExits[k] == i) penalised = true;
             }
             if (nRewards != 1 || penalised) continue;
+            // A collection's reward from raw balances: what left the rewards vault less what was precharged.
+            uint256 collected = _satSub(b.rewardsVaultBalance, p.rewardsVaultBalance);
+            if (collected != 0 && !b.isFullyExited) {
+                uint256 chargeable = collected - (collected < b.precharged ? collected : b.precharged);
+                if (reward != chargeable) {
+                    return string.concat(
+                        _p(i), _s(collected), " wei left the rewards vault, so ", _s(chargeable),
+                        " bears fees; the pool recognised ", _s(reward)
+                    );
+                }
+            }
             uint256 expectC = _feeOf(reward, b.commissionBps);
             uint256 expectP = _feeOf(reward, b.effectiveProtocolFeeBps);
             if (b.defaultSharesRecipient == b.protocolFeeRecipient) {
