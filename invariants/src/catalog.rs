@@ -11,9 +11,9 @@ use crate::formulas::{
 };
 use crate::ghost::Ghost;
 use crate::observation::{
-    AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation,
-    PoolObservation, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp, StepRecord,
-    SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation, OracleBounds,
+    PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp,
+    StepRecord, SuiteCall, SuiteFunction,
 };
 
 /// What an invariant is about.
@@ -444,7 +444,7 @@ pub static CATALOG: &[Invariant] = &[
         broken_variant: "value-001-redeem-rounds-up",
         check: |c| {
             for (i, _, p) in pools(c) {
-                let (x, dep, mint, wd, red) = p.previews;
+                let Previews { probe: x, deposit: dep, mint, withdraw: wd, redeem: red } = p.previews;
                 let (s, t) = (p.total_supply, p.total_assets);
                 let expect = (
                     to_shares(x, s, t, Rounding::Floor),
@@ -854,10 +854,14 @@ pub static CATALOG: &[Invariant] = &[
         statement: "A paused pool accepts no deposit and a paused WithdrawalVault records no request.",
         broken_variant: "pause-001-receive-ignores-pause",
         check: |c| {
-            for &Deposit { pool: i, .. } in &c.step.events.deposits {
+            // A deposit by its event (tied to storage by SHARE-002) or by the harness's own successful call; a
+            // request by its event or by growth of the vault's book.
+            let called = c.step.successful_calls().filter(|call| call.function == SuiteFunction::Deposit).filter_map(|call| call.pool);
+            for i in c.step.events.deposits.iter().map(|d| d.pool).chain(called) {
                 ensure(!c.prev.pools[i].paused, || format!("pool{i}: deposit while paused"))?;
             }
-            ensure(c.step.events.requested.is_empty() || !c.prev.withdrawal_vault_paused, || {
+            let recorded = !c.step.events.requested.is_empty() || c.next.requests.len() > c.prev.requests.len();
+            ensure(!recorded || !c.prev.withdrawal_vault_paused, || {
                 "request recorded while the vault is paused".to_string()
             })
         },
@@ -946,7 +950,7 @@ pub static CATALOG: &[Invariant] = &[
         broken_variant: "oracle-002-replay",
         check: |c| {
             for &AcceptedReport { pool: i, ref_slot: slot, .. } in &c.step.events.reports {
-                let last = c.prev.pools[i].last_report.1;
+                let last = c.prev.pools[i].last_report.ref_slot;
                 ensure(slot > last, || format!("pool{i}: report for refSlot {slot} after {last}"))?;
             }
             // The same from what the harness sent: every accepted `updateTotalDeposits` (its calldata) against the
@@ -990,7 +994,7 @@ pub static CATALOG: &[Invariant] = &[
                 let Some(expected) = p.books_cl_balance() else {
                     continue;
                 };
-                let (up, down) = c.prev.oracle_bounds;
+                let OracleBounds { max_increase_bps: up, max_decrease_bps: down } = c.prev.oracle_bounds;
                 let ten_thousand = U256::from(10_000u64);
                 let hi = expected.saturating_add(expected.saturating_mul(up) / ten_thousand);
                 let lo = expected.saturating_sub(expected.saturating_mul(down) / ten_thousand);

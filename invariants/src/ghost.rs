@@ -79,8 +79,16 @@ impl Ghost {
             // Requests before the first observation have no step: their own record is all there is.
             request_blocks: initial.requests.iter().map(|r| r.block).collect(),
             // Likewise the reports made while the world was deployed.
-            ref_slots: initial.pools.iter().map(|p| p.last_report.1).collect(),
-            ref_slots_before: initial.pools.iter().map(|p| p.last_report.1).collect(),
+            ref_slots: initial
+                .pools
+                .iter()
+                .map(|p| p.last_report.ref_slot)
+                .collect(),
+            ref_slots_before: initial
+                .pools
+                .iter()
+                .map(|p| p.last_report.ref_slot)
+                .collect(),
             activated: initial.pools.iter().map(|p| p.is_active).collect(),
         }
     }

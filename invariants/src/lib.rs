@@ -18,7 +18,7 @@ pub mod smt;
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
-    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
-    Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp, ShareTransfer, StepEvents,
-    StepRecord, SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
+    PoolAmount, PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation,
+    Role, RoleOp, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
 };

@@ -187,8 +187,8 @@ pub struct PoolObservation {
     pub vault_funds: U256,
     /// WithdrawalVault.poolOwed(pubkey).
     pub vault_owed: U256,
-    /// Oracle's last accepted balance (wei) and refSlot.
-    pub last_report: (U256, U256),
+    /// The oracle's last accepted report for the pool.
+    pub last_report: LastReport,
     /// The recipient of commission shares (as an actor index, if it is one).
     pub default_shares_recipient: Address,
     /// stBERA balance of each actor, in actor order.
@@ -199,8 +199,8 @@ pub struct PoolObservation {
     pub other_share_balances: U256,
     /// `roles[r][a]`: whether actor `a` holds [`Role::ALL`]`[r]`.
     pub roles: Vec<Vec<bool>>,
-    /// (probe, previewDeposit, previewMint, previewWithdraw, previewRedeem) for one probe amount.
-    pub previews: (U256, U256, U256, U256, U256),
+    /// The four ERC-4626 previews of one probe amount.
+    pub previews: Previews,
     /// ERC-4626's conversions of the same probe.
     #[serde(default)]
     pub conversions: Conversions,
@@ -260,6 +260,39 @@ impl PoolObservation {
                 .saturating_sub(self.cl_withdrawn),
         )
     }
+}
+
+/// `AccountingOracle.getLastReport(pubkey)`: the last accepted report of a pool.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastReport {
+    /// Its balance (wei).
+    pub balance: U256,
+    /// Its refSlot.
+    pub ref_slot: U256,
+}
+
+/// The oracle's bounds: how far one non-zero report may move a pool's balance from the books, in bps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OracleBounds {
+    /// `maxIncreaseBps()`.
+    pub max_increase_bps: U256,
+    /// `maxDecreaseBps()`.
+    pub max_decrease_bps: U256,
+}
+
+/// The ERC-4626 previews of one probe amount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Previews {
+    /// The probe (assets for deposit/withdraw, shares for mint/redeem).
+    pub probe: U256,
+    /// `previewDeposit(probe)`.
+    pub deposit: U256,
+    /// `previewMint(probe)`.
+    pub mint: U256,
+    /// `previewWithdraw(probe)`.
+    pub withdraw: U256,
+    /// `previewRedeem(probe)`.
+    pub redeem: U256,
 }
 
 /// `convertToShares(probe)` and `convertToAssets(probe)`: both round down (ERC-4626).
@@ -371,8 +404,8 @@ pub struct Observation {
     pub governors: Vec<(Address, Vec<Address>)>,
     /// Whether each actor holds the oracle's FEEDER_ROLE.
     pub feeders: Vec<bool>,
-    /// Oracle bounds (maxIncreaseBps, maxDecreaseBps).
-    pub oracle_bounds: (U256, U256),
+    /// The oracle's bounds on one report's move.
+    pub oracle_bounds: OracleBounds,
     /// BERA held by the WithdrawalVault.
     pub withdrawal_vault_balance: U256,
     /// The WithdrawalVault's address (every validator's withdrawal credentials).

@@ -16,16 +16,16 @@ use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{ClRequestObservation, Forwarder, ForwarderBalance};
 use poolguard_invariants::{
-    AcceptedReport, Burn, Deposit, FeeMint, Finalization, Observation, PoolAmount, PoolObservation,
-    Reentry, ReportArgs, RequestObservation, Role, ShareTransfer, StepEvents, StepRecord,
-    SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
+    PoolAmount, PoolObservation, Previews, Reentry, ReportArgs, RequestObservation, Role,
+    ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
 };
 
 use crate::actions::Planned;
 use crate::bindings::{
-    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, IPausable,
-    ISmartOperator, IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault,
-    IWithdrawalRequests, IWithdrawalVault, IBGT, IERC20,
+    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, ISmartOperator,
+    IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault, IWithdrawalRequests,
+    IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
 use crate::world::World;
@@ -36,6 +36,10 @@ const ERC20_STORAGE: B256 =
 /// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.AccessControl")) - 1)) & ~0xff`.
 const ACCESS_CONTROL_STORAGE: B256 =
     alloy_primitives::b256!("02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800");
+/// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.Pausable")) - 1)) & ~0xff`: `_paused` is its
+/// first byte.
+const PAUSABLE_STORAGE: B256 =
+    alloy_primitives::b256!("cd5ed15c6e187e77e9aee88184c21f4f2182ab5827cb3b7e07fbedcd63f03300");
 /// `Upgraded(address)`, emitted by ERC-1967 proxies and UpgradeableBeacon.
 const UPGRADED: B256 =
     alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
@@ -327,16 +331,16 @@ impl Observer {
                 .iter()
                 .map(|slot| !world.chain.storage(c.accounting_oracle, *slot).is_zero())
                 .collect(),
-            oracle_bounds: (
-                reads.view(
+            oracle_bounds: OracleBounds {
+                max_increase_bps: reads.view(
                     c.accounting_oracle,
                     IAccountingOracle::maxIncreaseBpsCall {},
                 ),
-                reads.view(
+                max_decrease_bps: reads.view(
                     c.accounting_oracle,
                     IAccountingOracle::maxDecreaseBpsCall {},
                 ),
-            ),
+            },
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
             forwarders: self
                 .forwarders
@@ -347,7 +351,7 @@ impl Observer {
                     balance: world.chain.balance(contract),
                 })
                 .collect(),
-            withdrawal_vault_paused: reads.view(c.withdrawal_vault, IPausable::pausedCall {}),
+            withdrawal_vault_paused: paused_in_storage(world, c.withdrawal_vault),
             requests,
             cl_requests,
             cl_requests_processed: cl_count.saturating_sub(
@@ -415,7 +419,7 @@ impl Observer {
                 .view(sp, IStakingPool::minEffectiveBalanceReachedCall {}),
             is_active: reads.view(sp, IStakingPool::isActiveCall {}),
             is_fully_exited: reads.view(sp, IStakingPool::isFullyExitedCall {}),
-            paused: reads.view(sp, IPausable::pausedCall {}),
+            paused: paused_in_storage(world, sp),
             pool_balance: world.chain.balance(sp),
             rewards_vault_balance: world.chain.balance(p.rewards_vault),
             precharged: reads.view(
@@ -460,7 +464,10 @@ impl Observer {
                     pubkey: p.pubkey.clone(),
                 },
             ),
-            last_report: (report.balanceWei, report.refSlot),
+            last_report: LastReport {
+                balance: report.balanceWei,
+                ref_slot: report.refSlot,
+            },
             default_shares_recipient: reads.view(sp, IStakingPool::defaultSharesRecipientCall {}),
             share_balances: self
                 .balance_slots
@@ -483,13 +490,13 @@ impl Observer {
                         .collect()
                 })
                 .collect(),
-            previews: (
+            previews: Previews {
                 probe,
-                reads.view(sp, IStBERA::previewDepositCall { assets: probe }),
-                reads.view(sp, IStBERA::previewMintCall { shares: probe }),
-                reads.view(sp, IStBERA::previewWithdrawCall { assets: probe }),
-                reads.view(sp, IStBERA::previewRedeemCall { shares: probe }),
-            ),
+                deposit: reads.view(sp, IStBERA::previewDepositCall { assets: probe }),
+                mint: reads.view(sp, IStBERA::previewMintCall { shares: probe }),
+                withdraw: reads.view(sp, IStBERA::previewWithdrawCall { assets: probe }),
+                redeem: reads.view(sp, IStBERA::previewRedeemCall { shares: probe }),
+            },
             conversions: poolguard_invariants::observation::Conversions {
                 to_shares: reads.view(sp, IStBERA::convertToSharesCall { assets: probe }),
                 to_assets: reads.view(sp, IStBERA::convertToAssetsCall { shares: probe }),
@@ -728,6 +735,12 @@ impl Observer {
         }
         e
     }
+}
+
+/// Whether `contract` is paused, read from OZ's Pausable namespace rather than its `paused()` view: the flag
+/// `whenNotPaused` tests, not what the code under test reports about it.
+fn paused_in_storage(world: &World, contract: Address) -> bool {
+    !(world.chain.storage(contract, PAUSABLE_STORAGE.into()) & U256::from(0xffu8)).is_zero()
 }
 
 alloy_sol_types::sol! {

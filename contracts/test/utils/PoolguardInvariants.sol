@@ -727,7 +727,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         o.boundUp = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxIncreaseBps, ()));
         o.boundDown = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxDecreaseBps, ()));
         o.withdrawalVaultBalance = withdrawalVault.balance;
-        o.withdrawalVaultPaused = _vu(withdrawalVault, abi.encodeWithSignature("paused()")) != 0;
+        o.withdrawalVaultPaused = _pausedInStorage(withdrawalVault);
         o.requests = _observeRequests();
         o.forwarderBera = new uint256[](2 * NUM_POOLS + 2);
         for (uint256 i = 0; i < NUM_POOLS; i++) {
@@ -790,7 +790,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         p.minEffectiveBalanceReached = _vu(sp, abi.encodeCall(IStakingPool.minEffectiveBalanceReached, ())) != 0;
         p.isActive = _vu(sp, abi.encodeCall(IStakingPool.isActive, ())) != 0;
         p.isFullyExited = _vu(sp, abi.encodeCall(IStakingPool.isFullyExited, ())) != 0;
-        p.paused = _vu(sp, abi.encodeWithSignature("paused()")) != 0;
+        p.paused = _pausedInStorage(sp);
         p.poolBalance = sp.balance;
         p.rewardsVaultBalance = pool.rewardsVault.balance;
         p.precharged = _vu(pool.rewardsVault, abi.encodeCall(IStakingRewardsVault.prechargedAmount, ()));
@@ -850,6 +850,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             if (_pubkeyHash[i] == h) return i;
         }
         return NO_INDEX;
+    }
+
+    /// @notice OZ's Pausable namespace (`_paused` is its first byte): the flag `whenNotPaused` tests, read as poolguard
+    /// reads it, not through `paused()`.
+    bytes32 internal constant PAUSABLE_STORAGE = 0xcd5ed15c6e187e77e9aee88184c21f4f2182ab5827cb3b7e07fbedcd63f03300;
+
+    function _pausedInStorage(address target) internal view returns (bool) {
+        return uint256(vm.load(target, PAUSABLE_STORAGE)) & 0xff != 0;
     }
 
     function _idx(address who) internal view returns (uint256) {
@@ -1464,7 +1472,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 20) return _access004(prev, next, s);
         if (k == 21) return _access005(prev, s);
         if (k == 22) return _access006(s);
-        if (k == 23) return _pause001(prev, s);
+        if (k == 23) return _pause001(prev, next, s);
         if (k == 24) return _exit001(next);
         if (k == 25) return _exit002(prev, next, s);
         if (k == 26) return _exit003(prev, next, s);
@@ -2377,12 +2385,13 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // PAUSE-001: a paused pool accepts no deposit and a paused WithdrawalVault records no request.
-    function _pause001(Obs memory prev, StepRec memory s) private pure returns (string memory) {
+    function _pause001(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
         DepositEv[] memory d = s.events.deposits;
         for (uint256 k = 0; k < d.length; k++) {
             if (prev.pools[d[k].pool].paused) return string.concat(_p(d[k].pool), "deposit while paused");
         }
-        if (s.events.requested.length != 0 && prev.withdrawalVaultPaused) {
+        bool recorded = s.events.requested.length != 0 || next.requests.length > prev.requests.length;
+        if (recorded && prev.withdrawalVaultPaused) {
             return "request recorded while the vault is paused";
         }
         return "";
