@@ -103,12 +103,6 @@ sol! {
     }
 
     #[sol(all_derives)]
-    /// OpenZeppelin Pausable view.
-    interface IPausable {
-        function paused() external view returns (bool);
-    }
-
-    #[sol(all_derives)]
     /// UUPS upgrade entry (ERC-1822 / ERC-1967).
     interface IUUPS {
         function upgradeToAndCall(address newImplementation, bytes data) external payable;

@@ -24,11 +24,11 @@ use crate::revert::RevertDecoder;
 /// One BERA, in wei.
 pub const BERA: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
 
-/// What each staker and contract actor starts with: 20,000,000 BERA, twice a pool's capacity (SPEC's
-/// MAX_EFFECTIVE_BALANCE, 10,000,000 BERA), so that one holder can fill a pool and overflow it in a single deposit
-/// (the refund path, the capacity checks) and not only many holders together.
+/// What each staker and contract actor starts with: twice a pool's capacity (SPEC's MAX_EFFECTIVE_BALANCE), so that
+/// one holder can fill a pool and overflow it in a single deposit (the refund path, the capacity checks) and not only
+/// many holders together.
 pub fn staker_bera() -> U256 {
-    BERA * U256::from(20_000_000u64)
+    poolguard_invariants::formulas::MAX_EFFECTIVE_BALANCE * U256::from(2u8)
 }
 /// FIRST_DEPOSIT_AMOUNT of the spec.
 pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);

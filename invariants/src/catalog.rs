@@ -489,14 +489,10 @@ pub static CATALOG: &[Invariant] = &[
             let Some(i) = step.call.filter(|call| call.function == SuiteFunction::Deposit).and_then(|call| call.pool) else {
                 return Ok(());
             };
-            let Some(a) = c.prev.actor_index(step.caller) else {
+            let Some((before, after)) = sender_bera(c) else {
                 return Ok(());
             };
-            if !step.success || !step.events.reentries.is_empty() {
-                return Ok(());
-            }
             let credited: U256 = step.events.deposits.iter().filter(|d| d.pool == i && d.sender == step.caller).map(|d| d.assets).sum();
-            let (before, after) = (c.prev.actor_bera[a], c.next.actor_bera[a]);
             ensure(after.checked_add(credited) == Some(before), || {
                 format!(
                     "pool{i}: {} sent {} wei to deposit, its Deposit events credit {credited}, but its balance went from {before} to {after}",
@@ -531,13 +527,13 @@ pub static CATALOG: &[Invariant] = &[
                 let found = unmatched.iter().position(|r| {
                     r.pool == Some(burn.pool) && r.user == burn.user && r.assets == burn.assets && r.shares == burn.shares
                 });
-                ensure(found.is_some(), || {
-                    format!(
+                let Some(found) = found else {
+                    return Err(format!(
                         "pool{}: {} shares of {} burnt for {} with no request booking them (new requests: {new_requests:?})",
                         burn.pool, burn.shares, burn.user, burn.assets
-                    )
-                })?;
-                unmatched.remove(found.unwrap_or_default());
+                    ));
+                };
+                unmatched.remove(found);
             }
             ensure(unmatched.is_empty(), || format!("requests booked with no burn: {unmatched:?}"))?;
             // What the sender asked for, from the calldata the harness sent: a withdrawal's assets, a redemption's
@@ -1240,14 +1236,9 @@ pub static CATALOG: &[Invariant] = &[
         check: |c| {
             let step = c.step;
             let paying = step.call.is_some_and(|call| SuiteFunction::PAYING_REQUESTS.contains(&call.function));
-            // A callback of a contract sender may itself move BERA in the step.
-            if !step.success || !paying || !step.events.reentries.is_empty() {
-                return Ok(());
-            }
-            let Some(a) = c.prev.actor_index(step.caller) else {
+            let Some((before, after)) = sender_bera(c).filter(|_| paying) else {
                 return Ok(());
             };
-            let (before, after) = (c.prev.actor_bera[a], c.next.actor_bera[a]);
             let charged = c.next.cl_request_fees.saturating_sub(c.prev.cl_request_fees);
             ensure(after.checked_add(charged) == Some(before), || {
                 format!(
@@ -1259,6 +1250,17 @@ pub static CATALOG: &[Invariant] = &[
         },
     },
 ];
+
+/// The sender's BERA before and after a successful step with no re-entry (a callback of a contract sender may
+/// itself move BERA), when the sender is an actor: what the step's own call cost it.
+fn sender_bera(c: &Check<'_>) -> Option<(U256, U256)> {
+    let step = c.step;
+    if !step.success || !step.events.reentries.is_empty() {
+        return None;
+    }
+    let a = c.prev.actor_index(step.caller)?;
+    Some((c.prev.actor_bera[a], c.next.actor_bera[a]))
+}
 
 /// LIVE-004's refusal check: `None` when SPEC lets a finalize transaction naming `ids` be refused in the state
 /// before the step (an id named twice, unknown, finalized, not yet due, its pool short of funds, or a contract

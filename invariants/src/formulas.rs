@@ -23,6 +23,9 @@ pub const WITHDRAWAL_DELAY: u64 = 129_600;
 pub const GWEI: u64 = 1_000_000_000;
 /// `Constants.FIRST_DEPOSIT_AMOUNT`: 10,000 BERA, minted 1:1 as the pool's dead shares at activation.
 pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);
+/// `Constants.MAX_EFFECTIVE_BALANCE`: a pool's capacity, 10,000,000 BERA (deposits above it are refunded).
+pub const MAX_EFFECTIVE_BALANCE: U256 =
+    U256::from_limbs([1_590_897_978_359_414_784, 542_101, 0, 0]);
 /// An upper bound on all BERA that can ever exist, used where a property needs one: 10^9 BERA (10^27 wei),
 /// twice Berachain's genesis supply of 5×10^8 BERA.
 pub const BERA_SUPPLY_BOUND: U256 =
@@ -359,6 +362,10 @@ mod tests {
         assert_eq!(
             FIRST_DEPOSIT_AMOUNT,
             U256::from(10_000u64) * U256::from(10u64).pow(U256::from(18))
+        );
+        assert_eq!(
+            MAX_EFFECTIVE_BALANCE,
+            U256::from(10_000_000u64) * U256::from(10u64).pow(U256::from(18))
         );
         assert_eq!(BERA_SUPPLY_BOUND, U256::from(10u64).pow(U256::from(27)));
     }
