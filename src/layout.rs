@@ -271,6 +271,17 @@ impl LayoutReport {
     }
 }
 
+/// The slot solc gave state variable `label` of `contract` (its storage layout); `None` when the contract was
+/// compiled without a layout or declares no such variable. What the harness reads from storage instead of a view
+/// is located this way, so that a variant or mutant that moves a variable is still read where it lives.
+pub fn slot_of(contract: &ContractArtifact, label: &str) -> Option<alloy_primitives::U256> {
+    contract.storage_layout.as_ref()?["storage"]
+        .as_array()?
+        .iter()
+        .find(|v| v["label"] == label)
+        .and_then(|v| v["slot"].as_str()?.parse().ok())
+}
+
 /// Whether `contract` is an upgradeable implementation of the suite (see the module's documentation).
 pub fn is_upgradeable(contract: &ContractArtifact) -> bool {
     contract.source_path.starts_with("src/core")

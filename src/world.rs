@@ -57,6 +57,16 @@ pub enum WorldError {
         /// The decoded revert reason.
         reason: String,
     },
+    /// A state variable the harness reads from storage is not in the compiled layout.
+    #[error("{contract} has no state variable `{variable}` in its storage layout; poolguard reads it from storage ({why})")]
+    MissingVariable {
+        /// The contract.
+        contract: String,
+        /// The variable.
+        variable: String,
+        /// What it is read for.
+        why: &'static str,
+    },
     /// Return data did not decode as the ABI says.
     #[error("could not decode the return data of {what}: {message}")]
     Decode {
@@ -164,6 +174,52 @@ pub struct Contracts {
     pub force_sender: Address,
     /// Fresh copies of the upgradeable implementations, deployed by the harness: what the `Upgrade` op installs.
     pub upgrade_copies: UpgradeCopies,
+}
+
+/// Slots of the suite's own state variables that observation reads from storage rather than through a view (the
+/// view is code under test), located by the compiler's storage layouts of the artifacts the world was deployed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageSlots {
+    /// WithdrawalVault `_funds` (`mapping(bytes32 => uint256)`, keyed by the pubkey's hash): each pool's BERA on
+    /// the vault's books.
+    pub vault_funds: U256,
+    /// WithdrawalVault `_attributedWithdrawn` (same key): the consensus-layer payouts already booked into `_funds`.
+    pub vault_attributed_withdrawn: U256,
+    /// OpenZeppelin `UpgradeableBeacon._implementation`: what every beacon proxy of one kind runs.
+    pub beacon_implementation: U256,
+}
+
+impl StorageSlots {
+    fn locate(artifacts: &Artifacts) -> Result<Self, WorldError> {
+        let slot = |contract: &str, variable: &str, why: &'static str| {
+            artifacts
+                .get(contract)
+                .ok()
+                .and_then(|a| crate::layout::slot_of(a, variable))
+                .ok_or_else(|| WorldError::MissingVariable {
+                    contract: contract.to_owned(),
+                    variable: variable.to_owned(),
+                    why,
+                })
+        };
+        Ok(Self {
+            vault_funds: slot(
+                "WithdrawalVault",
+                "_funds",
+                "ACCT-003 checks poolFunds against it",
+            )?,
+            vault_attributed_withdrawn: slot(
+                "WithdrawalVault",
+                "_attributedWithdrawn",
+                "ACCT-003 checks poolFunds against it",
+            )?,
+            beacon_implementation: slot(
+                "UpgradeableBeacon",
+                "_implementation",
+                "ACCESS-005 detects upgrades from it",
+            )?,
+        })
+    }
 }
 
 /// A second deployment of each implementation an upgrade can install (same code, another address): upgrading a
@@ -330,6 +386,8 @@ pub struct World {
     pub actors: Actors,
     /// Revert reasons by custom error.
     pub decoder: RevertDecoder,
+    /// Slots of suite variables that observation reads from storage.
+    pub storage_slots: StorageSlots,
     /// Every state-changing entry point of every deployed contract, from the compiled ABIs.
     pub entry_points: Vec<EntryPoint>,
     /// Addresses an ABI call's address arguments choose from: the actors (in caller-index order), every
@@ -867,6 +925,7 @@ impl<'a> Deployer<'a> {
             pools,
             actors: self.actors,
             decoder: self.decoder,
+            storage_slots: StorageSlots::locate(self.artifacts)?,
             entry_points,
             address_book,
             code_aliases: std::sync::Arc::new(code_aliases),

@@ -288,10 +288,28 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ACCT-003",
         category: Category::Accounting,
-        statement: "The WithdrawalVault holds at least the sum of every pool's funds on its books.",
+        statement: "The WithdrawalVault holds at least the sum of every pool's funds on its books (`_funds` in \
+                    storage plus the consensus-layer payouts not yet booked), and poolFunds() reports exactly \
+                    that figure.",
         broken_variant: "acct-003-funds-double-counted",
         check: |c| {
-            let total: U256 = c.next.pools.iter().map(|p| p.vault_funds).sum();
+            // The books are read from storage and the payouts from the BeaconDeposit stand-in, so that a wrong
+            // poolFunds() can neither hide a shortfall nor go unnoticed itself (LIVE-004 and ACCT-004 trust it to
+            // say what a pool may pay out).
+            for (i, p) in c.next.pools.iter().enumerate() {
+                ensure(p.vault_funds == p.vault_funds_in_storage(), || {
+                    format!(
+                        "poolFunds(pool{i}) reports {} but the vault's books hold {} (_funds {} + unbooked payouts \
+                         {} − {})",
+                        p.vault_funds,
+                        p.vault_funds_in_storage(),
+                        p.vault_funds_booked,
+                        p.cl_withdrawn,
+                        p.vault_withdrawn_attributed
+                    )
+                })?;
+            }
+            let total: U256 = c.next.pools.iter().map(|p| p.vault_funds_in_storage()).sum();
             ensure(c.next.withdrawal_vault_balance >= total, || {
                 format!("vault holds {} but its pools' funds sum to {total}", c.next.withdrawal_vault_balance)
             })
@@ -806,11 +824,25 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ACCESS-005",
         category: Category::AccessControl,
-        statement: "Only governance upgrades: an Upgraded event only ever follows a call by governance.",
+        statement: "Only governance upgrades: an implementation or beacon slot of a suite proxy, or a beacon's \
+                    implementation, changes (or an Upgraded event is emitted) only in a call by governance.",
         broken_variant: "access-005-open-beacon-upgrade",
         check: |c| {
-            ensure(c.step.events.upgrades == 0 || c.prev.governs(c.step.caller, c.step.target), || {
-                format!("{} by {} upgraded an implementation", c.step.op, c.step.caller)
+            // From storage before against after, not only from `Upgraded` logs: a swap that skips the event is
+            // still an upgrade.
+            let swapped = c.next.implementations.iter().find(|n| {
+                c.prev
+                    .implementations
+                    .iter()
+                    .any(|p| p.holder == n.holder && p.points_to != n.points_to)
+            });
+            let upgraded = c.step.events.upgrades > 0 || swapped.is_some();
+            ensure(!upgraded || c.prev.governs(c.step.caller, c.step.target), || match swapped {
+                Some(s) => format!(
+                    "{} by {} pointed {} at {} (not governance)",
+                    c.step.op, c.step.caller, s.holder, s.points_to
+                ),
+                None => format!("{} by {} upgraded an implementation", c.step.op, c.step.caller),
             })
         },
     },

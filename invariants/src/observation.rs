@@ -185,6 +185,14 @@ pub struct PoolObservation {
     pub cl_withdrawn: U256,
     /// WithdrawalVault.poolFunds(pubkey).
     pub vault_funds: U256,
+    /// The WithdrawalVault's `_funds[keccak256(pubkey)]`, read from storage (slot from the compiled layout), not
+    /// through `poolFunds()`: the BERA its books hold for the pool's requests.
+    #[serde(default)]
+    pub vault_funds_booked: U256,
+    /// The WithdrawalVault's `_attributedWithdrawn[keccak256(pubkey)]`, from storage: the consensus-layer payouts
+    /// already moved into `_funds`.
+    #[serde(default)]
+    pub vault_withdrawn_attributed: U256,
     /// WithdrawalVault.poolOwed(pubkey).
     pub vault_owed: U256,
     /// The oracle's last accepted report for the pool.
@@ -250,6 +258,16 @@ impl Observation {
 }
 
 impl PoolObservation {
+    /// The pool's funds in the WithdrawalVault recomputed from storage and the consensus-layer stand-in: the BERA
+    /// booked in `_funds` plus what the BeaconDeposit stand-in paid out for the pubkey and the vault has not yet
+    /// booked (payouts arrive without a call, so the vault books them lazily).
+    pub fn vault_funds_in_storage(&self) -> U256 {
+        self.vault_funds_booked.saturating_add(
+            self.cl_withdrawn
+                .saturating_sub(self.vault_withdrawn_attributed),
+        )
+    }
+
     /// The validator balance the pool's books imply, computed by the harness as SPEC defines it: `totalDeposits`
     /// plus the consensus-layer withdrawals requested and not yet paid (floored at 0), from the getters and the
     /// BeaconDeposit stand-in rather than from the suite's `expectedClBalance()`, which the oracle's bounds are
@@ -430,6 +448,11 @@ pub struct Observation {
     /// BERA held by the withdrawal predeploy: the request fees it was paid (raw balance).
     #[serde(default)]
     pub cl_request_fees: U256,
+    /// What each upgradeable proxy runs, read from storage rather than from `Upgraded` events: the ERC-1967
+    /// implementation slot of the factory, the WithdrawalVault and the AccountingOracle, the ERC-1967 beacon slot of
+    /// every pool proxy, and `_implementation` of each beacon those name.
+    #[serde(default)]
+    pub implementations: Vec<ImplementationSlot>,
     /// Every view of the suite that reverted while this observation was read (`Label.signature: reason`); the
     /// fields it feeds read as zero.
     #[serde(default)]
@@ -449,6 +472,15 @@ impl Observation {
     pub fn actor_index(&self, who: Address) -> Option<usize> {
         self.actors.iter().position(|a| *a == who)
     }
+}
+
+/// One slot that decides which code a proxy runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImplementationSlot {
+    /// The proxy or beacon whose storage holds it.
+    pub holder: Address,
+    /// The address it holds: an implementation, or (a beacon proxy's) the beacon.
+    pub points_to: Address,
 }
 
 /// A pool's `Deposit(sender, receiver, assets, shares)`.

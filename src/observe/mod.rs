@@ -14,7 +14,9 @@ use std::sync::Mutex;
 
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
-use poolguard_invariants::observation::{ClRequestObservation, Forwarder, ForwarderBalance};
+use poolguard_invariants::observation::{
+    ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot,
+};
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
     PoolAmount, PoolObservation, Previews, Reentry, ReportArgs, RequestObservation, Role,
@@ -23,8 +25,8 @@ use poolguard_invariants::{
 
 use crate::actions::Planned;
 use crate::bindings::{
-    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IOwnable, ISmartOperator,
-    IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault, IWithdrawalRequests,
+    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, ISmartOperator, IStBERA,
+    IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault, IWithdrawalRequests,
     IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
@@ -40,6 +42,12 @@ const ACCESS_CONTROL_STORAGE: B256 =
 /// first byte.
 const PAUSABLE_STORAGE: B256 =
     alloy_primitives::b256!("cd5ed15c6e187e77e9aee88184c21f4f2182ab5827cb3b7e07fbedcd63f03300");
+/// ERC-1967's implementation slot, `bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1)`.
+const ERC1967_IMPLEMENTATION: B256 =
+    alloy_primitives::b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
+/// ERC-1967's beacon slot, `bytes32(uint256(keccak256("eip1967.proxy.beacon")) - 1)`.
+const ERC1967_BEACON: B256 =
+    alloy_primitives::b256!("a3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50");
 /// `Upgraded(address)`, emitted by ERC-1967 proxies and UpgradeableBeacon.
 const UPGRADED: B256 =
     alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
@@ -93,6 +101,12 @@ pub struct Observer {
     oracle_admin_slots: Vec<U256>,
     /// The suite contracts that only pass BERA on (LIVE-003), whose raw balances every observation reads.
     forwarders: Vec<(Address, Forwarder)>,
+    /// Each slot that decides what a proxy runs, with the contract that holds it (ACCESS-005).
+    implementation_slots: Vec<(Address, U256)>,
+    /// OpenZeppelin's Ownable namespace (ERC-7201): `_owner` is its first word.
+    ownable_slot: U256,
+    /// The WithdrawalVault's `_funds` and `_attributedWithdrawn` slots for each pool's pubkey (ACCT-003).
+    vault_funds_slots: Vec<(U256, U256)>,
 }
 
 impl Observer {
@@ -133,6 +147,47 @@ impl Observer {
         let feeder_role = keccak256("FEEDER_ROLE");
         let feeder_slots = actors.iter().map(|a| role_slot(feeder_role, *a)).collect();
         let oracle_admin_slots = actors.iter().map(|a| role_slot(B256::ZERO, *a)).collect();
+        let c = &world.contracts;
+        let mut implementation_slots: Vec<(Address, U256)> =
+            [c.factory, c.withdrawal_vault, c.accounting_oracle]
+                .into_iter()
+                .map(|proxy| (proxy, ERC1967_IMPLEMENTATION.into()))
+                .collect();
+        let mut beacons = Vec::new();
+        for p in &world.pools {
+            for proxy in [
+                p.staking_pool,
+                p.smart_operator,
+                p.rewards_vault,
+                p.incentive_collector,
+            ] {
+                implementation_slots.push((proxy, ERC1967_BEACON.into()));
+                // The beacons the world deployed, found where its proxies point (the factory does not say which
+                // beacon is which except through views of its own).
+                let beacon =
+                    Address::from_word(world.chain.storage(proxy, ERC1967_BEACON.into()).into());
+                if !beacons.contains(&beacon) {
+                    beacons.push(beacon);
+                }
+            }
+        }
+        implementation_slots.extend(
+            beacons
+                .into_iter()
+                .map(|b| (b, world.storage_slots.beacon_implementation)),
+        );
+        let vault_funds_slots = world
+            .pools
+            .iter()
+            .map(|p| {
+                let key = keccak256(&p.pubkey);
+                let slots = &world.storage_slots;
+                (
+                    mapping_slot(key, slots.vault_funds.into()).into(),
+                    mapping_slot(key, slots.vault_attributed_withdrawn.into()).into(),
+                )
+            })
+            .collect();
         Self {
             mode: ObserveMode::default(),
             cache: PerObserver::default(),
@@ -168,15 +223,24 @@ impl Observer {
                 ])
                 .collect(),
             oracle_admin_slots,
+            implementation_slots,
+            ownable_slot: crate::layout::erc7201_slot("openzeppelin.storage.Ownable"),
+            vault_funds_slots,
         }
+    }
+
+    /// `contract`'s owner, read from OpenZeppelin's Ownable namespace rather than its `owner()` view: the account
+    /// `_owner` holds, which is what ownership is, whatever the code under test reports.
+    fn owner_in_storage(&self, world: &World, contract: Address) -> Address {
+        Address::from_word(world.chain.storage(contract, self.ownable_slot).into())
     }
 
     /// Who governs each governed contract: the factory, each StakingPool and StakingRewardsVault (the
     /// factory's owner), the WithdrawalVault (its owner), the AccountingOracle (its DEFAULT_ADMIN_ROLE members).
-    fn governors(&self, world: &World, reads: &Reads<'_, '_>) -> Vec<(Address, Vec<Address>)> {
+    fn governors(&self, world: &World) -> Vec<(Address, Vec<Address>)> {
         let c = &world.contracts;
-        let factory_owner: Address = reads.view(c.factory, IOwnable::ownerCall {});
-        let vault_owner: Address = reads.view(c.withdrawal_vault, IOwnable::ownerCall {});
+        let factory_owner = self.owner_in_storage(world, c.factory);
+        let vault_owner = self.owner_in_storage(world, c.withdrawal_vault);
         let oracle_admins: Vec<Address> = self
             .actors
             .iter()
@@ -324,8 +388,8 @@ impl Observer {
                 .iter()
                 .map(|a| world.chain.balance(*a))
                 .collect(),
-            governance: reads.view(c.factory, IOwnable::ownerCall {}),
-            governors: self.governors(world, &reads),
+            governance: self.owner_in_storage(world, c.factory),
+            governors: self.governors(world),
             feeders: self
                 .feeder_slots
                 .iter()
@@ -352,6 +416,14 @@ impl Observer {
                 })
                 .collect(),
             withdrawal_vault_paused: paused_in_storage(world, c.withdrawal_vault),
+            implementations: self
+                .implementation_slots
+                .iter()
+                .map(|&(holder, slot)| ImplementationSlot {
+                    holder,
+                    points_to: Address::from_word(world.chain.storage(holder, slot).into()),
+                })
+                .collect(),
             requests,
             cl_requests,
             cl_requests_processed: cl_count.saturating_sub(
@@ -458,6 +530,12 @@ impl Observer {
                     pubkey: p.pubkey.clone(),
                 },
             ),
+            vault_funds_booked: world
+                .chain
+                .storage(c.withdrawal_vault, self.vault_funds_slots[p.index].0),
+            vault_withdrawn_attributed: world
+                .chain
+                .storage(c.withdrawal_vault, self.vault_funds_slots[p.index].1),
             vault_owed: reads.view(
                 c.withdrawal_vault,
                 IWithdrawalVault::poolOwedCall {

@@ -156,6 +156,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 clWithdrawalsRequested;
         uint256 clWithdrawn;
         uint256 vaultFunds;
+        /// The vault's `_funds` for the pool plus the stand-in's payouts not yet booked, from storage.
+        uint256 vaultFundsInStorage;
         uint256 vaultOwed;
         uint256 lastReportBalance;
         uint256 lastReportSlot;
@@ -198,6 +200,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 clRequestFees;
         /// How many of `clRequests` the consensus layer processed (poolguard's `cl_requests_processed`).
         uint256 clRequestsProcessed;
+        /// What each proxy runs, from storage (poolguard's `implementations`): the ERC-1967 implementation slot of
+        /// the factory, vault and oracle, each pool proxy's ERC-1967 beacon slot, and each beacon's implementation.
+        address[] implementations;
     }
 
     /// @notice poolguard `ClRequestObservation`; `pool` is NO_INDEX for "None".
@@ -723,7 +728,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         for (uint256 a = 0; a < n; a++) {
             o.actorBera[a] = _actors[a].balance;
         }
-        o.governance = address(uint160(_vu(factory, abi.encodeWithSignature("owner()"))));
+        o.governance = _ownerInStorage(factory);
         o.boundUp = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxIncreaseBps, ()));
         o.boundDown = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxDecreaseBps, ()));
         o.withdrawalVaultBalance = withdrawalVault.balance;
@@ -739,6 +744,38 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         o.clRequests = _observeClRequests();
         o.clRequestFees = withdrawalRequests.balance;
         o.clRequestsProcessed = _satSub(o.clRequests.length, IWithdrawalRequests(withdrawalRequests).pendingCount());
+        o.implementations = _observeImplementations();
+    }
+
+    bytes32 internal constant ERC1967_IMPLEMENTATION = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
+    bytes32 internal constant ERC1967_BEACON = 0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50;
+    /// @notice `UpgradeableBeacon._implementation` (OZ 5: after Ownable's `_owner`), from solc's layout.
+    uint256 internal constant BEACON_IMPLEMENTATION_SLOT = 1;
+    /// @notice OZ's Ownable namespace: `_owner` is its first word.
+    bytes32 internal constant OWNABLE_STORAGE = 0x9016d09d72d40fdae2fd8ceac6b6234c7706214fd39c1cd1e609a0528c199300;
+    /// @notice WithdrawalVault `_funds` and `_attributedWithdrawn` (solc's layout, storage-layout.json).
+    uint256 internal constant VAULT_FUNDS_SLOT = 4;
+    uint256 internal constant VAULT_ATTRIBUTED_SLOT = 5;
+
+    function _ownerInStorage(address target) internal view returns (address) {
+        return address(uint160(uint256(vm.load(target, OWNABLE_STORAGE))));
+    }
+
+    function _observeImplementations() private view returns (address[] memory out) {
+        out = new address[](3 + 5 * NUM_POOLS);
+        out[0] = address(uint160(uint256(vm.load(factory, ERC1967_IMPLEMENTATION))));
+        out[1] = address(uint160(uint256(vm.load(withdrawalVault, ERC1967_IMPLEMENTATION))));
+        out[2] = address(uint160(uint256(vm.load(accountingOracle, ERC1967_IMPLEMENTATION))));
+        for (uint256 i = 0; i < NUM_POOLS; i++) {
+            Pool storage pool = _pools[i];
+            address[4] memory proxies = [pool.stakingPool, pool.smartOperator, pool.rewardsVault, pool.incentiveCollector];
+            for (uint256 k = 0; k < 4; k++) {
+                out[3 + 5 * i + k] = address(uint160(uint256(vm.load(proxies[k], ERC1967_BEACON))));
+            }
+            // The StakingPool's beacon's implementation (each pool's other beacons are the same contracts as
+            // pool 0's; their implementations change only with the same beacon's).
+            out[3 + 5 * i + 4] = address(uint160(uint256(vm.load(out[3 + 5 * i], bytes32(BEACON_IMPLEMENTATION_SLOT)))));
+        }
     }
 
     function _observeClRequests() private view returns (ClReqObs[] memory reqs) {
@@ -809,6 +846,12 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         p.clWithdrawalsRequested = _vu(sp, abi.encodeCall(IStakingPool.clWithdrawalsRequested, ()));
         p.clWithdrawn = _vu(beaconDeposit, abi.encodeCall(IBeaconDeposit.withdrawnAmount, (key)));
         p.vaultFunds = _vu(withdrawalVault, abi.encodeCall(IWithdrawalVault.poolFunds, (key)));
+        {
+            bytes32 h = keccak256(key);
+            uint256 booked = uint256(vm.load(withdrawalVault, keccak256(abi.encode(h, VAULT_FUNDS_SLOT))));
+            uint256 attributed = uint256(vm.load(withdrawalVault, keccak256(abi.encode(h, VAULT_ATTRIBUTED_SLOT))));
+            p.vaultFundsInStorage = booked + _satSub(p.clWithdrawn, attributed);
+        }
         p.vaultOwed = _vu(withdrawalVault, abi.encodeCall(IWithdrawalVault.poolOwed, (key)));
         (p.lastReportBalance, p.lastReportSlot) =
             _v2(accountingOracle, abi.encodeCall(IAccountingOracle.getLastReport, (key)), 2);
@@ -1470,7 +1513,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 18) return _access002(prev, next, s);
         if (k == 19) return _access003(prev, next, s);
         if (k == 20) return _access004(prev, next, s);
-        if (k == 21) return _access005(prev, s);
+        if (k == 21) return _access005(prev, next, s);
         if (k == 22) return _access006(s);
         if (k == 23) return _pause001(prev, next, s);
         if (k == 24) return _exit001(next);
@@ -1628,12 +1671,19 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return "";
     }
 
-    // ACCT-003: the WithdrawalVault holds at least the sum of every pool's funds on its books.
+    // ACCT-003: the WithdrawalVault holds at least the sum of every pool's funds on its books (storage), and
+    // poolFunds() reports exactly them.
     function _acct003(Obs memory next) private pure returns (string memory) {
         uint256 total = 0;
-        unchecked {
-            for (uint256 i = 0; i < next.pools.length; i++) {
-                total += next.pools[i].vaultFunds;
+        for (uint256 i = 0; i < next.pools.length; i++) {
+            PoolObs memory p = next.pools[i];
+            if (p.vaultFunds != p.vaultFundsInStorage) {
+                return string.concat(
+                    "poolFunds(pool", _s(i), ") reports ", _s(p.vaultFunds), " but the vault's books hold ", _s(p.vaultFundsInStorage)
+                );
+            }
+            unchecked {
+                total += p.vaultFundsInStorage;
             }
         }
         if (next.withdrawalVaultBalance < total) {
@@ -2190,8 +2240,12 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // ACCESS-005: only governance upgrades.
-    function _access005(Obs memory prev, StepRec memory s) private view returns (string memory) {
-        if (s.events.upgrades != 0 && s.caller != prev.governance) {
+    function _access005(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        bool swapped = false;
+        for (uint256 k = 0; k < next.implementations.length && k < prev.implementations.length; k++) {
+            if (next.implementations[k] != prev.implementations[k]) swapped = true;
+        }
+        if ((s.events.upgrades != 0 || swapped) && s.caller != prev.governance) {
             return string.concat(opName(s.op), " by ", actorName(s.caller), " upgraded an implementation");
         }
         return "";
