@@ -1144,7 +1144,9 @@ pub static CATALOG: &[Invariant] = &[
         statement: "BERA never stays in a contract that only passes it on (each pool's SmartOperator and \
                     IncentiveCollector, the AccountingOracle, the factory), nor in a pool beyond its booked buffer: \
                     those balances rise only by BERA forced into them, which a step's calldata names, so no payment, \
-                    claim or reward is stranded where no function can move it.",
+                    claim or reward is stranded where no function can move it. Likewise the WithdrawalVault's BERA \
+                    beyond its pools' books (storage `_funds` plus unbooked consensus-layer payouts) rises only by a \
+                    plain transfer or forced send to it.",
         broken_variant: "live-003-collector-keeps-overpayment",
         check: |c| {
             let named = |who: &Address| {
@@ -1177,6 +1179,27 @@ pub static CATALOG: &[Invariant] = &[
                     )
                 })?;
             }
+            // The vault books every payment it is meant to keep (a pool's buffer, an exit's funds, late rewards, a
+            // consensus-layer payout through `withdrawnAmount`); what it holds beyond its books is a donation,
+            // and it grows only when one is made: a plain transfer (a vault call that is none of the suite's
+            // functions) or a forced send, by the transaction or a re-entry.
+            let vault = c.next.withdrawal_vault;
+            let surplus = |o: &Observation| {
+                let books = o.pools.iter().fold(U256::ZERO, |sum, p| sum.saturating_add(p.vault_funds_in_storage()));
+                o.withdrawal_vault_balance.saturating_sub(books)
+            };
+            let donated = named(&vault)
+                || (c.step.target == Some(vault) && c.step.call.is_none() && !c.step.value.is_zero())
+                || c.step.events.reentries.iter().any(|r| r.target == vault && r.call.is_none());
+            let (before, after) = (surplus(c.prev), surplus(c.next));
+            ensure(after <= before || donated, || {
+                format!(
+                    "the WithdrawalVault holds {after} wei beyond its pools' books, {} more than before {}, and no \
+                     step sent BERA to it outside a booking call",
+                    after - before,
+                    c.step.op
+                )
+            })?;
             Ok(())
         },
     },

@@ -1524,7 +1524,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 29) return _oracle003(prev, next, s);
         if (k == 30) return _live001(prev, s);
         if (k == 31) return _live002(next);
-        if (k == 32) return _live003(prev, next);
+        if (k == 32) return _live003(prev, next, s);
         if (k == 33) return _live004(prev, next, s);
         if (k == 34) return _live005(prev, next, s);
         return _live006(prev, next, s);
@@ -2335,7 +2335,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // LIVE-003: BERA never stays in a contract that only passes it on, nor in a pool beyond its booked buffer (no op
     // replayed here forces BERA into one).
-    function _live003(Obs memory prev, Obs memory next) private pure returns (string memory) {
+    function _live003(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
         for (uint256 k = 0; k < next.forwarderBera.length; k++) {
             if (next.forwarderBera[k] > prev.forwarderBera[k]) {
                 return string.concat(
@@ -2352,7 +2352,23 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 return string.concat(_p(i), "holds ", _s(after_), " wei beyond its buffer, ", _s(after_ - before), " more");
             }
         }
+        // Nor in the WithdrawalVault beyond its pools' books, unless donated to it.
+        uint256 surplusBefore = _vaultSurplus(prev);
+        uint256 surplusAfter = _vaultSurplus(next);
+        if (surplusAfter > surplusBefore && s.op != OP_DONATE_TO_WITHDRAWAL_VAULT) {
+            return string.concat(
+                "the WithdrawalVault holds ", _s(surplusAfter), " wei beyond its pools' books, ", _s(surplusAfter - surplusBefore), " more"
+            );
+        }
         return "";
+    }
+
+    function _vaultSurplus(Obs memory o) private pure returns (uint256) {
+        uint256 books = 0;
+        for (uint256 i = 0; i < o.pools.length; i++) {
+            books += o.pools[i].vaultFundsInStorage;
+        }
+        return _satSub(o.withdrawalVaultBalance, books);
     }
 
     // LIVE-002: every view the observation reads answers (poolguard's observer records each one that reverts).
