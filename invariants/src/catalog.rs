@@ -699,6 +699,18 @@ pub static CATALOG: &[Invariant] = &[
                         )
                     })?;
                 }
+                // When it is the consensus layer's growth in the report the transaction itself sent (calldata, no
+                // re-entry) and the rewards vault gave nothing, its amount is the reported balance above the books
+                // (computed here, ORACLE-003's centre), whatever the pool's TotalDepositsUpdated says. (No growth: the
+                // one reward is another kind, BGT accrued by the report's collection.)
+                let report = c.step.call.filter(|call| c.step.success && call.function == SuiteFunction::UpdateTotalDeposits && call.pool == Some(i));
+                if let (Some(SuiteCall { report: Some(ReportArgs { balance: Some(value), .. }), .. }), true) = (report, collected.is_zero() && !before.is_fully_exited) {
+                    if let Some(growth) = before.books_cl_balance().and_then(|books| value.checked_sub(books)).filter(|growth| !growth.is_zero()) {
+                        ensure(rewards == [growth], || {
+                            format!("pool{i}: the report of {value} is {growth} above the books, the reward; the pool recognised {rewards:?}")
+                        })?;
+                    }
+                }
                 // The rates are those SPEC puts in force, read before the step (when its rewards were recognised):
                 // the commission active in BeraChef (a chain stand-in, not the suite's feeRates()), the protocol fee
                 // from its getter, zero without a recipient. The rewards come from the suite's events: what the

@@ -2044,6 +2044,19 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // FEE-002: each fee mint is worth at most 20% of the step's recognised rewards, both together at most 40%.
+    function _fee002Growth(PoolObs memory b, StepRec memory s, uint256 i, uint256 reward)
+        private
+        pure
+        returns (string memory)
+    {
+        if (b.isFullyExited || !s.success || s.op != OP_ORACLE_REPORT || s.pool != i || !s.reportBalanceKnown) return "";
+        uint256 books = _satAdd(b.totalDeposits, _satSub(b.clWithdrawalsRequested, b.clWithdrawn));
+        if (s.reportBalance <= books || reward == s.reportBalance - books) return "";
+        return string.concat(
+            _p(i), "the report is ", _s(s.reportBalance - books), " above the books, the reward; the pool recognised ", _s(reward)
+        );
+    }
+
     function _fee002(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         Events memory e = s.events;
         for (uint256 i = 0; i < next.pools.length; i++) {
@@ -2101,6 +2114,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                         " bears fees; the pool recognised ", _s(reward)
                     );
                 }
+            }
+            // The consensus layer's growth in the report the transaction sent: the balance above the books.
+            if (collected == 0) {
+                string memory growthBreach = _fee002Growth(b, s, i, reward);
+                if (bytes(growthBreach).length != 0) return growthBreach;
             }
             uint256 expectC = _feeOf(reward, b.commissionBps);
             uint256 expectP = _feeOf(reward, b.effectiveProtocolFeeBps);
