@@ -190,7 +190,9 @@ impl Op {
             pool_index,
         };
         let tx = self.tx(&cx);
+        // A plan with no call exercises no privilege (ACCESS-001 judges calls that succeeded).
         let privilege = match self.needs() {
+            _ if tx.is_none() => None,
             Needs::Anyone | Needs::System | Needs::Outsider => None,
             Needs::Feeder => Some(Privilege::Feeder),
             Needs::Governance => Some(Privilege::Governance),

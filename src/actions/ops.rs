@@ -14,7 +14,7 @@ use super::model::{ops, ActorDraw, FieldKind as K};
 use super::{Amount, Report, Role, UpgradeTarget};
 use crate::bindings::{
     IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IForceSender,
-    IIncentiveCollector, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
+    IIncentiveCollector, IOwnable, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
     IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
 use crate::world::World;
@@ -397,6 +397,24 @@ ops! {
                     IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: ids.iter().map(|id| U256::from(*id)).collect() },
                     U256::ZERO,
                 ),
+            }
+        };
+    /// Ownership of an Ownable suite contract moves: the factory's (`Factory`) or the WithdrawalVault's
+    /// (`WithdrawalVault`) `transferOwnership(to)`, or `renounceOwnership()` when `to` is the zero address (the
+    /// other targets own nothing transferable: no call). Governance may do this, and every check reads who governs
+    /// from storage, so the campaign goes on with the new owner, or none.
+    TransferOwnership { target: UpgradeTarget = K::Target, to: u8 = K::Account }
+        weight 1, needs Needs::Governance,
+        show |d| format!("{target:?}.transferOwnership({})", d.account(to)),
+        plan |cx| {
+            let contract = match target {
+                UpgradeTarget::Factory => cx.contracts().factory,
+                UpgradeTarget::WithdrawalVault => cx.contracts().withdrawal_vault,
+                _ => return None,
+            };
+            match cx.account(to) {
+                to if to.is_zero() => cx.call(contract, IOwnable::renounceOwnershipCall {}, U256::ZERO),
+                to => cx.call(contract, IOwnable::transferOwnershipCall { newOwner: to }, U256::ZERO),
             }
         };
     /// Only the roll: no call.

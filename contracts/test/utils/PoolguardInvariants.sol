@@ -109,7 +109,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     uint8 internal constant OP_SET_PROTOCOL_FEE_RECIPIENT = 43;
     uint8 internal constant OP_UPGRADE = 44;
     uint8 internal constant OP_WAIT = 45;
-    uint8 internal constant OP_UNKNOWN = 46;
+    uint8 internal constant OP_TRANSFER_OWNERSHIP = 46;
+    uint8 internal constant OP_UNKNOWN = 47;
 
     // Privilege kinds (poolguard `Privilege`).
     uint8 internal constant PRIV_NONE = 0;
@@ -185,6 +186,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         PoolObs[] pools;
         uint256[] actorBera;
         address governance;
+        /// The WithdrawalVault's owner (OZ's Ownable namespace).
+        address vaultOwner;
         uint256 feeders;
         uint256 boundUp;
         uint256 boundDown;
@@ -297,6 +300,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         bool requestAmountKnown;
         /// The request ids a finalize call names (poolguard's `request_ids`).
         uint256[] requestIds;
+        /// Whether the step's governance privilege is the WithdrawalVault's (its owner), not the factory's.
+        bool vaultGoverned;
         /// What an oracle report's calldata says (poolguard's `SuiteCall::report`): balanceGwei × 1e9 (and whether
         /// it fits in 256 bits) and refSlot.
         uint256 reportBalance;
@@ -388,7 +393,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     function opName(uint8 op) public pure returns (string memory) {
-        string[47] memory names = [
+        string[48] memory names = [
             "Submit",
             "SendToPool",
             "DonateToRewardsVault",
@@ -435,9 +440,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "SetProtocolFeeRecipient",
             "Upgrade",
             "Wait",
+            "TransferOwnership",
             "Unknown"
         ];
-        return names[op < 47 ? op : 46];
+        return names[op < 48 ? op : 47];
     }
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
@@ -729,6 +735,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             o.actorBera[a] = _actors[a].balance;
         }
         o.governance = _ownerInStorage(factory);
+        o.vaultOwner = _ownerInStorage(withdrawalVault);
         o.boundUp = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxIncreaseBps, ()));
         o.boundDown = _vu(accountingOracle, abi.encodeCall(IAccountingOracle.maxDecreaseBps, ()));
         o.withdrawalVaultBalance = withdrawalVault.balance;
@@ -1163,6 +1170,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                     || sel == bytes4(keccak256("upgradeToAndCall(address,bytes)"))
             ) {
                 _gov(s, OP_UPGRADE);
+            } else if (_movesOwnership(sel)) {
+                _gov(s, OP_TRANSFER_OWNERSHIP);
             }
         }
         if (s.op == OP_UNKNOWN) {
@@ -1175,6 +1184,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     function _setOp(StepRec memory s, uint8 op, uint256 pool) private pure {
         s.op = op;
         s.pool = pool;
+    }
+
+    function _movesOwnership(bytes4 sel) private pure returns (bool) {
+        return sel == bytes4(keccak256("transferOwnership(address)")) || sel == bytes4(keccak256("renounceOwnership()"));
     }
 
     function _gov(StepRec memory s, uint8 op) private pure {
@@ -1221,7 +1234,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             _gov(s, OP_UNPAUSE_VAULT);
         } else if (sel == bytes4(keccak256("upgradeToAndCall(address,bytes)"))) {
             _gov(s, OP_UPGRADE);
+        } else if (_movesOwnership(sel)) {
+            _gov(s, OP_TRANSFER_OWNERSHIP);
         }
+        // The vault's own owner governs it (poolguard's `governors`), not necessarily the factory's.
+        s.vaultGoverned = s.privKind == PRIV_GOVERNANCE;
     }
 
     function _classifyPoolContract(StepRec memory s, uint256 i, address to, bytes4 sel, bytes memory data)
@@ -2156,7 +2173,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     // ACCESS-001: every privileged call by an account without its privilege reverts.
     function _access001(Obs memory prev, StepRec memory s) private view returns (string memory) {
         if (s.privKind == PRIV_NONE || !s.success || s.system) return "";
-        if (!_holds(prev, s.caller, s.privKind, s.privPool, s.privRole)) {
+        bool held = s.vaultGoverned
+            ? s.caller == prev.vaultOwner
+            : _holds(prev, s.caller, s.privKind, s.privPool, s.privRole);
+        if (!held) {
             string memory what = s.privKind == PRIV_GOVERNANCE
                 ? "Governance"
                 : s.privKind == PRIV_FEEDER
