@@ -446,6 +446,29 @@ impl World {
         Deployer::new(artifacts, config).run()
     }
 
+    /// Whether `who` governs the suite now: owns the factory or the WithdrawalVault (OpenZeppelin's Ownable
+    /// namespace) or holds the AccountingOracle's DEFAULT_ADMIN_ROLE (its AccessControl namespace). Read from
+    /// storage, since ownership moves: whoever holds it may legitimately pass any argument (an upgrade to
+    /// anything), so generated ABI calls of privileged functions are never sent by it.
+    pub fn governs_now(&self, who: Address) -> bool {
+        let word = |slot: alloy_primitives::B256| U256::from_be_bytes(slot.0);
+        let owner_slot = crate::layout::erc7201_slot("openzeppelin.storage.Ownable");
+        let owns = |contract: Address| {
+            Address::from_word(self.chain.storage(contract, owner_slot).into()) == who
+        };
+        let roles = crate::layout::erc7201_slot("openzeppelin.storage.AccessControl");
+        let mut key = [0u8; 64];
+        key[32..].copy_from_slice(&roles.to_be_bytes::<32>());
+        let admin_role = keccak256(key);
+        key[..32].copy_from_slice(who.into_word().as_slice());
+        key[32..].copy_from_slice(admin_role.as_slice());
+        let is_admin = !self
+            .chain
+            .storage(self.contracts.accounting_oracle, word(keccak256(key)))
+            .is_zero();
+        owns(self.contracts.factory) || owns(self.contracts.withdrawal_vault) || is_admin
+    }
+
     /// The entry point a call of `to` with `data` hits: the function whose selector `data` starts with, or
     /// `receive()` for empty calldata.
     pub fn entry_point(&self, to: Address, data: &[u8]) -> Option<&EntryPoint> {

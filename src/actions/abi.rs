@@ -12,14 +12,16 @@ use crate::entry_points::EntryPoint;
 use crate::world::World;
 
 /// Who sends an ABI call of `point` (the one rule, used by planning and by generation): anyone for an entry
-/// point declared permissionless; otherwise only an outsider, since an account holding the privilege may
-/// legitimately pass any argument (an upgrade to anything), which the semantic ops model with realistic
-/// arguments instead.
+/// point declared permissionless; otherwise anyone but governance and the system address, since those may
+/// legitimately pass any argument (an upgrade to anything, a chain event that never happens), which the semantic
+/// ops model with realistic arguments instead. Outsiders send most of them (the access-control oracle's lane);
+/// role holders and stakers the rest, so that an insider acting outside its lane, or inside it with arguments
+/// no semantic op draws, is tried too.
 pub fn entry_needs(point: &EntryPoint) -> Needs {
     if point.permissionless.is_some() {
         Needs::Anyone
     } else {
-        Needs::Outsider
+        Needs::NotGovernance
     }
 }
 

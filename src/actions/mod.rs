@@ -193,7 +193,7 @@ impl Op {
         // A plan with no call exercises no privilege (ACCESS-001 judges calls that succeeded).
         let privilege = match self.needs() {
             _ if tx.is_none() => None,
-            Needs::Anyone | Needs::System | Needs::Outsider => None,
+            Needs::Anyone | Needs::System | Needs::NotGovernance => None,
             Needs::Feeder => Some(Privilege::Feeder),
             Needs::Governance => Some(Privilege::Governance),
             Needs::PoolRole(role) => Some(Privilege::PoolRole {

@@ -134,8 +134,9 @@ pub enum Needs {
     Governance,
     /// A role on the pool's SmartOperator.
     PoolRole(Role),
-    /// An outsider (the attacker), who holds no privilege (see [`super::abi::entry_needs`]).
-    Outsider,
+    /// Anyone but governance and the system address: who sends an ABI call of a privileged entry point (see
+    /// [`super::abi::entry_needs`]), usually an outsider (the attacker, a contract actor).
+    NotGovernance,
 }
 
 /// The description of one op kind.
@@ -300,10 +301,10 @@ impl PlanContext<'_> {
     /// only to a payable entry point.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
         let (point, data) = super::abi::calldata(self.world, *entry, seeds, self.caller)?;
-        if super::abi::entry_needs(point) == Needs::Outsider
-            && !self.world.actors.is_outsider(self.caller)
+        if super::abi::entry_needs(point) == Needs::NotGovernance
+            && (self.caller == self.world.actors.system || self.world.governs_now(self.caller))
         {
-            // Sent by anyone else, the step is a no-op, which shrinking removes.
+            // Sent by the system address or by whoever governs now, the step is a no-op, which shrinking removes.
             return None;
         }
         Some(Tx {

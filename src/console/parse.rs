@@ -432,7 +432,7 @@ fn usual_caller(world: &World, op: &Op) -> u8 {
     let who = match op.needs() {
         Needs::Feeder => Some(world.actors.feeder),
         Needs::Governance => Some(world.actors.governance),
-        Needs::Outsider => Some(world.actors.attacker),
+        Needs::NotGovernance => Some(world.actors.attacker),
         Needs::PoolRole(role) => pool.map(|p| {
             let r = &p.roles;
             match role {

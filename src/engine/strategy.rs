@@ -40,9 +40,11 @@ pub struct GenContext {
     pub entry_groups: Vec<Vec<u16>>,
     /// Per entry point: who sends an ABI call of it ([`crate::actions::abi::entry_needs`]).
     pub entry_needs: Vec<Needs>,
-    /// Actor indexes of the outsiders (the attacker, the contract actors): who sends ABI calls of privileged
-    /// entry points.
+    /// Actor indexes of the outsiders (the attacker, the contract actors): who sends most ABI calls of
+    /// privileged entry points.
     pub outsiders: Vec<u8>,
+    /// Actor indexes of everyone but governance and the system address: who sends the others.
+    pub not_governance: Vec<u8>,
     /// Actor indexes of the contract actors.
     pub contracts: Vec<u8>,
     /// Per pool, the actor indexes that hold shares outside the staker lane: the pool's default shares
@@ -166,6 +168,11 @@ impl GenContext {
             entry_groups: entry_groups.into_iter().map(|(_, g)| g).collect(),
             entry_needs: world.entry_points.iter().map(abi::entry_needs).collect(),
             outsiders: world.actors.outsiders().into_iter().map(index).collect(),
+            not_governance: actors
+                .iter()
+                .filter(|a| **a != world.actors.governance && **a != world.actors.system)
+                .map(|a| index(*a))
+                .collect(),
             contracts,
             fee_holders,
             accounts: world.address_book.len(),
@@ -269,7 +276,7 @@ fn holder_of(ctx: &GenContext, pool: u8, needs: Needs) -> Option<u8> {
     let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
     match needs {
         Needs::Anyone | Needs::System => None,
-        Needs::Outsider => ctx.outsiders.first().copied(),
+        Needs::NotGovernance => ctx.outsiders.first().copied(),
         Needs::Feeder => Some(ctx.feeder),
         Needs::Governance => Some(ctx.governance),
         Needs::PoolRole(role) => Some(holders[role.index()]),
@@ -556,8 +563,13 @@ fn action_for(
         _ => op.needs(),
     };
     let caller = match (needs, same_sender) {
-        // Planning drops an outsider's op sent by anyone else.
-        (Needs::Outsider, _) => ctx.outsiders[rng.random_range(0..ctx.outsiders.len())],
+        // Planning drops such an op sent by governance or the system address.
+        (Needs::NotGovernance, _)
+            if rng.random_range(0..4) == 0 && !ctx.not_governance.is_empty() =>
+        {
+            ctx.not_governance[rng.random_range(0..ctx.not_governance.len())]
+        }
+        (Needs::NotGovernance, _) => ctx.outsiders[rng.random_range(0..ctx.outsiders.len())],
         (Needs::Anyone, Some(sender)) if !matches!(op, Op::AbiCall { .. }) => sender,
         _ => caller_for(rng, ctx, pool, holder_of(ctx, pool, needs)),
     };
@@ -1064,6 +1076,7 @@ pub(crate) fn test_context() -> GenContext {
         entry_groups: Vec::new(),
         entry_needs: Vec::new(),
         outsiders: vec![8, 21],
+        not_governance: (0..22).filter(|i| *i != 3 && *i != 0).collect(),
         contracts: vec![21],
         fee_holders: vec![vec![22, 23], vec![24, 23]],
         accounts: 30,
