@@ -318,7 +318,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ACCT-004",
         category: Category::Accounting,
-        statement: "Each pool's unfinalized requests (and, once exited, its frozen totalAssets) are covered by that pool's own funds in the vault plus what the consensus layer still owes it, less consensus-layer losses the books cannot see (not yet reported by the oracle, or after the freeze), up to what the harness's penalties took; an exited pool's operator BGT (BERA-backed 1:1) counts as owed to it.",
+        statement: "Each pool's unfinalized requests (and, once exited, its frozen totalAssets) are covered by that pool's own funds in the vault plus what the consensus layer still owes it, less consensus-layer losses the books cannot see (not yet reported by the oracle, or after the freeze), up to what the harness's penalties took and its accepted reports overstated; an exited pool's operator BGT (BERA-backed 1:1) counts as owed to it.",
         broken_variant: "acct-004-cl-part-not-requested",
         check: |c| {
             for (i, _, p) in pools(c) {

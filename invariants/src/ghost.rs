@@ -28,11 +28,14 @@ pub struct Ghost {
     /// from then on they may hold a privilege legitimately.
     #[serde(default)]
     pub empowered: Vec<Address>,
-    /// Per pool: BERA the harness, playing the consensus layer, took from the pool's live validator by penalties.
-    /// The pool sees a loss only once the oracle reports it, so a withdrawal requested in between is priced at the
-    /// books' rate; when the loss exceeds the validator's unrequested stake, the consensus layer can no longer pay
-    /// the requested part in full. No contract can see that loss earlier, so ACCT-004 excuses a live pool's
-    /// uncovered requests up to this amount (and no further).
+    /// Per pool: BERA the pool's live books count at the consensus layer and the validator does not hold, made
+    /// by the harness: what its penalties took from the validator, and what its accepted reports stated above the
+    /// validator's real balance (the oracle is trusted within its bounds, SPEC; a report's excess is booked as a
+    /// reward the consensus layer never pays). The pool sees a penalty only once the oracle reports it, and an
+    /// over-report not until a later report corrects it, so a withdrawal requested in between is priced at the
+    /// books' rate; when this exceeds the validator's unrequested stake, the consensus layer can no longer pay the
+    /// requested part in full. No contract can see it, so ACCT-004 excuses a live pool's uncovered requests up
+    /// to this amount (and no further).
     #[serde(default)]
     pub live_cl_losses: Vec<U256>,
     /// Per request id `i+1` at index `i`: the block of the step in which the harness first saw it (the block its
@@ -185,6 +188,21 @@ impl Ghost {
             let penalized = step.call.is_some_and(|c| {
                 c.function == SuiteFunction::PenalizeValidator && c.pool == Some(p)
             });
+            // The report the transaction sent (calldata), accepted on a live pool, above the validator's balance.
+            let reported = step
+                .call
+                .filter(|c| {
+                    step.success
+                        && c.function == SuiteFunction::UpdateTotalDeposits
+                        && c.pool == Some(p)
+                })
+                .and_then(|c| c.report)
+                .and_then(|r| r.balance);
+            if let (Some(balance), false) = (reported, before.is_fully_exited) {
+                if let Some(losses) = self.live_cl_losses.get_mut(p) {
+                    *losses = losses.saturating_add(balance.saturating_sub(before.cl_balance));
+                }
+            }
             if step.success && penalized {
                 let loss = before.cl_balance.saturating_sub(after.cl_balance);
                 if before.is_fully_exited {

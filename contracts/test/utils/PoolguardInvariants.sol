@@ -1472,6 +1472,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             uint256 books = _satAdd(before.totalDeposits, _satSub(before.clWithdrawalsRequested, before.clWithdrawn));
             ghostExitShortfall[p] = _satSub(books, before.clBalance);
         }
+        // An accepted report above the validator's real balance: the books gain a reward the consensus layer lacks.
+        if (s.success && s.op == OP_ORACLE_REPORT && s.pool == p && s.reportBalanceKnown && !before.isFullyExited) {
+            ghostLiveClLosses[p] = _satAdd(ghostLiveClLosses[p], _satSub(s.reportBalance, before.clBalance));
+        }
         if (s.success && s.op == OP_CL_PENALTY && s.pool == p) {
             unchecked {
                 uint256 loss = _satSub(before.clBalance, after_.clBalance);
