@@ -135,6 +135,18 @@ pub struct Pool {
     pub roles: PoolRoles,
 }
 
+impl Pool {
+    /// The pool's four beacon proxies: StakingPool, SmartOperator, StakingRewardsVault, IncentiveCollector.
+    pub fn proxies(&self) -> [Address; 4] {
+        [
+            self.staking_pool,
+            self.smart_operator,
+            self.rewards_vault,
+            self.incentive_collector,
+        ]
+    }
+}
+
 /// Addresses of the shared contracts and implementations.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Contracts {

@@ -115,12 +115,7 @@ impl Observer {
         let mut pool_of = HashMap::new();
         let mut pubkey_pool = HashMap::new();
         for p in &world.pools {
-            for a in [
-                p.staking_pool,
-                p.smart_operator,
-                p.rewards_vault,
-                p.incentive_collector,
-            ] {
+            for a in p.proxies() {
                 pool_of.insert(a, p.index);
             }
             pubkey_pool.insert(keccak256(&p.pubkey), p.index);
@@ -155,12 +150,7 @@ impl Observer {
                 .collect();
         let mut beacons = Vec::new();
         for p in &world.pools {
-            for proxy in [
-                p.staking_pool,
-                p.smart_operator,
-                p.rewards_vault,
-                p.incentive_collector,
-            ] {
+            for proxy in p.proxies() {
                 implementation_slots.push((proxy, ERC1967_BEACON.into()));
                 // The beacons the world deployed, found where its proxies point (the factory does not say which
                 // beacon is which except through views of its own).
