@@ -121,6 +121,32 @@ pub fn erc7201_slot(id: &str) -> alloy_primitives::U256 {
     U256::from_be_bytes(keccak256(inner.to_be_bytes::<32>()).0) & !U256::from(0xffu8)
 }
 
+/// OpenZeppelin 5's AccessControl namespace, [`erc7201_slot`]`("openzeppelin.storage.AccessControl")`.
+pub const ACCESS_CONTROL_STORAGE: alloy_primitives::B256 =
+    alloy_primitives::b256!("02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800");
+/// OpenZeppelin 5's Ownable namespace, [`erc7201_slot`]`("openzeppelin.storage.Ownable")`: `_owner` is its first word.
+pub const OWNABLE_STORAGE: alloy_primitives::B256 =
+    alloy_primitives::b256!("9016d09d72d40fdae2fd8ceac6b6234c7706214fd39c1cd1e609a0528c199300");
+
+/// `keccak256(key . base)`: the slot of `mapping[key]` for a mapping at `base`.
+pub fn mapping_slot(
+    key: alloy_primitives::B256,
+    base: alloy_primitives::B256,
+) -> alloy_primitives::B256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(key.as_slice());
+    buf[32..].copy_from_slice(base.as_slice());
+    alloy_primitives::keccak256(buf)
+}
+
+/// The slot of `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable.
+pub fn role_slot(
+    role: alloy_primitives::B256,
+    who: alloy_primitives::Address,
+) -> alloy_primitives::U256 {
+    mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE)).into()
+}
+
 /// The namespaces of the implementations named by `contracts` (`path:Name` keys), from `asts` (every source's
 /// syntax tree, as [`SuiteCompiler::all_source_asts`](crate::compile::SuiteCompiler::all_source_asts) returns).
 pub fn namespaces<'a>(
@@ -669,4 +695,22 @@ pub fn layout_command(
         );
     }
     Ok(!report.compatible())
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use super::*;
+
+    #[test]
+    fn the_namespace_constants_are_their_erc7201_slots() {
+        let word = |b: alloy_primitives::B256| alloy_primitives::U256::from_be_bytes(b.0);
+        assert_eq!(
+            word(ACCESS_CONTROL_STORAGE),
+            erc7201_slot("openzeppelin.storage.AccessControl")
+        );
+        assert_eq!(
+            word(OWNABLE_STORAGE),
+            erc7201_slot("openzeppelin.storage.Ownable")
+        );
+    }
 }

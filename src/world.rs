@@ -463,20 +463,16 @@ impl World {
     /// storage, since ownership moves: whoever holds it may legitimately pass any argument (an upgrade to
     /// anything), so generated ABI calls of privileged functions are never sent by it.
     pub fn governs_now(&self, who: Address) -> bool {
-        let word = |slot: alloy_primitives::B256| U256::from_be_bytes(slot.0);
-        let owner_slot = crate::layout::erc7201_slot("openzeppelin.storage.Ownable");
+        use crate::layout::{role_slot, OWNABLE_STORAGE};
         let owns = |contract: Address| {
-            Address::from_word(self.chain.storage(contract, owner_slot).into()) == who
+            Address::from_word(self.chain.storage(contract, OWNABLE_STORAGE.into()).into()) == who
         };
-        let roles = crate::layout::erc7201_slot("openzeppelin.storage.AccessControl");
-        let mut key = [0u8; 64];
-        key[32..].copy_from_slice(&roles.to_be_bytes::<32>());
-        let admin_role = keccak256(key);
-        key[..32].copy_from_slice(who.into_word().as_slice());
-        key[32..].copy_from_slice(admin_role.as_slice());
         let is_admin = !self
             .chain
-            .storage(self.contracts.accounting_oracle, word(keccak256(key)))
+            .storage(
+                self.contracts.accounting_oracle,
+                role_slot(alloy_primitives::B256::ZERO, who),
+            )
             .is_zero();
         owns(self.contracts.factory) || owns(self.contracts.withdrawal_vault) || is_admin
     }

@@ -30,14 +30,12 @@ use crate::bindings::{
     IWithdrawalVault, IBGT, IERC20,
 };
 use crate::execute::Executed;
+use crate::layout::{mapping_slot, role_slot, OWNABLE_STORAGE};
 use crate::world::World;
 
 /// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.ERC20")) - 1)) & ~0xff`.
 const ERC20_STORAGE: B256 =
     alloy_primitives::b256!("52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00");
-/// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.AccessControl")) - 1)) & ~0xff`.
-const ACCESS_CONTROL_STORAGE: B256 =
-    alloy_primitives::b256!("02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800");
 /// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.Pausable")) - 1)) & ~0xff`: `_paused` is its
 /// first byte.
 const PAUSABLE_STORAGE: B256 =
@@ -103,8 +101,6 @@ pub struct Observer {
     forwarders: Vec<(Address, Forwarder)>,
     /// Each slot that decides what a proxy runs, with the contract that holds it (ACCESS-005).
     implementation_slots: Vec<(Address, U256)>,
-    /// OpenZeppelin's Ownable namespace (ERC-7201): `_owner` is its first word.
-    ownable_slot: U256,
     /// The WithdrawalVault's `_funds` and `_attributedWithdrawn` slots for each pool's pubkey (ACCT-003).
     vault_funds_slots: Vec<(U256, U256)>,
 }
@@ -214,7 +210,6 @@ impl Observer {
                 .collect(),
             oracle_admin_slots,
             implementation_slots,
-            ownable_slot: crate::layout::erc7201_slot("openzeppelin.storage.Ownable"),
             vault_funds_slots,
         }
     }
@@ -222,7 +217,7 @@ impl Observer {
     /// `contract`'s owner, read from OpenZeppelin's Ownable namespace rather than its `owner()` view: the account
     /// `_owner` holds, which is what ownership is, whatever the code under test reports.
     fn owner_in_storage(&self, world: &World, contract: Address) -> Address {
-        Address::from_word(world.chain.storage(contract, self.ownable_slot).into())
+        Address::from_word(world.chain.storage(contract, OWNABLE_STORAGE.into()).into())
     }
 
     /// Who governs each governed contract: the factory, each StakingPool and StakingRewardsVault (the
@@ -886,19 +881,6 @@ impl<'w, 'c> Reads<'w, 'c> {
             C::Return::default()
         })
     }
-}
-
-/// `keccak256(key . base)`: the slot of `mapping[key]` for a mapping at `base`.
-fn mapping_slot(key: B256, base: B256) -> B256 {
-    let mut buf = [0u8; 64];
-    buf[..32].copy_from_slice(key.as_slice());
-    buf[32..].copy_from_slice(base.as_slice());
-    keccak256(buf)
-}
-
-/// The slot of `_roles[role].hasRole[who]` of an OZ 5 AccessControlUpgradeable.
-fn role_slot(role: B256, who: Address) -> U256 {
-    mapping_slot(who.into_word(), mapping_slot(role, ACCESS_CONTROL_STORAGE)).into()
 }
 
 /// The request ids a finalize call of the WithdrawalVault names, decoded from `planned`'s calldata (LIVE-004);
