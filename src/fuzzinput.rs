@@ -3,7 +3,8 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
+//! # Format (version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
+//! operator's BGT; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
 //! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
 //! version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2 added
 //! `AbiCall` there)
@@ -26,8 +27,8 @@
 //! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
 //! followed for `Delta` by its basis points as a 4-byte signed integer. An entry point index: 2 bytes. ABI
 //! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words. An [`Amount`] (what a
-//! request or a share transfer asks for): a tag byte, even for an exact amount (then its 32-byte word), odd for
-//! a portion of the sender's holding (then its basis points, 2 bytes).
+//! request, a share transfer or a BGT redemption or drop asks for): a tag byte, even for an exact amount (then its
+//! 32-byte word), odd for a portion of the holding (then its basis points, 2 bytes).
 //!
 //! [`encode`] is the inverse of [`decode`] on every sequence of at most [`MAX_ACTIONS`] actions whose kinds
 //! are in the alphabet: `decode(&encode(s)?) == s`.

@@ -210,3 +210,128 @@ fn behaviour_features_tell_who_achieved_what() {
     );
     assert!(features[2].is_empty(), "a refused step adds no feature");
 }
+
+/// Arguments planned from state (issue 15, calls that land): `Finalize` with id 0 finalizes the sender's own due
+/// request, else the oldest due one, and sends nothing when no request exists; a portion of an empty holding
+/// (BGT the operator does not hold, shares nobody allowed the sender) sends nothing, and a portion of the
+/// operator's unboosted BGT redeems within it.
+#[test]
+fn calls_are_planned_from_state() {
+    use poolguard::bindings::IWithdrawalVault;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let first = index(&world, world.actors.stakers[0]);
+    let second = index(&world, world.actors.stakers[1]);
+    let outsider = index(&world, world.actors.attacker);
+    let manager = index(&world, world.pools[0].roles.bgt_manager);
+    let finalize = |who| step(who, Op::Finalize { id: 0 });
+    let finalized = |world: &World, id: u64| {
+        world
+            .view(
+                world.contracts.withdrawal_vault,
+                &IWithdrawalVault::isFinalizedCall {
+                    requestId: U256::from(id),
+                },
+            )
+            .unwrap()
+    };
+
+    let nothing = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            finalize(first),
+            step(
+                manager,
+                Op::RedeemBgt {
+                    pool: 0,
+                    amount: Amount::Held { held_bps: 10_000 },
+                },
+            ),
+            step(
+                second,
+                Op::TransferSharesFrom {
+                    pool: 0,
+                    from: first,
+                    to: second,
+                    amount: Amount::Held { held_bps: 5_000 },
+                },
+            ),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        nothing.steps.iter().all(|s| s.target.is_none()),
+        "no request, no BGT, no allowance: nothing to send ({:?})",
+        nothing.steps
+    );
+
+    let mut due = vec![
+        submit(first, U256::from(1_000u64) * BERA),
+        redeem(first, Amount::Held { held_bps: 5_000 }),
+        submit(second, U256::from(1_000u64) * BERA),
+        redeem(second, Amount::Held { held_bps: 5_000 }),
+    ];
+    // SPEC's finalization delay.
+    due.push(Action {
+        caller: first,
+        roll: 129_600,
+        op: Op::Wait {},
+    });
+    due.push(finalize(second));
+    run_all_ok(&mut world, &observer, &due);
+    assert!(
+        finalized(&world, 2) && !finalized(&world, 1),
+        "the sender's own request first"
+    );
+    due.push(finalize(outsider));
+    run_all_ok(&mut world, &observer, &due);
+    assert!(
+        finalized(&world, 1),
+        "then the oldest due one, whoever holds it"
+    );
+
+    let bgt = U256::from(40u64) * BERA;
+    let redeemed = run_all_ok(
+        &mut world,
+        &observer,
+        &[
+            step(
+                manager,
+                Op::MintBgt {
+                    pool: 0,
+                    amount: bgt,
+                },
+            ),
+            step(
+                manager,
+                Op::RedeemBgt {
+                    pool: 0,
+                    amount: Amount::Held { held_bps: 2_500 },
+                },
+            ),
+            step(
+                manager,
+                Op::RedeemBgt {
+                    pool: 0,
+                    amount: Amount::Held { held_bps: 10_000 },
+                },
+            ),
+        ],
+    );
+    assert!(redeemed.steps.iter().all(|s| s.target.is_some()));
+    let unboosted = world
+        .view(
+            world.contracts.bgt,
+            &poolguard::bindings::IBGT::unboostedBalanceOfCall {
+                account: world.pools[0].smart_operator,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        unboosted,
+        U256::ZERO,
+        "a quarter, then all of what was left"
+    );
+}

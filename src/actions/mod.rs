@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::world::World;
 use model::PlanContext;
-pub use model::{ArgValue, FieldKind, Needs, OpSpec};
+pub use model::{ArgValue, BgtHolding, FieldKind, Holder, Needs, OpSpec};
 pub use ops::{Op, OpKind};
 pub use poolguard_invariants::{Privilege, Role};
 
@@ -65,8 +65,9 @@ impl UpgradeTarget {
     ];
 }
 
-/// An amount an op requests or moves: exact, or a portion of what the sender holds when the step runs (so that a
-/// request or a transfer lands whatever the earlier steps left the sender with; ABI calls still try any value).
+/// An amount an op requests or moves: exact, or a portion of what is held when the step runs (so that a request,
+/// a transfer or a BGT redemption lands whatever the earlier steps left; a portion of an empty holding sends
+/// nothing; exact amounts and ABI calls still try any value).
 /// In JSON an exact amount is the hex string it always was; a portion is `{"held_bps": N}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]

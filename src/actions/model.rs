@@ -23,11 +23,14 @@ pub enum FieldKind {
         /// Divisor applied to a drawn amount (rewards are smaller than deposits, gwei are wei / 1e9).
         div: u64,
     },
-    /// [`Amount`]: an amount of something the sender holds (shares, or assets in gwei): exact, drawn as
-    /// [`FieldKind::Amount`] is, or a portion of the holding when the step runs. Shrinks as an amount.
+    /// [`Amount`]: an amount of something held (shares or assets in gwei the sender holds, BGT the pool's operator
+    /// holds): exact, drawn as [`FieldKind::Amount`] is, or a portion of the holding when the step runs, so that
+    /// it lands whatever the earlier steps left. Shrinks as an amount.
     Held {
         /// Divisor applied to a drawn exact amount.
         div: u64,
+        /// Whose holding a portion is of.
+        of: Holder,
     },
     /// `U256`: a fee paid with a call (0..4 wei drawn; mutated below 16).
     Fee,
@@ -38,8 +41,8 @@ pub enum FieldKind {
         /// Exclusive bound of the drawn value.
         max: u16,
     },
-    /// `u64`: a withdrawal request id, 0 meaning the newest the sender holds, else the newest (drawn below 6,
-    /// mutated below 8).
+    /// `u64`: a withdrawal request id, 0 meaning the one a holder would finalize, read from state (drawn below
+    /// 6, mutated below 8).
     RequestId,
     /// `u8`: how many queued items to process (1..8).
     Count,
@@ -87,6 +90,24 @@ impl FieldKind {
                 | (FieldKind::Held { .. }, ArgValue::Amount(_))
         )
     }
+}
+
+/// Which BGT balance of a pool's SmartOperator an op's portion is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BgtHolding {
+    /// What it may redeem or boost (`BGT.unboostedBalanceOf`).
+    Unboosted,
+    /// Its active boost (`BGT.boosts`), what a drop may take back.
+    Boosted,
+}
+
+/// Whose holding a [`FieldKind::Held`] portion is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    /// The step's sender (its shares of the op's pool): such a step is mostly sent by an account that holds some.
+    Sender,
+    /// The op's pool's SmartOperator (its BGT), whoever sends the step.
+    Operator,
 }
 
 /// How an actor field is drawn.
@@ -262,6 +283,14 @@ pub struct Tx {
     pub value: U256,
 }
 
+/// A withdrawal request that exists and is not finalized.
+#[derive(Debug, Clone, Copy)]
+struct LiveRequest {
+    id: u64,
+    /// Whether SPEC's delay past its `requestBlock` is over.
+    due: bool,
+}
+
 /// What an op's plan sees: the world, the sender and the pool the op is about.
 pub struct PlanContext<'a> {
     /// The world in its current state.
@@ -326,14 +355,38 @@ impl PlanContext<'_> {
     }
 
     /// `amount` of the shares of the op's pool that `owner` holds now.
-    pub fn shares(&self, amount: &Amount, owner: Address) -> U256 {
+    pub fn shares(&self, amount: &Amount, owner: Address) -> Option<U256> {
         Self::portion(amount, || self.held_shares(owner))
     }
 
-    /// `amount`, in gwei, of the assets `owner`'s shares of the op's pool redeem for now (`previewRedeem`).
-    pub fn assets_gwei(&self, amount: &Amount, owner: Address) -> U256 {
+    /// `amount` of `owner`'s shares of the op's pool for the sender to move with `transferFrom`: a portion being
+    /// of what `owner` holds, at most what it allows the sender.
+    pub fn allowed_shares(&self, amount: &Amount, owner: Address) -> Option<U256> {
         Self::portion(amount, || {
-            let shares = self.held_shares(owner);
+            let allowance = self
+                .world
+                .view(
+                    self.pool().staking_pool,
+                    &crate::bindings::IERC20::allowanceCall {
+                        owner,
+                        spender: self.caller,
+                    },
+                )
+                .unwrap_or_default();
+            self.held_shares(owner).min(allowance)
+        })
+    }
+
+    /// `amount` of shares of the op's pool for `owner` to withdraw: a portion being of what it can redeem now
+    /// ([`Self::redeemable_shares`]).
+    pub fn redeemable(&self, amount: &Amount, owner: Address) -> Option<U256> {
+        Self::portion(amount, || self.redeemable_shares(owner))
+    }
+
+    /// `amount`, in gwei, of the assets `owner` can redeem now (`previewRedeem` of [`Self::redeemable_shares`]).
+    pub fn assets_gwei(&self, amount: &Amount, owner: Address) -> Option<U256> {
+        Self::portion(amount, || {
+            let shares = self.redeemable_shares(owner);
             self.world
                 .view(
                     self.pool().staking_pool,
@@ -344,12 +397,52 @@ impl PlanContext<'_> {
         })
     }
 
-    /// `amount` of a holding read by `held`, which runs (EVM views) only for a portion, not an exact amount.
-    fn portion(amount: &Amount, held: impl FnOnce() -> U256) -> U256 {
+    /// `amount` of a holding read by `held`, which runs (EVM views) only for a portion, not an exact amount;
+    /// `None` for a portion of an empty holding, a call that could only revert (an exact amount still asks for
+    /// anything, and ABI calls for any value).
+    fn portion(amount: &Amount, held: impl FnOnce() -> U256) -> Option<U256> {
         match amount {
-            Amount::Exact(v) => *v,
-            Amount::Held { .. } => amount.of(held()),
+            Amount::Exact(v) => Some(*v),
+            Amount::Held { .. } => Some(held()).filter(|h| !h.is_zero()).map(|h| amount.of(h)),
         }
+    }
+
+    /// `amount` of BGT, a portion being of the op's pool's SmartOperator's `holding`.
+    pub fn operator_bgt(&self, amount: &Amount, holding: BgtHolding) -> Option<U256> {
+        Self::portion(amount, || {
+            let bgt = self.world.contracts.bgt;
+            let operator = self.pool().smart_operator;
+            let read = match holding {
+                BgtHolding::Unboosted => self.world.view(
+                    bgt,
+                    &crate::bindings::IBGT::unboostedBalanceOfCall { account: operator },
+                ),
+                BgtHolding::Boosted => self
+                    .world
+                    .view(
+                        bgt,
+                        &crate::bindings::IBGT::boostsCall { account: operator },
+                    )
+                    .map(U256::from),
+            };
+            read.unwrap_or_default()
+        })
+    }
+
+    /// The shares of the op's pool `owner` can redeem now: what it holds, at most the supply above the pool's
+    /// locked dead shares (a request that would take the supply below them reverts, whoever holds them). A
+    /// portion above 100 % still asks for more.
+    fn redeemable_shares(&self, owner: Address) -> U256 {
+        let pool = self.pool().staking_pool;
+        let supply = self
+            .world
+            .view(pool, &crate::bindings::IERC20::totalSupplyCall {})
+            .unwrap_or_default();
+        let dead = self
+            .world
+            .view(pool, &crate::bindings::IStakingPool::deadSharesCall {})
+            .unwrap_or_default();
+        self.held_shares(owner).min(supply.saturating_sub(dead))
     }
 
     fn held_shares(&self, owner: Address) -> U256 {
@@ -361,55 +454,72 @@ impl PlanContext<'_> {
             .unwrap_or_default()
     }
 
-    /// The newest withdrawal request the sender holds (its ERC-721 id: finalized ones are burnt), else the
-    /// newest request, else 0: a holder acts on its own request as a real one would, whatever was requested
-    /// after it.
-    pub fn newest_request(&self) -> u64 {
-        let count = self.world.request_count();
+    /// The request a holder would finalize, read from state: among the live (unfinalized) requests the sender
+    /// holds (its ERC-721 ids: finalized ones are burnt), else among every live request, the oldest that is due
+    /// (SPEC's delay past its `requestBlock`), else the newest; `None` when no request is live.
+    pub fn request_to_finalize(&self) -> Option<u64> {
+        let live = self.live_requests();
         let vault = self.world.contracts.withdrawal_vault;
-        (1..=count)
-            .rev()
-            .find(|id| {
+        let held: Vec<&LiveRequest> = live
+            .iter()
+            .filter(|r| {
                 self.world
                     .view(
                         vault,
                         &crate::bindings::IERC721::ownerOfCall {
-                            tokenId: U256::from(*id),
+                            tokenId: U256::from(r.id),
                         },
                     )
                     .is_ok_and(|owner| owner == self.caller)
             })
-            .unwrap_or(count)
+            .collect();
+        let pick =
+            |among: &[&LiveRequest]| among.iter().find(|r| r.due).or(among.last()).map(|r| r.id);
+        let all: Vec<&LiveRequest> = live.iter().collect();
+        pick(&held).or_else(|| pick(&all))
     }
 
-    /// Up to `max` withdrawal requests that are due now (SPEC's delay past their `requestBlock`) and not
-    /// finalized, oldest first.
+    /// Up to `max` withdrawal requests that are due now and not finalized, oldest first.
     pub fn due_requests(&self, max: usize) -> Vec<u64> {
+        self.live_requests()
+            .into_iter()
+            .filter(|r| r.due)
+            .map(|r| r.id)
+            .take(max)
+            .collect()
+    }
+
+    /// Every request that exists and is not finalized, oldest first, with whether it is due now.
+    fn live_requests(&self) -> Vec<LiveRequest> {
         use poolguard_invariants::formulas::finalizable;
         let vault = self.world.contracts.withdrawal_vault;
-        let now = self.world.chain.block_number();
+        let now = U256::from(self.world.chain.block_number());
         (1..=self.world.request_count())
-            .filter(|id| {
-                let id = U256::from(*id);
-                let due = self
+            .filter_map(|id| {
+                let request = self
                     .world
                     .view(
                         vault,
-                        &crate::bindings::IWithdrawalVault::getRequestCall { requestId: id },
+                        &crate::bindings::IWithdrawalVault::getRequestCall {
+                            requestId: U256::from(id),
+                        },
                     )
-                    .is_ok_and(|r| {
-                        r.user != Address::ZERO
-                            && finalizable(r.requestBlock, U256::from(now)) == Some(true)
-                    });
-                due && self
+                    .ok()
+                    .filter(|r| r.user != Address::ZERO)?;
+                let finalized = self
                     .world
                     .view(
                         vault,
-                        &crate::bindings::IWithdrawalVault::isFinalizedCall { requestId: id },
+                        &crate::bindings::IWithdrawalVault::isFinalizedCall {
+                            requestId: U256::from(id),
+                        },
                     )
-                    .is_ok_and(|finalized| !finalized)
+                    .unwrap_or(true);
+                (!finalized).then(|| LiveRequest {
+                    id,
+                    due: finalizable(request.requestBlock, now) == Some(true),
+                })
             })
-            .take(max)
             .collect()
     }
 

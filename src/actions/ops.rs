@@ -10,7 +10,7 @@
 use alloy_primitives::{keccak256, Bytes, Uint, U256};
 use serde::{Deserialize, Serialize};
 
-use super::model::{ops, ActorDraw, FieldKind as K};
+use super::model::{ops, ActorDraw, BgtHolding, FieldKind as K, Holder};
 use super::{Amount, Report, Role, UpgradeTarget};
 use crate::bindings::{
     IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IForceSender,
@@ -21,7 +21,10 @@ use crate::world::World;
 
 const ANY: K = K::Actor(ActorDraw::Any);
 const WEI: K = K::Amount { div: 1 };
-const HELD: K = K::Held { div: 1 };
+const HELD: K = K::Held {
+    div: 1,
+    of: Holder::Sender,
+};
 
 ops! {
     /// `StakingPool.submit(receiver)` with `amount` BERA.
@@ -50,7 +53,7 @@ ops! {
         show |d| format!("{}.transfer(to={}, {amount})", d.pool(pool), d.actor(to)),
         plan |cx| cx.call(
             cx.pool().staking_pool,
-            IERC20::transferCall { to: cx.actor(to), value: cx.shares(amount, cx.caller) },
+            IERC20::transferCall { to: cx.actor(to), value: cx.shares(amount, cx.caller)? },
             U256::ZERO,
         );
     /// stBERA `approve`.
@@ -58,19 +61,20 @@ ops! {
         weight 1, needs Needs::Anyone,
         show |d| format!("{}.approve({}, {amount})", d.pool(pool), d.actor(spender)),
         plan |cx| cx.call(cx.pool().staking_pool, IERC20::approveCall { spender: cx.actor(spender), value: *amount }, U256::ZERO);
-    /// stBERA `transferFrom`.
+    /// stBERA `transferFrom`; a portion is of what `from` holds, at most what it allows the sender.
     TransferSharesFrom { pool: u8 = K::Pool, from: u8 = K::Actor(ActorDraw::Staker), to: u8 = ANY, amount: Amount = HELD => mutable }
         weight 1, needs Needs::Anyone,
         show |d| format!("{}.transferFrom({}, {}, {amount})", d.pool(pool), d.actor(from), d.actor(to)),
         plan |cx| cx.call(
             cx.pool().staking_pool,
-            IERC20::transferFromCall { from: cx.actor(from), to: cx.actor(to), value: cx.shares(amount, cx.actor(from)) },
+            IERC20::transferFromCall { from: cx.actor(from), to: cx.actor(to), value: cx.allowed_shares(amount, cx.actor(from))? },
             U256::ZERO,
         );
-    /// `WithdrawalVault.requestWithdrawal`, paying `value` for the fee.
+    /// `WithdrawalVault.requestWithdrawal`, paying `value` for the fee; a portion is of the assets the sender can
+    /// redeem now (its shares, at most the supply above the locked dead shares).
     RequestWithdrawal {
         pool: u8 = K::Pool,
-        amount_gwei: Amount = K::Held { div: 1_000_000_000 } => mutable,
+        amount_gwei: Amount = K::Held { div: 1_000_000_000, of: Holder::Sender } => mutable,
         max_fee: U256 = K::Fee => mutable,
         value: U256 = K::Fee => mutable,
     }
@@ -80,26 +84,34 @@ ops! {
             cx.contracts().withdrawal_vault,
             IWithdrawalVault::requestWithdrawalCall {
                 pubkey: cx.pool().pubkey.clone(),
-                amountGwei: cx.assets_gwei(amount_gwei, cx.caller),
+                amountGwei: cx.assets_gwei(amount_gwei, cx.caller)?,
                 maxFee: *max_fee,
             },
             *value,
         );
-    /// `WithdrawalVault.requestRedeem`, paying `value` for the fee.
+    /// `WithdrawalVault.requestRedeem`, paying `value` for the fee; a portion is of the shares the sender can
+    /// redeem now.
     RequestRedeem { pool: u8 = K::Pool, shares: Amount = HELD => mutable, max_fee: U256 = K::Fee => mutable, value: U256 = K::Fee => mutable }
         weight 4, needs Needs::Anyone, [retarget],
         show |d| format!("vault.requestRedeem({}, {shares} shares, maxFee={max_fee}) value={value}", d.pool(pool)),
         plan |cx| cx.call(
             cx.contracts().withdrawal_vault,
-            IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: cx.shares(shares, cx.caller), maxFee: *max_fee },
+            IWithdrawalVault::requestRedeemCall { pubkey: cx.pool().pubkey.clone(), shares: cx.redeemable(shares, cx.caller)?, maxFee: *max_fee },
             *value,
         );
-    /// `finalizeWithdrawalRequest(id)`; `id` 0 means "the newest request the sender holds, else the newest".
+    /// `finalizeWithdrawalRequest(id)`; `id` 0 means the request a holder would finalize, read from state
+    /// (`PlanContext::request_to_finalize`: a live request of the sender's, else any live one, the oldest due
+    /// first); any other `id` names request `1 + (id - 1) % count`, finalized, not due or someone else's. No
+    /// call when no request exists, or for `id` 0 when none is live (ABI calls still try any id).
     Finalize { id: u64 = K::RequestId => mutable }
         weight 5, needs Needs::Anyone,
         plan |cx| {
             let count = cx.world.request_count();
-            let id = if *id == 0 || count == 0 { cx.newest_request() } else { 1 + (*id - 1) % count };
+            let id = match *id {
+                _ if count == 0 => return None,
+                0 => cx.request_to_finalize()?,
+                id => 1 + (id - 1) % count,
+            };
             cx.call(
                 cx.contracts().withdrawal_vault,
                 IWithdrawalVault::finalizeWithdrawalRequestCall { requestId: U256::from(id) },
@@ -216,19 +228,30 @@ ops! {
     ActivateBoost { pool: u8 = K::Pool }
         weight 1, needs Needs::Anyone,
         plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::activateBoostCall {}, U256::ZERO);
-    /// `SmartOperator.queueDropBoost(amount)`; `amount` drawn like the BGT amounts minted (so it can equal a
-    /// boosted balance), saturating at `uint128`.
-    QueueDropBoost { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
+    /// `SmartOperator.queueDropBoost(amount)`; `amount` exact (drawn like the BGT amounts minted) or a portion of
+    /// the operator's active boost (`BGT.boosts`), saturating at `uint128`.
+    QueueDropBoost { pool: u8 = K::Pool, amount: Amount = K::Held { div: 10, of: Holder::Operator } => mutable }
         weight 1, needs Needs::PoolRole(Role::BgtManager),
-        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::queueDropBoostCall { amount: (*amount).saturating_to() }, U256::ZERO);
+        show |d| format!("{}.operator.queueDropBoost({amount} of the boost)", d.pool(pool)),
+        plan |cx| cx.call(
+            cx.pool().smart_operator,
+            ISmartOperator::queueDropBoostCall { amount: cx.operator_bgt(amount, BgtHolding::Boosted)?.saturating_to() },
+            U256::ZERO,
+        );
     /// `SmartOperator.dropBoost()`.
     DropBoost { pool: u8 = K::Pool }
         weight 1, needs Needs::Anyone,
         plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::dropBoostCall {}, U256::ZERO);
-    /// `SmartOperator.redeemBGT(amount)`.
-    RedeemBgt { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 10 } => mutable }
+    /// `SmartOperator.redeemBGT(amount)`; `amount` exact or a portion of the operator's unboosted BGT
+    /// (`BGT.unboostedBalanceOf`).
+    RedeemBgt { pool: u8 = K::Pool, amount: Amount = K::Held { div: 10, of: Holder::Operator } => mutable }
         weight 2, needs Needs::PoolRole(Role::BgtManager),
-        plan |cx| cx.call(cx.pool().smart_operator, ISmartOperator::redeemBGTCall { amount: *amount }, U256::ZERO);
+        show |d| format!("{}.operator.redeemBGT({amount} of the unboosted BGT)", d.pool(pool)),
+        plan |cx| cx.call(
+            cx.pool().smart_operator,
+            ISmartOperator::redeemBGTCall { amount: cx.operator_bgt(amount, BgtHolding::Unboosted)? },
+            U256::ZERO,
+        );
     /// `SmartOperator.claimBgtStakerReward()`.
     ClaimBgtStakerReward { pool: u8 = K::Pool }
         weight 1, needs Needs::Anyone,

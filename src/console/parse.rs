@@ -4,7 +4,7 @@
 use alloy_dyn_abi::{DynSolType, DynSolValue, Specifier};
 use alloy_primitives::{keccak256, Address, FixedBytes, I256, U256};
 
-use crate::actions::model::{ActorDraw, FieldKind, OpSpec};
+use crate::actions::model::{ActorDraw, FieldKind, Holder, OpSpec};
 use crate::actions::{
     abi, Action, Amount, ArgValue, Needs, Op, OpKind, Report, Role, UpgradeTarget,
 };
@@ -224,9 +224,13 @@ pub fn field_usage(name: &str, kind: FieldKind) -> String {
         FieldKind::Amount { .. } if name.ends_with("_gwei") => "wei, sent as gwei",
         FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => "wei",
         FieldKind::Held { .. } if name.ends_with("_gwei") => "N% of held | wei, sent as gwei",
+        FieldKind::Held {
+            of: Holder::Operator,
+            ..
+        } => "N% of the operator's BGT | amount",
         FieldKind::Held { .. } => "N% of held | amount",
         FieldKind::Bps { .. } => "bps | N%",
-        FieldKind::RequestId => "request id, 0 = newest",
+        FieldKind::RequestId => "request id, 0 = the one a holder would finalize",
         FieldKind::Count => "number",
         FieldKind::Role => "role",
         FieldKind::Report => "honest | zero | replay | +N% | -N%",

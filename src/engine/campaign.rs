@@ -92,13 +92,77 @@ impl Default for CampaignConfig {
     }
 }
 
-/// Calls and reverts of one op kind.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Steps, calls and reverts of one op kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpStats {
-    /// Calls.
+    /// Steps of this kind, including those whose plan sent no transaction (a plain roll, or nothing to call in
+    /// that state).
+    pub steps: u64,
+    /// Transactions sent.
     pub calls: u64,
     /// Reverted or rejected calls.
     pub reverts: u64,
+    /// Reverts by the decoded error's name (the most frequent few; the rest under `other`).
+    pub reasons: BTreeMap<String, u64>,
+}
+
+impl OpStats {
+    /// The share of its transactions that succeeded (`None` when it sent none).
+    pub fn success_rate(&self) -> Option<f64> {
+        (self.calls > 0).then(|| (self.calls - self.reverts) as f64 / self.calls as f64)
+    }
+
+    /// The most frequent revert reason and its count.
+    pub fn top_revert(&self) -> Option<(&str, u64)> {
+        top_reason(&self.reasons)
+    }
+
+    fn record(&mut self, sent: bool, success: bool, reason: Option<&str>) {
+        self.steps += 1;
+        if !sent {
+            return;
+        }
+        self.calls += 1;
+        if !success {
+            self.reverts += 1;
+            // By the error's name: its arguments (accounts, amounts) would split one reason into many.
+            let name = reason.map(|r| match r.split_once('(') {
+                Some((name, _)) => format!("{}(…)", name.trim_end()),
+                _ => r.to_string(),
+            });
+            count_reason(&mut self.reasons, name.as_deref());
+        }
+    }
+
+    fn merge(&mut self, other: &OpStats) {
+        self.steps += other.steps;
+        self.calls += other.calls;
+        self.reverts += other.reverts;
+        for (reason, n) in &other.reasons {
+            *self.reasons.entry(reason.clone()).or_default() += n;
+        }
+    }
+}
+
+/// How many distinct revert reasons a table keeps before counting the rest as `other`.
+const REVERT_REASONS: usize = 6;
+
+/// Counts one revert under `reason` in `reasons`, keeping at most [`REVERT_REASONS`] distinct ones.
+fn count_reason(reasons: &mut BTreeMap<String, u64>, reason: Option<&str>) {
+    let reason = reason.unwrap_or("reverted");
+    if reasons.contains_key(reason) || reasons.len() < REVERT_REASONS {
+        *reasons.entry(reason.to_string()).or_default() += 1;
+    } else {
+        *reasons.entry("other".to_string()).or_default() += 1;
+    }
+}
+
+/// The most frequent reason in `reasons` and its count.
+pub fn top_reason(reasons: &BTreeMap<String, u64>) -> Option<(&str, u64)> {
+    reasons
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(reason, n)| (reason.as_str(), *n))
 }
 
 /// Calls of one entry point (`Contract.signature`, over every deployment of the contract).
@@ -119,7 +183,10 @@ pub struct EntryStats {
 }
 
 impl EntryStats {
-    const REASONS: usize = 6;
+    /// The most frequent revert reason and its count.
+    pub fn top_revert(&self) -> Option<(&str, u64)> {
+        top_reason(&self.reverts)
+    }
 
     fn record(&mut self, success: bool, reason: Option<&str>) {
         self.calls += 1;
@@ -127,12 +194,7 @@ impl EntryStats {
             self.successes += 1;
             return;
         }
-        let reason = reason.unwrap_or("reverted");
-        if self.reverts.contains_key(reason) || self.reverts.len() < Self::REASONS {
-            *self.reverts.entry(reason.to_string()).or_default() += 1;
-        } else {
-            *self.reverts.entry("other".to_string()).or_default() += 1;
-        }
+        count_reason(&mut self.reverts, reason);
     }
 
     fn merge(&mut self, other: &EntryStats) {
@@ -168,7 +230,9 @@ pub fn entry_table(world: &World) -> BTreeMap<String, EntryStats> {
 pub struct Progress {
     /// Sequences run.
     pub runs: u64,
-    /// Calls executed.
+    /// Steps executed, each observed and checked (a step whose plan sent nothing included).
+    pub steps: u64,
+    /// Transactions sent.
     pub calls: u64,
     /// Distinct coverage edges.
     pub edges: usize,
@@ -246,6 +310,7 @@ struct EpochOutput {
     /// (invariant, time since the start, sequences run by then).
     first_seen: Vec<(String, Duration, u64)>,
     runs: u64,
+    steps: u64,
     calls: u64,
     ops: BTreeMap<String, OpStats>,
     entries: BTreeMap<String, EntryStats>,
@@ -440,11 +505,18 @@ pub fn run_campaign(
                             }
                         }
                         out.runs += 1;
-                        out.calls += result.steps.len() as u64;
+                        out.steps += result.steps.len() as u64;
+                        out.calls += result
+                            .steps
+                            .iter()
+                            .filter(|step| step.target.is_some())
+                            .count() as u64;
                         for step in &result.steps {
-                            let stats = out.ops.entry(step.op.clone()).or_default();
-                            stats.calls += 1;
-                            stats.reverts += u64::from(!step.success);
+                            out.ops.entry(step.op.clone()).or_default().record(
+                                step.target.is_some(),
+                                step.success,
+                                step.revert.as_deref(),
+                            );
                             if let Some(entry) = &step.entry {
                                 out.entries
                                     .entry(entry.clone())
@@ -623,12 +695,11 @@ fn merge_epoch(
             .observation_mismatches
             .extend(out.mismatches.iter().cloned());
         s.report.progress.runs += out.runs;
+        s.report.progress.steps += out.steps;
         s.report.progress.calls += out.calls;
-        s.report.checks += out.calls * catalog::CATALOG.len() as u64;
+        s.report.checks += out.steps * catalog::CATALOG.len() as u64;
         for (op, stats) in out.ops {
-            let entry = s.report.ops.entry(op).or_default();
-            entry.calls += stats.calls;
-            entry.reverts += stats.reverts;
+            s.report.ops.entry(op).or_default().merge(&stats);
         }
         for (key, stats) in &out.entries {
             s.report

@@ -15,9 +15,7 @@ pub fn table(entries: &BTreeMap<String, EntryStats>) -> String {
     );
     for (key, s) in entries.iter().filter(|(_, s)| s.in_src) {
         let top = s
-            .reverts
-            .iter()
-            .max_by_key(|(_, n)| **n)
+            .top_revert()
             .map(|(reason, n)| format!("{reason} ({n})"))
             .unwrap_or_default();
         let mark = match (&s.unreachable, s.successes + s.inner_successes) {

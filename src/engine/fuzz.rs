@@ -168,8 +168,9 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         }
     );
     println!(
-        "\n{} runs, {} calls in {:.1?}: {:.0} calls/s, {} edges, {} behaviours, corpus {}, {} invariants violated",
+        "\n{} runs, {} steps, {} calls in {:.1?}: {:.0} calls/s, {} edges, {} behaviours, corpus {}, {} invariants violated",
         p.runs,
+        p.steps,
         p.calls,
         p.elapsed,
         p.calls as f64 / p.elapsed.as_secs_f64().max(1e-9),
@@ -179,24 +180,32 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         report.findings.len()
     );
     println!(
-        "\n{:<26} {:>9} {:>9} {:>8}",
-        "action", "calls", "reverts", "weight×"
+        "\n{:<26} {:>9} {:>9} {:>9} {:>6} {:>8}  most frequent revert",
+        "action", "steps", "calls", "reverts", "ok %", "weight×"
     );
     for (op, s) in &report.ops {
         let boost = OpKind::ALL
             .iter()
             .find(|k| k.name() == op)
             .and_then(|k| report.kind_boosts.get(*k as usize));
+        let top = s
+            .top_revert()
+            .map(|(reason, n)| format!("{reason} ({n})"))
+            .unwrap_or_default();
         println!(
-            "{op:<26} {:>9} {:>9} {:>8}",
+            "{op:<26} {:>9} {:>9} {:>9} {:>6} {:>8}  {top}",
+            s.steps,
             s.calls,
             s.reverts,
+            s.success_rate()
+                .map_or("-".to_string(), |r| format!("{:.1}", 100.0 * r)),
             boost.map_or(String::new(), |b| format!("{b:.2}"))
         );
     }
     println!(
-        "(weight×: the factor each op kind's weight was last drawn with, from the new edges its steps found; \
-         {} corpus entries faded from the schedule)",
+        "(steps: including those whose plan sent nothing in that state; ok %: of the calls sent; weight×: the \
+         factor each op kind's weight was last drawn with, from the new edges its steps found; {} corpus entries \
+         faded from the schedule)",
         report.dead_entries
     );
     println!("\n{}", super::entries::table(&report.entries));
@@ -216,7 +225,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
             ),
             None => "held".to_string(),
         };
-        println!("{:<11} {:>9}  {result}", inv.id, p.calls);
+        println!("{:<11} {:>9}  {result}", inv.id, p.steps);
     }
     // Line coverage of the suite's sources by the final corpus (a replay under a pc tracer: about a second).
     let mut index = SourceIndex::new(&artifacts, &contracts_root(contracts));

@@ -10,7 +10,7 @@ use super::dataflow::{step_key, Dataflow};
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
-    Action, Amount, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget,
+    Action, Amount, ArgValue, FieldKind, Holder, Needs, Op, OpKind, Report, Role, UpgradeTarget,
     HOOK_MODES, HOOK_REPEAT,
 };
 use crate::bindings::IAccountingOracle;
@@ -353,7 +353,7 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
                 drawn
             })
         }
-        FieldKind::Held { div } => ArgValue::Amount(if rng.random_bool(0.5) {
+        FieldKind::Held { div, .. } => ArgValue::Amount(if rng.random_bool(0.5) {
             held_portion(rng)
         } else {
             Amount::Exact(amount(rng, ctx) / U256::from(div.max(1)))
@@ -458,11 +458,15 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
 /// is otherwise a product of independent draws that rarely line up.
 pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Action]) -> Action {
     let kind = random_kind(rng, ctx);
-    let spends_holding = kind
-        .spec()
-        .fields
-        .iter()
-        .any(|f| matches!(f.kind, FieldKind::Held { .. }));
+    let spends_holding = kind.spec().fields.iter().any(|f| {
+        matches!(
+            f.kind,
+            FieldKind::Held {
+                of: Holder::Sender,
+                ..
+            }
+        )
+    });
     // Who holds shares: each pool's fee-share holders from its creation (dead and commission shares), and every
     // account an earlier step gave shares to.
     let receivers: Vec<(u8, u8)> = if spends_holding {
@@ -496,12 +500,15 @@ pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Actio
         let spenders: Vec<u8> = prefix
             .iter()
             .filter(|step| {
-                step.op
-                    .kind()
-                    .spec()
-                    .fields
-                    .iter()
-                    .any(|f| matches!(f.kind, FieldKind::Held { .. }))
+                step.op.kind().spec().fields.iter().any(|f| {
+                    matches!(
+                        f.kind,
+                        FieldKind::Held {
+                            of: Holder::Sender,
+                            ..
+                        }
+                    )
+                })
             })
             .map(|step| step.caller)
             .collect();
@@ -512,6 +519,23 @@ pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Actio
             if rng.random_bool(0.5) {
                 action.roll = ROLLS[rng.random_range(0..ROLLS.len())];
             }
+            return action;
+        }
+    }
+    // Sometimes an account an earlier step named (a spender, a receiver, a grantee) acts, naming that step's
+    // sender in turn: what it was given (an allowance, shares, a role) is what it acts with.
+    if rng.random_bool(0.15) {
+        let namings: Vec<(&Action, u8)> = prefix
+            .iter()
+            .filter_map(|step| named_actor(&step.op).map(|named| (step, named)))
+            .filter(|(step, named)| *named != step.caller)
+            .collect();
+        if !namings.is_empty() {
+            let (step, named) = namings[rng.random_range(0..namings.len())];
+            let pool = pool_of(rng, ctx, step);
+            let mut action = random_action_of(rng, ctx, kind, pool, Some(named));
+            action.caller = named;
+            action.op = naming(action.op, step.caller);
             return action;
         }
     }
@@ -645,7 +669,7 @@ fn mutate_field(
                 held_portion(rng)
             })
         }
-        (FieldKind::Held { div }, ArgValue::Amount(Amount::Held { held_bps })) => {
+        (FieldKind::Held { div, .. }, ArgValue::Amount(Amount::Held { held_bps })) => {
             ArgValue::Amount(match rng.random_range(0..4) {
                 0 => Amount::Held {
                     held_bps: held_bps.saturating_add(1),
@@ -797,7 +821,17 @@ fn has_field(kind: OpKind, wanted: impl Fn(FieldKind) -> bool) -> bool {
 /// pays it, the classic reentrancy, built in one mutation instead of four independent ones.
 fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     let spending: Vec<usize> = (0..seq.len())
-        .filter(|&i| has_field(seq[i].op.kind(), |k| matches!(k, FieldKind::Held { .. })))
+        .filter(|&i| {
+            has_field(seq[i].op.kind(), |k| {
+                matches!(
+                    k,
+                    FieldKind::Held {
+                        of: Holder::Sender,
+                        ..
+                    }
+                )
+            })
+        })
         .collect();
     let about_requests: Vec<OpKind> = OpKind::ALL
         .into_iter()
@@ -1038,7 +1072,10 @@ pub fn insert_enablers(
 }
 
 /// Inserts after step `at` a fresh step of a kind drawn from `dependents` (as [`Dataflow::dependents`] gives
-/// them for the step's kind), about the step's pool, half the time after one of the suite's delays. No
+/// them for the step's kind), about the step's pool, half the time after one of the suite's delays. Half the
+/// time it is sent by the same sender; a quarter of the time, when the step names an account (an actor field:
+/// a spender, a receiver, a grantee), by that account, naming the step's sender in turn: what the step gave an
+/// account (an allowance, shares, a role) is what that account acts with, on the one who gave it. No
 /// dependents: no change.
 pub fn insert_dependent(
     rng: &mut SmallRng,
@@ -1051,11 +1088,49 @@ pub fn insert_dependent(
         return;
     };
     let pool = pool_of(rng, ctx, &seq[at]);
-    let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
+    let step = &seq[at];
+    let named = named_actor(&step.op).filter(|_| rng.random_bool(0.5));
+    let same_sender = match named {
+        Some(account) => Some(account),
+        None => rng.random_bool(0.5).then_some(step.caller),
+    };
+    let namer = step.caller;
     if let Some(mut dependent) = action_of_key(rng, ctx, key, pool, same_sender) {
+        if let Some(account) = named {
+            dependent.caller = account;
+            dependent.op = naming(dependent.op, namer);
+        }
         dependent.roll = if rng.random_bool(0.5) { delay(rng) } else { 0 };
         seq.insert(at + 1, dependent);
     }
+}
+
+/// The account `op`'s first actor field names, if it has one.
+fn named_actor(op: &Op) -> Option<u8> {
+    let fields = op.kind().spec().fields;
+    let at = fields
+        .iter()
+        .position(|f| matches!(f.kind, FieldKind::Actor(_)))?;
+    match op.args().get(at) {
+        Some(ArgValue::Byte(actor)) => Some(*actor),
+        _ => None,
+    }
+}
+
+/// `op` with its first actor field set to `actor` (unchanged without one).
+fn naming(op: Op, actor: u8) -> Op {
+    let kind = op.kind();
+    let Some(at) = kind
+        .spec()
+        .fields
+        .iter()
+        .position(|f| matches!(f.kind, FieldKind::Actor(_)))
+    else {
+        return op;
+    };
+    let mut args = op.args();
+    args[at] = ArgValue::Byte(actor);
+    Op::from_args(kind, &args)
 }
 
 /// A small fixed generation context for unit tests (no world needed).
@@ -1227,6 +1302,46 @@ mod tests {
     /// Steps build on each other: most ops that spend a holding are sent by an account that holds shares of that
     /// pool (a fee-share holder, or one an earlier step gave shares to), but not all of them (every lane stays
     /// open).
+    /// What a step gave an account is what that account acts with: after `approve(spender)` by an owner, some
+    /// fresh steps are sent by the spender naming the owner (a `transferFrom` of the owner's shares among them),
+    /// and `insert_dependent` sends some dependents the same way.
+    #[test]
+    fn a_named_account_acts_on_the_one_who_named_it() {
+        let ctx = context();
+        let mut rng = SmallRng::seed_from_u64(4);
+        let (owner, spender) = (5u8, 6u8);
+        let approve = Action {
+            caller: owner,
+            roll: 0,
+            op: Op::ApproveShares {
+                pool: 0,
+                spender,
+                amount: BERA,
+            },
+        };
+        let swapped = |a: &Action| a.caller == spender && named_actor(&a.op) == Some(owner);
+        let mut fresh = 0;
+        let mut transfers_from = 0;
+        for _ in 0..2_000 {
+            let next = random_action_after(&mut rng, &ctx, std::slice::from_ref(&approve));
+            if swapped(&next) {
+                fresh += 1;
+                transfers_from += usize::from(matches!(next.op, Op::TransferSharesFrom { .. }));
+            }
+        }
+        // 15 % of draws, of which the kinds that name an account (a minority of the weights).
+        assert!((30..300).contains(&fresh), "{fresh}");
+        assert!(transfers_from > 0);
+        let transfer_from = OpKind::TransferSharesFrom as usize;
+        let mut inserted = 0;
+        for _ in 0..400 {
+            let mut seq = vec![approve.clone()];
+            insert_dependent(&mut rng, &ctx, &mut seq, 0, &[(transfer_from, 1.0)]);
+            inserted += usize::from(swapped(&seq[1]));
+        }
+        assert!((120..280).contains(&inserted), "{inserted}");
+    }
+
     #[test]
     fn spending_ops_mostly_follow_a_receiver_of_the_same_pool() {
         let ctx = context();
@@ -1235,13 +1350,15 @@ mod tests {
         for _ in 0..3_000 {
             let seq = random_sequence(&mut rng, &ctx, 30);
             for (i, step) in seq.iter().enumerate() {
-                let spends = step
-                    .op
-                    .kind()
-                    .spec()
-                    .fields
-                    .iter()
-                    .any(|f| matches!(f.kind, FieldKind::Held { .. }));
+                let spends = step.op.kind().spec().fields.iter().any(|f| {
+                    matches!(
+                        f.kind,
+                        FieldKind::Held {
+                            of: Holder::Sender,
+                            ..
+                        }
+                    )
+                });
                 if !spends {
                     continue;
                 }

@@ -130,16 +130,22 @@ pub fn render(summary: &RunSummary, title: &str) -> String {
     out.push_str(&plot("edges", &edges, "#2f855a"));
     out.push_str("</div>\n");
 
-    out.push_str("<h2>Calls and reverts per action</h2>\n<table><tr><th>action</th><th>calls</th><th>reverts</th><th>revert %</th></tr>\n");
+    out.push_str("<h2>Calls and reverts per action</h2>\n<table><tr><th>action</th><th>steps</th><th>calls</th><th>reverts</th><th>revert %</th><th>most frequent revert</th></tr>\n");
     for (op, s) in &summary.campaign.ops {
         let pct = 100.0 * s.reverts as f64 / (s.calls.max(1)) as f64;
+        let top = s
+            .top_revert()
+            .map(|(reason, n)| format!("{reason} ({n})"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{pct:.0}%{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{pct:.0}%{}</td><td>{}</td></tr>",
             esc(op),
+            s.steps,
             s.calls,
             s.reverts,
-            bar(pct)
+            bar(pct),
+            esc(&top)
         );
     }
     out.push_str("</table>\n");
@@ -147,9 +153,7 @@ pub fn render(summary: &RunSummary, title: &str) -> String {
     out.push_str("<h2>Entry points</h2>\n<table><tr><th>entry point</th><th>calls</th><th>ok</th><th>inner ok</th><th>most frequent revert</th></tr>\n");
     for (key, e) in summary.campaign.entries.iter().filter(|(_, e)| e.in_src) {
         let top = e
-            .reverts
-            .iter()
-            .max_by_key(|(_, n)| **n)
+            .top_revert()
             .map(|(reason, n)| format!("{reason} ({n})"))
             .unwrap_or_default();
         let note = match (&e.unreachable, e.successes + e.inner_successes) {

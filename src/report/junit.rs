@@ -43,7 +43,7 @@ pub fn render(summary: &RunSummary) -> Result<String, quick_junit::SerializeErro
         };
         let mut case = TestCase::new(inv.id, status);
         case.set_classname(format!("poolguard.invariants.{}", inv.category));
-        case.set_assertions(usize::try_from(summary.campaign.progress.calls).unwrap_or(usize::MAX));
+        case.set_assertions(usize::try_from(summary.campaign.progress.steps).unwrap_or(usize::MAX));
         case.set_system_out(inv.statement);
         invariants.add_test_case(case);
     }
