@@ -44,6 +44,7 @@ where
 {
     world.chain.roll(u64::from(action.roll));
     let planned = action.plan(world);
+    world.chain.roll(planned.wait);
     let Some(to) = planned.to else {
         return (planned, None);
     };

@@ -4,7 +4,7 @@
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
 //! # Format (version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
-//! operator's BGT; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
+//! operator's BGT, and `WaitUntilDue`'s selector comes before `Wait`'s; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
 //! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
 //! version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2 added
 //! `AbiCall` there)

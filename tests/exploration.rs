@@ -335,3 +335,37 @@ fn calls_are_planned_from_state() {
         "a quarter, then all of what was left"
     );
 }
+
+/// `WaitUntilDue` rolls to the block at which the queued item falls due, read from state: right after a request
+/// it rolls SPEC's whole delay, so that the request's own finalization lands on the first block it may; with
+/// nothing queued it rolls nothing. The trace an export replays records the roll it made.
+#[test]
+fn waiting_until_due_lands_on_the_due_block() {
+    use poolguard::report::steps::plan_sequence;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let staker = index(&world, world.actors.stakers[0]);
+    let wait = step(staker, Op::WaitUntilDue {});
+
+    let start = world.chain.block_number();
+    let idle = run_all_ok(&mut world, &observer, std::slice::from_ref(&wait));
+    assert!(idle.steps[0].target.is_none());
+    assert_eq!(world.chain.block_number(), start, "nothing queued: no roll");
+
+    let sequence = [
+        submit(staker, U256::from(1_000u64) * BERA),
+        redeem(staker, Amount::Held { held_bps: 5_000 }),
+        wait.clone(),
+        step(staker, Op::Finalize { id: 0 }),
+    ];
+    run_all_ok(&mut world, &observer, &sequence);
+    let rolled = world.chain.block_number() - start;
+    assert_eq!(rolled, poolguard_invariants::formulas::WITHDRAWAL_DELAY);
+
+    let (planned, _) = plan_sequence(&mut world, &sequence, None);
+    assert_eq!(
+        u64::from(planned[2].roll),
+        poolguard_invariants::formulas::WITHDRAWAL_DELAY,
+        "the export rolls what the step rolled"
+    );
+}

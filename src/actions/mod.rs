@@ -132,6 +132,9 @@ pub struct Planned {
     pub pool: Option<usize>,
     /// The privilege the call needs, if any.
     pub privilege: Option<Privilege>,
+    /// Blocks rolled after planning, read from state (an op that waits for something to fall due; no call then),
+    /// on top of the action's own roll.
+    pub wait: u64,
 }
 
 impl Action {
@@ -189,8 +192,11 @@ impl Op {
             world,
             caller,
             pool_index,
+            wait: std::cell::Cell::new(0),
         };
         let tx = self.tx(&cx);
+        let wait = cx.wait.get();
+        debug_assert!(wait == 0 || tx.is_none(), "a plan that waits sends no call");
         // A plan with no call exercises no privilege (ACCESS-001 judges calls that succeeded).
         let privilege = match self.needs() {
             _ if tx.is_none() => None,
@@ -213,6 +219,7 @@ impl Op {
             value: tx.map(|t| t.value).unwrap_or_default(),
             pool: pool_index,
             privilege,
+            wait,
         }
     }
 }

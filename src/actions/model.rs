@@ -299,6 +299,9 @@ pub struct PlanContext<'a> {
     pub caller: Address,
     /// The pool index, reduced modulo the number of pools, if the op names one.
     pub pool_index: Option<usize>,
+    /// Blocks the plan rolls before its step ends (an op that waits for something to fall due); set through
+    /// [`PlanContext::wait`].
+    pub wait: std::cell::Cell<u64>,
 }
 
 impl PlanContext<'_> {
@@ -477,6 +480,64 @@ impl PlanContext<'_> {
             |among: &[&LiveRequest]| among.iter().find(|r| r.due).or(among.last()).map(|r| r.id);
         let all: Vec<&LiveRequest> = live.iter().collect();
         pick(&held).or_else(|| pick(&all))
+    }
+
+    /// Rolls `blocks` once the step is planned (a plan that waits sends no call: the call would be planned for
+    /// the block before the roll).
+    pub fn wait(&self, blocks: u64) {
+        self.wait.set(blocks);
+    }
+
+    /// Blocks from now to the first block at which something queued falls due, read from state: a live
+    /// withdrawal request's finalization (SPEC's delay past its `requestBlock`) or a pool's commission queued at
+    /// BeraChef (its `commissionChangeDelay`). `None` when nothing queued is still to fall due.
+    pub fn blocks_until_due(&self) -> Option<u64> {
+        use poolguard_invariants::formulas::WITHDRAWAL_DELAY;
+        let now = self.world.chain.block_number();
+        let vault = self.world.contracts.withdrawal_vault;
+        let requests = self
+            .live_requests()
+            .into_iter()
+            .filter(|r| !r.due)
+            .filter_map(|r| {
+                let request = self
+                    .world
+                    .view(
+                        vault,
+                        &crate::bindings::IWithdrawalVault::getRequestCall {
+                            requestId: U256::from(r.id),
+                        },
+                    )
+                    .ok()?;
+                u64::try_from(request.requestBlock)
+                    .ok()
+                    .map(|block| block.saturating_add(WITHDRAWAL_DELAY))
+            });
+        let chef = self.world.contracts.bera_chef;
+        let delay = self
+            .world
+            .view(
+                chef,
+                &crate::bindings::IBeraChef::commissionChangeDelayCall {},
+            )
+            .unwrap_or_default();
+        let commissions = self.world.pools.iter().filter_map(|pool| {
+            let queued = self
+                .world
+                .view(
+                    chef,
+                    &crate::bindings::IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
+                        valPubkey: pool.pubkey.clone(),
+                    },
+                )
+                .ok()?;
+            (queued.blockNumberLast != 0).then(|| u64::from(queued.blockNumberLast) + delay)
+        });
+        requests
+            .chain(commissions)
+            .filter(|due| *due > now)
+            .min()
+            .map(|due| due - now)
     }
 
     /// Up to `max` withdrawal requests that are due now and not finalized, oldest first.

@@ -440,6 +440,19 @@ ops! {
                 to => cx.call(contract, IOwnable::transferOwnershipCall { newOwner: to }, U256::ZERO),
             }
         };
+    /// A roll to the first block at which something queued falls due, read from state
+    /// (`PlanContext::blocks_until_due`: a withdrawal request's finalization, a commission's activation); no call,
+    /// and no roll when nothing queued is still to fall due. Where a fixed roll is a guess among the suite's delays,
+    /// this one lands on the block itself.
+    WaitUntilDue {}
+        weight 2, needs Needs::Anyone,
+        show |d| "roll until the next queued item is due".to_string(),
+        plan |cx| {
+            if let Some(blocks) = cx.blocks_until_due() {
+                cx.wait(blocks);
+            }
+            None
+        };
     /// Only the roll: no call.
     Wait {}
         weight 3, needs Needs::Anyone,

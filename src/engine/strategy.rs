@@ -810,7 +810,8 @@ fn has_field(kind: OpKind, wanted: impl Fn(FieldKind) -> bool) -> bool {
 
 /// Inserts, right after a step that spends a holding (an op with a [`FieldKind::Held`] field: a request, a
 /// transfer), an op about a request (one with a [`FieldKind::RequestId`] field) by the same sender, about the
-/// newest request, often after one of the suite's delays: what a holder does next with the request it just
+/// request a holder would act on, mostly once it is due (after a [`Op::WaitUntilDue`], which rolls to the block
+/// it falls due, or one of the suite's delays): what a holder does next with the request it just
 /// made. Drawn by field kinds, so every op about requests follows every op that spends; a campaign otherwise
 /// reaches "the holder finalizes its own request once due" only by a product of independent draws. No spending
 /// step: no change.
@@ -866,10 +867,12 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
             value: U256::ZERO,
         },
     };
-    let roll = if rng.random_bool(0.7) {
-        ROLLS[rng.random_range(0..ROLLS.len())]
-    } else {
-        0
+    // Mostly when the request is due: a wait read from state (to the block it falls due) or one of the suite's
+    // delays; sometimes right away.
+    let (wait, roll) = match rng.random_range(0..10) {
+        0..=3 => (true, 0),
+        4..=6 => (false, ROLLS[rng.random_range(0..ROLLS.len())]),
+        _ => (false, 0),
     };
     let caller = seq[at].caller;
     let mut next = at + 1;
@@ -879,6 +882,15 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
             ..seq[at].clone()
         };
         seq.insert(next, again);
+        next += 1;
+    }
+    if wait {
+        let until_due = Action {
+            caller,
+            roll: 0,
+            op: Op::WaitUntilDue {},
+        };
+        seq.insert(next, until_due);
         next += 1;
     }
     seq.insert(next, Action { caller, roll, op });
@@ -1228,7 +1240,7 @@ mod tests {
             roll: 0,
             op: Op::Wait {},
         };
-        let (mut twice, mut armed) = (0, 0);
+        let (mut twice, mut armed, mut waited) = (0, 0, 0);
         for caller in [6, 21] {
             for _ in 0..50 {
                 let request = Action {
@@ -1237,13 +1249,17 @@ mod tests {
                 };
                 let mut seq = vec![other.clone(), request.clone(), other.clone()];
                 follow_up(&mut rng, &ctx, &mut seq);
-                // After the request: maybe the same request again, maybe the sender's hook armed to repeat (a
-                // contract actor only), then the follow-up; the rest untouched.
+                // After the request: maybe the same request again, maybe a wait until it is due, maybe the
+                // sender's hook armed to repeat (a contract actor only), then the follow-up; the rest untouched.
                 assert_eq!(seq[..2], [other.clone(), request.clone()]);
                 assert_eq!(seq.last(), Some(&other));
                 let mut added = &seq[2..seq.len() - 1];
                 if added.len() > 1 && added[0].op == request.op {
                     twice += 1;
+                    added = &added[1..];
+                }
+                if added.len() > 1 && added[0].op == (Op::WaitUntilDue {}) {
+                    waited += 1;
                     added = &added[1..];
                 }
                 if let [hook, _] = added {
@@ -1270,7 +1286,10 @@ mod tests {
                 );
             }
         }
-        assert!(twice > 0 && armed > 0, "twice {twice}, armed {armed}");
+        assert!(
+            twice > 0 && armed > 0 && waited > 0,
+            "twice {twice}, armed {armed}, waited {waited}"
+        );
         // With functions of the compiled ABI that take an id, a follow-up is sometimes a call of one of them by
         // the holder, its seeds small and even (an id seed then names a request the sender holds).
         let ctx = GenContext {
@@ -1322,7 +1341,7 @@ mod tests {
         let swapped = |a: &Action| a.caller == spender && named_actor(&a.op) == Some(owner);
         let mut fresh = 0;
         let mut transfers_from = 0;
-        for _ in 0..2_000 {
+        for _ in 0..20_000 {
             let next = random_action_after(&mut rng, &ctx, std::slice::from_ref(&approve));
             if swapped(&next) {
                 fresh += 1;
@@ -1330,7 +1349,7 @@ mod tests {
             }
         }
         // 15 % of draws, of which the kinds that name an account (a minority of the weights).
-        assert!((30..300).contains(&fresh), "{fresh}");
+        assert!((300..3_000).contains(&fresh), "{fresh}");
         assert!(transfers_from > 0);
         let transfer_from = OpKind::TransferSharesFrom as usize;
         let mut inserted = 0;

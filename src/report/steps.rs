@@ -73,7 +73,10 @@ pub fn plan_sequence(
             .to
             .map(|to| crate::execute::wire(world, &planned, to));
         steps.push(PlannedStep {
-            roll: action.roll,
+            // What was rolled in all: a plan that waits for a due block rolls after the action's own roll.
+            roll: action
+                .roll
+                .saturating_add(u32::try_from(planned.wait).unwrap_or(u32::MAX)),
             description,
             from: sent.as_ref().map_or(planned.from, |w| w.from),
             to: sent.as_ref().map(|w| w.to),
