@@ -199,6 +199,11 @@ pub struct StorageSlots {
     pub vault_attributed_withdrawn: U256,
     /// OpenZeppelin `UpgradeableBeacon._implementation`: what every beacon proxy of one kind runs.
     pub beacon_implementation: U256,
+    /// BGT stand-in `_boostQueue` (`mapping(address => mapping(bytes32 => QueuedBoost))`, `QueuedBoost` packing
+    /// `uint32 blockNumberLast` below `uint128 balance`): a boost queued for a validator, activatable after a delay.
+    pub bgt_boost_queue: U256,
+    /// BGT stand-in `_dropQueue` (same shape): a boost drop queued for a validator.
+    pub bgt_drop_queue: U256,
 }
 
 impl StorageSlots {
@@ -229,6 +234,16 @@ impl StorageSlots {
                 "UpgradeableBeacon",
                 "_implementation",
                 "ACCESS-005 detects upgrades from it",
+            )?,
+            bgt_boost_queue: slot(
+                "BGT",
+                "_boostQueue",
+                "WaitUntilDue rolls to a queued boost's activation",
+            )?,
+            bgt_drop_queue: slot(
+                "BGT",
+                "_dropQueue",
+                "WaitUntilDue rolls to a queued drop's end",
             )?,
         })
     }

@@ -368,4 +368,39 @@ fn waiting_until_due_lands_on_the_due_block() {
         poolguard_invariants::formulas::WITHDRAWAL_DELAY,
         "the export rolls what the step rolled"
     );
+
+    // A boost queued at BGT (no view says when it falls due: read from storage) activates right after the wait.
+    let boosted = |world: &World| {
+        world
+            .view(
+                world.contracts.bgt,
+                &poolguard::bindings::IBGT::boostsCall {
+                    account: world.pools[0].smart_operator,
+                },
+            )
+            .unwrap()
+    };
+    let boost = [
+        step(
+            staker,
+            Op::MintBgt {
+                pool: 0,
+                amount: U256::from(5u64) * BERA,
+            },
+        ),
+        step(staker, Op::QueueBoost { pool: 0 }),
+        wait,
+        step(staker, Op::ActivateBoost { pool: 0 }),
+    ];
+    run_all_ok(&mut world, &observer, &boost);
+    assert_eq!(
+        boosted(&world),
+        5 * 10u128.pow(18),
+        "active right after the wait"
+    );
+    assert_eq!(
+        world.chain.block_number() - start,
+        8_192,
+        "BGT's delay, and one block"
+    );
 }

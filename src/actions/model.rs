@@ -489,8 +489,10 @@ impl PlanContext<'_> {
     }
 
     /// Blocks from now to the first block at which something queued falls due, read from state: a live
-    /// withdrawal request's finalization (SPEC's delay past its `requestBlock`) or a pool's commission queued at
-    /// BeraChef (its `commissionChangeDelay`). `None` when nothing queued is still to fall due.
+    /// withdrawal request's finalization (SPEC's delay past its `requestBlock`), a pool's commission queued at
+    /// BeraChef (its `commissionChangeDelay`), or a boost or a drop its operator queued at BGT (the delays, past
+    /// the queue's block read from storage at the compiled layout's slot). `None` when nothing queued is still to
+    /// fall due.
     pub fn blocks_until_due(&self) -> Option<u64> {
         use poolguard_invariants::formulas::WITHDRAWAL_DELAY;
         let now = self.world.chain.block_number();
@@ -533,8 +535,40 @@ impl PlanContext<'_> {
                 .ok()?;
             (queued.blockNumberLast != 0).then(|| u64::from(queued.blockNumberLast) + delay)
         });
+        // Boosts and drops queued at the BGT stand-in, read from its storage (it has no view of when they fall
+        // due): each is due once the block is past `blockNumberLast + delay`.
+        let bgt = self.world.contracts.bgt;
+        let slots = &self.world.storage_slots;
+        let boost_delay = self
+            .world
+            .view(bgt, &crate::bindings::IBGT::activateBoostDelayCall {})
+            .unwrap_or_default();
+        let drop_delay = self
+            .world
+            .view(bgt, &crate::bindings::IBGT::dropBoostDelayCall {})
+            .unwrap_or_default();
+        let boosts = self.world.pools.iter().flat_map(|pool| {
+            let user = pool.smart_operator.into_word();
+            let key = alloy_primitives::keccak256(&pool.pubkey);
+            [
+                (slots.bgt_boost_queue, boost_delay),
+                (slots.bgt_drop_queue, drop_delay),
+            ]
+            .into_iter()
+            .filter_map(move |(base, delay)| {
+                let slot = crate::layout::mapping_slot(
+                    key,
+                    crate::layout::mapping_slot(user, base.into()),
+                );
+                let word = self.world.chain.storage(bgt, slot.into());
+                let last = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
+                let queued = !(word >> 32usize).is_zero();
+                queued.then_some(last + delay + 1)
+            })
+        });
         requests
             .chain(commissions)
+            .chain(boosts)
             .filter(|due| *due > now)
             .min()
             .map(|due| due - now)

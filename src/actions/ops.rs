@@ -441,7 +441,8 @@ ops! {
             }
         };
     /// A roll to the first block at which something queued falls due, read from state
-    /// (`PlanContext::blocks_until_due`: a withdrawal request's finalization, a commission's activation); no call,
+    /// (`PlanContext::blocks_until_due`: a withdrawal request's finalization, a commission's activation, a queued
+    /// boost's or drop's end); no call,
     /// and no roll when nothing queued is still to fall due. Where a fixed roll is a guess among the suite's delays,
     /// this one lands on the block itself.
     WaitUntilDue {}
