@@ -83,6 +83,16 @@ pub enum Amount {
 }
 
 impl Amount {
+    /// How a trace reads it: the exact amount, or the portion of `holding` (what it is a portion of).
+    pub fn describe(&self, holding: &str) -> String {
+        match self {
+            Amount::Exact(v) => v.to_string(),
+            Amount::Held { held_bps } => {
+                format!("{}.{:02}% of {holding}", held_bps / 100, held_bps % 100)
+            }
+        }
+    }
+
     /// The amount in units, given what the sender holds.
     pub fn of(&self, held: U256) -> U256 {
         match self {
@@ -94,12 +104,7 @@ impl Amount {
 
 impl std::fmt::Display for Amount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Amount::Exact(v) => write!(f, "{v}"),
-            Amount::Held { held_bps } => {
-                write!(f, "{}.{:02}% of held", held_bps / 100, held_bps % 100)
-            }
-        }
+        f.write_str(&self.describe("held"))
     }
 }
 

@@ -66,6 +66,17 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    /// Whether this is an amount of what the step's sender holds: such a step is mostly sent by a holder.
+    pub fn spends_senders_holding(self) -> bool {
+        matches!(
+            self,
+            FieldKind::Held {
+                of: Holder::Sender,
+                ..
+            }
+        )
+    }
+
     /// Whether `value` has this kind's type.
     pub fn accepts(self, value: &ArgValue) -> bool {
         matches!(
@@ -287,6 +298,8 @@ pub struct Tx {
 #[derive(Debug, Clone, Copy)]
 struct LiveRequest {
     id: u64,
+    /// The block it was requested at.
+    request_block: U256,
     /// Whether SPEC's delay past its `requestBlock` is over.
     due: bool,
 }
@@ -496,22 +509,12 @@ impl PlanContext<'_> {
     pub fn blocks_until_due(&self) -> Option<u64> {
         use poolguard_invariants::formulas::WITHDRAWAL_DELAY;
         let now = self.world.chain.block_number();
-        let vault = self.world.contracts.withdrawal_vault;
         let requests = self
             .live_requests()
             .into_iter()
             .filter(|r| !r.due)
             .filter_map(|r| {
-                let request = self
-                    .world
-                    .view(
-                        vault,
-                        &crate::bindings::IWithdrawalVault::getRequestCall {
-                            requestId: U256::from(r.id),
-                        },
-                    )
-                    .ok()?;
-                u64::try_from(request.requestBlock)
+                u64::try_from(r.request_block)
                     .ok()
                     .map(|block| block.saturating_add(WITHDRAWAL_DELAY))
             });
@@ -612,6 +615,7 @@ impl PlanContext<'_> {
                     .unwrap_or(true);
                 (!finalized).then(|| LiveRequest {
                     id,
+                    request_block: request.requestBlock,
                     due: finalizable(request.requestBlock, now) == Some(true),
                 })
             })

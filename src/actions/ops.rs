@@ -232,7 +232,7 @@ ops! {
     /// the operator's active boost (`BGT.boosts`), saturating at `uint128`.
     QueueDropBoost { pool: u8 = K::Pool, amount: Amount = K::Held { div: 10, of: Holder::Operator } => mutable }
         weight 1, needs Needs::PoolRole(Role::BgtManager),
-        show |d| format!("{}.operator.queueDropBoost({amount} of the boost)", d.pool(pool)),
+        show |d| format!("{}.operator.queueDropBoost({})", d.pool(pool), amount.describe("the boost")),
         plan |cx| cx.call(
             cx.pool().smart_operator,
             ISmartOperator::queueDropBoostCall { amount: cx.operator_bgt(amount, BgtHolding::Boosted)?.saturating_to() },
@@ -246,7 +246,7 @@ ops! {
     /// (`BGT.unboostedBalanceOf`).
     RedeemBgt { pool: u8 = K::Pool, amount: Amount = K::Held { div: 10, of: Holder::Operator } => mutable }
         weight 2, needs Needs::PoolRole(Role::BgtManager),
-        show |d| format!("{}.operator.redeemBGT({amount} of the unboosted BGT)", d.pool(pool)),
+        show |d| format!("{}.operator.redeemBGT({})", d.pool(pool), amount.describe("the unboosted BGT")),
         plan |cx| cx.call(
             cx.pool().smart_operator,
             ISmartOperator::redeemBGTCall { amount: cx.operator_bgt(amount, BgtHolding::Unboosted)? },

@@ -150,10 +150,15 @@ const REVERT_REASONS: usize = 6;
 /// Counts one revert under `reason` in `reasons`, keeping at most [`REVERT_REASONS`] distinct ones.
 fn count_reason(reasons: &mut BTreeMap<String, u64>, reason: Option<&str>) {
     let reason = reason.unwrap_or("reverted");
-    if reasons.contains_key(reason) || reasons.len() < REVERT_REASONS {
-        *reasons.entry(reason.to_string()).or_default() += 1;
+    // Per reverted step: allocate only for a reason not counted yet.
+    if let Some(n) = reasons.get_mut(reason) {
+        *n += 1;
+    } else if reasons.len() < REVERT_REASONS {
+        reasons.insert(reason.to_string(), 1);
+    } else if let Some(n) = reasons.get_mut("other") {
+        *n += 1;
     } else {
-        *reasons.entry("other".to_string()).or_default() += 1;
+        reasons.insert("other".to_string(), 1);
     }
 }
 

@@ -10,7 +10,7 @@ use super::dataflow::{step_key, Dataflow};
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
-    Action, Amount, ArgValue, FieldKind, Holder, Needs, Op, OpKind, Report, Role, UpgradeTarget,
+    Action, Amount, ArgValue, FieldKind, Needs, Op, OpKind, Report, Role, UpgradeTarget,
     HOOK_MODES, HOOK_REPEAT,
 };
 use crate::bindings::IAccountingOracle;
@@ -458,15 +458,11 @@ pub fn random_action(rng: &mut SmallRng, ctx: &GenContext) -> Action {
 /// is otherwise a product of independent draws that rarely line up.
 pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Action]) -> Action {
     let kind = random_kind(rng, ctx);
-    let spends_holding = kind.spec().fields.iter().any(|f| {
-        matches!(
-            f.kind,
-            FieldKind::Held {
-                of: Holder::Sender,
-                ..
-            }
-        )
-    });
+    let spends_holding = kind
+        .spec()
+        .fields
+        .iter()
+        .any(|f| f.kind.spends_senders_holding());
     // Who holds shares: each pool's fee-share holders from its creation (dead and commission shares), and every
     // account an earlier step gave shares to.
     let receivers: Vec<(u8, u8)> = if spends_holding {
@@ -500,15 +496,12 @@ pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Actio
         let spenders: Vec<u8> = prefix
             .iter()
             .filter(|step| {
-                step.op.kind().spec().fields.iter().any(|f| {
-                    matches!(
-                        f.kind,
-                        FieldKind::Held {
-                            of: Holder::Sender,
-                            ..
-                        }
-                    )
-                })
+                step.op
+                    .kind()
+                    .spec()
+                    .fields
+                    .iter()
+                    .any(|f| f.kind.spends_senders_holding())
             })
             .map(|step| step.caller)
             .collect();
@@ -822,17 +815,7 @@ fn has_field(kind: OpKind, wanted: impl Fn(FieldKind) -> bool) -> bool {
 /// pays it, the classic reentrancy, built in one mutation instead of four independent ones.
 fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     let spending: Vec<usize> = (0..seq.len())
-        .filter(|&i| {
-            has_field(seq[i].op.kind(), |k| {
-                matches!(
-                    k,
-                    FieldKind::Held {
-                        of: Holder::Sender,
-                        ..
-                    }
-                )
-            })
-        })
+        .filter(|&i| has_field(seq[i].op.kind(), |k| k.spends_senders_holding()))
         .collect();
     let about_requests: Vec<OpKind> = OpKind::ALL
         .into_iter()
@@ -1084,11 +1067,11 @@ pub fn insert_enablers(
 }
 
 /// Inserts after step `at` a fresh step of a kind drawn from `dependents` (as [`Dataflow::dependents`] gives
-/// them for the step's kind), about the step's pool, half the time after one of the suite's delays. Half the
-/// time it is sent by the same sender; a quarter of the time, when the step names an account (an actor field:
-/// a spender, a receiver, a grantee), by that account, naming the step's sender in turn: what the step gave an
-/// account (an allowance, shares, a role) is what that account acts with, on the one who gave it. No
-/// dependents: no change.
+/// them for the step's kind), about the step's pool, half the time after one of the suite's delays. When the
+/// step names an account (an actor field: a spender, a receiver, a grantee), half the time it is sent by that
+/// account, naming the step's sender in turn: what the step gave an account (an allowance, shares, a role) is
+/// what that account acts with, on the one who gave it. Otherwise it is sent by the step's sender half the time.
+/// No dependents: no change.
 pub fn insert_dependent(
     rng: &mut SmallRng,
     ctx: &GenContext,
@@ -1102,10 +1085,7 @@ pub fn insert_dependent(
     let pool = pool_of(rng, ctx, &seq[at]);
     let step = &seq[at];
     let named = named_actor(&step.op).filter(|_| rng.random_bool(0.5));
-    let same_sender = match named {
-        Some(account) => Some(account),
-        None => rng.random_bool(0.5).then_some(step.caller),
-    };
+    let same_sender = named.or_else(|| rng.random_bool(0.5).then_some(step.caller));
     let namer = step.caller;
     if let Some(mut dependent) = action_of_key(rng, ctx, key, pool, same_sender) {
         if let Some(account) = named {
@@ -1117,13 +1097,17 @@ pub fn insert_dependent(
     }
 }
 
+/// The position of `kind`'s first actor field, if it has one.
+fn first_actor_field(kind: OpKind) -> Option<usize> {
+    kind.spec()
+        .fields
+        .iter()
+        .position(|f| matches!(f.kind, FieldKind::Actor(_)))
+}
+
 /// The account `op`'s first actor field names, if it has one.
 fn named_actor(op: &Op) -> Option<u8> {
-    let fields = op.kind().spec().fields;
-    let at = fields
-        .iter()
-        .position(|f| matches!(f.kind, FieldKind::Actor(_)))?;
-    match op.args().get(at) {
+    match op.args().get(first_actor_field(op.kind())?) {
         Some(ArgValue::Byte(actor)) => Some(*actor),
         _ => None,
     }
@@ -1132,12 +1116,7 @@ fn named_actor(op: &Op) -> Option<u8> {
 /// `op` with its first actor field set to `actor` (unchanged without one).
 fn naming(op: Op, actor: u8) -> Op {
     let kind = op.kind();
-    let Some(at) = kind
-        .spec()
-        .fields
-        .iter()
-        .position(|f| matches!(f.kind, FieldKind::Actor(_)))
-    else {
+    let Some(at) = first_actor_field(kind) else {
         return op;
     };
     let mut args = op.args();
@@ -1369,15 +1348,13 @@ mod tests {
         for _ in 0..3_000 {
             let seq = random_sequence(&mut rng, &ctx, 30);
             for (i, step) in seq.iter().enumerate() {
-                let spends = step.op.kind().spec().fields.iter().any(|f| {
-                    matches!(
-                        f.kind,
-                        FieldKind::Held {
-                            of: Holder::Sender,
-                            ..
-                        }
-                    )
-                });
+                let spends = step
+                    .op
+                    .kind()
+                    .spec()
+                    .fields
+                    .iter()
+                    .any(|f| f.kind.spends_senders_holding());
                 if !spends {
                     continue;
                 }
