@@ -127,6 +127,7 @@ pub fn execute(
         call: None,
         value: planned.value,
         request_ids: Vec::new(),
+        setting: None,
     };
     record.target = planned.to;
     if let Some(to) = planned.to {

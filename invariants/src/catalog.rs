@@ -442,7 +442,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "WD-003",
         category: Category::Withdrawals,
-        statement: "Request ids are never reused: existing requests never change except to become finalized, and never become unfinalized.",
+        statement: "Request ids are never reused: existing requests never change except to become finalized, and never become unfinalized; and each WithdrawalRequested event announces a request made in its step, with the pool, user, assets and shares the vault stored for it.",
         broken_variant: "wd-003-reuse-id",
         check: |c| {
             ensure(c.next.requests.len() >= c.prev.requests.len(), || "request count decreased".to_string())?;
@@ -451,6 +451,18 @@ pub static CATALOG: &[Invariant] = &[
                     format!("request {} changed: {a:?} -> {b:?}", i + 1)
                 })?;
                 ensure(!a.finalized || b.finalized, || format!("request {} became unfinalized", i + 1))?;
+            }
+            for event in &c.step.events.requested {
+                let stored = usize::try_from(event.id)
+                    .ok()
+                    .filter(|id| *id > c.prev.requests.len())
+                    .and_then(|id| c.next.requests.get(id - 1));
+                ensure(
+                    stored.is_some_and(|r| {
+                        (r.pool, r.user, r.assets, r.shares) == (event.pool, event.user, event.assets, event.shares)
+                    }),
+                    || format!("{event:?} does not describe a request made in the step as stored: {stored:?}"),
+                )?;
             }
             Ok(())
         },
@@ -1312,6 +1324,51 @@ pub static CATALOG: &[Invariant] = &[
                     "{} sent {} wei with {}; the predeploy was paid {charged} in fees, but the sender's balance went \
                      from {before} to {after}",
                     step.caller, step.value, step.op
+                )
+            })
+        },
+    },
+    Invariant {
+        id: "LIVE-007",
+        category: Category::Liveness,
+        statement: "A call that sets something SPEC names (a pause, the minimum effective balance, the oracle's \
+                    bounds, the protocol fee recipient or rate, a queued commission, payout or reward allocation, a \
+                    BGT redemption, an upgrade, an owner) or claims incentives succeeds for the holder of its \
+                    privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
+                    forbids it, and leaves exactly what its calldata asked for.",
+        broken_variant: "live-007-payout-change-lost",
+        check: |c| {
+            let step = c.step;
+            let Some(setting) = step.setting.as_ref().filter(|_| !step.system) else {
+                return Ok(());
+            };
+            let domain = setting.domain(c.prev, c.next.block);
+            if step.success {
+                if let Err(outside) = &domain {
+                    if outside.forbidden {
+                        return Err(format!("{} by {} succeeded, but SPEC forbids it: {}", step.op, step.caller, outside.why));
+                    }
+                }
+                // A callback of a contract actor may change state after the call: only a call alone is judged.
+                if !step.events.reentries.is_empty() {
+                    return Ok(());
+                }
+                return setting
+                    .effect(c.prev, c.next)
+                    .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller));
+            }
+            let reason = step.revert.as_deref().unwrap_or_default();
+            // A transaction the chain rejected never ran.
+            if domain.is_err() || reason.starts_with("rejected:") || !step.events.reentries.is_empty() {
+                return Ok(());
+            }
+            let entitled = setting
+                .privilege()
+                .is_none_or(|privilege| holds(c.prev, step.caller, privilege, step.target));
+            ensure(!entitled, || {
+                format!(
+                    "{} by {}, who may make it, was refused ({reason}), though its arguments lie in SPEC's domain: {setting:?}",
+                    step.op, step.caller
                 )
             })
         },

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod formulas;
 pub mod ghost;
 pub mod observation;
+pub mod settings;
 #[cfg(feature = "smt")]
 pub mod smt;
 
@@ -20,5 +21,5 @@ pub use ghost::Ghost;
 pub use observation::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
     PoolAmount, PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation,
-    Role, RoleOp, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
+    Role, RoleOp, Setting, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
 };

@@ -212,6 +212,34 @@ pub struct PoolObservation {
     /// ERC-4626's conversions of the same probe.
     #[serde(default)]
     pub conversions: Conversions,
+    /// The block at which BeraChef's queued commission for the validator was queued (0: none queued).
+    #[serde(default)]
+    pub commission_queued_block: u64,
+    /// BeraChef's queued reward allocation for the validator (a stand-in of the chain, not under test).
+    #[serde(default)]
+    pub queued_allocation: QueuedAllocation,
+    /// The operator's BGT that is neither boosted nor queued to boost (`BGT.unboostedBalanceOf`, the chain's
+    /// stand-in): what `redeemBGT` may redeem.
+    #[serde(default)]
+    pub operator_unboosted_bgt: U256,
+    /// `IncentiveCollector.payoutAmount()`: what a claim must pay.
+    #[serde(default)]
+    pub payout_amount: U256,
+    /// `IncentiveCollector.queuedPayoutAmount()`: the payout the next claim applies (0: none queued).
+    #[serde(default)]
+    pub queued_payout_amount: U256,
+    /// The incentive token's balance of the pool's IncentiveCollector (the chain's token, not under test).
+    #[serde(default)]
+    pub collector_incentive_tokens: U256,
+}
+
+/// A reward allocation queued at BeraChef for a validator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedAllocation {
+    /// The block from which it applies (0: none queued).
+    pub start_block: u64,
+    /// How many weights it has.
+    pub weights: U256,
 }
 
 impl Observation {
@@ -581,8 +609,8 @@ pub struct StepEvents {
     pub penalties: Vec<PoolAmount>,
     /// FullExitTriggered: pool.
     pub full_exits: Vec<usize>,
-    /// WithdrawalRequested ids.
-    pub requested: Vec<u64>,
+    /// WithdrawalRequested: what each says was requested.
+    pub requested: Vec<Requested>,
     /// WithdrawalRequestFinalized.
     pub finalized: Vec<Finalization>,
     /// TotalDepositsReported.
@@ -670,6 +698,21 @@ pub struct SuiteCall {
     pub report: Option<ReportArgs>,
 }
 
+/// A WithdrawalRequested event: the request it announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requested {
+    /// Request id.
+    pub id: U256,
+    /// The pool of the pubkey it names (None: no pool's).
+    pub pool: Option<usize>,
+    /// The requester it names.
+    pub user: Address,
+    /// Assets it says were requested.
+    pub assets: U256,
+    /// Shares it says were burnt.
+    pub shares: U256,
+}
+
 /// The arguments of an oracle report, decoded by the harness from the calldata it sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReportArgs {
@@ -677,6 +720,112 @@ pub struct ReportArgs {
     pub balance: Option<U256>,
     /// `refSlot`.
     pub ref_slot: U256,
+}
+
+/// A call whose outcome SPEC states, with the arguments it was given, decoded by the harness from the step's
+/// callee and calldata whatever action planned it (LIVE-007): the domain in which its holder may count on it, and
+/// the state it must leave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Setting {
+    /// A pool's `pause()`.
+    PausePool {
+        /// Pool index.
+        pool: usize,
+    },
+    /// A pool's `unpause()`.
+    UnpausePool {
+        /// Pool index.
+        pool: usize,
+    },
+    /// `WithdrawalVault.pause()`.
+    PauseVault,
+    /// `WithdrawalVault.unpause()`.
+    UnpauseVault,
+    /// A pool's `setMinEffectiveBalance(value)`.
+    MinEffectiveBalance {
+        /// Pool index.
+        pool: usize,
+        /// The new threshold.
+        value: U256,
+    },
+    /// `AccountingOracle.setBounds(maxIncreaseBps, maxDecreaseBps)`.
+    OracleBounds {
+        /// The bounds asked for.
+        bounds: OracleBounds,
+    },
+    /// `Factory.setProtocolFeeRecipient(recipient)`.
+    ProtocolFeeRecipient {
+        /// The new recipient.
+        recipient: Address,
+    },
+    /// A SmartOperator's `queueValCommission(bps)`.
+    QueueCommission {
+        /// Pool index.
+        pool: usize,
+        /// The rate asked for.
+        bps: U256,
+    },
+    /// A SmartOperator's `setProtocolFeePercentage(bps)`.
+    ProtocolFee {
+        /// Pool index.
+        pool: usize,
+        /// The rate asked for.
+        bps: U256,
+    },
+    /// A SmartOperator's `queueIncentiveCollectorPayoutAmountChange(amount)`.
+    QueuePayout {
+        /// Pool index.
+        pool: usize,
+        /// The payout asked for.
+        amount: U256,
+    },
+    /// A SmartOperator's `redeemBGT(amount)`.
+    RedeemBgt {
+        /// Pool index.
+        pool: usize,
+        /// BGT to redeem.
+        amount: U256,
+    },
+    /// A SmartOperator's `queueRewardsAllocation(startBlock, weights)`.
+    QueueRewardsAllocation {
+        /// Pool index.
+        pool: usize,
+        /// The block it is to start at.
+        start_block: U256,
+        /// Each weight's receiver and percentage numerator.
+        weights: Vec<(Address, U256)>,
+    },
+    /// An IncentiveCollector's `claim(tokens)`, paying `value`.
+    ClaimIncentives {
+        /// Pool index.
+        pool: usize,
+        /// BERA sent.
+        value: U256,
+        /// Whether `tokens` names the chain's incentive token.
+        incentive_token: bool,
+        /// Whether `tokens` names any other address.
+        other_tokens: bool,
+    },
+    /// An upgrade of `holder` (a UUPS proxy's `upgradeToAndCall`, or a beacon through the factory's
+    /// `upgrade*BeaconImpl`) to `implementation`.
+    Upgrade {
+        /// The proxy or beacon whose implementation changes.
+        holder: Address,
+        /// The new implementation.
+        implementation: Address,
+        /// Whether `implementation` is one of the world's builds of the contract it replaces (the deployed one or
+        /// its upgrade copy).
+        same_kind: bool,
+    },
+    /// `transferOwnership(new_owner)` of an Ownable contract, or `renounceOwnership()` (`new_owner` zero).
+    TransferOwnership {
+        /// The contract.
+        contract: Address,
+        /// The new owner.
+        new_owner: Address,
+        /// Whether the call was `renounceOwnership()`.
+        renounce: bool,
+    },
 }
 
 /// What the engine records of one step.
@@ -723,6 +872,9 @@ pub struct StepRecord {
     /// `finalizeWithdrawalRequests(ids)`: each, in order), decoded from its calldata; empty for other calls.
     #[serde(default)]
     pub request_ids: Vec<u64>,
+    /// The call's [`Setting`], when the transaction is one whose outcome SPEC states.
+    #[serde(default)]
+    pub setting: Option<Setting>,
 }
 
 impl StepRecord {

@@ -15,7 +15,8 @@ use std::sync::Mutex;
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{
-    ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot,
+    ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot, QueuedAllocation,
+    Requested, Setting,
 };
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
@@ -25,9 +26,9 @@ use poolguard_invariants::{
 
 use crate::actions::Planned;
 use crate::bindings::{
-    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, ISmartOperator, IStBERA,
-    IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault, IWithdrawalRequests,
-    IWithdrawalVault, IBGT, IERC20,
+    IAccountingOracle, IBeaconDeposit, IBeraChef, IContractActor, IIncentiveCollector, IOwnable,
+    ISmartOperator, IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault,
+    IWithdrawalRequests, IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
 use crate::execute::Executed;
 use crate::layout::{mapping_slot, role_slot, OWNABLE_STORAGE};
@@ -564,6 +565,34 @@ impl Observer {
                 to_shares: reads.view(sp, IStBERA::convertToSharesCall { assets: probe }),
                 to_assets: reads.view(sp, IStBERA::convertToAssetsCall { shares: probe }),
             },
+            commission_queued_block: u64::from(queued.blockNumberLast),
+            queued_allocation: {
+                let q = reads.view(
+                    c.bera_chef,
+                    IBeraChef::getQueuedRewardAllocationCall {
+                        valPubkey: p.pubkey.clone(),
+                    },
+                );
+                QueuedAllocation {
+                    start_block: q.startBlock,
+                    weights: q.count,
+                }
+            },
+            operator_unboosted_bgt: reads.view(c.bgt, IBGT::unboostedBalanceOfCall { account: op }),
+            payout_amount: reads.view(
+                p.incentive_collector,
+                IIncentiveCollector::payoutAmountCall {},
+            ),
+            queued_payout_amount: reads.view(
+                p.incentive_collector,
+                IIncentiveCollector::queuedPayoutAmountCall {},
+            ),
+            collector_incentive_tokens: reads.view(
+                c.incentive_token,
+                IERC20::balanceOfCall {
+                    account: p.incentive_collector,
+                },
+            ),
         }
     }
 
@@ -582,11 +611,16 @@ impl Observer {
         let events = self.events(world, executed.logs());
         let call = self.suite_call(world, &executed.planned);
         let request_ids = finalized_ids(world, &executed.planned);
+        let planned = &executed.planned;
+        let setting = planned
+            .to
+            .and_then(|to| self.setting(world, to, &planned.data, planned.value));
         let logs = executed.outcome.map(|o| o.logs).unwrap_or_default();
         let record = StepRecord {
             events,
             call,
             request_ids,
+            setting,
             ..executed.record
         };
         (record, logs)
@@ -691,6 +725,201 @@ impl Observer {
         })
     }
 
+    /// The [`Setting`] a call of `to` with `data`, sending `value`, makes, when it is one whose outcome SPEC
+    /// states (LIVE-007).
+    pub fn setting(&self, world: &World, to: Address, data: &[u8], value: U256) -> Option<Setting> {
+        use IStakingPoolContractsFactory as Factory;
+        let c = &world.contracts;
+        let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
+        // The beacon a kind of pool proxy points to, read from the first pool's proxy: the factory's own views
+        // are code under test.
+        let beacon_of = |proxy: fn(&crate::world::Pool) -> Address| {
+            world.pools.first().map(|p| {
+                Address::from_word(world.chain.storage(proxy(p), ERC1967_BEACON.into()).into())
+            })
+        };
+        let copies = &c.upgrade_copies;
+        let upgrade = |holder: Option<Address>, implementation: Address, builds: &[Address]| {
+            Some(Setting::Upgrade {
+                holder: holder?,
+                implementation,
+                same_kind: builds.contains(&implementation),
+            })
+        };
+        if let Some(&pool) = self.pool_of.get(&to) {
+            let p = &world.pools[pool];
+            if to == p.staking_pool {
+                return match selector {
+                    IStakingPool::pauseCall::SELECTOR => Some(Setting::PausePool { pool }),
+                    IStakingPool::unpauseCall::SELECTOR => Some(Setting::UnpausePool { pool }),
+                    IStakingPool::setMinEffectiveBalanceCall::SELECTOR => {
+                        let call =
+                            IStakingPool::setMinEffectiveBalanceCall::abi_decode(data).ok()?;
+                        Some(Setting::MinEffectiveBalance {
+                            pool,
+                            value: call.value,
+                        })
+                    }
+                    _ => None,
+                };
+            }
+            if to == p.incentive_collector {
+                let call = IIncentiveCollector::claimCall::abi_decode(data).ok()?;
+                return Some(Setting::ClaimIncentives {
+                    pool,
+                    value,
+                    incentive_token: call.tokens.contains(&c.incentive_token),
+                    other_tokens: call.tokens.iter().any(|t| *t != c.incentive_token),
+                });
+            }
+            if to != p.smart_operator {
+                return None;
+            }
+            use ISmartOperator as Op;
+            return match selector {
+                Op::queueValCommissionCall::SELECTOR => {
+                    let call = Op::queueValCommissionCall::abi_decode(data).ok()?;
+                    Some(Setting::QueueCommission {
+                        pool,
+                        bps: U256::from(call.bps),
+                    })
+                }
+                Op::setProtocolFeePercentageCall::SELECTOR => {
+                    let call = Op::setProtocolFeePercentageCall::abi_decode(data).ok()?;
+                    Some(Setting::ProtocolFee {
+                        pool,
+                        bps: call.bps,
+                    })
+                }
+                Op::queueIncentiveCollectorPayoutAmountChangeCall::SELECTOR => {
+                    let call =
+                        Op::queueIncentiveCollectorPayoutAmountChangeCall::abi_decode(data).ok()?;
+                    Some(Setting::QueuePayout {
+                        pool,
+                        amount: call.newPayoutAmount,
+                    })
+                }
+                Op::redeemBGTCall::SELECTOR => {
+                    let call = Op::redeemBGTCall::abi_decode(data).ok()?;
+                    Some(Setting::RedeemBgt {
+                        pool,
+                        amount: call.amount,
+                    })
+                }
+                Op::queueRewardsAllocationCall::SELECTOR => {
+                    let call = Op::queueRewardsAllocationCall::abi_decode(data).ok()?;
+                    Some(Setting::QueueRewardsAllocation {
+                        pool,
+                        start_block: U256::from(call.startBlock),
+                        weights: call
+                            .weights
+                            .iter()
+                            .map(|w| (w.receiver, U256::from(w.percentageNumerator)))
+                            .collect(),
+                    })
+                }
+                _ => None,
+            };
+        }
+        match selector {
+            IWithdrawalVault::pauseCall::SELECTOR if to == c.withdrawal_vault => {
+                Some(Setting::PauseVault)
+            }
+            IWithdrawalVault::unpauseCall::SELECTOR if to == c.withdrawal_vault => {
+                Some(Setting::UnpauseVault)
+            }
+            IAccountingOracle::setBoundsCall::SELECTOR if to == c.accounting_oracle => {
+                let call = IAccountingOracle::setBoundsCall::abi_decode(data).ok()?;
+                Some(Setting::OracleBounds {
+                    bounds: OracleBounds {
+                        max_increase_bps: call.maxIncreaseBps,
+                        max_decrease_bps: call.maxDecreaseBps,
+                    },
+                })
+            }
+            Factory::setProtocolFeeRecipientCall::SELECTOR if to == c.factory => {
+                let call = Factory::setProtocolFeeRecipientCall::abi_decode(data).ok()?;
+                Some(Setting::ProtocolFeeRecipient {
+                    recipient: call.recipient,
+                })
+            }
+            Factory::upgradeStakingPoolBeaconImplCall::SELECTOR if to == c.factory => {
+                let call = Factory::upgradeStakingPoolBeaconImplCall::abi_decode(data).ok()?;
+                let builds = [c.staking_pool_impl, copies.staking_pool];
+                upgrade(
+                    beacon_of(|p| p.staking_pool),
+                    call.newImplementation,
+                    &builds,
+                )
+            }
+            Factory::upgradeSmartOperatorBeaconImplCall::SELECTOR if to == c.factory => {
+                let call = Factory::upgradeSmartOperatorBeaconImplCall::abi_decode(data).ok()?;
+                let builds = [c.smart_operator_impl, copies.smart_operator];
+                upgrade(
+                    beacon_of(|p| p.smart_operator),
+                    call.newImplementation,
+                    &builds,
+                )
+            }
+            Factory::upgradeStakingRewardsVaultBeaconImplCall::SELECTOR if to == c.factory => {
+                let call =
+                    Factory::upgradeStakingRewardsVaultBeaconImplCall::abi_decode(data).ok()?;
+                let builds = [c.rewards_vault_impl];
+                upgrade(
+                    beacon_of(|p| p.rewards_vault),
+                    call.newImplementation,
+                    &builds,
+                )
+            }
+            Factory::upgradeIncentiveCollectorBeaconImplCall::SELECTOR if to == c.factory => {
+                let call =
+                    Factory::upgradeIncentiveCollectorBeaconImplCall::abi_decode(data).ok()?;
+                let builds = [c.incentive_collector_impl];
+                upgrade(
+                    beacon_of(|p| p.incentive_collector),
+                    call.newImplementation,
+                    &builds,
+                )
+            }
+            IUUPS::upgradeToAndCallCall::SELECTOR => {
+                let call = IUUPS::upgradeToAndCallCall::abi_decode(data).ok()?;
+                let builds = if to == c.factory {
+                    [c.factory_impl, copies.factory]
+                } else if to == c.withdrawal_vault {
+                    [c.withdrawal_vault_impl, copies.withdrawal_vault]
+                } else if to == c.accounting_oracle {
+                    [c.accounting_oracle_impl, copies.accounting_oracle]
+                } else {
+                    return None;
+                };
+                // An initializer call along with the upgrade has effects of its own: only a bare upgrade is judged.
+                if !call.data.is_empty() {
+                    return None;
+                }
+                upgrade(Some(to), call.newImplementation, &builds)
+            }
+            IOwnable::transferOwnershipCall::SELECTOR
+            | IOwnable::renounceOwnershipCall::SELECTOR
+                if to == c.factory || to == c.withdrawal_vault =>
+            {
+                let renounce = selector == IOwnable::renounceOwnershipCall::SELECTOR;
+                let new_owner = if renounce {
+                    Address::ZERO
+                } else {
+                    IOwnable::transferOwnershipCall::abi_decode(data)
+                        .ok()?
+                        .newOwner
+                };
+                Some(Setting::TransferOwnership {
+                    contract: to,
+                    new_owner,
+                    renounce,
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// Decodes the suite's events among `logs`.
     pub fn events(&self, world: &World, logs: &[Log]) -> StepEvents {
         let mut e = StepEvents::default();
@@ -718,7 +947,13 @@ impl Observer {
             }
             if log.address == c.withdrawal_vault {
                 if let Ok(ev) = IWithdrawalVault::WithdrawalRequested::decode_log_data(&log.data) {
-                    e.requested.push(ev.requestId.saturating_to());
+                    e.requested.push(Requested {
+                        id: ev.requestId,
+                        pool: self.pubkey_pool.get(&keccak256(&ev.pubkey)).copied(),
+                        user: ev.user,
+                        assets: ev.assets,
+                        shares: ev.shares,
+                    });
                 } else if let Ok(ev) =
                     IWithdrawalVault::WithdrawalRequestFinalized::decode_log_data(&log.data)
                 {

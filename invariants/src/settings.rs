@@ -1,0 +1,463 @@
+//! What SPEC says of the calls that set something (a pause flag, a threshold, a bound, a rate, a recipient, a
+//! queued payout or allocation, an implementation, an owner) and of a claim: the domain in which the caller may
+//! count on the call, whether SPEC also forbids it outside that domain, and the state it must leave (LIVE-007).
+//! Every expected value comes from the call's calldata and SPEC's constants; only the value it is compared with is
+//! read from the state after the step.
+
+use alloy_primitives::U256;
+
+use crate::formulas::{
+    FIRST_DEPOSIT_AMOUNT, MAX_COMMISSION, MAX_EFFECTIVE_BALANCE, MAX_PROTOCOL_FEE,
+    ONE_HUNDRED_PERCENT,
+};
+use crate::observation::{Observation, PoolObservation, Privilege, Role, Setting};
+
+/// Why a setting call lies outside the domain in which SPEC lets its caller count on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideDomain {
+    /// What SPEC (or the chain's stand-in) refuses about it.
+    pub why: String,
+    /// Whether SPEC also forbids the call to succeed there (a bound SPEC sets, not merely a refusal it allows).
+    pub forbidden: bool,
+}
+
+fn allowed(why: impl Into<String>) -> Result<(), OutsideDomain> {
+    Err(OutsideDomain {
+        why: why.into(),
+        forbidden: false,
+    })
+}
+
+fn forbidden(why: impl Into<String>) -> Result<(), OutsideDomain> {
+    Err(OutsideDomain {
+        why: why.into(),
+        forbidden: true,
+    })
+}
+
+fn effect(holds: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if holds {
+        Ok(())
+    } else {
+        Err(what())
+    }
+}
+
+/// Pool `pool` of `obs`, or an error naming it.
+fn pool(obs: &Observation, pool: usize) -> Result<&PoolObservation, String> {
+    obs.pools
+        .get(pool)
+        .ok_or_else(|| format!("pool{pool} is not observed"))
+}
+
+impl Setting {
+    /// The privilege SPEC gives the call to; `None`: anyone may make it.
+    pub fn privilege(&self) -> Option<Privilege> {
+        let role = |pool: usize, role: Role| Some(Privilege::PoolRole { pool, role });
+        match *self {
+            Setting::QueueCommission { pool, .. } => role(pool, Role::CommissionManager),
+            Setting::ProtocolFee { pool, .. } => role(pool, Role::ProtocolFeeManager),
+            Setting::QueuePayout { pool, .. } => role(pool, Role::IncentiveCollectorManager),
+            Setting::RedeemBgt { pool, .. } => role(pool, Role::BgtManager),
+            Setting::QueueRewardsAllocation { pool, .. } => {
+                role(pool, Role::RewardsAllocationManager)
+            }
+            Setting::ClaimIncentives { .. } => None,
+            Setting::PausePool { .. }
+            | Setting::UnpausePool { .. }
+            | Setting::PauseVault
+            | Setting::UnpauseVault
+            | Setting::MinEffectiveBalance { .. }
+            | Setting::OracleBounds { .. }
+            | Setting::ProtocolFeeRecipient { .. }
+            | Setting::Upgrade { .. }
+            | Setting::TransferOwnership { .. } => Some(Privilege::Governance),
+        }
+    }
+
+    /// `Ok` when SPEC lets the call's holder count on it in the state `prev`, executed at block `block`.
+    pub fn domain(&self, prev: &Observation, block: u64) -> Result<(), OutsideDomain> {
+        let hundred = U256::from(ONE_HUNDRED_PERCENT);
+        let Some(p) = self
+            .pool()
+            .and_then(|i| prev.pools.get(i))
+            .or(prev.pools.first())
+        else {
+            return allowed("no pool is observed");
+        };
+        match self {
+            Setting::PausePool { .. } if p.paused => allowed("the pool is paused already"),
+            Setting::UnpausePool { .. } if p.is_fully_exited => {
+                forbidden("a full exit pauses deposits for good")
+            }
+            Setting::UnpausePool { .. } if !p.paused => allowed("the pool is not paused"),
+            Setting::PauseVault if prev.withdrawal_vault_paused => {
+                allowed("the vault is paused already")
+            }
+            Setting::UnpauseVault if !prev.withdrawal_vault_paused => {
+                allowed("the vault is not paused")
+            }
+            Setting::MinEffectiveBalance { value, .. } => {
+                if *value < FIRST_DEPOSIT_AMOUNT || *value > MAX_EFFECTIVE_BALANCE {
+                    forbidden(format!(
+                        "{value} lies outside [FIRST_DEPOSIT_AMOUNT, MAX_EFFECTIVE_BALANCE]"
+                    ))
+                } else if p.min_effective_balance_reached && *value > p.total_deposits {
+                    forbidden(format!(
+                        "{value} is above the live pool's totalDeposits {}: a breach without an exit",
+                        p.total_deposits
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+            Setting::OracleBounds { bounds } => {
+                if bounds.max_increase_bps > hundred || bounds.max_decrease_bps > hundred {
+                    forbidden("a bound above 100%")
+                } else {
+                    Ok(())
+                }
+            }
+            Setting::QueueCommission { bps, .. } if *bps > U256::from(MAX_COMMISSION) => {
+                forbidden(format!("{bps} bps is above MAX_COMMISSION"))
+            }
+            Setting::QueueCommission { .. } if p.commission_queued_block != 0 => {
+                allowed("BeraChef already has a commission queued for the validator")
+            }
+            Setting::ProtocolFee { bps, .. } if *bps > U256::from(MAX_PROTOCOL_FEE) => {
+                forbidden(format!("{bps} bps is above MAX_PROTOCOL_FEE"))
+            }
+            Setting::QueuePayout { amount, .. } if amount.is_zero() => {
+                forbidden("a payout of 0 would give the incentive tokens away")
+            }
+            Setting::RedeemBgt { amount, .. }
+                if amount.is_zero() || *amount > p.operator_unboosted_bgt =>
+            {
+                allowed(format!(
+                    "BGT redeems only a non-zero amount of the {} unboosted",
+                    p.operator_unboosted_bgt
+                ))
+            }
+            Setting::QueueRewardsAllocation {
+                start_block,
+                weights,
+                ..
+            } => {
+                let sum = weights
+                    .iter()
+                    .fold(U256::ZERO, |acc, (_, n)| acc.saturating_add(*n));
+                if *start_block <= U256::from(block) {
+                    allowed("BeraChef refuses a start block that is not in the future")
+                } else if weights.is_empty()
+                    || weights.len() > 10
+                    || weights.iter().any(|(r, n)| r.is_zero() || n.is_zero())
+                    || sum != hundred
+                {
+                    allowed("BeraChef refuses weights that are not 1 to 10 non-zero parts of 100%")
+                } else {
+                    Ok(())
+                }
+            }
+            Setting::ClaimIncentives { value, .. } if *value != p.payout_amount => forbidden(
+                format!("it pays {value}, not the payout amount {}", p.payout_amount),
+            ),
+            Setting::ClaimIncentives {
+                other_tokens: true, ..
+            } => allowed("it names a token the chain does not have"),
+            Setting::Upgrade {
+                same_kind: false, ..
+            } => allowed("the implementation is not a build of the contract it replaces"),
+            Setting::TransferOwnership {
+                new_owner,
+                renounce: false,
+                ..
+            } if new_owner.is_zero() => allowed("ownership cannot go to the zero address"),
+            _ => Ok(()),
+        }
+    }
+
+    /// The state SPEC says a successful call leaves, compared with `next`; `Err` says what differs.
+    pub fn effect(&self, prev: &Observation, next: &Observation) -> Result<(), String> {
+        match self {
+            Setting::PausePool { pool: i } => {
+                effect(pool(next, *i)?.paused, || format!("pool{i} is not paused"))
+            }
+            Setting::UnpausePool { pool: i } => effect(!pool(next, *i)?.paused, || {
+                format!("pool{i} is still paused")
+            }),
+            Setting::PauseVault => effect(next.withdrawal_vault_paused, || {
+                "the WithdrawalVault is not paused".into()
+            }),
+            Setting::UnpauseVault => effect(!next.withdrawal_vault_paused, || {
+                "the WithdrawalVault is still paused".into()
+            }),
+            Setting::MinEffectiveBalance { pool: i, value } => {
+                let now = pool(next, *i)?.min_effective_balance;
+                effect(now == *value, || {
+                    format!("pool{i}'s minEffectiveBalance is {now}, not {value}")
+                })
+            }
+            Setting::OracleBounds { bounds } => effect(next.oracle_bounds == *bounds, || {
+                format!(
+                    "the oracle's bounds are {:?}, not the {bounds:?} asked for",
+                    next.oracle_bounds
+                )
+            }),
+            Setting::ProtocolFeeRecipient { recipient } => {
+                match next
+                    .pools
+                    .iter()
+                    .position(|p| p.protocol_fee_recipient != *recipient)
+                {
+                    Some(i) => Err(format!(
+                        "pool{i}'s protocol fee recipient is {}, not {recipient}",
+                        next.pools[i].protocol_fee_recipient
+                    )),
+                    None => Ok(()),
+                }
+            }
+            Setting::QueueCommission { pool: i, bps } => {
+                let p = pool(next, *i)?;
+                // BeraChef keeps the block as a uint32, as the chain's does.
+                let block = u64::from(next.block as u32);
+                effect(
+                    p.queued_commission_bps == *bps && p.commission_queued_block == block,
+                    || {
+                        format!(
+                            "BeraChef has {} bps queued at block {} for pool{i}, not {bps} bps at block {block}",
+                            p.queued_commission_bps, p.commission_queued_block
+                        )
+                    },
+                )
+            }
+            Setting::ProtocolFee { pool: i, bps } => {
+                let now = pool(next, *i)?.protocol_fee_bps;
+                effect(now == *bps, || {
+                    format!("pool{i}'s protocol fee is {now} bps, not {bps}")
+                })
+            }
+            Setting::QueuePayout { pool: i, amount } => {
+                let now = pool(next, *i)?.queued_payout_amount;
+                effect(now == *amount, || {
+                    format!("pool{i}'s collector has {now} queued as its payout, not {amount}")
+                })
+            }
+            Setting::RedeemBgt { pool: i, amount } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                effect(
+                    after.precharged == before.precharged.saturating_add(*amount),
+                    || {
+                        format!(
+                            "pool{i}'s rewards vault has {} precharged, not {} + the {amount} redeemed",
+                            after.precharged, before.precharged
+                        )
+                    },
+                )?;
+                effect(
+                    after.rewards_vault_balance
+                        == before.rewards_vault_balance.saturating_add(*amount),
+                    || {
+                        format!(
+                            "pool{i}'s rewards vault holds {}, not {} + the {amount} BGT redeemed as BERA",
+                            after.rewards_vault_balance, before.rewards_vault_balance
+                        )
+                    },
+                )
+            }
+            Setting::QueueRewardsAllocation {
+                pool: i,
+                start_block,
+                weights,
+            } => {
+                let q = pool(next, *i)?.queued_allocation;
+                effect(
+                    U256::from(q.start_block) == *start_block
+                        && q.weights == U256::from(weights.len()),
+                    || {
+                        format!(
+                            "BeraChef has {} weights queued from block {} for pool{i}, not {} from {start_block}",
+                            q.weights,
+                            q.start_block,
+                            weights.len()
+                        )
+                    },
+                )
+            }
+            Setting::ClaimIncentives {
+                pool: i,
+                value,
+                incentive_token,
+                ..
+            } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                let payout = if before.queued_payout_amount.is_zero() {
+                    before.payout_amount
+                } else {
+                    before.queued_payout_amount
+                };
+                effect(
+                    after.payout_amount == payout && after.queued_payout_amount.is_zero(),
+                    || {
+                        format!(
+                            "pool{i}'s collector pays out {} with {} queued after a claim, not {payout} with none \
+                             (the queued change applies on the next claim)",
+                            after.payout_amount, after.queued_payout_amount
+                        )
+                    },
+                )?;
+                effect(
+                    after.rewards_vault_balance
+                        == before.rewards_vault_balance.saturating_add(*value),
+                    || {
+                        format!(
+                            "pool{i}'s rewards vault holds {}, not {} + the {value} paid for the claim",
+                            after.rewards_vault_balance, before.rewards_vault_balance
+                        )
+                    },
+                )?;
+                effect(
+                    !incentive_token || after.collector_incentive_tokens.is_zero(),
+                    || {
+                        format!(
+                            "pool{i}'s collector still holds {} incentive tokens after a claim of them",
+                            after.collector_incentive_tokens
+                        )
+                    },
+                )
+            }
+            Setting::Upgrade {
+                holder,
+                implementation,
+                ..
+            } => match next.implementations.iter().find(|s| s.holder == *holder) {
+                Some(slot) => effect(slot.points_to == *implementation, || {
+                    format!(
+                        "{holder} points to {}, not to the {implementation} it was upgraded to",
+                        slot.points_to
+                    )
+                }),
+                None => Ok(()),
+            },
+            Setting::TransferOwnership {
+                contract,
+                new_owner,
+                ..
+            } => match next.governors.iter().find(|(c, _)| c == contract) {
+                Some((_, owners)) => effect(owners.as_slice() == [*new_owner], || {
+                    format!("{contract} is owned by {owners:?}, not by {new_owner}")
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// The pool the call is about, if any.
+    pub fn pool(&self) -> Option<usize> {
+        match *self {
+            Setting::PausePool { pool }
+            | Setting::UnpausePool { pool }
+            | Setting::MinEffectiveBalance { pool, .. }
+            | Setting::QueueCommission { pool, .. }
+            | Setting::ProtocolFee { pool, .. }
+            | Setting::QueuePayout { pool, .. }
+            | Setting::RedeemBgt { pool, .. }
+            | Setting::QueueRewardsAllocation { pool, .. }
+            | Setting::ClaimIncentives { pool, .. } => Some(pool),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{Address, U256};
+
+    use crate::catalog::{Check, CATALOG};
+    use crate::observation::{Observation, PoolObservation, Setting, StepRecord};
+    use crate::Ghost;
+
+    const GOVERNANCE: Address = Address::repeat_byte(0x60);
+    const POOL: Address = Address::repeat_byte(0x70);
+
+    fn world(paused: bool, min_effective_balance: U256) -> Observation {
+        Observation {
+            actors: vec![GOVERNANCE],
+            governance: GOVERNANCE,
+            governors: vec![(POOL, vec![GOVERNANCE])],
+            feeders: vec![false],
+            actor_bera: vec![U256::ZERO],
+            pools: vec![PoolObservation {
+                staking_pool: POOL,
+                paused,
+                min_effective_balance,
+                roles: vec![vec![false]; 7],
+                share_balances: vec![U256::ZERO],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn live_007(
+        prev: &Observation,
+        next: &Observation,
+        setting: Setting,
+        success: bool,
+    ) -> Option<String> {
+        let step = StepRecord {
+            op: "Call".into(),
+            caller: GOVERNANCE,
+            target: Some(POOL),
+            success,
+            revert: (!success).then(|| "Unauthorized()".into()),
+            setting: Some(setting),
+            ..Default::default()
+        };
+        let check = Check {
+            prev,
+            next,
+            step: &step,
+            ghost: &Ghost::default(),
+        };
+        let invariant = CATALOG
+            .iter()
+            .find(|i| i.id == "LIVE-007")
+            .expect("LIVE-007 is in the catalog");
+        (invariant.check)(&check).err()
+    }
+
+    #[test]
+    fn a_holders_call_in_the_domain_must_succeed_and_take_effect() {
+        let bera = U256::from(10u64).pow(U256::from(18u64));
+        let threshold = U256::from(300_000u64) * bera;
+        let (before, after) = (world(false, U256::ZERO), world(false, threshold));
+        let set = Setting::MinEffectiveBalance {
+            pool: 0,
+            value: threshold,
+        };
+        assert_eq!(live_007(&before, &after, set.clone(), true), None);
+        // Refused to governance inside SPEC's domain.
+        assert!(live_007(&before, &before, set.clone(), false)
+            .is_some_and(|m| m.contains("was refused")));
+        // Succeeded without its effect.
+        assert!(live_007(&before, &before, set, true).is_some_and(|m| m.contains("not 300000")));
+        // Below FIRST_DEPOSIT_AMOUNT: SPEC forbids it, so a refusal is right and a success is a violation.
+        let low = Setting::MinEffectiveBalance {
+            pool: 0,
+            value: bera,
+        };
+        assert_eq!(live_007(&before, &before, low.clone(), false), None);
+        assert!(live_007(&before, &world(false, bera), low, true)
+            .is_some_and(|m| m.contains("SPEC forbids")));
+        // Pausing a paused pool may be refused; an unpause that leaves the pool paused has no effect.
+        let paused = world(true, U256::ZERO);
+        assert_eq!(
+            live_007(&paused, &paused, Setting::PausePool { pool: 0 }, false),
+            None
+        );
+        assert!(
+            live_007(&paused, &paused, Setting::UnpausePool { pool: 0 }, true)
+                .is_some_and(|m| m.contains("still paused"))
+        );
+    }
+}
