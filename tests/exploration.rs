@@ -404,3 +404,63 @@ fn waiting_until_due_lands_on_the_due_block() {
         "BGT's delay, and one block"
     );
 }
+
+#[test]
+fn arguments_land_on_the_boundaries_the_suite_compares_them_with() {
+    use poolguard::actions::OpKind;
+    use poolguard::engine::strategy::{random_op, GenContext};
+    use rand::{rngs::SmallRng, SeedableRng};
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let manager = index(&world, world.pools[0].roles.commission_manager);
+    let queue = |bps| step(manager, Op::QueueCommission { pool: 0, bps });
+    let coverage = RunOptions {
+        collect_coverage: true,
+        keep_trace: false,
+    };
+    // 25% is refused by the 20% cap: the suite compared the argument with 2000, a boundary of the op kind.
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[queue(2500)],
+        &StopOn::Never,
+        coverage,
+    );
+    assert!(!run.steps[0].success);
+    let kind = OpKind::QueueCommission as u16;
+    assert!(
+        run.boundaries.contains(&(kind, U256::from(2000u16))),
+        "{:?}",
+        run.boundaries
+    );
+    // Without coverage nothing is learned.
+    let bare = run_sequence(
+        &mut world,
+        &observer,
+        &[queue(2500)],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(bare.boundaries.is_empty());
+    // Learned, the boundary and its neighbours come up among fresh ops of that kind (and never before).
+    let mut ctx = GenContext::new(&world);
+    let mut rng = SmallRng::seed_from_u64(3);
+    let edge = |op: &Op| {
+        matches!(
+            op,
+            Op::QueueCommission {
+                bps: 1999..=2001,
+                ..
+            }
+        )
+    };
+    let fresh = |ctx: &GenContext, rng: &mut SmallRng| {
+        (0..2000)
+            .filter(|_| edge(&random_op(rng, ctx, OpKind::QueueCommission, 0)))
+            .count()
+    };
+    let before = fresh(&ctx, &mut rng);
+    ctx.learn_boundaries(run.boundaries.iter().copied());
+    let after = fresh(&ctx, &mut rng);
+    assert!(after > before + 100, "{before} -> {after}");
+}

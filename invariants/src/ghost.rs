@@ -19,7 +19,8 @@ pub struct Ghost {
     /// What each actor's shares gained from share-price increases (rounded up per step).
     pub gain: Vec<U256>,
     /// Actors that received shares other than by depositing their own BERA (transfers, fee shares, deposits
-    /// paid by someone else): their wealth is not bounded by their own deposits.
+    /// paid by someone else), or whose callback re-entered the suite: their wealth is not bounded by their own
+    /// deposits.
     pub tainted: Vec<bool>,
     /// Per pool: consensus-layer losses the frozen books of an exited pool cannot see (a penalty the oracle
     /// never reported before the exit, or one applied after it), which the exit settlement cannot pay.
@@ -140,6 +141,13 @@ impl Ghost {
                 } else {
                     self.tainted[r] = true;
                 }
+            }
+        }
+        // A contract actor whose callback re-entered the suite did more than deposit (it may have donated to the
+        // pool it holds shares of, within the same transaction as a deposit): its wealth is no longer judged.
+        for reentry in step.events.reentries.iter().filter(|r| r.success) {
+            if let Some(r) = index(reentry.by) {
+                self.tainted[r] = true;
             }
         }
         for &FeeMint { recipient, .. } in &step.events.fee_mints {

@@ -817,6 +817,15 @@ pub enum Setting {
         /// its upgrade copy).
         same_kind: bool,
     },
+    /// `AccountingOracle.updateTotalDeposits(pubkey, balanceGwei, refSlot)` for a pool's validator.
+    OracleReport {
+        /// Pool index.
+        pool: usize,
+        /// The balance reported, in wei (`balanceGwei` × 1e9).
+        balance: U256,
+        /// `refSlot`.
+        ref_slot: U256,
+    },
     /// `transferOwnership(new_owner)` of an Ownable contract, or `renounceOwnership()` (`new_owner` zero).
     TransferOwnership {
         /// The contract.

@@ -1,5 +1,5 @@
 //! What SPEC says of the calls that set something (a pause flag, a threshold, a bound, a rate, a recipient, a
-//! queued payout or allocation, an implementation, an owner) and of a claim: the domain in which the caller may
+//! queued payout or allocation, an implementation, an owner), of an oracle report and of a claim: the domain in which the caller may
 //! count on the call, whether SPEC also forbids it outside that domain, and the state it must leave (LIVE-007).
 //! Every expected value comes from the call's calldata and SPEC's constants; only the value it is compared with is
 //! read from the state after the step.
@@ -63,6 +63,7 @@ impl Setting {
                 role(pool, Role::RewardsAllocationManager)
             }
             Setting::ClaimIncentives { .. } => None,
+            Setting::OracleReport { .. } => Some(Privilege::Feeder),
             Setting::PausePool { .. }
             | Setting::UnpausePool { .. }
             | Setting::PauseVault
@@ -154,6 +155,38 @@ impl Setting {
                     || sum != hundred
                 {
                     allowed("BeraChef refuses weights that are not 1 to 10 non-zero parts of 100%")
+                } else {
+                    Ok(())
+                }
+            }
+            Setting::OracleReport { ref_slot, .. } if *ref_slot <= p.last_report.ref_slot => {
+                forbidden(format!(
+                    "refSlot {ref_slot} is not above the pool's last, {}",
+                    p.last_report.ref_slot
+                ))
+            }
+            Setting::OracleReport { .. } if p.is_fully_exited => {
+                allowed("the pool has fully exited")
+            }
+            Setting::OracleReport { balance, .. }
+                if *balance > MAX_EFFECTIVE_BALANCE.saturating_mul(U256::from(2u8)) =>
+            {
+                allowed("a balance above twice the largest a validator can hold")
+            }
+            Setting::OracleReport { balance, .. } if p.is_active && !balance.is_zero() => {
+                // The centre is the balance the books imply (SPEC's), the bounds governance's; a report within a
+                // wei of either edge is left to ORACLE-003, where the pool's own rounding may decide.
+                let Some(expected) = p.books_cl_balance() else {
+                    return allowed("the books overflow");
+                };
+                let bounds = prev.oracle_bounds;
+                let hi = expected
+                    .saturating_add(expected.saturating_mul(bounds.max_increase_bps) / hundred);
+                let lo = expected
+                    .saturating_sub(expected.saturating_mul(bounds.max_decrease_bps) / hundred);
+                let one = U256::from(1u8);
+                if *balance < lo.saturating_add(one) || balance.saturating_add(one) > hi {
+                    allowed(format!("{balance} is not inside the bounds [{lo}, {hi}] around the books' {expected}"))
                 } else {
                     Ok(())
                 }
@@ -338,6 +371,21 @@ impl Setting {
                 }),
                 None => Ok(()),
             },
+            Setting::OracleReport {
+                pool: i,
+                balance,
+                ref_slot,
+            } => {
+                let last = pool(next, *i)?.last_report;
+                effect(
+                    last.balance == *balance && last.ref_slot == *ref_slot,
+                    || {
+                        format!(
+                        "the oracle's last report for pool{i} is {last:?}, not the {balance} at refSlot {ref_slot} accepted"
+                    )
+                    },
+                )
+            }
             Setting::TransferOwnership {
                 contract,
                 new_owner,
@@ -362,7 +410,8 @@ impl Setting {
             | Setting::QueuePayout { pool, .. }
             | Setting::RedeemBgt { pool, .. }
             | Setting::QueueRewardsAllocation { pool, .. }
-            | Setting::ClaimIncentives { pool, .. } => Some(pool),
+            | Setting::ClaimIncentives { pool, .. }
+            | Setting::OracleReport { pool, .. } => Some(pool),
             _ => None,
         }
     }

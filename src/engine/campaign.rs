@@ -566,6 +566,7 @@ pub fn run_campaign(
                             corpus_keys.push(sequence_key(&sequence));
                             corpus.push(sequence.clone());
                         }
+                        ctx.learn_boundaries(result.boundaries.iter().copied());
                         ctx.extend_dictionary(
                             result
                                 .cmps

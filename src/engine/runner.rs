@@ -37,6 +37,11 @@ pub struct RunResult {
     pub features: HashSet<u64>,
     /// Comparison operands seen.
     pub cmps: Vec<(U256, U256)>,
+    /// Input-to-state boundaries (with coverage only): for a step of op kind `kind` (its index in
+    /// `OpKind::ALL`), each value the suite compared one of the call's arguments (an ABI word or `msg.value`)
+    /// with. The generator tries these, and one either side, as that kind's arguments: the edge of a check the
+    /// suite makes (a cap, a threshold, the room left) lands exactly, where a random draw almost never does.
+    pub boundaries: Vec<(u16, U256)>,
     /// Amounts the suite showed (with coverage only): words of successful calls' return data and the last
     /// observation's books (assets, supply, buffers, vault funds, balances, requests): values the dictionary
     /// learns, so later amounts can hit them exactly.
@@ -165,6 +170,8 @@ pub struct StepOutcome {
     /// The storage the call changed (empty without an inspector, for a plain roll or a rejected
     /// transaction).
     pub access: StateAccess,
+    /// With an inspector, the call's arguments: each 32-byte ABI word after the selector, and `msg.value`.
+    pub arguments: Vec<U256>,
 }
 
 impl Stepper {
@@ -188,7 +195,21 @@ impl Stepper {
         action: &Action,
         inspector: Option<&mut CoverageInspector>,
     ) -> StepOutcome {
+        let inspected = inspector.is_some();
         let mut executed = execute(world, action, self.index, inspector);
+        let arguments = if inspected {
+            let planned = &executed.planned;
+            planned
+                .data
+                .get(4..)
+                .unwrap_or_default()
+                .chunks_exact(32)
+                .map(U256::from_be_slice)
+                .chain([planned.value])
+                .collect()
+        } else {
+            Vec::new()
+        };
         let access = executed
             .outcome
             .as_mut()
@@ -216,6 +237,7 @@ impl Stepper {
             logs,
             output,
             access,
+            arguments,
         }
     }
 }
@@ -244,6 +266,7 @@ pub fn run_sequence_with(
             violations,
             output,
             access,
+            arguments,
             ..
         } = stepper.step(world, observer, action, inspector.as_deref_mut());
         if inspector.is_some() && record.success {
@@ -267,6 +290,20 @@ pub fn run_sequence_with(
                     result.first_hits.push((edge, index as u32));
                 }
             }
+            let kind = action.op.kind() as u16;
+            // Small words are mostly flags, indices and ABI offsets, and 128-bit ones addresses or hashes: only
+            // an amount compared with an amount is a boundary.
+            let argument = |v: &U256| v.bit_len() > 8 && is_amount(*v) && arguments.contains(v);
+            let learned = cmps.iter().filter(|(a, b)| a != b).filter_map(|(a, b)| {
+                match (argument(a), argument(b)) {
+                    (true, false) if is_amount(*b) => Some(*b),
+                    (false, true) if is_amount(*a) => Some(*a),
+                    _ => None,
+                }
+            });
+            result
+                .boundaries
+                .extend(learned.take(MAX_BOUNDARIES_PER_STEP).map(|b| (kind, b)));
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();
@@ -331,6 +368,9 @@ pub fn run_sequence_with(
 }
 
 /// A word worth learning as an amount: neither zero nor as large as an address or a hash.
+/// At most this many input-to-state boundaries are learned from one step.
+const MAX_BOUNDARIES_PER_STEP: usize = 8;
+
 fn is_amount(v: U256) -> bool {
     !v.is_zero() && v.bit_len() <= 128
 }

@@ -55,6 +55,10 @@ pub struct GenContext {
     /// Per op kind (`OpKind as usize`), the factor its declared weight is drawn with: 1 until a campaign's
     /// [`Scheduler`](super::schedule::Scheduler) adapts it to the kind's yield of new edges.
     pub kind_boosts: Vec<f64>,
+    /// Per op kind (`OpKind as usize`), input-to-state boundaries learned by the campaign
+    /// ([`RunResult::boundaries`](super::runner::RunResult::boundaries)): values the suite compared that kind's
+    /// arguments with, newest last, at most [`MAX_BOUNDARIES`] each.
+    pub boundaries: Vec<Vec<U256>>,
     /// The oracle's governance bounds in the deployed world, read from its state (`maxIncreaseBps`, and
     /// `maxDecreaseBps` negated): reports are placed on their edges.
     pub report_bounds: Vec<i32>,
@@ -177,6 +181,7 @@ impl GenContext {
             fee_holders,
             accounts: world.address_book.len(),
             kind_boosts: vec![1.0; OpKind::ALL.len()],
+            boundaries: vec![Vec::new(); OpKind::ALL.len()],
             actors: actors.len(),
             pools: world.pools.len(),
             governance,
@@ -184,6 +189,22 @@ impl GenContext {
             stakers,
             role_holders,
             dictionary,
+        }
+    }
+
+    /// Learns input-to-state boundaries (`(op kind index, value)`), each kind keeping its newest
+    /// [`MAX_BOUNDARIES`] distinct values.
+    pub fn learn_boundaries(&mut self, learned: impl IntoIterator<Item = (u16, U256)>) {
+        for (kind, value) in learned {
+            let Some(seen) = self.boundaries.get_mut(usize::from(kind)) else {
+                continue;
+            };
+            if let Some(at) = seen.iter().position(|v| *v == value) {
+                seen.remove(at);
+            } else if seen.len() >= MAX_BOUNDARIES {
+                seen.remove(0);
+            }
+            seen.push(value);
         }
     }
 
@@ -433,14 +454,68 @@ fn seed_word(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
     }
 }
 
-/// A fresh op of `kind` about `pool`, each field drawn as its kind says.
+/// How many input-to-state boundaries each op kind keeps.
+pub const MAX_BOUNDARIES: usize = 32;
+
+/// A value the suite compared an argument of a `kind` call with (an input-to-state boundary), or one either side
+/// of it; `None` before any was learned.
+fn boundary(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind) -> Option<U256> {
+    let seen = ctx
+        .boundaries
+        .get(kind as usize)
+        .filter(|s| !s.is_empty())?;
+    let value = seen[rng.random_range(0..seen.len())];
+    Some(match rng.random_range(0..3) {
+        0 => value.saturating_sub(U256::from(1u8)),
+        1 => value,
+        _ => value.saturating_add(U256::from(1u8)),
+    })
+}
+
+/// `value` as the argument of a field of `kind`, for the kinds whose value is sent as it is (an ABI word or
+/// `msg.value`); `None` for the others.
+fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
+    match kind {
+        FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
+            Some(ArgValue::Word(value))
+        }
+        FieldKind::Held { .. } => Some(ArgValue::Amount(Amount::Exact(value))),
+        FieldKind::Bps { .. } => u16::try_from(value).ok().map(ArgValue::U16),
+        _ => None,
+    }
+}
+
+/// Sometimes puts an input-to-state boundary of `kind` into one of `args`' value fields.
+fn place_boundary(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    kind: OpKind,
+    args: &mut [ArgValue],
+    chance: f64,
+) {
+    let fields = kind.spec().fields;
+    let valued: Vec<usize> = (0..fields.len())
+        .filter(|&i| exact_argument(fields[i].kind, U256::ZERO).is_some())
+        .collect();
+    if valued.is_empty() || !rng.random_bool(chance) {
+        return;
+    }
+    let at = valued[rng.random_range(0..valued.len())];
+    if let Some(value) = boundary(rng, ctx, kind).and_then(|v| exact_argument(fields[at].kind, v)) {
+        args[at] = value;
+    }
+}
+
+/// A fresh op of `kind` about `pool`, each field drawn as its kind says (sometimes one value field on a
+/// boundary the campaign learned for the kind).
 pub fn random_op(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind, pool: u8) -> Op {
-    let args: Vec<ArgValue> = kind
+    let mut args: Vec<ArgValue> = kind
         .spec()
         .fields
         .iter()
         .map(|field| random_field(rng, ctx, field.kind, pool))
         .collect();
+    place_boundary(rng, ctx, kind, &mut args, 0.1);
     Op::from_args(kind, &args)
 }
 
@@ -728,7 +803,15 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
             mutable[rng.random_range(0..mutable.len() as i32) as usize]
         };
         let mut args = op.args();
-        args[at] = mutate_field(rng, ctx, fields[at].kind, args[at].clone());
+        let on_boundary = rng
+            .random_bool(0.2)
+            .then(|| boundary(rng, ctx, kind))
+            .flatten()
+            .and_then(|v| exact_argument(fields[at].kind, v));
+        args[at] = match on_boundary {
+            Some(value) => value,
+            None => mutate_field(rng, ctx, fields[at].kind, args[at].clone()),
+        };
         *op = Op::from_args(kind, &args);
     }
     let kind = op.kind();
@@ -1129,6 +1212,7 @@ fn naming(op: Op, actor: u8) -> Op {
 pub(crate) fn test_context() -> GenContext {
     GenContext {
         kind_boosts: vec![1.0; OpKind::ALL.len()],
+        boundaries: vec![Vec::new(); OpKind::ALL.len()],
         actors: 22,
         pools: 2,
         governance: 3,

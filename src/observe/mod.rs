@@ -828,6 +828,14 @@ impl Observer {
             IWithdrawalVault::unpauseCall::SELECTOR if to == c.withdrawal_vault => {
                 Some(Setting::UnpauseVault)
             }
+            IAccountingOracle::updateTotalDepositsCall::SELECTOR if to == c.accounting_oracle => {
+                let call = IAccountingOracle::updateTotalDepositsCall::abi_decode(data).ok()?;
+                Some(Setting::OracleReport {
+                    pool: *self.pubkey_pool.get(&keccak256(&call.pubkey))?,
+                    balance: call.balanceGwei.checked_mul(U256::from(1_000_000_000u64))?,
+                    ref_slot: call.refSlot,
+                })
+            }
             IAccountingOracle::setBoundsCall::SELECTOR if to == c.accounting_oracle => {
                 let call = IAccountingOracle::setBoundsCall::abi_decode(data).ok()?;
                 Some(Setting::OracleBounds {
