@@ -543,7 +543,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-003",
         category: Category::NoFreeValue,
-        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free), and books them as a request for the same holder, assets and shares, the amount its sender asked for.",
+        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free), and books them as a request for the same holder, assets and shares, the amount its sender asked for; and the parts its WithdrawalNotified names are the ones that moved (the consensus-layer part is what clWithdrawalsRequested grew by, the buffer part what left the buffer).",
         broken_variant: "value-003-cheap-withdrawal",
         check: |c| {
             let (prev, next, step) = (c.prev, c.next, c.step);
@@ -575,6 +575,39 @@ pub static CATALOG: &[Invariant] = &[
                 unmatched.remove(found);
             }
             ensure(unmatched.is_empty(), || format!("requests booked with no burn: {unmatched:?}"))?;
+            // The parts each WithdrawalNotified names are the ones that moved. What it asks of the consensus layer
+            // is what the pool's clWithdrawalsRequested grew by (it grows nowhere else). In a step with no full exit
+            // and no re-entry, what it takes from the buffer is what left the buffer beyond the rewards the request
+            // collected into it first (the rewards vault's raw drop; nothing for an exited pool).
+            for (i, before, p) in pools(c) {
+                let burns = || step.events.burns.iter().filter(move |b| b.pool == i);
+                let sum = |part: fn(&Burn) -> U256| burns().fold(U256::ZERO, |acc, b| acc.saturating_add(part(b)));
+                let from_cl = sum(|b| b.from_cl);
+                let grew = p.cl_withdrawals_requested.checked_sub(before.cl_withdrawals_requested);
+                ensure(grew == Some(from_cl), || {
+                    format!(
+                        "pool{i}: clWithdrawalsRequested went from {} to {}, but the step's WithdrawalNotified events ask the consensus layer for {from_cl}",
+                        before.cl_withdrawals_requested, p.cl_withdrawals_requested
+                    )
+                })?;
+                let quiet = !step.events.full_exits.contains(&i) && step.events.reentries.is_empty();
+                if burns().next().is_none() || !quiet {
+                    continue;
+                }
+                let from_buffer = sum(|b| b.from_buffer);
+                // An exited pool's collected rewards go on to the vault, not into its (empty) buffer.
+                let collected = if before.is_fully_exited {
+                    U256::ZERO
+                } else {
+                    before.rewards_vault_balance.saturating_sub(p.rewards_vault_balance)
+                };
+                ensure(before.buffered_assets.saturating_add(collected) == p.buffered_assets.saturating_add(from_buffer), || {
+                    format!(
+                        "pool{i}: the buffer went from {} (+ {collected} collected) to {}, but the step's WithdrawalNotified events take {from_buffer} from it",
+                        before.buffered_assets, p.buffered_assets
+                    )
+                })?;
+            }
             // What the sender asked for, from the calldata the harness sent: a withdrawal's assets, a redemption's
             // shares.
             let asked = step.call.filter(|_| step.success && step.events.reentries.is_empty());

@@ -548,6 +548,12 @@ pub struct Burn {
     pub assets: U256,
     /// Shares burnt.
     pub shares: U256,
+    /// The part the event says the pool's buffer pays (`fromBuffer`).
+    #[serde(default)]
+    pub from_buffer: U256,
+    /// The part the event says the consensus layer is asked for (`fromConsensusLayer`).
+    #[serde(default)]
+    pub from_cl: U256,
 }
 
 /// An amount recognised by a pool (a reward, or a penalty).

@@ -1011,6 +1011,8 @@ impl Observer {
                     user: ev.user,
                     assets: ev.assets,
                     shares: ev.shares,
+                    from_buffer: ev.fromBuffer,
+                    from_cl: ev.fromConsensusLayer,
                 });
             } else if let Ok(ev) = IStakingPool::RewardsCollected::decode_log_data(d) {
                 e.rewards.push(amount(ev.chargeable));
