@@ -585,6 +585,24 @@ impl World {
         .unwrap_or(0)
     }
 
+    /// The boost (`drop` false) or boost drop (`drop` true) that `pool`'s SmartOperator has queued at the BGT
+    /// stand-in for its validator, read from the stand-in's storage (it has no view of it): the block it was queued
+    /// at (as the stand-in keeps it, a uint32) and the amount.
+    pub fn bgt_queued(&self, pool: &Pool, drop: bool) -> (u64, U256) {
+        let base = if drop {
+            self.storage_slots.bgt_drop_queue
+        } else {
+            self.storage_slots.bgt_boost_queue
+        };
+        let slot = crate::layout::mapping_slot(
+            alloy_primitives::keccak256(&pool.pubkey),
+            crate::layout::mapping_slot(pool.smart_operator.into_word(), base.into()),
+        );
+        let word = self.chain.storage(self.contracts.bgt, slot.into());
+        let block = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
+        (block, word >> 32usize)
+    }
+
     /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the
     /// balance the pool expects. Zeros where a view fails.
     pub fn oracle_inputs(&self, pool: &Pool) -> (U256, U256, U256) {

@@ -393,3 +393,55 @@ fn incremental_observation_equals_the_full_one() {
         );
     }
 }
+
+/// LIVE-007 judges the boost calls anyone may make by what BGT holds afterwards. Mint BGT to a pool's operator,
+/// queue its boost, roll to the block it falls due and activate it: on the suite the validator is boosted by the
+/// queued amount and every invariant holds; on the directed variant whose `activateBoost()` forgets to call BGT, the
+/// call still succeeds and LIVE-007 fires.
+#[test]
+fn a_due_boost_activates_and_the_directed_variant_is_caught() {
+    use poolguard::actions::{Action, Op};
+    let run = |mut world: World| {
+        let manager = world
+            .actors
+            .all()
+            .iter()
+            .position(|a| *a == world.pools[0].roles.bgt_manager)
+            .unwrap() as u8;
+        let step = |op| Action {
+            caller: manager,
+            roll: 0,
+            op,
+        };
+        let chain = [
+            step(Op::MintBgt {
+                pool: 0,
+                amount: alloy_primitives::U256::from(1_000u64) * poolguard::world::BERA,
+            }),
+            step(Op::QueueBoost { pool: 0 }),
+            step(Op::WaitUntilDue {}),
+            step(Op::ActivateBoost { pool: 0 }),
+        ];
+        let observer = Observer::new(&world);
+        run_sequence(
+            &mut world,
+            &observer,
+            &chain,
+            &StopOn::Never,
+            RunOptions::BARE,
+        )
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "live-007-activate-boost-does-nothing",
+    ));
+    let live = variant
+        .violations
+        .iter()
+        .find(|v| v.invariant == "LIVE-007")
+        .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
+    assert_eq!(live.step, 3, "{live:?}");
+    assert!(live.message.contains("still queued"), "{live:?}");
+}

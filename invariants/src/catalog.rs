@@ -1385,7 +1385,8 @@ pub static CATALOG: &[Invariant] = &[
         category: Category::Liveness,
         statement: "A call that sets something SPEC names (a pause, the minimum effective balance, the oracle's \
                     bounds, the protocol fee recipient or rate, a queued commission, payout or reward allocation, a \
-                    BGT redemption, an upgrade, an owner), reports a validator's balance or claims incentives succeeds for the holder of its \
+                    BGT redemption, a boost queued, activated or dropped, an upgrade, an owner), reports a \
+                    validator's balance or claims incentives succeeds for the holder of its \
                     privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
                     forbids it, and leaves exactly what its calldata asked for.",
         broken_variant: "live-007-payout-change-lost",

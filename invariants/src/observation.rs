@@ -231,6 +231,33 @@ pub struct PoolObservation {
     /// The incentive token's balance of the pool's IncentiveCollector (the chain's token, not under test).
     #[serde(default)]
     pub collector_incentive_tokens: U256,
+    /// The boost the operator has queued at BGT for the validator (the stand-in's storage).
+    #[serde(default)]
+    pub boost_queue: BgtQueue,
+    /// The boost drop the operator has queued at BGT for the validator (the stand-in's storage).
+    #[serde(default)]
+    pub drop_queue: BgtQueue,
+    /// `BGT.boostees(pubkey)`: the BGT boosting the validator (the stand-in's view).
+    #[serde(default)]
+    pub boostees: U256,
+}
+
+/// The BGT stand-in's delays, in blocks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BgtDelays {
+    /// `activateBoostDelay()`.
+    pub activate: u64,
+    /// `dropBoostDelay()`.
+    pub drop: u64,
+}
+
+/// A boost or boost drop queued at the BGT stand-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BgtQueue {
+    /// The block it was queued at, as the stand-in keeps it (a uint32).
+    pub block: u64,
+    /// The amount queued (0: none).
+    pub amount: U256,
 }
 
 /// A reward allocation queued at BeraChef for a validator.
@@ -452,6 +479,10 @@ pub struct Observation {
     pub feeders: Vec<bool>,
     /// The oracle's bounds on one report's move.
     pub oracle_bounds: OracleBounds,
+    /// The BGT stand-in's delays (`activateBoostDelay`, `dropBoostDelay`): a queued boost or drop applies once
+    /// the block is past its queue block plus the delay.
+    #[serde(default)]
+    pub bgt_delays: BgtDelays,
     /// BERA held by the WithdrawalVault.
     pub withdrawal_vault_balance: U256,
     /// The WithdrawalVault's address (every validator's withdrawal credentials).
@@ -740,6 +771,21 @@ pub enum Setting {
     },
     /// A pool's `unpause()`.
     UnpausePool {
+        /// Pool index.
+        pool: usize,
+    },
+    /// A SmartOperator's `queueBoost()`: its whole unboosted BGT queued to boost its validator.
+    QueueBoost {
+        /// Pool index.
+        pool: usize,
+    },
+    /// A SmartOperator's `activateBoost()`.
+    ActivateBoost {
+        /// Pool index.
+        pool: usize,
+    },
+    /// A SmartOperator's `dropBoost()`.
+    DropBoost {
         /// Pool index.
         pool: usize,
     },

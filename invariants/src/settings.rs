@@ -1,5 +1,6 @@
 //! What SPEC says of the calls that set something (a pause flag, a threshold, a bound, a rate, a recipient, a
-//! queued payout or allocation, an implementation, an owner), of an oracle report and of a claim: the domain in which the caller may
+//! queued payout or allocation, an implementation, an owner), of an oracle report, of the boost calls anyone may
+//! make and of a claim: the domain in which the caller may
 //! count on the call, whether SPEC also forbids it outside that domain, and the state it must leave (LIVE-007).
 //! Every expected value comes from the call's calldata and SPEC's constants; only the value it is compared with is
 //! read from the state after the step.
@@ -62,7 +63,10 @@ impl Setting {
             Setting::QueueRewardsAllocation { pool, .. } => {
                 role(pool, Role::RewardsAllocationManager)
             }
-            Setting::ClaimIncentives { .. } => None,
+            Setting::ClaimIncentives { .. }
+            | Setting::QueueBoost { .. }
+            | Setting::ActivateBoost { .. }
+            | Setting::DropBoost { .. } => None,
             Setting::OracleReport { .. } => Some(Privilege::Feeder),
             Setting::PausePool { .. }
             | Setting::UnpausePool { .. }
@@ -92,6 +96,9 @@ impl Setting {
                 forbidden("a full exit pauses deposits for good")
             }
             Setting::UnpausePool { .. } if !p.paused => allowed("the pool is not paused"),
+            Setting::QueueBoost { .. } if p.operator_unboosted_bgt.is_zero() => {
+                allowed("the operator has no unboosted BGT to queue")
+            }
             Setting::PauseVault if prev.withdrawal_vault_paused => {
                 allowed("the vault is paused already")
             }
@@ -119,14 +126,16 @@ impl Setting {
                     Ok(())
                 }
             }
+            // Above the cap SPEC forbids the rate, but FEE-001 judges a rate that got through: here it is only a
+            // refusal SPEC allows.
             Setting::QueueCommission { bps, .. } if *bps > U256::from(MAX_COMMISSION) => {
-                forbidden(format!("{bps} bps is above MAX_COMMISSION"))
+                allowed(format!("{bps} bps is above MAX_COMMISSION"))
             }
             Setting::QueueCommission { .. } if p.commission_queued_block != 0 => {
                 allowed("BeraChef already has a commission queued for the validator")
             }
             Setting::ProtocolFee { bps, .. } if *bps > U256::from(MAX_PROTOCOL_FEE) => {
-                forbidden(format!("{bps} bps is above MAX_PROTOCOL_FEE"))
+                allowed(format!("{bps} bps is above MAX_PROTOCOL_FEE"))
             }
             Setting::QueuePayout { amount, .. } if amount.is_zero() => {
                 forbidden("a payout of 0 would give the incentive tokens away")
@@ -159,8 +168,9 @@ impl Setting {
                     Ok(())
                 }
             }
+            // A stale refSlot that got through is ORACLE-002's to judge.
             Setting::OracleReport { ref_slot, .. } if *ref_slot <= p.last_report.ref_slot => {
-                forbidden(format!(
+                allowed(format!(
                     "refSlot {ref_slot} is not above the pool's last, {}",
                     p.last_report.ref_slot
                 ))
@@ -218,6 +228,54 @@ impl Setting {
             Setting::UnpausePool { pool: i } => effect(!pool(next, *i)?.paused, || {
                 format!("pool{i} is still paused")
             }),
+            Setting::QueueBoost { pool: i } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                let expected = before
+                    .boost_queue
+                    .amount
+                    .saturating_add(before.operator_unboosted_bgt);
+                let block = u64::from(next.block as u32);
+                effect(
+                    after.boost_queue.amount == expected && after.boost_queue.block == block,
+                    || {
+                        format!(
+                            "pool{i}'s operator has {:?} queued to boost, not {expected} at block {block} (what was \
+                             queued plus its {} unboosted BGT)",
+                            after.boost_queue, before.operator_unboosted_bgt
+                        )
+                    },
+                )
+            }
+            Setting::ActivateBoost { pool: i } | Setting::DropBoost { pool: i } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                let activate = matches!(self, Setting::ActivateBoost { .. });
+                let (queue, queue_after, delay) = if activate {
+                    (
+                        before.boost_queue,
+                        after.boost_queue,
+                        prev.bgt_delays.activate,
+                    )
+                } else {
+                    (before.drop_queue, after.drop_queue, prev.bgt_delays.drop)
+                };
+                let due = !queue.amount.is_zero() && next.block > queue.block.saturating_add(delay);
+                let boostees = match (due, activate) {
+                    (false, _) => before.boostees,
+                    (true, true) => before.boostees.saturating_add(queue.amount),
+                    (true, false) => before.boostees.saturating_sub(queue.amount),
+                };
+                let left = if due { U256::ZERO } else { queue.amount };
+                effect(
+                    after.boostees == boostees && queue_after.amount == left,
+                    || {
+                        format!(
+                        "pool{i}'s validator is boosted by {} with {} still queued, not {boostees} with {left} \
+                         (queued {:?}, due: {due})",
+                        after.boostees, queue_after.amount, queue
+                    )
+                    },
+                )
+            }
             Setting::PauseVault => effect(next.withdrawal_vault_paused, || {
                 "the WithdrawalVault is not paused".into()
             }),
@@ -404,6 +462,9 @@ impl Setting {
         match *self {
             Setting::PausePool { pool }
             | Setting::UnpausePool { pool }
+            | Setting::QueueBoost { pool }
+            | Setting::ActivateBoost { pool }
+            | Setting::DropBoost { pool }
             | Setting::MinEffectiveBalance { pool, .. }
             | Setting::QueueCommission { pool, .. }
             | Setting::ProtocolFee { pool, .. }

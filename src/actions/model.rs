@@ -541,7 +541,6 @@ impl PlanContext<'_> {
         // Boosts and drops queued at the BGT stand-in, read from its storage (it has no view of when they fall
         // due): each is due once the block is past `blockNumberLast + delay`.
         let bgt = self.world.contracts.bgt;
-        let slots = &self.world.storage_slots;
         let boost_delay = self
             .world
             .view(bgt, &crate::bindings::IBGT::activateBoostDelayCall {})
@@ -551,23 +550,12 @@ impl PlanContext<'_> {
             .view(bgt, &crate::bindings::IBGT::dropBoostDelayCall {})
             .unwrap_or_default();
         let boosts = self.world.pools.iter().flat_map(|pool| {
-            let user = pool.smart_operator.into_word();
-            let key = alloy_primitives::keccak256(&pool.pubkey);
-            [
-                (slots.bgt_boost_queue, boost_delay),
-                (slots.bgt_drop_queue, drop_delay),
-            ]
-            .into_iter()
-            .filter_map(move |(base, delay)| {
-                let slot = crate::layout::mapping_slot(
-                    key,
-                    crate::layout::mapping_slot(user, base.into()),
-                );
-                let word = self.world.chain.storage(bgt, slot.into());
-                let last = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
-                let queued = !(word >> 32usize).is_zero();
-                queued.then_some(last + delay + 1)
-            })
+            [(false, boost_delay), (true, drop_delay)]
+                .into_iter()
+                .filter_map(move |(drop, delay)| {
+                    let (last, amount) = self.world.bgt_queued(pool, drop);
+                    (!amount.is_zero()).then_some(last + delay + 1)
+                })
         });
         requests
             .chain(commissions)

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{
-    ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot, QueuedAllocation,
-    Requested, Setting,
+    BgtDelays, BgtQueue, ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot,
+    QueuedAllocation, Requested, Setting,
 };
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
@@ -391,6 +391,10 @@ impl Observer {
                     IAccountingOracle::maxDecreaseBpsCall {},
                 ),
             },
+            bgt_delays: BgtDelays {
+                activate: reads.view(c.bgt, IBGT::activateBoostDelayCall {}),
+                drop: reads.view(c.bgt, IBGT::dropBoostDelayCall {}),
+            },
             withdrawal_vault_balance: world.chain.balance(c.withdrawal_vault),
             forwarders: self
                 .forwarders
@@ -593,6 +597,14 @@ impl Observer {
                     account: p.incentive_collector,
                 },
             ),
+            boost_queue: bgt_queue(world, p, false),
+            drop_queue: bgt_queue(world, p, true),
+            boostees: U256::from(reads.view(
+                c.bgt,
+                IBGT::boosteesCall {
+                    pubkey: p.pubkey.clone(),
+                },
+            )),
         }
     }
 
@@ -777,6 +789,9 @@ impl Observer {
             }
             use ISmartOperator as Op;
             return match selector {
+                Op::queueBoostCall::SELECTOR => Some(Setting::QueueBoost { pool }),
+                Op::activateBoostCall::SELECTOR => Some(Setting::ActivateBoost { pool }),
+                Op::dropBoostCall::SELECTOR => Some(Setting::DropBoost { pool }),
                 Op::queueValCommissionCall::SELECTOR => {
                     let call = Op::queueValCommissionCall::abi_decode(data).ok()?;
                     Some(Setting::QueueCommission {
@@ -1086,6 +1101,12 @@ fn first_difference(full: &Observation, incremental: &Observation) -> String {
         .map(|(x, y)| format!("full `{}`, incremental `{}`", x.trim(), y.trim()))
         .unwrap_or_else(|| "the observations differ in length".to_string());
     format!("block {}: {line}", full.block)
+}
+
+/// `pool`'s queued boost (`drop` false) or boost drop at the BGT stand-in.
+fn bgt_queue(world: &World, pool: &crate::world::Pool, drop: bool) -> BgtQueue {
+    let (block, amount) = world.bgt_queued(pool, drop);
+    BgtQueue { block, amount }
 }
 
 /// The views of one observation, with every one that failed: a view that reverts is reported (LIVE-002), not

@@ -54,7 +54,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     uint256 internal constant MAX_BPS = 2000;
     uint256 internal constant DUST = 1_000_000;
-    uint256 internal constant NUM_INVARIANTS = 36;
+    uint256 internal constant NUM_INVARIANTS = 37;
     bytes32 internal constant ERC20_STORAGE = 0x52c63247e1f47db19d5ce0460030c497f067ca4cebf71ba98eeadabe20bace00;
     bytes32 internal constant ACCESS_CONTROL_STORAGE =
         0x02dd7bc7dec4dceedda775e58dd541e08a116c6c53815c0bd028192f7b626800;
@@ -335,7 +335,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice Whether the last step's call succeeded.
     bool public lastStepSuccess;
     /// @notice First violation message of each invariant, catalog order; empty while it holds.
-    string[36] internal _violations;
+    string[37] internal _violations;
     uint256 public violationCount;
 
     /// @notice The observation after the last step, `prev` of the next one (see `refreshObservation`).
@@ -351,7 +351,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // ------------------------------------------------------------------ catalog
 
-    function catalogIds() public pure returns (string[36] memory) {
+    function catalogIds() public pure returns (string[37] memory) {
         return [
             "SHARE-001",
             "SHARE-002",
@@ -388,7 +388,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "LIVE-003",
             "LIVE-004",
             "LIVE-005",
-            "LIVE-006"
+            "LIVE-006",
+            "LIVE-007"
         ];
     }
 
@@ -448,7 +449,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     /// @notice Catalog index of `id`; reverts for an unknown id.
     function catalogIndex(string memory id) public pure returns (uint256) {
-        string[36] memory ids = catalogIds();
+        string[37] memory ids = catalogIds();
         bytes32 h = keccak256(bytes(id));
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (keccak256(bytes(ids[k])) == h) return k;
@@ -1494,7 +1495,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (s.success && !s.system && s.privKind != PRIV_NONE && s.caller != attacker && s.namesAttacker) {
             ghostAttackerEmpowered = true;
         }
-        string[36] memory ids = catalogIds();
+        string[37] memory ids = catalogIds();
         for (uint256 k = 0; k < NUM_INVARIANTS; k++) {
             if (bytes(_violations[k]).length != 0) continue;
             string memory err = _check(k, prev, next, s);
@@ -1548,7 +1549,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         if (k == 32) return _live003(prev, next, s);
         if (k == 33) return _live004(prev, next, s);
         if (k == 34) return _live005(prev, next, s);
-        return _live006(prev, next, s);
+        if (k == 35) return _live006(prev, next, s);
+        return _live007(prev, next, s);
     }
 
     function _s(uint256 v) internal pure returns (string memory) {
@@ -1727,8 +1729,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             uint256 unseenLoss;
             unchecked {
                 if (p.isFullyExited) {
-                    // The operator's BGT (BERA-backed 1:1) reaches the pool's funds once redeemed.
-                    receivable = p.clBalance + ghostExitShortfall[i] + p.operatorBgt;
+                    // The operator's BGT (BERA-backed 1:1) reaches the pool's funds once redeemed and collected; so
+                    // does the BERA in its rewards vault (anyone's processRewards forwards an exited pool's rewards).
+                    receivable = p.clBalance + ghostExitShortfall[i] + p.operatorBgt + p.rewardsVaultBalance;
                     claims = p.vaultOwed + p.frozenTotalAssets;
                 } else {
                     receivable = queued < p.clBalance ? queued : p.clBalance;
@@ -2078,6 +2081,16 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         );
     }
 
+    /// FEE-002's cap on pool `i`'s fees at `bps` of `reward`, plus dust. A redemption in the same step, after the fee
+    /// mint, keeps its dust and lifts the price: a billionth of the cap covers it (poolguard's FEE-002).
+    function _fee002Cap(Events memory e, uint256 i, uint256 reward, uint256 bps) private pure returns (uint256) {
+        uint256 cap = _feeOf(reward, bps);
+        for (uint256 k = 0; k < e.burns.length; k++) {
+            if (e.burns[k].pool == i) return _satAdd(_satAdd(cap, cap / 1e9), DUST);
+        }
+        return _satAdd(cap, DUST);
+    }
+
     function _fee002(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
         Events memory e = s.events;
         for (uint256 i = 0; i < next.pools.length; i++) {
@@ -2102,7 +2115,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 uint256 worth =
                     _toAssetsOr(e.feeMints[k].shares, p.totalSupply, p.totalAssets, false, type(uint256).max);
                 total = _satAdd(total, worth);
-                if (worth > _satAdd(_feeOf(reward, MAX_BPS), DUST)) {
+                if (worth > _fee002Cap(e, i, reward, MAX_BPS)) {
                     return string.concat(
                         _p(i), "fee shares for ", actorName(to), " worth ", _s(worth), " on rewards of ", _s(reward)
                     );
@@ -2113,7 +2126,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 if (to == b.defaultSharesRecipient) commissionWorth = _satAdd(commissionWorth, worth);
                 else protocolWorth = _satAdd(protocolWorth, worth);
             }
-            if (total > _satAdd(_feeOf(reward, 2 * MAX_BPS), DUST)) {
+            if (total > _fee002Cap(e, i, reward, 2 * MAX_BPS)) {
                 return string.concat(_p(i), "fees worth ", _s(total), " on rewards of ", _s(reward));
             }
             // Exact where one reward is the only thing in the step that moves the price (poolguard's FEE-002).
@@ -2373,6 +2386,28 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             "the sender's BERA went from ", _s(prev.actorBera[a]), " to ", _s(next.actorBera[a]), " but the predeploy was paid ",
             _s(charged)
         );
+    }
+
+    // LIVE-007, the part this mirror can judge (the pause settings, which take no argument; poolguard also judges the
+    // setters, boosts, reports and claims from their calldata): a pause or unpause by governance is refused only
+    // where SPEC allows it, never unpauses a fully exited pool, and takes effect.
+    function _live007(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        bool vault = s.op == OP_PAUSE_VAULT || s.op == OP_UNPAUSE_VAULT;
+        bool pool = s.op == OP_PAUSE_POOL || s.op == OP_UNPAUSE_POOL;
+        if (s.system || !(vault || pool) || (pool && s.pool >= prev.pools.length)) return "";
+        bool pausing = s.op == OP_PAUSE_POOL || s.op == OP_PAUSE_VAULT;
+        bool wasPaused = vault ? prev.withdrawalVaultPaused : prev.pools[s.pool].paused;
+        bool isPaused = vault ? next.withdrawalVaultPaused : next.pools[s.pool].paused;
+        bool exited = pool && prev.pools[s.pool].isFullyExited;
+        if (s.success) {
+            if (!pausing && exited) return "unpaused a fully exited pool: a full exit pauses deposits for good";
+            if (isPaused != pausing) return pausing ? "succeeded but nothing is paused" : "succeeded but it is still paused";
+            return "";
+        }
+        bool inDomain = pausing ? !wasPaused : (wasPaused && !exited);
+        bool holder = vault ? s.caller == prev.vaultOwner : _holds(prev, s.caller, PRIV_GOVERNANCE, 0, 0);
+        if (inDomain && holder) return "refused to governance though SPEC allows it";
+        return "";
     }
 
     // LIVE-003: BERA never stays in a contract that only passes it on, nor in a pool beyond its booked buffer (no op
