@@ -751,6 +751,30 @@ impl Observer {
             })
         };
         let copies = &c.upgrade_copies;
+        type ProxyOf = fn(&crate::world::Pool) -> Address;
+        // The kinds with no upgrade copy list their deployed build twice.
+        let beacon_upgrades: [([u8; 4], ProxyOf, [Address; 2]); 4] = [
+            (
+                Factory::upgradeStakingPoolBeaconImplCall::SELECTOR,
+                |p| p.staking_pool,
+                [c.staking_pool_impl, copies.staking_pool],
+            ),
+            (
+                Factory::upgradeSmartOperatorBeaconImplCall::SELECTOR,
+                |p| p.smart_operator,
+                [c.smart_operator_impl, copies.smart_operator],
+            ),
+            (
+                Factory::upgradeStakingRewardsVaultBeaconImplCall::SELECTOR,
+                |p| p.rewards_vault,
+                [c.rewards_vault_impl; 2],
+            ),
+            (
+                Factory::upgradeIncentiveCollectorBeaconImplCall::SELECTOR,
+                |p| p.incentive_collector,
+                [c.incentive_collector_impl; 2],
+            ),
+        ];
         let upgrade = |holder: Option<Address>, implementation: Address, builds: &[Address]| {
             Some(Setting::Upgrade {
                 holder: holder?,
@@ -866,43 +890,15 @@ impl Observer {
                     recipient: call.recipient,
                 })
             }
-            Factory::upgradeStakingPoolBeaconImplCall::SELECTOR if to == c.factory => {
-                let call = Factory::upgradeStakingPoolBeaconImplCall::abi_decode(data).ok()?;
-                let builds = [c.staking_pool_impl, copies.staking_pool];
-                upgrade(
-                    beacon_of(|p| p.staking_pool),
-                    call.newImplementation,
-                    &builds,
-                )
-            }
-            Factory::upgradeSmartOperatorBeaconImplCall::SELECTOR if to == c.factory => {
-                let call = Factory::upgradeSmartOperatorBeaconImplCall::abi_decode(data).ok()?;
-                let builds = [c.smart_operator_impl, copies.smart_operator];
-                upgrade(
-                    beacon_of(|p| p.smart_operator),
-                    call.newImplementation,
-                    &builds,
-                )
-            }
-            Factory::upgradeStakingRewardsVaultBeaconImplCall::SELECTOR if to == c.factory => {
+            // The factory's four `upgrade*BeaconImpl(newImplementation)`: one beacon each, found where that kind of
+            // pool proxy points, and the world's builds of that kind.
+            _ if to == c.factory && beacon_upgrades.iter().any(|(s, ..)| *s == selector) => {
+                let (_, proxy, builds) = beacon_upgrades.iter().find(|(s, ..)| *s == selector)?;
+                // The four share one argument list: any one's decoder reads it.
                 let call =
-                    Factory::upgradeStakingRewardsVaultBeaconImplCall::abi_decode(data).ok()?;
-                let builds = [c.rewards_vault_impl];
-                upgrade(
-                    beacon_of(|p| p.rewards_vault),
-                    call.newImplementation,
-                    &builds,
-                )
-            }
-            Factory::upgradeIncentiveCollectorBeaconImplCall::SELECTOR if to == c.factory => {
-                let call =
-                    Factory::upgradeIncentiveCollectorBeaconImplCall::abi_decode(data).ok()?;
-                let builds = [c.incentive_collector_impl];
-                upgrade(
-                    beacon_of(|p| p.incentive_collector),
-                    call.newImplementation,
-                    &builds,
-                )
+                    Factory::upgradeStakingPoolBeaconImplCall::abi_decode_raw(data.get(4..)?)
+                        .ok()?;
+                upgrade(beacon_of(*proxy), call.newImplementation, builds)
             }
             IUUPS::upgradeToAndCallCall::SELECTOR => {
                 let call = IUUPS::upgradeToAndCallCall::abi_decode(data).ok()?;
