@@ -472,8 +472,21 @@ fn boundary(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind) -> Option<U256> 
     })
 }
 
-/// `value` as the argument of a field of `kind`, for the kinds whose value is sent as it is (an ABI word or
-/// `msg.value`); `None` for the others.
+/// Whether a field of `kind` is sent as its value is (an ABI word or `msg.value`), so a boundary can be placed in
+/// it.
+fn takes_exact_value(kind: FieldKind) -> bool {
+    matches!(
+        kind,
+        FieldKind::Amount { .. }
+            | FieldKind::Fee
+            | FieldKind::Payment
+            | FieldKind::Held { .. }
+            | FieldKind::Bps { .. }
+    )
+}
+
+/// `value` as the argument of a field of `kind`, for the kinds whose value is sent as it is
+/// ([`takes_exact_value`]); `None` for the others, and for a bps value past `u16`.
 fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
     match kind {
         FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
@@ -494,13 +507,15 @@ fn place_boundary(
     chance: f64,
 ) {
     let fields = kind.spec().fields;
-    let valued: Vec<usize> = (0..fields.len())
-        .filter(|&i| exact_argument(fields[i].kind, U256::ZERO).is_some())
-        .collect();
-    if valued.is_empty() || !rng.random_bool(chance) {
+    // Counted, not collected: this runs for every fresh op.
+    let valued = || (0..fields.len()).filter(|&i| takes_exact_value(fields[i].kind));
+    let count = valued().count();
+    if count == 0 || !rng.random_bool(chance) {
         return;
     }
-    let at = valued[rng.random_range(0..valued.len())];
+    let Some(at) = valued().nth(rng.random_range(0..count)) else {
+        return;
+    };
     if let Some(value) = boundary(rng, ctx, kind).and_then(|v| exact_argument(fields[at].kind, v)) {
         args[at] = value;
     }

@@ -752,29 +752,27 @@ impl Observer {
         };
         let copies = &c.upgrade_copies;
         type ProxyOf = fn(&crate::world::Pool) -> Address;
-        // The kinds with no upgrade copy list their deployed build twice.
-        let beacon_upgrades: [([u8; 4], ProxyOf, [Address; 2]); 4] = [
-            (
-                Factory::upgradeStakingPoolBeaconImplCall::SELECTOR,
-                |p| p.staking_pool,
-                [c.staking_pool_impl, copies.staking_pool],
-            ),
-            (
-                Factory::upgradeSmartOperatorBeaconImplCall::SELECTOR,
-                |p| p.smart_operator,
-                [c.smart_operator_impl, copies.smart_operator],
-            ),
-            (
-                Factory::upgradeStakingRewardsVaultBeaconImplCall::SELECTOR,
-                |p| p.rewards_vault,
-                [c.rewards_vault_impl; 2],
-            ),
-            (
-                Factory::upgradeIncentiveCollectorBeaconImplCall::SELECTOR,
-                |p| p.incentive_collector,
-                [c.incentive_collector_impl; 2],
-            ),
-        ];
+        // The factory's four `upgrade*BeaconImpl`: the proxy kind whose beacon each upgrades, and the world's builds
+        // of that kind (a kind with no upgrade copy lists its deployed build twice). Matched only for factory calls.
+        let beacon_upgrade = |selector: [u8; 4]| -> Option<(ProxyOf, [Address; 2])> {
+            Some(match selector {
+                Factory::upgradeStakingPoolBeaconImplCall::SELECTOR => (
+                    |p| p.staking_pool,
+                    [c.staking_pool_impl, copies.staking_pool],
+                ),
+                Factory::upgradeSmartOperatorBeaconImplCall::SELECTOR => (
+                    |p| p.smart_operator,
+                    [c.smart_operator_impl, copies.smart_operator],
+                ),
+                Factory::upgradeStakingRewardsVaultBeaconImplCall::SELECTOR => {
+                    (|p| p.rewards_vault, [c.rewards_vault_impl; 2])
+                }
+                Factory::upgradeIncentiveCollectorBeaconImplCall::SELECTOR => {
+                    (|p| p.incentive_collector, [c.incentive_collector_impl; 2])
+                }
+                _ => return None,
+            })
+        };
         let upgrade = |holder: Option<Address>, implementation: Address, builds: &[Address]| {
             Some(Setting::Upgrade {
                 holder: holder?,
@@ -890,15 +888,13 @@ impl Observer {
                     recipient: call.recipient,
                 })
             }
-            // The factory's four `upgrade*BeaconImpl(newImplementation)`: one beacon each, found where that kind of
-            // pool proxy points, and the world's builds of that kind.
-            _ if to == c.factory && beacon_upgrades.iter().any(|(s, ..)| *s == selector) => {
-                let (_, proxy, builds) = beacon_upgrades.iter().find(|(s, ..)| *s == selector)?;
+            _ if to == c.factory && beacon_upgrade(selector).is_some() => {
+                let (proxy, builds) = beacon_upgrade(selector)?;
                 // The four share one argument list: any one's decoder reads it.
                 let call =
                     Factory::upgradeStakingPoolBeaconImplCall::abi_decode_raw(data.get(4..)?)
                         .ok()?;
-                upgrade(beacon_of(*proxy), call.newImplementation, builds)
+                upgrade(beacon_of(proxy), call.newImplementation, &builds)
             }
             IUUPS::upgradeToAndCallCall::SELECTOR => {
                 let call = IUUPS::upgradeToAndCallCall::abi_decode(data).ok()?;
