@@ -308,7 +308,7 @@ pub struct TimelineSample {
 /// What one worker produced in one epoch.
 #[derive(Debug, Default)]
 struct EpochOutput {
-    corpus: Vec<Vec<Action>>,
+    corpus: Vec<CorpusEntry>,
     edges: HashSet<u64>,
     features: HashSet<u64>,
     findings: Vec<Finding>,
@@ -326,9 +326,13 @@ struct EpochOutput {
     dead_entries: usize,
 }
 
-/// What every worker knows at an epoch's start: a snapshot of the shared state.
+/// A corpus entry, shared by the campaign's state and every worker's copy (one allocation for all of them).
+type CorpusEntry = Arc<[Action]>;
+
+/// What every worker knows at an epoch's start: a snapshot of the shared state (the corpus is synced
+/// separately, by what it gained since the worker's last look: it only grows, and copying all of it every epoch
+/// cost time and memory in proportion to the campaign's age).
 struct Known {
-    corpus: Vec<Vec<Action>>,
     edges: HashSet<u64>,
     features: HashSet<u64>,
     findings: HashSet<String>,
@@ -337,7 +341,9 @@ struct Known {
 
 #[derive(Debug, Default)]
 struct Shared {
-    corpus: Vec<Vec<Action>>,
+    /// When the campaign last gave free memory back to the system ([`release_free_memory`]).
+    trimmed_at: Duration,
+    corpus: Vec<CorpusEntry>,
     edges: HashSet<u64>,
     features: HashSet<u64>,
     report: CampaignReport,
@@ -358,7 +364,11 @@ pub fn run_campaign(
             entries: entry_table(world),
             ..Default::default()
         },
-        corpus: config.seeds.clone(),
+        corpus: config
+            .seeds
+            .iter()
+            .map(|s| CorpusEntry::from(s.as_slice()))
+            .collect(),
         slots: (0..workers).map(|_| EpochOutput::default()).collect(),
         ..Default::default()
     }));
@@ -412,26 +422,32 @@ pub fn run_campaign(
                     config.seed ^ (w as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 );
                 let mut done_runs = 0u64;
+                // This worker's copy of the shared corpus: its first `synced` entries are the shared ones, the
+                // rest what this worker found during the epoch (merged into the shared corpus at its end).
+                let mut corpus: Vec<CorpusEntry> = Vec::new();
+                let mut corpus_keys: Vec<u64> = Vec::new();
+                let mut synced = 0usize;
                 loop {
                     // Snapshot what everyone knows at the epoch start.
                     let Known {
-                        mut corpus,
                         edges: known_edges,
                         features: known_features,
                         findings: known_findings,
                         runs: runs_before,
                     } = {
                         let s = shared.lock().expect("campaign state");
+                        corpus.truncate(synced);
+                        corpus_keys.truncate(synced);
+                        corpus.extend(s.corpus[synced..].iter().cloned());
+                        corpus_keys.extend(s.corpus[synced..].iter().map(|q| sequence_key(q)));
+                        synced = s.corpus.len();
                         Known {
-                            corpus: s.corpus.clone(),
                             edges: s.edges.clone(),
                             features: s.features.clone(),
                             findings: s.report.findings.keys().cloned().collect(),
                             runs: s.report.progress.runs,
                         }
                     };
-                    let mut corpus_keys: Vec<u64> =
-                        corpus.iter().map(|s| sequence_key(s)).collect();
                     schedule.adapt();
                     ctx.kind_boosts = schedule.boosts().to_vec();
                     let mut out = EpochOutput::default();
@@ -455,10 +471,11 @@ pub fn run_campaign(
                         } else if corpus.is_empty() || rng.random_bool(0.25) {
                             random_sequence(&mut rng, &ctx, config.depth)
                         } else {
-                            let at = schedule.pick(&mut rng, &corpus, &corpus_keys);
+                            let at = schedule.pick(&mut rng, &corpus_keys);
                             parent = Some(corpus_keys[at]);
-                            let mut base = corpus[at].clone();
-                            let other = corpus[rng.random_range(0..corpus.len())].clone();
+                            let mut base = corpus[at].to_vec();
+                            let other =
+                                CorpusEntry::clone(&corpus[rng.random_range(0..corpus.len())]);
                             // Sometimes a set-up from the learned dataflow, on the entry as it was saved (so what
                             // each of its steps did still lines up), before the random mutations.
                             if rng.random_bool(0.2) {
@@ -561,10 +578,11 @@ pub fn run_campaign(
                         if fresh {
                             out.edges.extend(result.edges.iter().copied());
                             out.features.extend(result.features.iter().copied());
-                            out.corpus.push(sequence.clone());
+                            let entry = CorpusEntry::from(sequence.as_slice());
+                            out.corpus.push(CorpusEntry::clone(&entry));
                             effects.insert(sequence_key(&sequence), effect.clone());
                             corpus_keys.push(sequence_key(&sequence));
-                            corpus.push(sequence.clone());
+                            corpus.push(entry);
                         }
                         ctx.learn_boundaries(result.boundaries.iter().copied());
                         ctx.extend_dictionary(
@@ -662,11 +680,23 @@ pub fn run_campaign(
 
     let mut s = shared.lock().expect("campaign state");
     s.report.progress.elapsed = start.elapsed();
+    let last = TimelineSample {
+        elapsed: s.report.progress.elapsed,
+        calls: s.report.progress.calls,
+        edges: s.edges.len(),
+    };
+    if s.report
+        .timeline
+        .last()
+        .is_some_and(|t| t.calls != last.calls)
+    {
+        s.report.timeline.push(last);
+    }
     s.report.interrupted = config
         .interrupt
         .as_ref()
         .is_some_and(|flag| flag.load(Ordering::SeqCst));
-    s.report.corpus = std::mem::take(&mut s.corpus);
+    s.report.corpus = s.corpus.iter().map(|e| e.to_vec()).collect();
     std::mem::take(&mut s.report)
 }
 
@@ -763,8 +793,40 @@ fn merge_epoch(
         calls: s.report.progress.calls,
         edges: s.edges.len(),
     };
-    s.report.timeline.push(sample);
+    // At most one sample a second unless the edges grew, so that an hour-long campaign's timeline stays small.
+    let thin = s.report.timeline.last().is_some_and(|last| {
+        last.edges == sample.edges && sample.elapsed < last.elapsed + Duration::from_secs(1)
+    });
+    if !thin {
+        s.report.timeline.push(sample);
+    }
+    if sample.elapsed >= s.trimmed_at + TRIM_EVERY {
+        s.trimmed_at = sample.elapsed;
+        release_free_memory();
+    }
     on_progress(&s.report.progress);
+}
+
+/// How often a campaign gives free memory back to the system.
+const TRIM_EVERY: Duration = Duration::from_secs(10);
+
+/// Gives the allocator's free pages back to the system. A campaign makes about a million short-lived allocations a
+/// second among its long-lived corpus entries (heaptrack), and glibc keeps the holes they leave: the resident set
+/// grew all through an hour-long campaign while the live heap stayed near 10 MiB (BENCHMARKS.md §19).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused memory to the system; it is safe to call from any thread at any time.
+    unsafe {
+        let before = libc::mallinfo2();
+        libc::malloc_trim(0);
+        // `arena` + `hblkhd`: what malloc holds from the system; `uordblks` + `hblkhd`: what is in use.
+        tracing::debug!(
+            held = before.arena + before.hblkhd,
+            in_use = before.uordblks + before.hblkhd,
+            free = before.fordblks,
+            "memory before trimming"
+        );
+    }
 }
 
 /// Builds the finding of `violation` on `sequence` (already shrunk), with a readable trace.

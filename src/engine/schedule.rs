@@ -75,23 +75,24 @@ pub fn sequence_key(sequence: &[Action]) -> u64 {
 }
 
 impl Scheduler {
-    /// The index of the corpus entry to mutate next, drawn by energy (`corpus` must not be empty).
-    pub fn pick(&self, rng: &mut SmallRng, corpus: &[Vec<Action>], keys: &[u64]) -> usize {
+    /// The index of the corpus entry to mutate next, drawn by energy; `keys` are the entries' [`sequence_key`]s,
+    /// in corpus order (not empty).
+    pub fn pick(&self, rng: &mut SmallRng, keys: &[u64]) -> usize {
         let energy = |i: usize| {
             self.entries
                 .get(&keys[i])
                 .map_or(1.0, |y| y.energy().max(MIN_ENERGY))
         };
-        let total: f64 = (0..corpus.len()).map(energy).sum();
+        let total: f64 = (0..keys.len()).map(energy).sum();
         let mut draw = rng.random_range(0.0..total.max(f64::MIN_POSITIVE));
-        for i in 0..corpus.len() {
+        for i in 0..keys.len() {
             let e = energy(i);
             if draw < e {
                 return i;
             }
             draw -= e;
         }
-        corpus.len() - 1
+        keys.len() - 1
     }
 
     /// Records that the entry `key` was mutated and whether the mutant found new coverage.
@@ -181,7 +182,7 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(1);
         let mut counts = [0; 3];
         for _ in 0..3_000 {
-            counts[s.pick(&mut rng, &corpus, &keys)] += 1;
+            counts[s.pick(&mut rng, &keys)] += 1;
         }
         assert_eq!(s.dead_entries(), 1);
         // Energies: dead 0.025, productive 1.0, new 1.0.

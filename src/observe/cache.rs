@@ -9,8 +9,10 @@ use alloy_primitives::{Address, Bytes};
 
 use crate::evm::{CallOutcome, Chain, EvmError, ReadKey};
 
-/// Beyond this many kept views or inputs the cache starts over (request ids grow with a campaign's deepest run).
-const MAX_ENTRIES: usize = 50_000;
+/// Beyond this many kept views the least recently used half is dropped, with the inputs only they read. Most
+/// views' calldata repeats (the pools' totals, each actor's balance), but the probes' amounts and the request ids
+/// do not: without eviction the cache, and the inputs every observation re-reads, would grow with the campaign.
+const MAX_ENTRIES: usize = 8_192;
 
 /// How often the views of an observation were reused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,10 +41,12 @@ struct Entry {
     block: Option<(u64, u64)>,
     /// The observation it was computed in.
     computed_at: u64,
+    /// The last observation that asked for it.
+    used_at: u64,
 }
 
 /// The views kept between observations.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct ViewCache {
     /// The current observation's number.
     epoch: u64,
@@ -50,17 +54,39 @@ pub(super) struct ViewCache {
     input_index: HashMap<ReadKey, u32>,
     entries: HashMap<(Address, Bytes), Entry>,
     stats: CacheStats,
+    /// Beyond this many views, [`ViewCache::evict`] runs.
+    capacity: usize,
+}
+
+impl Default for ViewCache {
+    fn default() -> Self {
+        Self::with_capacity(MAX_ENTRIES)
+    }
 }
 
 impl ViewCache {
+    /// An empty cache keeping about `capacity` views (at least 2).
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        ViewCache {
+            epoch: 0,
+            inputs: Vec::new(),
+            input_index: HashMap::default(),
+            entries: HashMap::default(),
+            stats: CacheStats::default(),
+            capacity: capacity.max(2),
+        }
+    }
+
+    /// How many views and inputs are kept.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> (usize, usize) {
+        (self.entries.len(), self.inputs.len())
+    }
+
     /// Starts an observation of `chain`: re-reads every kept input and notes which changed.
     pub(super) fn begin(&mut self, chain: &Chain) {
-        if self.entries.len() > MAX_ENTRIES || self.inputs.len() > MAX_ENTRIES {
-            let stats = self.stats;
-            *self = ViewCache {
-                stats,
-                ..ViewCache::default()
-            };
+        if self.entries.len() > self.capacity {
+            self.evict();
         }
         self.epoch += 1;
         let db = chain.db();
@@ -70,6 +96,45 @@ impl ViewCache {
                 input.value = value;
                 input.changed_at = self.epoch;
             }
+        }
+    }
+
+    /// Keeps the half of the views most recently asked for, and only the inputs they read (renumbered in their
+    /// order, so the values and change marks carry over). Ties on the last use keep the more recently computed.
+    fn evict(&mut self) {
+        let keep = self.capacity / 2;
+        let mut ages: Vec<(u64, u64)> = self
+            .entries
+            .values()
+            .map(|e| (e.used_at, e.computed_at))
+            .collect();
+        ages.sort_unstable_by(|a, b| b.cmp(a));
+        let cutoff = ages[keep.min(ages.len()) - 1];
+        // Entries tied with the cutoff are all kept: a few more than `keep` at worst.
+        self.entries
+            .retain(|_, e| (e.used_at, e.computed_at) >= cutoff);
+        let mut renumber = vec![u32::MAX; self.inputs.len()];
+        for entry in self.entries.values() {
+            for &i in entry.inputs.iter() {
+                renumber[i as usize] = 0;
+            }
+        }
+        let mut next = 0u32;
+        let old = std::mem::take(&mut self.inputs);
+        self.input_index.clear();
+        for (i, input) in old.into_iter().enumerate() {
+            if renumber[i] == 0 {
+                renumber[i] = next;
+                self.input_index.insert(input.key, next);
+                self.inputs.push(input);
+                next += 1;
+            }
+        }
+        for entry in self.entries.values_mut() {
+            for i in entry.inputs.iter_mut() {
+                *i = renumber[*i as usize];
+            }
+            // Renumbering keeps the order, so the slice stays sorted.
         }
     }
 
@@ -83,13 +148,15 @@ impl ViewCache {
     ) -> Result<CallOutcome, EvmError> {
         let block = (chain.block_number(), chain.timestamp());
         let key = (to, data);
-        if let Some(entry) = self.entries.get(&key) {
+        if let Some(entry) = self.entries.get_mut(&key) {
+            let inputs = &self.inputs;
             let fresh = entry.block.is_none_or(|b| b == block)
                 && entry
                     .inputs
                     .iter()
-                    .all(|&i| self.inputs[i as usize].changed_at <= entry.computed_at);
+                    .all(|&i| inputs[i as usize].changed_at <= entry.computed_at);
             if fresh {
+                entry.used_at = self.epoch;
                 self.stats.hits += 1;
                 return Ok(entry.outcome.clone());
             }
@@ -124,6 +191,7 @@ impl ViewCache {
                 inputs: inputs.into_boxed_slice(),
                 block: reads.block.then_some(block),
                 computed_at: self.epoch,
+                used_at: self.epoch,
             },
         );
         Ok(outcome)
@@ -201,6 +269,42 @@ mod tests {
         assert!(
             observe(&mut cache, &chain, READER).1,
             "changed and back between observations"
+        );
+    }
+
+    #[test]
+    fn a_full_cache_keeps_the_views_in_use_and_stays_correct() {
+        let mut chain = chain();
+        let mut cache = ViewCache::with_capacity(4);
+        let mut hot_hits = 0;
+        for round in 0u8..40 {
+            cache.begin(&chain);
+            // A view asked at every observation, and one whose calldata never repeats (like a probe's amount).
+            let hits = cache.stats().hits;
+            let hot = cache.view(&chain, READER, Bytes::new()).unwrap();
+            hot_hits += usize::from(cache.stats().hits > hits);
+            cache
+                .view(&chain, PEEKER, Bytes::from(vec![round]))
+                .unwrap();
+            assert_eq!(
+                hot.output,
+                chain
+                    .view(Address::ZERO, READER, Bytes::new())
+                    .unwrap()
+                    .output
+            );
+            let (views, _) = cache.len();
+            assert!(views <= 5, "{views} views kept with room for 4");
+        }
+        assert_eq!(hot_hits, 39, "the view in use survived every eviction");
+        // After evictions renumbered the inputs, a change still invalidates exactly the views that read it.
+        chain.set_storage(READER, U256::ZERO, U256::from(11));
+        assert!(!observe(&mut cache, &chain, READER).1, "its slot changed");
+        assert!(observe(&mut cache, &chain, READER).1, "unchanged since");
+        chain.set_balance(WALLET, U256::from(2));
+        assert!(
+            observe(&mut cache, &chain, READER).1,
+            "a balance it never read"
         );
     }
 
