@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::formulas::{
     fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY,
 };
-use crate::ghost::Ghost;
+use crate::ghost::{bgt_ledger_applies, Ghost};
 use crate::observation::{
     AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation, OracleBounds,
     PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp,
@@ -701,10 +701,29 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "FEE-002",
         category: Category::Fees,
-        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step.",
+        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step. Every BGT the SmartOperator earns bears them once: the BGT minted to a live pool's operator (BGT's own events) less what BGTFeesAccrued charged is exactly its balance above lastAccruedBgtBalance, and no accrual charges more.",
         broken_variant: "fee-002-double-fee",
         check: |c| {
             for (i, before, p) in pools(c) {
+                // Every BGT the operator earns bears the fees once (SPEC: `accrueEarnedBGTFees` charges on each BGT
+                // increase). The chain's account of it (BGT minted to the operator, less what BGTFeesAccrued
+                // charged: the ghost) must be exactly what the operator still has to charge, its BGT above the
+                // mark it last accrued at; and no accrual charges BGT that was never earned, or twice.
+                if bgt_ledger_applies(before, p, c.step) {
+                    let minted: U256 = c.step.events.bgt_minted.iter().filter(|a| a.pool == i).map(|a| a.amount).sum();
+                    let accrued: U256 = c.step.events.bgt_accrued.iter().filter(|a| a.pool == i).map(|a| a.earned).sum();
+                    let owed = c.ghost.bgt_unaccrued_before.get(i).copied().unwrap_or_default().saturating_add(minted);
+                    ensure(accrued <= owed, || {
+                        format!("pool{i}: fees charged on {accrued} BGT, but its operator earned only {owed} BGT not yet charged")
+                    })?;
+                    let uncharged = owed - accrued;
+                    ensure(p.last_accrued_bgt.checked_add(uncharged) == Some(p.operator_bgt), || {
+                        format!(
+                            "pool{i}: its operator holds {} BGT and last accrued at {}, but the chain minted it {uncharged} BGT that has not borne fees yet",
+                            p.operator_bgt, p.last_accrued_bgt
+                        )
+                    })?;
+                }
                 // A full exit in the step reprices the pool: the fee shares' worth afterwards says nothing.
                 if c.step.events.full_exits.contains(&i) {
                     continue;
@@ -743,6 +762,24 @@ pub static CATALOG: &[Invariant] = &[
                 ensure(total <= cap(2 * MAX_BPS), || {
                     format!("pool{i}: fees worth {total} on rewards of {reward}")
                 })?;
+                // A BGT accrual alone in its step announces the shares it minted: they are the step's fee mints, the
+                // commission's to the default shares recipient, the protocol fee's to its recipient (one address
+                // taking both: their sum).
+                if let ([accrual], 1) = (c.step.events.bgt_accrued.iter().filter(|a| a.pool == i).collect::<Vec<_>>().as_slice(), rewards.len()) {
+                    let minted_to = |who: Address| -> U256 {
+                        c.step.events.fee_mints.iter().filter(|f| f.pool == i && f.recipient == who).map(|f| f.shares).sum()
+                    };
+                    let said = if validator == protocol {
+                        vec![(validator, accrual.commission_shares + accrual.protocol_shares)]
+                    } else {
+                        vec![(validator, accrual.commission_shares), (protocol, accrual.protocol_shares)]
+                    };
+                    for (who, shares) in said {
+                        ensure(minted_to(who) == shares, || {
+                            format!("pool{i}: BGTFeesAccrued says {shares} fee shares for {who}, but {} were minted to it", minted_to(who))
+                        })?;
+                    }
+                }
                 // Exactness is judged at the price after the step, which is the price after the fee mint only when
                 // nothing else in the step moves it: one reward, no penalty (an oracle report collects the vault's
                 // rewards, then counts the consensus layer's), no callback that re-entered (it may change a rate).
@@ -1388,7 +1425,9 @@ pub static CATALOG: &[Invariant] = &[
                     BGT redemption, a boost queued, activated or dropped, an upgrade, an owner), reports a \
                     validator's balance or claims incentives succeeds for the holder of its \
                     privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
-                    forbids it, and leaves exactly what its calldata asked for.",
+                    forbids it, and leaves exactly what its calldata asked for. A deposit or processRewards() \
+                    leaves the pool's rewards collected (the rewards vault empty, the operator's BGT fees accrued) \
+                    and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded.",
         broken_variant: "live-007-payout-change-lost",
         check: |c| {
             let step = c.step;

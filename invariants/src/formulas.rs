@@ -23,6 +23,8 @@ pub const WITHDRAWAL_DELAY: u64 = 129_600;
 pub const GWEI: u64 = 1_000_000_000;
 /// `Constants.FIRST_DEPOSIT_AMOUNT`: 10,000 BERA, minted 1:1 as the pool's dead shares at activation.
 pub const FIRST_DEPOSIT_AMOUNT: U256 = U256::from_limbs([1_864_712_049_423_024_128, 542, 0, 0]);
+/// `Constants.MIN_CL_DEPOSIT_AMOUNT`: 10,000 BERA, the smallest buffer forwarded to BeaconDeposit.
+pub const MIN_CL_DEPOSIT_AMOUNT: U256 = FIRST_DEPOSIT_AMOUNT;
 /// `Constants.MAX_EFFECTIVE_BALANCE`: a pool's capacity, 10,000,000 BERA (deposits above it are refunded).
 pub const MAX_EFFECTIVE_BALANCE: U256 =
     U256::from_limbs([1_590_897_978_359_414_784, 542_101, 0, 0]);

@@ -57,6 +57,35 @@ pub struct Ghost {
     /// (SHARE-003).
     #[serde(default)]
     pub activated: Vec<bool>,
+    /// Per pool: BGT its SmartOperator received and has not yet charged fees on, by the chain's account: what BGT
+    /// minted to it (BGT's `Minted`) less what `BGTFeesAccrued` charged, after the step. SPEC charges the fee once on
+    /// each BGT increase, so on a live pool this is exactly the operator's balance above `lastAccruedBgtBalance`
+    /// (FEE-002); where BGT bears no fee (an inactive or exited pool) or an upgrade may have changed the operator's
+    /// code, it is taken from the operator as it stands.
+    #[serde(default)]
+    pub bgt_unaccrued: Vec<U256>,
+    /// [`Ghost::bgt_unaccrued`] as it was before the step.
+    #[serde(default)]
+    pub bgt_unaccrued_before: Vec<U256>,
+}
+
+/// Whether the BGT ledger ([`Ghost::bgt_unaccrued`]) judges pool `before`→`after` in `step`: the pool is active and
+/// not exited on both sides (only then does its operator's BGT bear fees) and no code was upgraded.
+pub fn bgt_ledger_applies(
+    before: &crate::observation::PoolObservation,
+    after: &crate::observation::PoolObservation,
+    step: &StepRecord,
+) -> bool {
+    before.is_active
+        && after.is_active
+        && !before.is_fully_exited
+        && !after.is_fully_exited
+        && step.events.upgrades == 0
+}
+
+/// BGT a pool's operator holds above the mark it last accrued at (zero below it).
+pub fn bgt_pending(pool: &crate::observation::PoolObservation) -> U256 {
+    pool.operator_bgt.saturating_sub(pool.last_accrued_bgt)
 }
 
 impl Ghost {
@@ -94,6 +123,8 @@ impl Ghost {
                 .map(|p| p.last_report.ref_slot)
                 .collect(),
             activated: initial.pools.iter().map(|p| p.is_active).collect(),
+            bgt_unaccrued: initial.pools.iter().map(bgt_pending).collect(),
+            bgt_unaccrued_before: initial.pools.iter().map(bgt_pending).collect(),
         }
     }
 
@@ -126,6 +157,29 @@ impl Ghost {
                     *last = report.ref_slot;
                 }
             }
+        }
+        self.bgt_unaccrued.resize(next.pools.len(), U256::ZERO);
+        self.bgt_unaccrued_before.clone_from(&self.bgt_unaccrued);
+        for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
+            let minted: U256 = step
+                .events
+                .bgt_minted
+                .iter()
+                .filter(|a| a.pool == p)
+                .map(|a| a.amount)
+                .sum();
+            let accrued: U256 = step
+                .events
+                .bgt_accrued
+                .iter()
+                .filter(|a| a.pool == p)
+                .map(|a| a.earned)
+                .sum();
+            self.bgt_unaccrued[p] = if bgt_ledger_applies(before, after, step) {
+                (self.bgt_unaccrued[p].saturating_add(minted)).saturating_sub(accrued)
+            } else {
+                bgt_pending(after)
+            };
         }
         let index = |who| next.actor_index(who);
         for &Deposit {

@@ -658,6 +658,25 @@ pub struct StepEvents {
     pub upgrades: usize,
     /// Calls that contract actors' callbacks made during the step (re-entries), in order.
     pub reentries: Vec<Reentry>,
+    /// BGT minted to a pool's SmartOperator (the BGT stand-in's own `Minted`, not the suite's word).
+    #[serde(default)]
+    pub bgt_minted: Vec<PoolAmount>,
+    /// BGTFeesAccrued: the BGT a pool's SmartOperator charged its fees on, and the shares it says it minted.
+    #[serde(default)]
+    pub bgt_accrued: Vec<BgtAccrual>,
+}
+
+/// A SmartOperator's `BGTFeesAccrued(earned, commissionShares, protocolShares)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BgtAccrual {
+    /// Pool index.
+    pub pool: usize,
+    /// The BGT charged.
+    pub earned: U256,
+    /// The commission shares it says were minted (to the default shares recipient).
+    pub commission_shares: U256,
+    /// The protocol fee shares it says were minted (to the protocol fee recipient).
+    pub protocol_shares: U256,
 }
 
 /// A call a contract actor's callback made in the middle of a step (its `Reentered` event): the step's
@@ -773,6 +792,15 @@ pub enum Setting {
     UnpausePool {
         /// Pool index.
         pool: usize,
+    },
+    /// A deposit into a pool (`submit` or a plain transfer, `deposit`) or its `processRewards()`: SPEC collects
+    /// the pool's rewards first (the rewards vault's BERA and the operator's BGT fees) and forwards a buffer that
+    /// reached MIN_CL_DEPOSIT_AMOUNT to BeaconDeposit.
+    Collect {
+        /// Pool index.
+        pool: usize,
+        /// A deposit rather than `processRewards()`.
+        deposit: bool,
     },
     /// A SmartOperator's `queueBoost()`: its whole unboosted BGT queued to boost its validator.
     QueueBoost {

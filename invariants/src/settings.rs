@@ -9,7 +9,7 @@ use alloy_primitives::U256;
 
 use crate::formulas::{
     FIRST_DEPOSIT_AMOUNT, MAX_COMMISSION, MAX_EFFECTIVE_BALANCE, MAX_PROTOCOL_FEE,
-    ONE_HUNDRED_PERCENT,
+    MIN_CL_DEPOSIT_AMOUNT, ONE_HUNDRED_PERCENT,
 };
 use crate::observation::{Observation, PoolObservation, Privilege, Role, Setting};
 
@@ -64,6 +64,7 @@ impl Setting {
                 role(pool, Role::RewardsAllocationManager)
             }
             Setting::ClaimIncentives { .. }
+            | Setting::Collect { .. }
             | Setting::QueueBoost { .. }
             | Setting::ActivateBoost { .. }
             | Setting::DropBoost { .. } => None,
@@ -207,6 +208,11 @@ impl Setting {
             Setting::ClaimIncentives {
                 other_tokens: true, ..
             } => allowed("it names a token the chain does not have"),
+            // Whether a deposit must go through is LIVE-001's question; here only what a deposit leaves is.
+            Setting::Collect { deposit: true, .. } => {
+                allowed("a deposit's refusals are LIVE-001's")
+            }
+            Setting::Collect { .. } if !p.is_active => allowed("the pool is not active"),
             Setting::Upgrade {
                 same_kind: false, ..
             } => allowed("the implementation is not a build of the contract it replaces"),
@@ -222,6 +228,31 @@ impl Setting {
     /// The state SPEC says a successful call leaves, compared with `next`; `Err` says what differs.
     pub fn effect(&self, prev: &Observation, next: &Observation) -> Result<(), String> {
         match self {
+            Setting::Collect { pool: i, .. } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                effect(after.rewards_vault_balance.is_zero(), || {
+                    format!(
+                        "pool{i}'s rewards vault still holds {} wei: the rewards were not collected",
+                        after.rewards_vault_balance
+                    )
+                })?;
+                if before.is_fully_exited || after.is_fully_exited {
+                    // An exited pool's BGT bears no fee, and its buffer goes to the WithdrawalVault instead.
+                    return Ok(());
+                }
+                effect(after.last_accrued_bgt == after.operator_bgt, || {
+                    format!(
+                        "pool{i}'s operator holds {} BGT but accrued its fees only up to {}",
+                        after.operator_bgt, after.last_accrued_bgt
+                    )
+                })?;
+                effect(after.buffered_assets < MIN_CL_DEPOSIT_AMOUNT, || {
+                    format!(
+                        "pool{i} keeps {} wei buffered, not forwarded to the consensus layer from {MIN_CL_DEPOSIT_AMOUNT}",
+                        after.buffered_assets
+                    )
+                })
+            }
             Setting::PausePool { pool: i } => {
                 effect(pool(next, *i)?.paused, || format!("pool{i} is not paused"))
             }
@@ -462,6 +493,7 @@ impl Setting {
         match *self {
             Setting::PausePool { pool }
             | Setting::UnpausePool { pool }
+            | Setting::Collect { pool, .. }
             | Setting::QueueBoost { pool }
             | Setting::ActivateBoost { pool }
             | Setting::DropBoost { pool }

@@ -15,8 +15,8 @@ use std::sync::Mutex;
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{
-    BgtDelays, BgtQueue, ClRequestObservation, Forwarder, ForwarderBalance, ImplementationSlot,
-    QueuedAllocation, Requested, Setting,
+    BgtAccrual, BgtDelays, BgtQueue, ClRequestObservation, Forwarder, ForwarderBalance,
+    ImplementationSlot, QueuedAllocation, Requested, Setting,
 };
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
@@ -742,6 +742,17 @@ impl Observer {
     pub fn setting(&self, world: &World, to: Address, data: &[u8], value: U256) -> Option<Setting> {
         use IStakingPoolContractsFactory as Factory;
         let c = &world.contracts;
+        if let Some(&pool) = self.pool_of.get(&to) {
+            // A plain transfer deposits (`receive`), like `submit`.
+            let deposit = data.is_empty()
+                || data.get(..4) == Some(IStakingPool::submitCall::SELECTOR.as_slice());
+            if to == world.pools[pool].staking_pool && deposit && !value.is_zero() {
+                return Some(Setting::Collect {
+                    pool,
+                    deposit: true,
+                });
+            }
+        }
         let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
         // The beacon a kind of pool proxy points to, read from the first pool's proxy: the factory's own views
         // are code under test.
@@ -786,6 +797,10 @@ impl Observer {
                 return match selector {
                     IStakingPool::pauseCall::SELECTOR => Some(Setting::PausePool { pool }),
                     IStakingPool::unpauseCall::SELECTOR => Some(Setting::UnpausePool { pool }),
+                    IStakingPool::processRewardsCall::SELECTOR => Some(Setting::Collect {
+                        pool,
+                        deposit: false,
+                    }),
                     IStakingPool::setMinEffectiveBalanceCall::SELECTOR => {
                         let call =
                             IStakingPool::setMinEffectiveBalanceCall::abi_decode(data).ok()?;
@@ -980,6 +995,20 @@ impl Observer {
                 }
                 continue;
             }
+            if log.address == c.bgt {
+                // BGT reaches an operator only by the chain's mint: what it earned, by the chain's account.
+                if let Ok(ev) = IBGT::Minted::decode_log_data(&log.data) {
+                    if let Some(&i) = self.pool_of.get(&ev.to) {
+                        if world.pools[i].smart_operator == ev.to {
+                            e.bgt_minted.push(PoolAmount {
+                                pool: i,
+                                amount: ev.amount,
+                            });
+                        }
+                    }
+                }
+                continue;
+            }
             if log.address == c.accounting_oracle {
                 if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data)
                 {
@@ -1034,6 +1063,12 @@ impl Observer {
                 e.full_exits.push(i);
             } else if let Ok(ev) = ISmartOperator::BGTFeesAccrued::decode_log_data(d) {
                 e.rewards.push(amount(ev.earned));
+                e.bgt_accrued.push(BgtAccrual {
+                    pool: i,
+                    earned: ev.earned,
+                    commission_shares: ev.commissionShares,
+                    protocol_shares: ev.protocolShares,
+                });
             } else if let Ok(ev) = Transfer::decode_log_data(d) {
                 if !ev.from.is_zero()
                     && !ev.to.is_zero()

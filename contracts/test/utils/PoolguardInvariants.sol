@@ -2392,6 +2392,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     // setters, boosts, reports and claims from their calldata): a pause or unpause by governance is refused only
     // where SPEC allows it, never unpauses a fully exited pool, and takes effect.
     function _live007(Obs memory prev, Obs memory next, StepRec memory s) private view returns (string memory) {
+        string memory collected = _live007Collect(prev, next, s);
+        if (bytes(collected).length != 0) return collected;
         bool vault = s.op == OP_PAUSE_VAULT || s.op == OP_UNPAUSE_VAULT;
         bool pool = s.op == OP_PAUSE_POOL || s.op == OP_UNPAUSE_POOL;
         if (s.system || !(vault || pool) || (pool && s.pool >= prev.pools.length)) return "";
@@ -2407,6 +2409,27 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         bool inDomain = pausing ? !wasPaused : (wasPaused && !exited);
         bool holder = vault ? s.caller == prev.vaultOwner : _holds(prev, s.caller, PRIV_GOVERNANCE, 0, 0);
         if (inDomain && holder) return "refused to governance though SPEC allows it";
+        return "";
+    }
+
+    // LIVE-007's collection part: a deposit or processRewards() leaves the pool's rewards collected (the rewards vault
+    // empty, the operator's BGT fees accrued) and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded.
+    function _live007Collect(Obs memory prev, Obs memory next, StepRec memory s) private pure returns (string memory) {
+        if (!s.success || s.system || s.pool >= next.pools.length) return "";
+        if (s.op != OP_SUBMIT && s.op != OP_SEND_TO_POOL && s.op != OP_PROCESS_REWARDS) return "";
+        PoolObs memory p = next.pools[s.pool];
+        if (p.rewardsVaultBalance != 0) {
+            return string.concat(_p(s.pool), "rewards vault still holds ", _s(p.rewardsVaultBalance), " wei: not collected");
+        }
+        if (prev.pools[s.pool].isFullyExited || p.isFullyExited) return "";
+        if (p.lastAccruedBgt != p.operatorBgt) {
+            return string.concat(
+                _p(s.pool), "operator holds ", _s(p.operatorBgt), " BGT but accrued only up to ", _s(p.lastAccruedBgt)
+            );
+        }
+        if (p.bufferedAssets >= 10_000 ether) {
+            return string.concat(_p(s.pool), "keeps ", _s(p.bufferedAssets), " wei buffered, not forwarded");
+        }
         return "";
     }
 
