@@ -139,7 +139,7 @@ impl OpStats {
         self.calls += other.calls;
         self.reverts += other.reverts;
         for (reason, n) in &other.reasons {
-            *self.reasons.entry(reason.clone()).or_default() += n;
+            add_reasons(&mut self.reasons, reason, *n);
         }
     }
 }
@@ -149,17 +149,39 @@ const REVERT_REASONS: usize = 6;
 
 /// Counts one revert under `reason` in `reasons`, keeping at most [`REVERT_REASONS`] distinct ones.
 fn count_reason(reasons: &mut BTreeMap<String, u64>, reason: Option<&str>) {
-    let reason = reason.unwrap_or("reverted");
+    add_reasons(reasons, reason.unwrap_or("reverted"), 1);
+}
+
+/// Adds `n` reverts under `reason`, keeping at most [`REVERT_REASONS`] distinct reasons besides `other`: a new
+/// reason more frequent than the rarest one kept takes its place (the rarest's count goes to `other`), any other to
+/// `other`. Reasons carry the error's arguments (amounts, addresses), so a table that took every new one, as the
+/// campaign's totals merged from every epoch once did, grew for as long as the campaign ran.
+fn add_reasons(reasons: &mut BTreeMap<String, u64>, reason: &str, n: u64) {
+    const OTHER: &str = "other";
     // Per reverted step: allocate only for a reason not counted yet.
-    if let Some(n) = reasons.get_mut(reason) {
-        *n += 1;
-    } else if reasons.len() < REVERT_REASONS {
-        reasons.insert(reason.to_string(), 1);
-    } else if let Some(n) = reasons.get_mut("other") {
-        *n += 1;
-    } else {
-        reasons.insert("other".to_string(), 1);
+    if let Some(count) = reasons.get_mut(reason) {
+        *count += n;
+        return;
     }
+    let kept = reasons.len() - usize::from(reasons.contains_key(OTHER));
+    if kept < REVERT_REASONS {
+        reasons.insert(reason.to_string(), n);
+        return;
+    }
+    let rarest = reasons
+        .iter()
+        .filter(|(r, _)| r.as_str() != OTHER)
+        .min_by_key(|(_, count)| **count)
+        .map(|(r, count)| (r.clone(), *count));
+    let folded = match rarest {
+        Some((rarest, count)) if count < n => {
+            reasons.remove(&rarest);
+            reasons.insert(reason.to_string(), n);
+            count
+        }
+        _ => n,
+    };
+    *reasons.entry(OTHER.to_string()).or_default() += folded;
 }
 
 /// The most frequent reason in `reasons` and its count.
@@ -207,7 +229,7 @@ impl EntryStats {
         self.successes += other.successes;
         self.inner_successes += other.inner_successes;
         for (reason, n) in &other.reverts {
-            *self.reverts.entry(reason.clone()).or_default() += n;
+            add_reasons(&mut self.reverts, reason, *n);
         }
     }
 }
@@ -877,5 +899,42 @@ pub fn make_finding(
         pools: world.pools.len(),
         sequence: sequence.to_vec(),
         trace: traced.trace,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revert_tables_stay_bounded_and_keep_the_frequent_reasons() {
+        let mut total = EntryStats::default();
+        // An entry point's reasons keep their arguments, which rarely repeat: every epoch brings new ones.
+        for epoch in 0..1_000u64 {
+            let mut out = EntryStats::default();
+            for _ in 0..3 {
+                out.record(false, Some("EnforcedPause()"));
+            }
+            for k in 0..10u64 {
+                out.record(false, Some(&format!("Insufficient({})", epoch * 10 + k)));
+            }
+            total.merge(&out);
+            assert!(
+                total.reverts.len() <= REVERT_REASONS + 1,
+                "{:?}",
+                total.reverts.len()
+            );
+        }
+        assert_eq!(total.top_revert().map(|(r, _)| r), Some("other"));
+        assert_eq!(
+            total.reverts.get("EnforcedPause()"),
+            Some(&3_000),
+            "the frequent reason is kept whole"
+        );
+        assert_eq!(
+            total.reverts.values().sum::<u64>(),
+            13_000,
+            "no revert is lost"
+        );
     }
 }
