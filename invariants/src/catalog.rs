@@ -710,8 +710,7 @@ pub static CATALOG: &[Invariant] = &[
                 // charged: the ghost) must be exactly what the operator still has to charge, its BGT above the
                 // mark it last accrued at; and no accrual charges BGT that was never earned, or twice.
                 if bgt_ledger_applies(before, p, c.step) {
-                    let minted: U256 = c.step.events.bgt_minted.iter().filter(|a| a.pool == i).map(|a| a.amount).sum();
-                    let accrued: U256 = c.step.events.bgt_accrued.iter().filter(|a| a.pool == i).map(|a| a.earned).sum();
+                    let (minted, accrued) = c.step.events.bgt_flow(i);
                     let owed = c.ghost.bgt_unaccrued_before.get(i).copied().unwrap_or_default().saturating_add(minted);
                     ensure(accrued <= owed, || {
                         format!("pool{i}: fees charged on {accrued} BGT, but its operator earned only {owed} BGT not yet charged")

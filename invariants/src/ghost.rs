@@ -161,20 +161,7 @@ impl Ghost {
         self.bgt_unaccrued.resize(next.pools.len(), U256::ZERO);
         self.bgt_unaccrued_before.clone_from(&self.bgt_unaccrued);
         for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
-            let minted: U256 = step
-                .events
-                .bgt_minted
-                .iter()
-                .filter(|a| a.pool == p)
-                .map(|a| a.amount)
-                .sum();
-            let accrued: U256 = step
-                .events
-                .bgt_accrued
-                .iter()
-                .filter(|a| a.pool == p)
-                .map(|a| a.earned)
-                .sum();
+            let (minted, accrued) = step.events.bgt_flow(p);
             self.bgt_unaccrued[p] = if bgt_ledger_applies(before, after, step) {
                 (self.bgt_unaccrued[p].saturating_add(minted)).saturating_sub(accrued)
             } else {

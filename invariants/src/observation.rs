@@ -666,6 +666,25 @@ pub struct StepEvents {
     pub bgt_accrued: Vec<BgtAccrual>,
 }
 
+impl StepEvents {
+    /// The BGT minted to pool `pool`'s operator in the step, and the BGT its accruals charged.
+    pub fn bgt_flow(&self, pool: usize) -> (U256, U256) {
+        let minted = self
+            .bgt_minted
+            .iter()
+            .filter(|a| a.pool == pool)
+            .map(|a| a.amount)
+            .sum();
+        let accrued = self
+            .bgt_accrued
+            .iter()
+            .filter(|a| a.pool == pool)
+            .map(|a| a.earned)
+            .sum();
+        (minted, accrued)
+    }
+}
+
 /// A SmartOperator's `BGTFeesAccrued(earned, commissionShares, protocolShares)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BgtAccrual {
