@@ -1424,7 +1424,8 @@ pub static CATALOG: &[Invariant] = &[
                     BGT redemption, a boost queued, activated or dropped, an upgrade, an owner), reports a \
                     validator's balance or claims incentives succeeds for the holder of its \
                     privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
-                    forbids it, and leaves exactly what its calldata asked for. A deposit or processRewards() \
+                    forbids it, and leaves exactly what its calldata asked for, which its own event (where the \
+                    interface gives it one) announces. A deposit or processRewards() \
                     leaves the pool's rewards collected (the rewards vault empty, the operator's BGT fees accrued) \
                     and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded.",
         broken_variant: "live-007-payout-change-lost",
@@ -1444,9 +1445,16 @@ pub static CATALOG: &[Invariant] = &[
                 if !step.events.reentries.is_empty() {
                     return Ok(());
                 }
-                return setting
+                setting
                     .effect(c.prev, c.next)
-                    .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller));
+                    .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller))?;
+                // Its own event names what the calldata set (what indexers and monitors read).
+                return ensure(!setting.announced_by_event() || step.events.announced.contains(setting), || {
+                    format!(
+                        "{} by {} succeeded, but its event announces {:?}, not {setting:?}",
+                        step.op, step.caller, step.events.announced
+                    )
+                });
             }
             let reason = step.revert.as_deref().unwrap_or_default();
             // A transaction the chain rejected never ran.

@@ -664,6 +664,11 @@ pub struct StepEvents {
     /// BGTFeesAccrued: the BGT a pool's SmartOperator charged its fees on, and the shares it says it minted.
     #[serde(default)]
     pub bgt_accrued: Vec<BgtAccrual>,
+    /// What the setters' own events announce, decoded into the setting each names (`BoundsUpdated`,
+    /// `ProtocolFeeRecipientUpdated`, `MinEffectiveBalanceUpdated`, `ProtocolFeePercentageUpdated`,
+    /// `PayoutAmountChangeQueued`, `BGTRedeemed`): LIVE-007 holds them to the calldata.
+    #[serde(default)]
+    pub announced: Vec<Setting>,
 }
 
 impl StepEvents {

@@ -488,6 +488,20 @@ impl Setting {
         }
     }
 
+    /// Whether the interface gives this setting an event of its own that names what was set (decoded into
+    /// [`StepEvents::announced`](crate::observation::StepEvents::announced)).
+    pub fn announced_by_event(&self) -> bool {
+        matches!(
+            self,
+            Setting::OracleBounds { .. }
+                | Setting::ProtocolFeeRecipient { .. }
+                | Setting::MinEffectiveBalance { .. }
+                | Setting::ProtocolFee { .. }
+                | Setting::QueuePayout { .. }
+                | Setting::RedeemBgt { .. }
+        )
+    }
+
     /// The pool the call is about, if any.
     pub fn pool(&self) -> Option<usize> {
         match *self {
@@ -515,7 +529,7 @@ mod tests {
     use alloy_primitives::{Address, U256};
 
     use crate::catalog::{Check, CATALOG};
-    use crate::observation::{Observation, PoolObservation, Setting, StepRecord};
+    use crate::observation::{Observation, PoolObservation, Setting, StepEvents, StepRecord};
     use crate::Ghost;
 
     const GOVERNANCE: Address = Address::repeat_byte(0x60);
@@ -540,11 +554,27 @@ mod tests {
         }
     }
 
+    /// LIVE-007 on one call of `setting`; a successful call's own event announces what it set.
     fn live_007(
         prev: &Observation,
         next: &Observation,
         setting: Setting,
         success: bool,
+    ) -> Option<String> {
+        let announced = if success {
+            vec![setting.clone()]
+        } else {
+            Vec::new()
+        };
+        live_007_announcing(prev, next, setting, success, announced)
+    }
+
+    fn live_007_announcing(
+        prev: &Observation,
+        next: &Observation,
+        setting: Setting,
+        success: bool,
+        announced: Vec<Setting>,
     ) -> Option<String> {
         let step = StepRecord {
             op: "Call".into(),
@@ -553,6 +583,10 @@ mod tests {
             success,
             revert: (!success).then(|| "Unauthorized()".into()),
             setting: Some(setting),
+            events: StepEvents {
+                announced,
+                ..Default::default()
+            },
             ..Default::default()
         };
         let check = Check {
@@ -578,6 +612,19 @@ mod tests {
             value: threshold,
         };
         assert_eq!(live_007(&before, &after, set.clone(), true), None);
+        // Its own event must announce what the calldata set.
+        let other = Setting::MinEffectiveBalance {
+            pool: 0,
+            value: bera,
+        };
+        assert!(
+            live_007_announcing(&before, &after, set.clone(), true, vec![other])
+                .is_some_and(|m| m.contains("its event announces"))
+        );
+        assert!(
+            live_007_announcing(&before, &after, set.clone(), true, Vec::new())
+                .is_some_and(|m| m.contains("its event announces"))
+        );
         // Refused to governance inside SPEC's domain.
         assert!(live_007(&before, &before, set.clone(), false)
             .is_some_and(|m| m.contains("was refused")));

@@ -1009,7 +1009,27 @@ impl Observer {
                 }
                 continue;
             }
+            if log.address == c.factory {
+                if let Ok(ev) =
+                    IStakingPoolContractsFactory::ProtocolFeeRecipientUpdated::decode_log_data(
+                        &log.data,
+                    )
+                {
+                    e.announced.push(Setting::ProtocolFeeRecipient {
+                        recipient: ev.recipient,
+                    });
+                }
+                continue;
+            }
             if log.address == c.accounting_oracle {
+                if let Ok(ev) = IAccountingOracle::BoundsUpdated::decode_log_data(&log.data) {
+                    e.announced.push(Setting::OracleBounds {
+                        bounds: OracleBounds {
+                            max_increase_bps: ev.maxIncreaseBps,
+                            max_decrease_bps: ev.maxDecreaseBps,
+                        },
+                    });
+                }
                 if let Ok(ev) = IAccountingOracle::TotalDepositsReported::decode_log_data(&log.data)
                 {
                     if let Some(&i) = self.pubkey_pool.get(&keccak256(&ev.pubkey)) {
@@ -1027,6 +1047,29 @@ impl Observer {
             };
             let d = &log.data;
             let amount = |amount: U256| PoolAmount { pool: i, amount };
+            if let Ok(ev) = IStakingPool::MinEffectiveBalanceUpdated::decode_log_data(d) {
+                e.announced.push(Setting::MinEffectiveBalance {
+                    pool: i,
+                    value: ev.minEffectiveBalance,
+                });
+            } else if let Ok(ev) = ISmartOperator::ProtocolFeePercentageUpdated::decode_log_data(d)
+            {
+                e.announced.push(Setting::ProtocolFee {
+                    pool: i,
+                    bps: ev.bps,
+                });
+            } else if let Ok(ev) = ISmartOperator::BGTRedeemed::decode_log_data(d) {
+                e.announced.push(Setting::RedeemBgt {
+                    pool: i,
+                    amount: ev.amount,
+                });
+            } else if let Ok(ev) = IIncentiveCollector::PayoutAmountChangeQueued::decode_log_data(d)
+            {
+                e.announced.push(Setting::QueuePayout {
+                    pool: i,
+                    amount: ev.newPayoutAmount,
+                });
+            }
             if let Ok(ev) = IStakingPool::Deposit::decode_log_data(d) {
                 e.deposits.push(Deposit {
                     pool: i,
