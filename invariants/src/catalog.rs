@@ -764,7 +764,8 @@ pub static CATALOG: &[Invariant] = &[
                 // A BGT accrual alone in its step announces the shares it minted: they are the step's fee mints, the
                 // commission's to the default shares recipient, the protocol fee's to its recipient (one address
                 // taking both: their sum).
-                if let ([accrual], 1) = (c.step.events.bgt_accrued.iter().filter(|a| a.pool == i).collect::<Vec<_>>().as_slice(), rewards.len()) {
+                let accrual = c.step.events.bgt_accrued.iter().find(|a| a.pool == i).filter(|_| rewards.len() == 1);
+                if let Some(accrual) = accrual {
                     let minted_to = |who: Address| -> U256 {
                         c.step.events.fee_mints.iter().filter(|f| f.pool == i && f.recipient == who).map(|f| f.shares).sum()
                     };

@@ -742,7 +742,8 @@ impl Observer {
     pub fn setting(&self, world: &World, to: Address, data: &[u8], value: U256) -> Option<Setting> {
         use IStakingPoolContractsFactory as Factory;
         let c = &world.contracts;
-        if let Some(&pool) = self.pool_of.get(&to) {
+        let pool_of_callee = self.pool_of.get(&to).copied();
+        if let Some(pool) = pool_of_callee {
             // A plain transfer deposits (`receive`), like `submit`.
             let deposit = data.is_empty()
                 || data.get(..4) == Some(IStakingPool::submitCall::SELECTOR.as_slice());
@@ -791,7 +792,7 @@ impl Observer {
                 same_kind: builds.contains(&implementation),
             })
         };
-        if let Some(&pool) = self.pool_of.get(&to) {
+        if let Some(pool) = pool_of_callee {
             let p = &world.pools[pool];
             if to == p.staking_pool {
                 return match selector {
