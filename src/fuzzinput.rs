@@ -3,7 +3,8 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
+//! # Format (version 8: `DeployPool`, `OracleReportNewPool`, `ActivatePool`, `SendTokensToRewardsVault` and `RecoverTokens`,
+//! whose selectors come before `Wait`'s; version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
 //! operator's BGT, and `WaitUntilDue`'s selector comes before `Wait`'s; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
 //! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
 //! version 3: version 2 plus `ArmHook` and `ForceSend`, whose selectors come before `Wait`'s; version 2 added

@@ -20,6 +20,7 @@ use crate::compile::{Artifacts, CompileError};
 use crate::entry_points::EntryPoint;
 use crate::evm::{CallOutcome, Chain, EvmError};
 use crate::revert::RevertDecoder;
+use poolguard_invariants::observation::CoreAddresses;
 
 /// One BERA, in wei.
 pub const BERA: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -145,6 +146,27 @@ impl Pool {
             self.incentive_collector,
         ]
     }
+}
+
+/// The pool a campaign may deploy and activate itself (`DeployPool`, `OracleReportNewPool`, `ActivatePool`): a fresh
+/// validator pubkey whose contracts do not exist at set-up. The world's own pools are deployed at set-up, so
+/// without it no campaign would ever run the factory's deployment and activation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NewPool {
+    /// The validator pubkey (48 bytes): [`pool_pubkey`] of the index after the world's last pool.
+    pub pubkey: Bytes,
+    /// Withdrawal credentials SPEC requires (0x01 ++ 11 zero bytes ++ WithdrawalVault).
+    pub credentials: Bytes,
+    /// `predictStakingPoolContractsAddresses(pubkey)`, read at set-up.
+    pub predicted: CoreAddresses,
+}
+
+/// SPEC's withdrawal credentials for every pool's validator: 0x01 ++ 11 zero bytes ++ the WithdrawalVault.
+pub fn withdrawal_credentials(withdrawal_vault: Address) -> Bytes {
+    let mut credentials = vec![0x01u8];
+    credentials.extend_from_slice(&[0u8; 11]);
+    credentials.extend_from_slice(withdrawal_vault.as_slice());
+    credentials.into()
 }
 
 /// Addresses of the shared contracts and implementations.
@@ -409,6 +431,8 @@ pub struct World {
     pub contracts: Contracts,
     /// Pools.
     pub pools: Vec<Pool>,
+    /// The pool a campaign may deploy itself.
+    pub new_pool: NewPool,
     /// Named accounts.
     pub actors: Actors,
     /// Revert reasons by custom error.
@@ -687,6 +711,7 @@ impl World {
             "timestamp": self.snapshot.timestamp(),
             "contracts": self.contracts,
             "pools": self.pools,
+            "new_pool": self.new_pool,
             "actors": actors,
             "entry_points": self
                 .entry_points
@@ -934,6 +959,23 @@ impl<'a> Deployer<'a> {
         for index in 0..self.config.pools {
             pools.push(self.create_pool(index, &contracts)?);
         }
+        let new_pubkey = pool_pubkey(pools.len());
+        let predicted = self.view(
+            contracts.factory,
+            &IStakingPoolContractsFactory::predictStakingPoolContractsAddressesCall {
+                pubkey: new_pubkey.clone(),
+            },
+        )?;
+        let new_pool = NewPool {
+            pubkey: new_pubkey,
+            credentials: withdrawal_credentials(contracts.withdrawal_vault),
+            predicted: CoreAddresses {
+                smart_operator: predicted.smartOperator,
+                staking_pool: predicted.stakingPool,
+                rewards_vault: predicted.stakingRewardsVault,
+                incentive_collector: predicted.incentiveCollector,
+            },
+        };
 
         // Harness-only contracts come from their own deployer (nonces 0, 1, 2), so that no suite address moves;
         // contract actors last, so that their indices follow every externally owned actor's.
@@ -987,6 +1029,7 @@ impl<'a> Deployer<'a> {
             snapshot,
             contracts,
             pools,
+            new_pool,
             actors: self.actors,
             decoder: self.decoder,
             storage_slots: StorageSlots::locate(self.artifacts)?,
@@ -1107,10 +1150,7 @@ impl<'a> Deployer<'a> {
             self.chain.set_balance(who, BERA * U256::from(100_000u64));
         }
         let pubkey = pool_pubkey(index);
-        let mut credentials = vec![0x01u8];
-        credentials.extend_from_slice(&[0u8; 11]);
-        credentials.extend_from_slice(contracts.withdrawal_vault.as_slice());
-        let credentials: Bytes = credentials.into();
+        let credentials = withdrawal_credentials(contracts.withdrawal_vault);
         let signature: Bytes = vec![0xab; 96].into();
 
         let deploy = IStakingPoolContractsFactory::deployStakingPoolContractsCall {

@@ -464,3 +464,119 @@ fn arguments_land_on_the_boundaries_the_suite_compares_them_with() {
     let after = fresh(&ctx, &mut rng);
     assert!(after > before + 100, "{before} -> {after}");
 }
+
+/// The pool a campaign deploys itself goes through SPEC's whole lifecycle, in the default world and with no
+/// invariant firing: activation is refused before the deployment and before the oracle reports the first
+/// deposit, then goes through; a second deployment of the same pubkey is refused.
+#[test]
+fn a_campaign_deploys_reports_and_activates_a_pool_of_its_own() {
+    use poolguard::bindings::{IStakingPool, IERC20};
+    use poolguard::world::FIRST_DEPOSIT_AMOUNT;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let deployer = index(&world, world.actors.stakers[0]);
+    let feeder = index(&world, world.actors.feeder);
+    let book = |who| {
+        world
+            .address_book
+            .iter()
+            .position(|a| *a == who)
+            .expect("in the address book") as u8
+    };
+    let (admin, recipient) = (book(world.actors.stakers[0]), book(world.actors.stakers[1]));
+    let deploy = step(deployer, Op::DeployPool { admin, recipient });
+    let report = step(feeder, Op::OracleReportNewPool {});
+    let activate = step(deployer, Op::ActivatePool {});
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            activate.clone(),
+            deploy.clone(),
+            activate.clone(),
+            report,
+            activate,
+            deploy,
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(run.violations.is_empty(), "{:?}", run.violations);
+    let landed: Vec<bool> = run.steps.iter().map(|s| s.success).collect();
+    assert_eq!(
+        landed,
+        [false, true, false, true, true, false],
+        "{:?}",
+        run.steps.iter().map(|s| &s.revert).collect::<Vec<_>>()
+    );
+    let pool = world.new_pool.predicted.staking_pool;
+    assert!(world.view(pool, &IStakingPool::isActiveCall {}).unwrap());
+    assert_eq!(
+        world
+            .view(
+                pool,
+                &IERC20::balanceOfCall {
+                    account: world.actors.stakers[1]
+                }
+            )
+            .unwrap(),
+        FIRST_DEPOSIT_AMOUNT
+    );
+}
+
+/// Tokens sent to a rewards vault by mistake are recovered by governance, all of them when it asks for all it
+/// holds, with no invariant firing; an outsider's recovery is refused.
+#[test]
+fn governance_recovers_tokens_sent_to_a_rewards_vault() {
+    use poolguard::bindings::IERC20;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let system = index(&world, world.actors.system);
+    let governance = index(&world, world.actors.governance);
+    let outsider = index(&world, world.actors.attacker);
+    let staker = world
+        .address_book
+        .iter()
+        .position(|a| *a == world.actors.stakers[0])
+        .expect("in the address book") as u8;
+    let recover = |who| {
+        step(
+            who,
+            Op::RecoverTokens {
+                pool: 0,
+                to: staker,
+                amount: Amount::Held { held_bps: 10_000 },
+            },
+        )
+    };
+    let run = run_sequence(
+        &mut world,
+        &observer,
+        &[
+            step(
+                system,
+                Op::SendTokensToRewardsVault {
+                    pool: 0,
+                    amount: U256::from(5u8) * BERA,
+                },
+            ),
+            recover(outsider),
+            recover(governance),
+        ],
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(run.violations.is_empty(), "{:?}", run.violations);
+    let landed: Vec<bool> = run.steps.iter().map(|s| s.success).collect();
+    assert_eq!(landed, [true, false, true]);
+    let held = |who| {
+        world
+            .view(
+                world.contracts.incentive_token,
+                &IERC20::balanceOfCall { account: who },
+            )
+            .unwrap()
+    };
+    assert_eq!(held(world.pools[0].rewards_vault), U256::ZERO);
+    assert_eq!(held(world.actors.stakers[0]), U256::from(5u8) * BERA);
+}

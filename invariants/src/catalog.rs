@@ -1422,13 +1422,15 @@ pub static CATALOG: &[Invariant] = &[
         category: Category::Liveness,
         statement: "A call that sets something SPEC names (a pause, the minimum effective balance, the oracle's \
                     bounds, the protocol fee recipient or rate, a queued commission, payout or reward allocation, a \
-                    BGT redemption, a boost queued, activated or dropped, an upgrade, an owner), reports a \
-                    validator's balance or claims incentives succeeds for the holder of its \
+                    BGT redemption, a boost queued, activated or dropped, a BGT-staker reward claimed, an upgrade, an owner, tokens recovered from a rewards vault), reports a \
+                    validator's balance, claims incentives, or deploys or activates a pool succeeds for the holder of its \
                     privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
                     forbids it, and leaves exactly what its calldata asked for, which its own event (where the \
-                    interface gives it one) announces. A deposit or processRewards() \
+                    interface gives it one) announces: a deployment, the four predicted contracts initialized, \
+                    the validator's operator set and the pool inactive; an activation, the pool active with the \
+                    first deposit's dead shares. A deposit or processRewards() \
                     leaves the pool's rewards collected (the rewards vault empty, the operator's BGT fees accrued) \
-                    and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded.",
+                    and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded to the pool's own validator.",
         broken_variant: "live-007-payout-change-lost",
         check: |c| {
             let step = c.step;
@@ -1450,12 +1452,9 @@ pub static CATALOG: &[Invariant] = &[
                     .effect(c.prev, c.next)
                     .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller))?;
                 // Its own event names what the calldata set (what indexers and monitors read).
-                return ensure(!setting.announced_by_event() || step.events.announced.contains(setting), || {
-                    format!(
-                        "{} by {} succeeded, but its event announces {:?}, not {setting:?}",
-                        step.op, step.caller, step.events.announced
-                    )
-                });
+                return setting
+                    .announcement(&step.events, c.next)
+                    .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller));
             }
             let reason = step.revert.as_deref().unwrap_or_default();
             // A transaction the chain rejected never ran.

@@ -231,6 +231,14 @@ pub struct PoolObservation {
     /// The incentive token's balance of the pool's IncentiveCollector (the chain's token, not under test).
     #[serde(default)]
     pub collector_incentive_tokens: U256,
+    /// The BGT-staker reward BGT (the chain's stand-in, not under test) holds for the pool's SmartOperator
+    /// (`stakerRewards`), which anyone's `claimBgtStakerReward()` forwards to the rewards vault.
+    #[serde(default)]
+    pub operator_staker_reward: U256,
+    /// The incentive token's balance of the pool's StakingRewardsVault (tokens sent to it by mistake, which
+    /// governance may recover).
+    #[serde(default)]
+    pub rewards_vault_tokens: U256,
     /// The boost the operator has queued at BGT for the validator (the stand-in's storage).
     #[serde(default)]
     pub boost_queue: BgtQueue,
@@ -512,6 +520,9 @@ pub struct Observation {
     /// every pool proxy, and `_implementation` of each beacon those name.
     #[serde(default)]
     pub implementations: Vec<ImplementationSlot>,
+    /// The pool the campaign may deploy itself.
+    #[serde(default)]
+    pub new_pool: NewPoolObservation,
     /// Every view of the suite that reverted while this observation was read (`Label.signature: reason`); the
     /// fields it feeds read as zero.
     #[serde(default)]
@@ -669,6 +680,9 @@ pub struct StepEvents {
     /// `PayoutAmountChangeQueued`, `BGTRedeemed`): LIVE-007 holds them to the calldata.
     #[serde(default)]
     pub announced: Vec<Setting>,
+    /// The factory's `StakingPoolContractsDeployed`.
+    #[serde(default)]
+    pub pools_deployed: Vec<PoolDeployed>,
 }
 
 impl StepEvents {
@@ -841,6 +855,11 @@ pub enum Setting {
         /// Pool index.
         pool: usize,
     },
+    /// A SmartOperator's `claimBgtStakerReward()`: the operator's BGT-staker reward forwarded to the rewards vault.
+    ClaimStakerReward {
+        /// Pool index.
+        pool: usize,
+    },
     /// `WithdrawalVault.pause()`.
     PauseVault,
     /// `WithdrawalVault.unpause()`.
@@ -930,6 +949,36 @@ pub enum Setting {
         /// `refSlot`.
         ref_slot: U256,
     },
+    /// A StakingRewardsVault's `recoverERC20(token, to, amount)`.
+    RecoverTokens {
+        /// Pool index.
+        pool: usize,
+        /// Whether `token` is the chain's incentive token (the only ERC-20 the world has).
+        incentive_token: bool,
+        /// The recipient.
+        to: Address,
+        /// Whether the recipient is the vault itself.
+        to_itself: bool,
+        /// The amount asked for.
+        amount: U256,
+    },
+    /// `Factory.deployStakingPoolContracts(pubkey, credentials, signature, validatorAdmin, defaultSharesRecipient)`,
+    /// paying `value`.
+    DeployPool {
+        /// Whose validator the pubkey is.
+        pubkey: PubkeyOf,
+        /// BERA sent.
+        value: U256,
+        /// Whether the credentials are `0x01 ‖ 11 zero bytes ‖ WithdrawalVault`, as SPEC requires.
+        credentials_ok: bool,
+        /// Whether `validatorAdmin` or `defaultSharesRecipient` is the zero address.
+        zero_account: bool,
+    },
+    /// `Factory.activateStakingPool(pubkey)`.
+    ActivatePool {
+        /// Whose validator the pubkey is.
+        pubkey: PubkeyOf,
+    },
     /// `transferOwnership(new_owner)` of an Ownable contract, or `renounceOwnership()` (`new_owner` zero).
     TransferOwnership {
         /// The contract.
@@ -939,6 +988,74 @@ pub enum Setting {
         /// Whether the call was `renounceOwnership()`.
         renounce: bool,
     },
+}
+
+/// Whose validator a pubkey a call names is: an observed pool's, the new pool's (the pubkey the world keeps for a
+/// pool the campaign deploys itself, see [`NewPoolObservation`]), or another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PubkeyOf {
+    /// Pool `0` of [`Observation::pools`].
+    Pool(usize),
+    /// The new pool's.
+    NewPool,
+    /// A pubkey the world does not follow.
+    Other,
+}
+
+/// The four contracts the factory deploys for a validator, named as `IStakingPoolContractsFactory.CoreContracts`
+/// names them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CoreAddresses {
+    /// SmartOperator.
+    pub smart_operator: Address,
+    /// StakingPool.
+    pub staking_pool: Address,
+    /// StakingRewardsVault.
+    pub rewards_vault: Address,
+    /// IncentiveCollector.
+    pub incentive_collector: Address,
+}
+
+impl CoreAddresses {
+    /// The four, in `CoreContracts`' order.
+    pub fn all(&self) -> [Address; 4] {
+        [
+            self.smart_operator,
+            self.staking_pool,
+            self.rewards_vault,
+            self.incentive_collector,
+        ]
+    }
+}
+
+/// The pool the campaign may deploy and activate itself (the world deploys its own pools at set-up): its
+/// pubkey is fresh, its credentials are SPEC's, and nothing else follows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPoolObservation {
+    /// `predictStakingPoolContractsAddresses(pubkey)`, read once at set-up, before any step.
+    pub predicted: CoreAddresses,
+    /// `getCoreContracts(pubkey)`: all zero until deployed.
+    pub core: CoreAddresses,
+    /// The operator BeaconDeposit (a chain stand-in, not under test) keeps for the pubkey.
+    pub cl_operator: Address,
+    /// For each of `core`'s proxies, in `CoreAddresses::all`'s order: the version OpenZeppelin's `Initializable`
+    /// keeps in its own storage namespace (0: never initialized, or no contract there).
+    pub initialized: [u64; 4],
+    /// The StakingPool's `isActive()` (false before deployment).
+    pub active: bool,
+    /// The StakingPool's share supply (0 before deployment).
+    pub supply: U256,
+    /// The balance the oracle last accepted for the pubkey (`getLastReport`).
+    pub reported: U256,
+}
+
+/// A `StakingPoolContractsDeployed(pubkey, smartOperator, stakingPool, stakingRewardsVault, incentiveCollector)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolDeployed {
+    /// Whose validator the pubkey it names is.
+    pub pubkey: PubkeyOf,
+    /// The addresses it names.
+    pub core: CoreAddresses,
 }
 
 /// What the engine records of one step.

@@ -11,7 +11,9 @@ use crate::formulas::{
     FIRST_DEPOSIT_AMOUNT, MAX_COMMISSION, MAX_EFFECTIVE_BALANCE, MAX_PROTOCOL_FEE,
     MIN_CL_DEPOSIT_AMOUNT, ONE_HUNDRED_PERCENT,
 };
-use crate::observation::{Observation, PoolObservation, Privilege, Role, Setting};
+use crate::observation::{
+    Observation, PoolDeployed, PoolObservation, Privilege, PubkeyOf, Role, Setting, StepEvents,
+};
 
 /// Why a setting call lies outside the domain in which SPEC lets its caller count on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,10 @@ impl Setting {
             | Setting::Collect { .. }
             | Setting::QueueBoost { .. }
             | Setting::ActivateBoost { .. }
-            | Setting::DropBoost { .. } => None,
+            | Setting::DropBoost { .. }
+            | Setting::ClaimStakerReward { .. }
+            | Setting::DeployPool { .. }
+            | Setting::ActivatePool { .. } => None,
             Setting::OracleReport { .. } => Some(Privilege::Feeder),
             Setting::PausePool { .. }
             | Setting::UnpausePool { .. }
@@ -77,6 +82,7 @@ impl Setting {
             | Setting::OracleBounds { .. }
             | Setting::ProtocolFeeRecipient { .. }
             | Setting::Upgrade { .. }
+            | Setting::RecoverTokens { .. }
             | Setting::TransferOwnership { .. } => Some(Privilege::Governance),
         }
     }
@@ -216,6 +222,70 @@ impl Setting {
             Setting::Upgrade {
                 same_kind: false, ..
             } => allowed("the implementation is not a build of the contract it replaces"),
+            Setting::RecoverTokens {
+                incentive_token: false,
+                ..
+            } => allowed("a token the chain does not have"),
+            Setting::RecoverTokens { to, .. } if to.is_zero() => {
+                allowed("ERC-20 refuses a transfer to the zero address")
+            }
+            Setting::RecoverTokens { amount, .. } if *amount > p.rewards_vault_tokens => {
+                allowed(format!(
+                    "the vault holds only {} of the token",
+                    p.rewards_vault_tokens
+                ))
+            }
+            Setting::DeployPool { value, .. } if *value != FIRST_DEPOSIT_AMOUNT => forbidden(
+                format!("it pays {value}, and the factory takes exactly FIRST_DEPOSIT_AMOUNT"),
+            ),
+            Setting::DeployPool {
+                credentials_ok: false,
+                ..
+            } => forbidden("its credentials do not point at the WithdrawalVault"),
+            Setting::DeployPool {
+                pubkey: PubkeyOf::Pool(i),
+                ..
+            } => forbidden(format!("pool{i}'s pubkey already has an operator")),
+            Setting::DeployPool {
+                pubkey: PubkeyOf::NewPool,
+                ..
+            } if !prev.new_pool.cl_operator.is_zero() => {
+                forbidden("the new pool's pubkey already has an operator")
+            }
+            Setting::DeployPool {
+                pubkey: PubkeyOf::Other,
+                ..
+            }
+            | Setting::ActivatePool {
+                pubkey: PubkeyOf::Other,
+            } => allowed("a pubkey the world does not follow"),
+            Setting::DeployPool {
+                zero_account: true, ..
+            } => allowed(
+                "SPEC does not say whether a zero validator admin or shares recipient is refused",
+            ),
+            Setting::ActivatePool {
+                pubkey: PubkeyOf::Pool(i),
+            } => forbidden(format!(
+                "pool{i} was activated at set-up, and a pool is activated once"
+            )),
+            Setting::ActivatePool {
+                pubkey: PubkeyOf::NewPool,
+            } => {
+                let new = &prev.new_pool;
+                if new.core.staking_pool.is_zero() {
+                    forbidden("no pool was deployed for the pubkey")
+                } else if new.active {
+                    forbidden("the new pool is active already, and a pool is activated once")
+                } else if new.reported < FIRST_DEPOSIT_AMOUNT {
+                    forbidden(format!(
+                        "the oracle reported {} for the pubkey, below FIRST_DEPOSIT_AMOUNT",
+                        new.reported
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
             Setting::TransferOwnership {
                 new_owner,
                 renounce: false,
@@ -251,8 +321,106 @@ impl Setting {
                         "pool{i} keeps {} wei buffered, not forwarded to the consensus layer from {MIN_CL_DEPOSIT_AMOUNT}",
                         after.buffered_assets
                     )
+                })?;
+                // What the pool forwarded is its own validator's: BeaconDeposit (a stand-in, not under test)
+                // credits the pubkey with exactly what the books added to totalDeposits.
+                let booked = after.total_deposits.checked_sub(before.total_deposits);
+                let credited = after.cl_balance.checked_sub(before.cl_balance);
+                effect(booked == credited, || {
+                    format!(
+                        "pool{i}'s totalDeposits went {} → {} but BeaconDeposit credits its validator {} → {}: what \
+                         was forwarded is not its own validator's",
+                        before.total_deposits, after.total_deposits, before.cl_balance, after.cl_balance
+                    )
                 })
             }
+            Setting::ClaimStakerReward { pool: i } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                let vault = before
+                    .rewards_vault_balance
+                    .saturating_add(before.operator_staker_reward);
+                effect(
+                    after.operator_staker_reward.is_zero() && after.rewards_vault_balance == vault,
+                    || {
+                        format!(
+                            "BGT still holds {} of pool{i}'s staker reward and its rewards vault {}, not none and {vault} \
+                             (the {} claimed forwarded)",
+                            after.operator_staker_reward,
+                            after.rewards_vault_balance,
+                            before.operator_staker_reward
+                        )
+                    },
+                )
+            }
+            Setting::RecoverTokens {
+                pool: i,
+                incentive_token: true,
+                to,
+                to_itself,
+                amount,
+            } => {
+                let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                let left = if *to_itself {
+                    before.rewards_vault_tokens
+                } else {
+                    before.rewards_vault_tokens.saturating_sub(*amount)
+                };
+                effect(after.rewards_vault_tokens == left, || {
+                    format!(
+                        "pool{i}'s rewards vault holds {} of the token, not {left} ({} less the {amount} recovered to {to})",
+                        after.rewards_vault_tokens, before.rewards_vault_tokens
+                    )
+                })
+            }
+            Setting::RecoverTokens { .. } => Ok(()),
+            Setting::DeployPool {
+                pubkey: PubkeyOf::NewPool,
+                ..
+            } => {
+                let new = &next.new_pool;
+                effect(
+                    new.core == new.predicted && !new.core.staking_pool.is_zero(),
+                    || {
+                        format!(
+                            "the factory keeps {:?} for the new pool, not the addresses it predicted, {:?}",
+                            new.core, new.predicted
+                        )
+                    },
+                )?;
+                effect(new.initialized.iter().all(|v| *v != 0), || {
+                    format!(
+                        "not every one of the new pool's proxies {:?} is initialized (versions {:?})",
+                        new.core.all(),
+                        new.initialized
+                    )
+                })?;
+                effect(new.cl_operator == new.core.smart_operator, || {
+                    format!(
+                        "BeaconDeposit names {} as the new validator's operator, not its SmartOperator {}",
+                        new.cl_operator, new.core.smart_operator
+                    )
+                })?;
+                effect(!new.active && new.supply.is_zero(), || {
+                    format!(
+                        "the new pool is active ({}) with {} shares before its activation",
+                        new.active, new.supply
+                    )
+                })
+            }
+            Setting::ActivatePool {
+                pubkey: PubkeyOf::NewPool,
+            } => {
+                let (before, after) = (&prev.new_pool, &next.new_pool);
+                let supply = before.supply.saturating_add(FIRST_DEPOSIT_AMOUNT);
+                effect(after.active && after.supply == supply, || {
+                    format!(
+                        "the new pool is active: {}, with {} shares, not active with {supply} (the first deposit's \
+                         dead shares minted)",
+                        after.active, after.supply
+                    )
+                })
+            }
+            Setting::DeployPool { .. } | Setting::ActivatePool { .. } => Ok(()),
             Setting::PausePool { pool: i } => {
                 effect(pool(next, *i)?.paused, || format!("pool{i} is not paused"))
             }
@@ -488,8 +656,36 @@ impl Setting {
         }
     }
 
+    /// Whether a successful call's own event, where the interface gives it one, announces what it did: a
+    /// setter's event names what its calldata set ([`StepEvents::announced`]); the factory's
+    /// `StakingPoolContractsDeployed` names the pubkey and the four addresses the factory now keeps for it.
+    pub fn announcement(&self, events: &StepEvents, next: &Observation) -> Result<(), String> {
+        if self.announced_by_event() {
+            return effect(events.announced.contains(self), || {
+                format!("its event announces {:?}, not {self:?}", events.announced)
+            });
+        }
+        if let Setting::DeployPool {
+            pubkey: PubkeyOf::NewPool,
+            ..
+        } = self
+        {
+            let expected = PoolDeployed {
+                pubkey: PubkeyOf::NewPool,
+                core: next.new_pool.core,
+            };
+            return effect(events.pools_deployed == [expected], || {
+                format!(
+                    "its events announce {:?}, not the one deployment {expected:?} the factory keeps",
+                    events.pools_deployed
+                )
+            });
+        }
+        Ok(())
+    }
+
     /// Whether the interface gives this setting an event of its own that names what was set (decoded into
-    /// [`StepEvents::announced`](crate::observation::StepEvents::announced)).
+    /// [`StepEvents::announced`]).
     pub fn announced_by_event(&self) -> bool {
         matches!(
             self,
@@ -511,6 +707,7 @@ impl Setting {
             | Setting::QueueBoost { pool }
             | Setting::ActivateBoost { pool }
             | Setting::DropBoost { pool }
+            | Setting::ClaimStakerReward { pool }
             | Setting::MinEffectiveBalance { pool, .. }
             | Setting::QueueCommission { pool, .. }
             | Setting::ProtocolFee { pool, .. }
@@ -518,6 +715,7 @@ impl Setting {
             | Setting::RedeemBgt { pool, .. }
             | Setting::QueueRewardsAllocation { pool, .. }
             | Setting::ClaimIncentives { pool, .. }
+            | Setting::RecoverTokens { pool, .. }
             | Setting::OracleReport { pool, .. } => Some(pool),
             _ => None,
         }

@@ -119,6 +119,8 @@ pub enum Holder {
     Sender,
     /// The op's pool's SmartOperator (its BGT), whoever sends the step.
     Operator,
+    /// The op's pool's StakingRewardsVault (the incentive tokens it holds), whoever sends the step.
+    RewardsVault,
 }
 
 /// How an actor field is drawn.
@@ -421,6 +423,20 @@ impl PlanContext<'_> {
             Amount::Exact(v) => Some(*v),
             Amount::Held { .. } => Some(held()).filter(|h| !h.is_zero()).map(|h| amount.of(h)),
         }
+    }
+
+    /// `amount` of the incentive token, a portion being of what the op's pool's StakingRewardsVault holds.
+    pub fn rewards_vault_tokens(&self, amount: &Amount) -> Option<U256> {
+        Self::portion(amount, || {
+            self.world
+                .view(
+                    self.world.contracts.incentive_token,
+                    &crate::bindings::IERC20::balanceOfCall {
+                        account: self.pool().rewards_vault,
+                    },
+                )
+                .unwrap_or_default()
+        })
     }
 
     /// `amount` of BGT, a portion being of the op's pool's SmartOperator's `holding`.

@@ -15,9 +15,9 @@ use super::{Amount, Report, Role, UpgradeTarget};
 use crate::bindings::{
     IAccessControl, IAccountingOracle, IBeaconDeposit, IBeraChef, IDeploy, IForceSender,
     IIncentiveCollector, IOwnable, ISmartOperator, IStakingPool, IStakingPoolContractsFactory,
-    IWithdrawalVault, IBGT, IERC20, IUUPS,
+    IStakingRewardsVault, IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
-use crate::world::World;
+use crate::world::{World, FIRST_DEPOSIT_AMOUNT};
 
 const ANY: K = K::Actor(ActorDraw::Any);
 const WEI: K = K::Amount { div: 1 };
@@ -454,6 +454,78 @@ ops! {
             }
             None
         };
+    /// `Factory.deployStakingPoolContracts` of the new pool (`World::new_pool`: a fresh pubkey, SPEC's
+    /// credentials), paying FIRST_DEPOSIT_AMOUNT, naming `admin` as its validator admin and `recipient` as its
+    /// default shares recipient (either may be the zero address). Whoever sends it pays.
+    DeployPool { admin: u8 = K::Account, recipient: u8 = K::Account }
+        weight 1, needs Needs::Anyone,
+        show |d| format!("factory.deployStakingPoolContracts(newPool, admin={}, recipient={}) value=FIRST_DEPOSIT_AMOUNT", d.account(admin), d.account(recipient)),
+        plan |cx| {
+            let new = &cx.world.new_pool;
+            cx.call(
+                cx.contracts().factory,
+                IStakingPoolContractsFactory::deployStakingPoolContractsCall {
+                    pubkey: new.pubkey.clone(),
+                    credentials: new.credentials.clone(),
+                    signature: vec![0xab; 96].into(),
+                    validatorAdmin: cx.account(admin),
+                    defaultSharesRecipient: cx.account(recipient),
+                },
+                FIRST_DEPOSIT_AMOUNT,
+            )
+        };
+    /// `AccountingOracle.updateTotalDeposits` for the new pool's validator: its balance at BeaconDeposit, at the
+    /// refSlot after the last.
+    OracleReportNewPool {}
+        weight 1, needs Needs::Feeder,
+        show |d| "oracle.updateTotalDeposits(newPool, its balance)".to_string(),
+        plan |cx| {
+            let c = cx.contracts();
+            let pubkey = cx.world.new_pool.pubkey.clone();
+            let balance = cx.world.view(c.beacon_deposit, &IBeaconDeposit::validatorBalanceCall { pubkey: pubkey.clone() }).ok()?;
+            let last = cx.world.view(c.accounting_oracle, &IAccountingOracle::getLastReportCall { pubkey: pubkey.clone() }).ok()?;
+            cx.call(
+                c.accounting_oracle,
+                IAccountingOracle::updateTotalDepositsCall {
+                    pubkey,
+                    balanceGwei: balance / U256::from(1_000_000_000u64),
+                    refSlot: last.refSlot + U256::from(1u8),
+                },
+                U256::ZERO,
+            )
+        };
+    /// `Factory.activateStakingPool` of the new pool.
+    ActivatePool {}
+        weight 1, needs Needs::Anyone,
+        show |d| "factory.activateStakingPool(newPool)".to_string(),
+        plan |cx| cx.call(
+            cx.contracts().factory,
+            IStakingPoolContractsFactory::activateStakingPoolCall { pubkey: cx.world.new_pool.pubkey.clone() },
+            U256::ZERO,
+        );
+    /// Chain (system): incentive tokens minted to the pool's StakingRewardsVault, standing for an ERC-20 sent to it
+    /// by mistake, which governance may recover.
+    SendTokensToRewardsVault { pool: u8 = K::Pool, amount: U256 = WEI => mutable }
+        weight 1, needs Needs::System,
+        plan |cx| cx.call(
+            cx.contracts().incentive_token,
+            IDeploy::mintCall { to: cx.pool().rewards_vault, amount: *amount },
+            U256::ZERO,
+        );
+    /// `StakingRewardsVault.recoverERC20(incentiveToken, to, amount)`; `amount` exact or a portion of what the
+    /// vault holds.
+    RecoverTokens { pool: u8 = K::Pool, to: u8 = K::Account, amount: Amount = K::Held { div: 1, of: Holder::RewardsVault } => mutable }
+        weight 1, needs Needs::Governance,
+        show |d| format!("{}.rewardsVault.recoverERC20(incentiveToken, {}, {})", d.pool(pool), d.account(to), amount.describe("its tokens")),
+        plan |cx| cx.call(
+            cx.pool().rewards_vault,
+            IStakingRewardsVault::recoverERC20Call {
+                token: cx.contracts().incentive_token,
+                to: cx.account(to),
+                amount: cx.rewards_vault_tokens(amount)?,
+            },
+            U256::ZERO,
+        );
     /// Only the roll: no call.
     Wait {}
         weight 3, needs Needs::Anyone,

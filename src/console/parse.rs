@@ -228,6 +228,10 @@ pub fn field_usage(name: &str, kind: FieldKind) -> String {
             of: Holder::Operator,
             ..
         } => "N% of the operator's BGT | amount",
+        FieldKind::Held {
+            of: Holder::RewardsVault,
+            ..
+        } => "N% of the rewards vault's incentive tokens | amount",
         FieldKind::Held { .. } => "N% of held | amount",
         FieldKind::Bps { .. } => "bps | N%",
         FieldKind::RequestId => "request id, 0 = the one a holder would finalize",

@@ -334,6 +334,13 @@ impl Chain {
         }
     }
 
+    /// Whether `who` has runtime code (without copying it).
+    pub fn has_code(&self, who: Address) -> bool {
+        self.account_info(who).is_some_and(|info| {
+            info.code_hash != revm::primitives::KECCAK_EMPTY && !info.code_hash.is_zero()
+        })
+    }
+
     /// `who`'s runtime code (empty for accounts without code).
     pub fn code(&self, who: Address) -> Bytes {
         let Some(acc) = self.db.cache.accounts.get(&who) else {

@@ -15,8 +15,9 @@ use std::sync::Mutex;
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{
-    BgtAccrual, BgtDelays, BgtQueue, ClRequestObservation, Forwarder, ForwarderBalance,
-    ImplementationSlot, QueuedAllocation, Requested, Setting,
+    BgtAccrual, BgtDelays, BgtQueue, ClRequestObservation, CoreAddresses, Forwarder,
+    ForwarderBalance, ImplementationSlot, NewPoolObservation, PoolDeployed, PubkeyOf,
+    QueuedAllocation, Requested, Setting,
 };
 use poolguard_invariants::{
     AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
@@ -50,6 +51,11 @@ const ERC1967_BEACON: B256 =
 /// `Upgraded(address)`, emitted by ERC-1967 proxies and UpgradeableBeacon.
 const UPGRADED: B256 =
     alloy_primitives::b256!("bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b");
+
+/// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.Initializable")) - 1)) & ~0xff`: `_initialized`
+/// (a `uint64`) is its low eight bytes.
+const INITIALIZABLE_STORAGE: B256 =
+    alloy_primitives::b256!("f0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00");
 
 /// Probe amounts for the preview checks, cycled by step.
 const PROBES: [u128; 3] = [
@@ -366,9 +372,11 @@ impl Observer {
                 }
             })
             .collect();
+        let new_pool = self.observe_new_pool(world, &reads);
         Observation {
             block: world.chain.block_number(),
             pools,
+            new_pool,
             actor_bera: self
                 .actors
                 .iter()
@@ -431,6 +439,71 @@ impl Observer {
             contract_actors: self.contract_actors.clone(),
             other_holders: self.other_holders.clone(),
             view_failures: reads.failures.into_inner(),
+        }
+    }
+
+    /// The pool a campaign may deploy: what the factory keeps for its pubkey, and once its StakingPool has code,
+    /// whether it is active and its supply. Whether each proxy is initialized is read from OpenZeppelin's
+    /// `Initializable` namespace, not from a view of the code under test.
+    fn observe_new_pool(&self, world: &World, reads: &Reads) -> NewPoolObservation {
+        let c = &world.contracts;
+        let new = &world.new_pool;
+        let core = reads.view(
+            c.factory,
+            IStakingPoolContractsFactory::getCoreContractsCall {
+                pubkey: new.pubkey.clone(),
+            },
+        );
+        let core = CoreAddresses {
+            smart_operator: core.smartOperator,
+            staking_pool: core.stakingPool,
+            rewards_vault: core.stakingRewardsVault,
+            incentive_collector: core.incentiveCollector,
+        };
+        let has_code = |a: Address| !a.is_zero() && world.chain.has_code(a);
+        let initialized = core.all().map(|proxy| {
+            if has_code(proxy) {
+                let word = world.chain.storage(proxy, INITIALIZABLE_STORAGE.into());
+                word.as_limbs()[0]
+            } else {
+                0
+            }
+        });
+        let deployed = has_code(core.staking_pool);
+        NewPoolObservation {
+            predicted: new.predicted,
+            cl_operator: reads.view(
+                c.beacon_deposit,
+                IBeaconDeposit::getOperatorCall {
+                    pubkey: new.pubkey.clone(),
+                },
+            ),
+            initialized,
+            active: deployed && reads.view(core.staking_pool, IStakingPool::isActiveCall {}),
+            supply: if deployed {
+                reads.view(core.staking_pool, IERC20::totalSupplyCall {})
+            } else {
+                U256::ZERO
+            },
+            reported: reads
+                .view(
+                    c.accounting_oracle,
+                    IAccountingOracle::getLastReportCall {
+                        pubkey: new.pubkey.clone(),
+                    },
+                )
+                .balanceWei,
+            core,
+        }
+    }
+
+    /// Whose validator `pubkey` is.
+    fn pubkey_of(&self, world: &World, pubkey: &[u8]) -> PubkeyOf {
+        let hash = keccak256(pubkey);
+        match self.pubkey_pool.get(&hash) {
+            Some(pool) => PubkeyOf::Pool(*pool),
+            None if hash == keccak256(&world.new_pool.pubkey) => PubkeyOf::NewPool,
+            None => PubkeyOf::Other,
         }
     }
 
@@ -595,6 +668,18 @@ impl Observer {
                 c.incentive_token,
                 IERC20::balanceOfCall {
                     account: p.incentive_collector,
+                },
+            ),
+            operator_staker_reward: reads.view(
+                c.bgt,
+                IBGT::stakerRewardsCall {
+                    account: p.smart_operator,
+                },
+            ),
+            rewards_vault_tokens: reads.view(
+                c.incentive_token,
+                IERC20::balanceOfCall {
+                    account: p.rewards_vault,
                 },
             ),
             boost_queue: bgt_queue(world, p, false),
@@ -813,6 +898,16 @@ impl Observer {
                     _ => None,
                 };
             }
+            if to == p.rewards_vault {
+                let call = IStakingRewardsVault::recoverERC20Call::abi_decode(data).ok()?;
+                return Some(Setting::RecoverTokens {
+                    pool,
+                    incentive_token: call.token == c.incentive_token,
+                    to: call.to,
+                    to_itself: call.to == p.rewards_vault,
+                    amount: call.amount,
+                });
+            }
             if to == p.incentive_collector {
                 let call = IIncentiveCollector::claimCall::abi_decode(data).ok()?;
                 return Some(Setting::ClaimIncentives {
@@ -830,6 +925,7 @@ impl Observer {
                 Op::queueBoostCall::SELECTOR => Some(Setting::QueueBoost { pool }),
                 Op::activateBoostCall::SELECTOR => Some(Setting::ActivateBoost { pool }),
                 Op::dropBoostCall::SELECTOR => Some(Setting::DropBoost { pool }),
+                Op::claimBgtStakerRewardCall::SELECTOR => Some(Setting::ClaimStakerReward { pool }),
                 Op::queueValCommissionCall::SELECTOR => {
                     let call = Op::queueValCommissionCall::abi_decode(data).ok()?;
                     Some(Setting::QueueCommission {
@@ -877,6 +973,23 @@ impl Observer {
         match selector {
             IWithdrawalVault::pauseCall::SELECTOR if to == c.withdrawal_vault => {
                 Some(Setting::PauseVault)
+            }
+            Factory::deployStakingPoolContractsCall::SELECTOR if to == c.factory => {
+                let call = Factory::deployStakingPoolContractsCall::abi_decode(data).ok()?;
+                Some(Setting::DeployPool {
+                    pubkey: self.pubkey_of(world, &call.pubkey),
+                    value,
+                    credentials_ok: call.credentials
+                        == crate::world::withdrawal_credentials(c.withdrawal_vault),
+                    zero_account: call.validatorAdmin.is_zero()
+                        || call.defaultSharesRecipient.is_zero(),
+                })
+            }
+            Factory::activateStakingPoolCall::SELECTOR if to == c.factory => {
+                let call = Factory::activateStakingPoolCall::abi_decode(data).ok()?;
+                Some(Setting::ActivatePool {
+                    pubkey: self.pubkey_of(world, &call.pubkey),
+                })
             }
             IWithdrawalVault::unpauseCall::SELECTOR if to == c.withdrawal_vault => {
                 Some(Setting::UnpauseVault)
@@ -1018,6 +1131,20 @@ impl Observer {
                 {
                     e.announced.push(Setting::ProtocolFeeRecipient {
                         recipient: ev.recipient,
+                    });
+                } else if let Ok(ev) =
+                    IStakingPoolContractsFactory::StakingPoolContractsDeployed::decode_log_data(
+                        &log.data,
+                    )
+                {
+                    e.pools_deployed.push(PoolDeployed {
+                        pubkey: self.pubkey_of(world, &ev.pubkey),
+                        core: CoreAddresses {
+                            smart_operator: ev.smartOperator,
+                            staking_pool: ev.stakingPool,
+                            rewards_vault: ev.stakingRewardsVault,
+                            incentive_collector: ev.incentiveCollector,
+                        },
                     });
                 }
                 continue;
