@@ -161,6 +161,17 @@ pub struct NewPool {
     pub predicted: CoreAddresses,
 }
 
+/// The factory's `CoreContracts` (`getCoreContracts`, `predictStakingPoolContractsAddresses`) as the invariants name
+/// them.
+pub fn core_addresses(core: &IStakingPoolContractsFactory::CoreContracts) -> CoreAddresses {
+    CoreAddresses {
+        smart_operator: core.smartOperator,
+        staking_pool: core.stakingPool,
+        rewards_vault: core.stakingRewardsVault,
+        incentive_collector: core.incentiveCollector,
+    }
+}
+
 /// SPEC's withdrawal credentials for every pool's validator: 0x01 ++ 11 zero bytes ++ the WithdrawalVault.
 pub fn withdrawal_credentials(withdrawal_vault: Address) -> Bytes {
     let mut credentials = vec![0x01u8];
@@ -630,7 +641,16 @@ impl World {
     /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the
     /// balance the pool expects. Zeros where a view fails.
     pub fn oracle_inputs(&self, pool: &Pool) -> (U256, U256, U256) {
-        let pubkey = pool.pubkey.clone();
+        let (actual, last) = self.validator_and_last_slot(&pool.pubkey);
+        let expected = self
+            .view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {})
+            .unwrap_or_default();
+        (actual, last, expected)
+    }
+
+    /// What any oracle report for validator `pubkey` needs: its balance at BeaconDeposit and the oracle's last
+    /// refSlot for it. Zeros where a view fails.
+    pub fn validator_and_last_slot(&self, pubkey: &Bytes) -> (U256, U256) {
         let actual = self
             .view(
                 self.contracts.beacon_deposit,
@@ -642,14 +662,13 @@ impl World {
         let last = self
             .view(
                 self.contracts.accounting_oracle,
-                &IAccountingOracle::getLastReportCall { pubkey },
+                &IAccountingOracle::getLastReportCall {
+                    pubkey: pubkey.clone(),
+                },
             )
             .map(|r| r.refSlot)
             .unwrap_or_default();
-        let expected = self
-            .view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {})
-            .unwrap_or_default();
-        (actual, last, expected)
+        (actual, last)
     }
 
     /// Consensus-layer withdrawals `pool` requested and the consensus layer has not paid yet.
@@ -969,12 +988,7 @@ impl<'a> Deployer<'a> {
         let new_pool = NewPool {
             pubkey: new_pubkey,
             credentials: withdrawal_credentials(contracts.withdrawal_vault),
-            predicted: CoreAddresses {
-                smart_operator: predicted.smartOperator,
-                staking_pool: predicted.stakingPool,
-                rewards_vault: predicted.stakingRewardsVault,
-                incentive_collector: predicted.incentiveCollector,
-            },
+            predicted: core_addresses(&predicted),
         };
 
         // Harness-only contracts come from their own deployer (nonces 0, 1, 2), so that no suite address moves;

@@ -1422,15 +1422,16 @@ pub static CATALOG: &[Invariant] = &[
         category: Category::Liveness,
         statement: "A call that sets something SPEC names (a pause, the minimum effective balance, the oracle's \
                     bounds, the protocol fee recipient or rate, a queued commission, payout or reward allocation, a \
-                    BGT redemption, a boost queued, activated or dropped, a BGT-staker reward claimed, an upgrade, an owner, tokens recovered from a rewards vault), reports a \
-                    validator's balance, claims incentives, or deploys or activates a pool succeeds for the holder of its \
-                    privilege whenever its arguments lie in the domain SPEC gives it, never succeeds where SPEC \
-                    forbids it, and leaves exactly what its calldata asked for, which its own event (where the \
-                    interface gives it one) announces: a deployment, the four predicted contracts initialized, \
-                    the validator's operator set and the pool inactive; an activation, the pool active with the \
-                    first deposit's dead shares. A deposit or processRewards() \
-                    leaves the pool's rewards collected (the rewards vault empty, the operator's BGT fees accrued) \
-                    and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded to the pool's own validator.",
+                    BGT redemption, a boost queued, activated or dropped, a BGT-staker reward claimed, an upgrade, \
+                    an owner, tokens recovered from a rewards vault), reports a validator's balance, claims \
+                    incentives, or deploys or activates a pool succeeds for the holder of its privilege whenever its \
+                    arguments lie in the domain SPEC gives it, never succeeds where SPEC forbids it, and leaves \
+                    exactly what its calldata asked for, which its own event (where the interface gives it one) \
+                    announces: a deployment, the four predicted contracts initialized, the validator's operator set \
+                    and the pool inactive; an activation, the pool active with the first deposit's dead shares. A \
+                    deposit or processRewards() leaves the pool's rewards collected (the rewards vault empty, the \
+                    operator's BGT fees accrued) and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded to the \
+                    pool's own validator.",
         broken_variant: "live-007-payout-change-lost",
         check: |c| {
             let step = c.step;

@@ -994,7 +994,7 @@ pub enum Setting {
 /// pool the campaign deploys itself, see [`NewPoolObservation`]), or another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PubkeyOf {
-    /// Pool `0` of [`Observation::pools`].
+    /// The pool at this index of [`Observation::pools`].
     Pool(usize),
     /// The new pool's.
     NewPool,

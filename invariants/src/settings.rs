@@ -774,6 +774,20 @@ mod tests {
         success: bool,
         announced: Vec<Setting>,
     ) -> Option<String> {
+        let events = StepEvents {
+            announced,
+            ..Default::default()
+        };
+        live_007_with_events(prev, next, setting, success, events)
+    }
+
+    fn live_007_with_events(
+        prev: &Observation,
+        next: &Observation,
+        setting: Setting,
+        success: bool,
+        events: StepEvents,
+    ) -> Option<String> {
         let step = StepRecord {
             op: "Call".into(),
             caller: GOVERNANCE,
@@ -781,10 +795,7 @@ mod tests {
             success,
             revert: (!success).then(|| "Unauthorized()".into()),
             setting: Some(setting),
-            events: StepEvents {
-                announced,
-                ..Default::default()
-            },
+            events,
             ..Default::default()
         };
         let check = Check {
@@ -845,6 +856,84 @@ mod tests {
         assert!(
             live_007(&paused, &paused, Setting::UnpausePool { pool: 0 }, true)
                 .is_some_and(|m| m.contains("still paused"))
+        );
+    }
+
+    /// The new pool: a deployment must leave its proxies initialized and be announced by the one event naming
+    /// them; an activation is forbidden before the oracle's report, owed after it, and must mint the dead shares.
+    #[test]
+    fn a_new_pool_is_deployed_initialized_and_activated_once_with_its_dead_shares() {
+        use crate::formulas::FIRST_DEPOSIT_AMOUNT;
+        use crate::observation::{CoreAddresses, PoolDeployed, PubkeyOf};
+        let core = CoreAddresses {
+            smart_operator: Address::repeat_byte(0x81),
+            staking_pool: Address::repeat_byte(0x82),
+            rewards_vault: Address::repeat_byte(0x83),
+            incentive_collector: Address::repeat_byte(0x84),
+        };
+        let mut undeployed = world(false, U256::ZERO);
+        undeployed.new_pool.predicted = core;
+        let mut deployed = undeployed.clone();
+        deployed.new_pool.core = core;
+        deployed.new_pool.cl_operator = core.smart_operator;
+        deployed.new_pool.initialized = [1; 4];
+        let deploy = Setting::DeployPool {
+            pubkey: PubkeyOf::NewPool,
+            value: FIRST_DEPOSIT_AMOUNT,
+            credentials_ok: true,
+            zero_account: false,
+        };
+        let announced = StepEvents {
+            pools_deployed: vec![PoolDeployed {
+                pubkey: PubkeyOf::NewPool,
+                core,
+            }],
+            ..Default::default()
+        };
+        assert_eq!(
+            live_007_with_events(
+                &undeployed,
+                &deployed,
+                deploy.clone(),
+                true,
+                announced.clone()
+            ),
+            None
+        );
+        let mut uninitialized = deployed.clone();
+        uninitialized.new_pool.initialized[3] = 0;
+        assert!(
+            live_007_with_events(&undeployed, &uninitialized, deploy.clone(), true, announced)
+                .is_some_and(|m| m.contains("initialized"))
+        );
+        assert!(live_007(&undeployed, &deployed, deploy, true)
+            .is_some_and(|m| m.contains("its events announce")));
+
+        let activate = Setting::ActivatePool {
+            pubkey: PubkeyOf::NewPool,
+        };
+        // Before the oracle saw the first deposit: refused rightly, and forbidden to succeed.
+        assert_eq!(
+            live_007(&deployed, &deployed, activate.clone(), false),
+            None
+        );
+        assert!(live_007(&deployed, &deployed, activate.clone(), true)
+            .is_some_and(|m| m.contains("SPEC forbids")));
+        let mut reported = deployed.clone();
+        reported.new_pool.reported = FIRST_DEPOSIT_AMOUNT;
+        let mut active = reported.clone();
+        active.new_pool.active = true;
+        active.new_pool.supply = FIRST_DEPOSIT_AMOUNT;
+        assert_eq!(live_007(&reported, &active, activate.clone(), true), None);
+        assert!(live_007(&reported, &reported, activate.clone(), false)
+            .is_some_and(|m| m.contains("was refused")));
+        let mut no_shares = active.clone();
+        no_shares.new_pool.supply = U256::ZERO;
+        assert!(live_007(&reported, &no_shares, activate.clone(), true)
+            .is_some_and(|m| m.contains("dead shares")));
+        // Once active, never again.
+        assert!(
+            live_007(&active, &active, activate, true).is_some_and(|m| m.contains("SPEC forbids"))
         );
     }
 }

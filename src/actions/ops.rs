@@ -480,16 +480,14 @@ ops! {
         weight 1, needs Needs::Feeder,
         show |d| "oracle.updateTotalDeposits(newPool, its balance)".to_string(),
         plan |cx| {
-            let c = cx.contracts();
             let pubkey = cx.world.new_pool.pubkey.clone();
-            let balance = cx.world.view(c.beacon_deposit, &IBeaconDeposit::validatorBalanceCall { pubkey: pubkey.clone() }).ok()?;
-            let last = cx.world.view(c.accounting_oracle, &IAccountingOracle::getLastReportCall { pubkey: pubkey.clone() }).ok()?;
+            let (balance, last_slot) = cx.world.validator_and_last_slot(&pubkey);
             cx.call(
-                c.accounting_oracle,
+                cx.contracts().accounting_oracle,
                 IAccountingOracle::updateTotalDepositsCall {
                     pubkey,
                     balanceGwei: balance / U256::from(1_000_000_000u64),
-                    refSlot: last.refSlot + U256::from(1u8),
+                    refSlot: last_slot + U256::from(1u8),
                 },
                 U256::ZERO,
             )

@@ -93,6 +93,8 @@ pub struct Observer {
     contract_actors: Vec<Address>,
     pool_of: HashMap<Address, usize>,
     pubkey_pool: HashMap<B256, usize>,
+    /// The hash of the new pool's pubkey (`World::new_pool`).
+    new_pool_key: B256,
     /// Per actor: the slot of its ERC-20 balance.
     balance_slots: Vec<U256>,
     /// The address book's other entries (contracts, zero) and the slots of their ERC-20 balances.
@@ -190,6 +192,7 @@ impl Observer {
             contract_actors: world.actors.contracts.clone(),
             pool_of,
             pubkey_pool,
+            new_pool_key: keccak256(&world.new_pool.pubkey),
             balance_slots,
             other_holders,
             other_balance_slots,
@@ -448,28 +451,25 @@ impl Observer {
     fn observe_new_pool(&self, world: &World, reads: &Reads) -> NewPoolObservation {
         let c = &world.contracts;
         let new = &world.new_pool;
-        let core = reads.view(
+        let core = crate::world::core_addresses(&reads.view(
             c.factory,
             IStakingPoolContractsFactory::getCoreContractsCall {
                 pubkey: new.pubkey.clone(),
             },
-        );
-        let core = CoreAddresses {
-            smart_operator: core.smartOperator,
-            staking_pool: core.stakingPool,
-            rewards_vault: core.stakingRewardsVault,
-            incentive_collector: core.incentiveCollector,
-        };
-        let has_code = |a: Address| !a.is_zero() && world.chain.has_code(a);
-        let initialized = core.all().map(|proxy| {
-            if has_code(proxy) {
-                let word = world.chain.storage(proxy, INITIALIZABLE_STORAGE.into());
-                word.as_limbs()[0]
+        ));
+        let has_code = core.all().map(|a| !a.is_zero() && world.chain.has_code(a));
+        let initialized = std::array::from_fn(|k| {
+            if has_code[k] {
+                world
+                    .chain
+                    .storage(core.all()[k], INITIALIZABLE_STORAGE.into())
+                    .as_limbs()[0]
             } else {
                 0
             }
         });
-        let deployed = has_code(core.staking_pool);
+        // The StakingPool is second in `CoreAddresses::all`.
+        let deployed = has_code[1];
         NewPoolObservation {
             predicted: new.predicted,
             cl_operator: reads.view(
@@ -498,11 +498,11 @@ impl Observer {
     }
 
     /// Whose validator `pubkey` is.
-    fn pubkey_of(&self, world: &World, pubkey: &[u8]) -> PubkeyOf {
+    fn pubkey_of(&self, pubkey: &[u8]) -> PubkeyOf {
         let hash = keccak256(pubkey);
         match self.pubkey_pool.get(&hash) {
             Some(pool) => PubkeyOf::Pool(*pool),
-            None if hash == keccak256(&world.new_pool.pubkey) => PubkeyOf::NewPool,
+            None if hash == self.new_pool_key => PubkeyOf::NewPool,
             None => PubkeyOf::Other,
         }
     }
@@ -977,7 +977,7 @@ impl Observer {
             Factory::deployStakingPoolContractsCall::SELECTOR if to == c.factory => {
                 let call = Factory::deployStakingPoolContractsCall::abi_decode(data).ok()?;
                 Some(Setting::DeployPool {
-                    pubkey: self.pubkey_of(world, &call.pubkey),
+                    pubkey: self.pubkey_of(&call.pubkey),
                     value,
                     credentials_ok: call.credentials
                         == crate::world::withdrawal_credentials(c.withdrawal_vault),
@@ -988,7 +988,7 @@ impl Observer {
             Factory::activateStakingPoolCall::SELECTOR if to == c.factory => {
                 let call = Factory::activateStakingPoolCall::abi_decode(data).ok()?;
                 Some(Setting::ActivatePool {
-                    pubkey: self.pubkey_of(world, &call.pubkey),
+                    pubkey: self.pubkey_of(&call.pubkey),
                 })
             }
             IWithdrawalVault::unpauseCall::SELECTOR if to == c.withdrawal_vault => {
@@ -1138,7 +1138,7 @@ impl Observer {
                     )
                 {
                     e.pools_deployed.push(PoolDeployed {
-                        pubkey: self.pubkey_of(world, &ev.pubkey),
+                        pubkey: self.pubkey_of(&ev.pubkey),
                         core: CoreAddresses {
                             smart_operator: ev.smartOperator,
                             staking_pool: ev.stakingPool,
