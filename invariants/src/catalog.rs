@@ -15,6 +15,7 @@ use crate::observation::{
     PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp,
     StepRecord, SuiteCall, SuiteFunction,
 };
+use crate::refusals::Refused;
 
 /// What an invariant is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,24 +47,6 @@ impl fmt::Display for Category {
         fmt::Debug::fmt(self, f)
     }
 }
-
-/// The custom errors SPEC lets a withdrawal or redemption request revert with (LIVE-001), by name: the vault
-/// paused (`EnforcedPause`), an unknown pool, an inactive pool, a zero amount or zero shares, more shares than the
-/// holder owns (`ERC20InsufficientBalance` naming the holder, of a withdrawal only), the dead shares, an unfunded buffer before the minimum effective balance, a fee above `maxFee` or
-/// `msg.value`, and a re-entry of the vault. A refund the holder refuses (`TransferFailed`) is allowed only for a
-/// contract holder, the one kind of account that can refuse it.
-pub const REQUEST_REFUSALS: &[&str] = &[
-    "EnforcedPause",
-    "UnknownPool",
-    "NotActive",
-    "ZeroAmount",
-    "ZeroShares",
-    "ERC20InsufficientBalance",
-    "DeadSharesLocked",
-    "WithdrawalNotAllowed",
-    "FeeTooHigh",
-    "ReentrancyGuardReentrantCall",
-];
 
 /// The inputs of a check: the world before and after one step, the step, the ghost (already updated).
 #[derive(Debug, Clone, Copy)]
@@ -1177,62 +1160,61 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "LIVE-001",
         category: Category::Liveness,
-        statement: "A withdrawal or redemption request for no more than the holder owns is refused only for a reason \
-                    SPEC gives: the vault paused, an unknown or inactive pool, a zero amount, the holder's own shares \
-                    short of a withdrawal (never of a redemption of shares it owns), the dead shares, an \
-                    unfunded buffer before the minimum effective balance, a fee above maxFee or msg.value, a re-entry, \
-                    or a contract holder that refuses its own refund. Whoever the holder is (an EOA or a contract with \
-                    or without an ERC-721 receiver), nothing else may stop it from leaving.",
+        statement: "A deposit, and a withdrawal or redemption request for no more than the holder owns, is refused \
+                    only for a reason SPEC gives and only where that reason holds, judged from the state before the \
+                    step and the calldata: for a deposit, the pool paused, inactive or exited, a zero amount, no \
+                    capacity left, an amount worth no share, or a contract depositor refusing the refund of what \
+                    exceeds the capacity; for a request, the vault paused, an inactive pool, a zero amount (or, for \
+                    a redemption, shares worth less than a gwei), the holder's own shares short of a withdrawal \
+                    (never of a redemption of shares it owns), the dead shares, a buffer that cannot serve it \
+                    before the minimum effective balance, the predeploy's fee above maxFee or msg.value, a re-entry, \
+                    or a contract holder that refuses a refund it is due. Whoever the holder is (an EOA or a \
+                    contract with or without an ERC-721 receiver), nothing else may stop it from entering or \
+                    leaving.",
         broken_variant: "live-001-request-needs-receiver",
         check: |c| {
             let step = c.step;
             let Some(call) = step.call.filter(|_| !step.success) else {
                 return Ok(());
             };
+            let (Some(i), Some(holder)) = (call.pool, c.prev.actor_index(step.caller)) else {
+                return Ok(());
+            };
+            let Some(pool) = c.prev.pools.get(i) else {
+                return Ok(());
+            };
             // Only a request for no more than the holder owns (its shares, or what they are worth, rounded
             // down, before the step) must go through; a larger one may be refused for any reason.
-            let (Some(i), Some(amount), Some(holder)) = (call.pool, call.amount, c.prev.actor_index(step.caller)) else {
-                return Ok(());
-            };
-            let (Some(pool), Some(&owned)) = (c.prev.pools.get(i), c.prev.pools.get(i).and_then(|p| p.share_balances.get(holder)))
-            else {
-                return Ok(());
-            };
-            let within = match call.function {
-                SuiteFunction::RequestRedeem => amount <= owned,
-                SuiteFunction::RequestWithdrawal => {
-                    to_assets(owned, pool.total_supply, pool.total_assets, Rounding::Floor).is_some_and(|worth| amount <= worth)
+            if call.function != SuiteFunction::Deposit {
+                let (Some(amount), Some(&owned)) = (call.amount, pool.share_balances.get(holder)) else {
+                    return Ok(());
+                };
+                let within = match call.function {
+                    SuiteFunction::RequestRedeem => amount <= owned,
+                    SuiteFunction::RequestWithdrawal => {
+                        to_assets(owned, pool.total_supply, pool.total_assets, Rounding::Floor).is_some_and(|worth| amount <= worth)
+                    }
+                    _ => return Ok(()),
+                };
+                if !within {
+                    return Ok(());
                 }
-                _ => return Ok(()),
-            };
-            if !within {
-                return Ok(());
             }
             let Some(reason) = step.revert.as_deref() else {
                 return Ok(());
             };
             // A transaction the chain rejected never ran (its sender cannot pay the value it sends); a contract
-            // holder that sends more BERA than it has fails in its own call, before the suite runs.
+            // actor that sends more BERA than it has fails in its own call, before the suite runs.
             let unpaid = c.prev.actor_bera.get(holder).is_some_and(|bera| step.value > *bera);
             if reason.starts_with("rejected:") || unpaid {
                 return Ok(());
             }
             let name = reason.split('(').next().unwrap_or(reason);
-            let allowed = match name {
-                // Only the holder's own balance may fall short, and only of a withdrawal (its shares are priced in
-                // the step): a redemption of shares it owns burns no more than it has.
-                "ERC20InsufficientBalance" => {
-                    call.function == SuiteFunction::RequestWithdrawal
-                        && reason
-                            .to_lowercase()
-                            .contains(&alloy_primitives::hex::encode(step.caller.as_slice()))
-                }
-                _ => {
-                    REQUEST_REFUSALS.contains(&name)
-                        || (name == "TransferFailed" && c.prev.contract_actors.contains(&step.caller))
-                }
-            };
-            ensure(allowed, || format!("a request by {} was refused: {reason}", step.caller))
+            let refused = Refused { prev: c.prev, pool, call: &call, caller: step.caller, value: step.value };
+            refused.judge(name, reason).map_err(|why| {
+                let what = if call.function == SuiteFunction::Deposit { "a deposit" } else { "a request" };
+                format!("{what} by {} on pool{i} was refused with {reason}, but {why}", step.caller)
+            })
         },
     },
     Invariant {

@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod formulas;
 pub mod ghost;
 pub mod observation;
+pub mod refusals;
 pub mod settings;
 #[cfg(feature = "smt")]
 pub mod smt;

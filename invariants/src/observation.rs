@@ -515,6 +515,9 @@ pub struct Observation {
     /// BERA held by the withdrawal predeploy: the request fees it was paid (raw balance).
     #[serde(default)]
     pub cl_request_fees: U256,
+    /// The fee the withdrawal predeploy (a chain stand-in, not under test) charges a request now (`fee()`).
+    #[serde(default)]
+    pub cl_request_fee: U256,
     /// What each upgradeable proxy runs, read from storage rather than from `Upgraded` events: the ERC-1967
     /// implementation slot of the factory, the WithdrawalVault and the AccountingOracle, the ERC-1967 beacon slot of
     /// every pool proxy, and `_implementation` of each beacon those name.
@@ -790,6 +793,13 @@ pub struct SuiteCall {
     /// What an `updateTotalDeposits` call reports, from its calldata (None for the other functions).
     #[serde(default)]
     pub report: Option<ReportArgs>,
+    /// The `maxFee` a request names (None for the other functions).
+    #[serde(default)]
+    pub max_fee: Option<U256>,
+    /// The receiver `submit(receiver)` names (None for a plain transfer, whose receiver is its sender, and for
+    /// the other functions).
+    #[serde(default)]
+    pub receiver: Option<Address>,
 }
 
 /// A WithdrawalRequested event: the request it announces.

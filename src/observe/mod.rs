@@ -437,6 +437,7 @@ impl Observer {
             ) as usize,
             withdrawal_vault: c.withdrawal_vault,
             cl_request_fees: world.chain.balance(c.withdrawal_requests),
+            cl_request_fee: reads.view(c.withdrawal_requests, IWithdrawalRequests::feeCall {}),
             actors: self.actors.clone(),
             outsiders: self.outsiders.clone(),
             contract_actors: self.contract_actors.clone(),
@@ -740,11 +741,16 @@ impl Observer {
             // A deposit: `submit(receiver)` or a plain transfer (`receive()`) to the pool's StakingPool.
             let deposit = to == world.pools[pool].staking_pool
                 && (data.is_empty() || data.starts_with(&IStakingPool::submitCall::SELECTOR));
+            let receiver = IStakingPool::submitCall::abi_decode(data)
+                .ok()
+                .map(|call| call.receiver);
             return deposit.then_some(SuiteCall {
                 function: SuiteFunction::Deposit,
                 pool: Some(pool),
                 amount: None,
                 report: None,
+                max_fee: None,
+                receiver,
             });
         }
         let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
@@ -753,11 +759,13 @@ impl Observer {
         };
         let gwei = U256::from(1_000_000_000u64);
         let mut report = None;
+        let mut max_fee = None;
         let (function, pool, amount) = if to == c.withdrawal_vault {
             match selector {
                 requestWithdrawalCall::SELECTOR => {
                     let call = requestWithdrawalCall::abi_decode(data).ok();
                     let amount = call.as_ref().and_then(|c| c.amountGwei.checked_mul(gwei));
+                    max_fee = call.as_ref().map(|c| c.maxFee);
                     (
                         SuiteFunction::RequestWithdrawal,
                         pool_of(call.map(|c| c.pubkey)),
@@ -767,6 +775,7 @@ impl Observer {
                 requestRedeemCall::SELECTOR => {
                     let call = requestRedeemCall::abi_decode(data).ok();
                     let amount = call.as_ref().map(|c| c.shares);
+                    max_fee = call.as_ref().map(|c| c.maxFee);
                     (
                         SuiteFunction::RequestRedeem,
                         pool_of(call.map(|c| c.pubkey)),
@@ -819,6 +828,8 @@ impl Observer {
             pool,
             amount,
             report,
+            max_fee,
+            receiver: None,
         })
     }
 

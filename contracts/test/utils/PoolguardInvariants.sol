@@ -2528,8 +2528,9 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return "";
     }
 
-    // LIVE-001: a withdrawal or redemption request is refused only for a reason SPEC gives (Rust's
-    // REQUEST_REFUSALS); a refused refund only for a contract holder.
+    // LIVE-001, the part this mirror can judge: a withdrawal or redemption request is refused only for a reason
+    // SPEC gives; a refused refund only for a contract holder. (poolguard also judges deposits' refusals and each
+    // refusal's cause, `invariants/src/refusals.rs`.)
     function _live001(Obs memory prev, StepRec memory s) private view returns (string memory) {
         if (s.success || (s.op != OP_REQUEST_WITHDRAWAL && s.op != OP_REQUEST_REDEEM)) return "";
         // Only a request for no more than the holder owns (before the step) must go through.
