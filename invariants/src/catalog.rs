@@ -1410,7 +1410,9 @@ pub static CATALOG: &[Invariant] = &[
                     arguments lie in the domain SPEC gives it, never succeeds where SPEC forbids it, and leaves \
                     exactly what its calldata asked for, which its own event (where the interface gives it one) \
                     announces: a deployment, the four predicted contracts initialized, the validator's operator set \
-                    and the pool inactive; an activation, the pool active with the first deposit's dead shares. A \
+                    and the pool inactive; an activation, the pool active with the first deposit's dead shares; a \
+                    claim or a token recovery, the tokens moved (by the token's own transfers) to the claimer or the \
+                    recipient it names, and nowhere else. A \
                     deposit or processRewards() leaves the pool's rewards collected (the rewards vault empty, the \
                     operator's BGT fees accrued) and a buffer that reached MIN_CL_DEPOSIT_AMOUNT forwarded to the \
                     pool's own validator.",
@@ -1432,7 +1434,7 @@ pub static CATALOG: &[Invariant] = &[
                     return Ok(());
                 }
                 setting
-                    .effect(c.prev, c.next)
+                    .effect(c.prev, c.next, &step.events)
                     .map_err(|what| format!("{} by {} succeeded, but {what}", step.op, step.caller))?;
                 // Its own event names what the calldata set (what indexers and monitors read).
                 return setting

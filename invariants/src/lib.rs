@@ -20,7 +20,8 @@ pub mod smt;
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{
-    AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
-    PoolAmount, PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation,
-    Role, RoleOp, Setting, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Claimed, Deposit, FeeMint, Finalization, LastReport, Observation,
+    OracleBounds, PoolAmount, PoolObservation, Previews, Privilege, Reentry, ReportArgs,
+    RequestObservation, Role, RoleOp, Setting, ShareTransfer, StepEvents, StepRecord, SuiteCall,
+    SuiteFunction, TokenTransfer,
 };

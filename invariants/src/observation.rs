@@ -122,6 +122,12 @@ pub struct PoolObservation {
     /// The pool's StakingPool (its stBERA token).
     #[serde(default)]
     pub staking_pool: Address,
+    /// The pool's StakingRewardsVault.
+    #[serde(default)]
+    pub rewards_vault: Address,
+    /// The pool's IncentiveCollector.
+    #[serde(default)]
+    pub incentive_collector: Address,
     /// stBERA totalSupply.
     pub total_supply: U256,
     /// totalAssets().
@@ -686,6 +692,35 @@ pub struct StepEvents {
     /// The factory's `StakingPoolContractsDeployed`.
     #[serde(default)]
     pub pools_deployed: Vec<PoolDeployed>,
+    /// Transfers of the chain's incentive token (the stand-in's own `Transfer`, not the suite's word; mints
+    /// included, from address zero).
+    #[serde(default)]
+    pub incentive_transfers: Vec<TokenTransfer>,
+    /// IncentiveCollector's `IncentivesClaimed`.
+    #[serde(default)]
+    pub claims: Vec<Claimed>,
+}
+
+/// A transfer of an ERC-20 token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenTransfer {
+    /// Sender (zero for a mint).
+    pub from: Address,
+    /// Receiver.
+    pub to: Address,
+    /// Amount.
+    pub amount: U256,
+}
+
+/// An `IncentivesClaimed` event: who it says claimed a pool's incentives, and the payout it says was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claimed {
+    /// Pool index.
+    pub pool: usize,
+    /// The claimer it names.
+    pub claimer: Address,
+    /// The payout it names.
+    pub payout: U256,
 }
 
 impl StepEvents {
@@ -932,6 +967,9 @@ pub enum Setting {
     ClaimIncentives {
         /// Pool index.
         pool: usize,
+        /// Who claims (the transaction's sender, or the contract actor that made the call).
+        #[serde(default)]
+        claimer: Address,
         /// BERA sent.
         value: U256,
         /// Whether `tokens` names the chain's incentive token.

@@ -12,7 +12,8 @@ use crate::formulas::{
     MIN_CL_DEPOSIT_AMOUNT, ONE_HUNDRED_PERCENT,
 };
 use crate::observation::{
-    Observation, PoolDeployed, PoolObservation, Privilege, PubkeyOf, Role, Setting, StepEvents,
+    Claimed, Observation, PoolDeployed, PoolObservation, Privilege, PubkeyOf, Role, Setting,
+    StepEvents, TokenTransfer,
 };
 
 /// Why a setting call lies outside the domain in which SPEC lets its caller count on it.
@@ -44,6 +45,16 @@ fn effect(holds: bool, what: impl FnOnce() -> String) -> Result<(), String> {
     } else {
         Err(what())
     }
+}
+
+/// The incentive-token transfers out of `from` in the step, in order.
+fn token_moves(events: &StepEvents, from: alloy_primitives::Address) -> Vec<TokenTransfer> {
+    events
+        .incentive_transfers
+        .iter()
+        .filter(|t| t.from == from)
+        .copied()
+        .collect()
 }
 
 /// Pool `pool` of `obs`, or an error naming it.
@@ -295,8 +306,14 @@ impl Setting {
         }
     }
 
-    /// The state SPEC says a successful call leaves, compared with `next`; `Err` says what differs.
-    pub fn effect(&self, prev: &Observation, next: &Observation) -> Result<(), String> {
+    /// The state SPEC says a successful call leaves, compared with `next` and, for tokens, with the moves the
+    /// chain's token itself logged in the step (`events.incentive_transfers`); `Err` says what differs.
+    pub fn effect(
+        &self,
+        prev: &Observation,
+        next: &Observation,
+        events: &StepEvents,
+    ) -> Result<(), String> {
         match self {
             Setting::Collect { pool: i, .. } => {
                 let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
@@ -370,6 +387,16 @@ impl Setting {
                         "pool{i}'s rewards vault holds {} of the token, not {left} ({} less the {amount} recovered to {to})",
                         after.rewards_vault_tokens, before.rewards_vault_tokens
                     )
+                })?;
+                // The tokens go to the account the call names, all of them.
+                let moved = token_moves(events, before.rewards_vault);
+                let named = [TokenTransfer {
+                    from: before.rewards_vault,
+                    to: *to,
+                    amount: *amount,
+                }];
+                effect(amount.is_zero() || moved == named, || {
+                    format!("pool{i}'s rewards vault sent {moved:?}, not the {amount} recovered to {to}")
                 })
             }
             Setting::RecoverTokens { .. } => Ok(()),
@@ -575,11 +602,29 @@ impl Setting {
             }
             Setting::ClaimIncentives {
                 pool: i,
+                claimer,
                 value,
                 incentive_token,
                 ..
             } => {
                 let (before, after) = (pool(prev, *i)?, pool(next, *i)?);
+                // The claimer takes all the collector held of each token it names, and no one else takes any.
+                let moved = token_moves(events, before.incentive_collector);
+                let held = before.collector_incentive_tokens;
+                let named: Vec<TokenTransfer> = if *incentive_token && !held.is_zero() {
+                    vec![TokenTransfer {
+                        from: before.incentive_collector,
+                        to: *claimer,
+                        amount: held,
+                    }]
+                } else {
+                    Vec::new()
+                };
+                effect(moved == named, || {
+                    format!(
+                        "pool{i}'s collector sent {moved:?} on a claim by {claimer}, not the {held} incentive tokens it held"
+                    )
+                })?;
                 let payout = if before.queued_payout_amount.is_zero() {
                     before.payout_amount
                 } else {
@@ -663,6 +708,25 @@ impl Setting {
         if self.announced_by_event() {
             return effect(events.announced.contains(self), || {
                 format!("its event announces {:?}, not {self:?}", events.announced)
+            });
+        }
+        if let Setting::ClaimIncentives {
+            pool,
+            claimer,
+            value,
+            ..
+        } = *self
+        {
+            let expected = Claimed {
+                pool,
+                claimer,
+                payout: value,
+            };
+            return effect(events.claims == [expected], || {
+                format!(
+                    "its events announce {:?}, not the one claim {expected:?}",
+                    events.claims
+                )
             });
         }
         if let Setting::DeployPool {

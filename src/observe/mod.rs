@@ -20,9 +20,9 @@ use poolguard_invariants::observation::{
     QueuedAllocation, Requested, Setting,
 };
 use poolguard_invariants::{
-    AcceptedReport, Burn, Deposit, FeeMint, Finalization, LastReport, Observation, OracleBounds,
-    PoolAmount, PoolObservation, Previews, Reentry, ReportArgs, RequestObservation, Role,
-    ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Claimed, Deposit, FeeMint, Finalization, LastReport, Observation,
+    OracleBounds, PoolAmount, PoolObservation, Previews, Reentry, ReportArgs, RequestObservation,
+    Role, ShareTransfer, StepEvents, StepRecord, SuiteCall, SuiteFunction, TokenTransfer,
 };
 
 use crate::actions::Planned;
@@ -542,6 +542,8 @@ impl Observer {
         );
         PoolObservation {
             staking_pool: sp,
+            rewards_vault: p.rewards_vault,
+            incentive_collector: p.incentive_collector,
             total_supply: reads.view(sp, IERC20::totalSupplyCall {}),
             total_assets: reads.view(sp, IStBERA::totalAssetsCall {}),
             total_deposits: reads.view(sp, IStakingPool::totalDepositsCall {}),
@@ -712,7 +714,7 @@ impl Observer {
         let planned = &executed.planned;
         let setting = planned
             .to
-            .and_then(|to| self.setting(world, to, &planned.data, planned.value));
+            .and_then(|to| self.setting(world, planned.from, to, &planned.data, planned.value));
         let logs = executed.outcome.map(|o| o.logs).unwrap_or_default();
         let record = StepRecord {
             events,
@@ -835,7 +837,14 @@ impl Observer {
 
     /// The [`Setting`] a call of `to` with `data`, sending `value`, makes, when it is one whose outcome SPEC
     /// states (LIVE-007).
-    pub fn setting(&self, world: &World, to: Address, data: &[u8], value: U256) -> Option<Setting> {
+    pub fn setting(
+        &self,
+        world: &World,
+        from: Address,
+        to: Address,
+        data: &[u8],
+        value: U256,
+    ) -> Option<Setting> {
         use IStakingPoolContractsFactory as Factory;
         let c = &world.contracts;
         let pool_of_callee = self.pool_of.get(&to).copied();
@@ -923,6 +932,7 @@ impl Observer {
                 let call = IIncentiveCollector::claimCall::abi_decode(data).ok()?;
                 return Some(Setting::ClaimIncentives {
                     pool,
+                    claimer: from,
                     value,
                     incentive_token: call.tokens.contains(&c.incentive_token),
                     other_tokens: call.tokens.iter().any(|t| *t != c.incentive_token),
@@ -1120,6 +1130,17 @@ impl Observer {
                 }
                 continue;
             }
+            if log.address == c.incentive_token {
+                // The chain's incentive token (a stand-in): where a claim or a recovery sent the tokens.
+                if let Ok(ev) = Transfer::decode_log_data(&log.data) {
+                    e.incentive_transfers.push(TokenTransfer {
+                        from: ev.from,
+                        to: ev.to,
+                        amount: ev.value,
+                    });
+                }
+                continue;
+            }
             if log.address == c.bgt {
                 // BGT reaches an operator only by the chain's mint: what it earned, by the chain's account.
                 if let Ok(ev) = IBGT::Minted::decode_log_data(&log.data) {
@@ -1207,6 +1228,12 @@ impl Observer {
                 e.announced.push(Setting::QueuePayout {
                     pool: i,
                     amount: ev.newPayoutAmount,
+                });
+            } else if let Ok(ev) = IIncentiveCollector::IncentivesClaimed::decode_log_data(d) {
+                e.claims.push(Claimed {
+                    pool: i,
+                    claimer: ev.claimer,
+                    payout: ev.payout,
                 });
             }
             if let Ok(ev) = IStakingPool::Deposit::decode_log_data(d) {
