@@ -228,10 +228,18 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ACCT-001",
         category: Category::Accounting,
-        statement: "totalAssets equals totalDeposits + bufferedAssets + uncollected rewards net of their fees + the operator's rebaseable BGT.",
+        statement: "totalAssets equals totalDeposits + bufferedAssets + uncollected rewards net of their fees + the operator's rebaseable BGT; and the rewards vault's prechargedAmount is the BERA of redeemed BGT (which bore its fees when redeemed) that the pool has not collected yet, by the harness's own account of redemptions and collections.",
         broken_variant: "acct-001-gross-rewards",
         check: |c| {
             for (i, _, p) in pools(c) {
+                if let Some(&expected) = c.ghost.precharged.get(i) {
+                    ensure(p.precharged == expected, || {
+                        format!(
+                            "pool{i}: its rewards vault has {} precharged, but the BGT redeemed into it and not yet collected is {expected}",
+                            p.precharged
+                        )
+                    })?;
+                }
                 if p.is_fully_exited || !p.is_active {
                     continue;
                 }
@@ -771,15 +779,16 @@ pub static CATALOG: &[Invariant] = &[
                     continue;
                 }
                 // When that one reward is a collection, its amount comes from raw balances: what left the rewards
-                // vault, less what its redeemed BGT already bore (`precharged`, the vault's book); the pool's
+                // vault, less what its redeemed BGT already bore (`precharged`, by the ghost's account); the pool's
                 // RewardsCollected, which the fees below are priced on, must say the same.
                 let collected = before.rewards_vault_balance.saturating_sub(p.rewards_vault_balance);
                 if !collected.is_zero() && !before.is_fully_exited {
-                    let chargeable = collected - collected.min(before.precharged);
+                    // What was precharged by the harness's account, not the vault's book.
+                    let precharged = c.ghost.precharged_before.get(i).copied().unwrap_or(before.precharged);
+                    let chargeable = collected - collected.min(precharged);
                     ensure(rewards == [chargeable], || {
                         format!(
-                            "pool{i}: {collected} wei left the rewards vault, {} of it precharged, so {chargeable} bears fees; the pool recognised {rewards:?}",
-                            before.precharged
+                            "pool{i}: {collected} wei left the rewards vault, {precharged} of it precharged, so {chargeable} bears fees; the pool recognised {rewards:?}"
                         )
                     })?;
                 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::formulas::{to_assets, Rounding};
 use crate::observation::{
-    Deposit, FeeMint, Finalization, Observation, ShareTransfer, StepRecord, SuiteFunction,
+    Deposit, FeeMint, Finalization, Observation, Setting, ShareTransfer, StepRecord, SuiteFunction,
 };
 
 /// Per-actor and per-pool bookkeeping, updated after every step.
@@ -67,6 +67,16 @@ pub struct Ghost {
     /// [`Ghost::bgt_unaccrued`] as it was before the step.
     #[serde(default)]
     pub bgt_unaccrued_before: Vec<U256>,
+    /// Per pool: BERA of redeemed BGT in its rewards vault that the pool has not collected yet, by the harness's
+    /// account, after the step: it grows by each successful `redeemBGT(amount)` (calldata; that BERA already bore
+    /// its fees, SPEC) and is the first to leave when the pool collects (the vault's balance falls). Where a
+    /// callback re-entered the suite (a redemption and a collection in an order the harness does not see) or an
+    /// upgrade changed code, it is taken from the vault as it stands.
+    #[serde(default)]
+    pub precharged: Vec<U256>,
+    /// [`Ghost::precharged`] as it was before the step.
+    #[serde(default)]
+    pub precharged_before: Vec<U256>,
 }
 
 /// Whether the BGT ledger ([`Ghost::bgt_unaccrued`]) judges pool `before`→`after` in `step`: the pool is active and
@@ -125,6 +135,8 @@ impl Ghost {
             activated: initial.pools.iter().map(|p| p.is_active).collect(),
             bgt_unaccrued: initial.pools.iter().map(bgt_pending).collect(),
             bgt_unaccrued_before: initial.pools.iter().map(bgt_pending).collect(),
+            precharged: initial.pools.iter().map(|p| p.precharged).collect(),
+            precharged_before: initial.pools.iter().map(|p| p.precharged).collect(),
         }
     }
 
@@ -166,6 +178,26 @@ impl Ghost {
                 (self.bgt_unaccrued[p].saturating_add(minted)).saturating_sub(accrued)
             } else {
                 bgt_pending(after)
+            };
+        }
+        self.precharged.resize(next.pools.len(), U256::ZERO);
+        self.precharged_before.clone_from(&self.precharged);
+        let unseen_order =
+            step.events.reentries.iter().any(|r| r.success) || step.events.upgrades > 0;
+        for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
+            let redeemed = match step.setting {
+                Some(Setting::RedeemBgt { pool, amount }) if pool == p && step.success => amount,
+                _ => U256::ZERO,
+            };
+            let collected = before
+                .rewards_vault_balance
+                .saturating_sub(after.rewards_vault_balance);
+            self.precharged[p] = if unseen_order {
+                after.precharged
+            } else {
+                self.precharged[p]
+                    .saturating_add(redeemed)
+                    .saturating_sub(collected)
             };
         }
         let index = |who| next.actor_index(who);
