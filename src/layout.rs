@@ -128,6 +128,35 @@ pub const ACCESS_CONTROL_STORAGE: alloy_primitives::B256 =
 pub const OWNABLE_STORAGE: alloy_primitives::B256 =
     alloy_primitives::b256!("9016d09d72d40fdae2fd8ceac6b6234c7706214fd39c1cd1e609a0528c199300");
 
+/// OpenZeppelin 5's ERC721 namespace, [`erc7201_slot`]`("openzeppelin.storage.ERC721")`: `_name`, `_symbol`, then
+/// `_owners`.
+pub const ERC721_STORAGE: alloy_primitives::B256 =
+    alloy_primitives::b256!("80bb2b638cc20bc4d0a60d66940f3ab4a00c1d7b313497ca82fb0b4ab0079300");
+
+/// The slot of `_owners[id]` of an OZ 5 ERC721Upgradeable (zero once the id is burnt).
+pub fn erc721_owner_slot(id: alloy_primitives::U256) -> alloy_primitives::U256 {
+    let owners =
+        alloy_primitives::U256::from_be_bytes(ERC721_STORAGE.0) + alloy_primitives::U256::from(2u8);
+    mapping_slot(id.into(), owners.into()).into()
+}
+
+/// The slot of `_symbol` of an OZ 5 ERC721Upgradeable.
+pub fn erc721_symbol_slot() -> alloy_primitives::U256 {
+    alloy_primitives::U256::from_be_bytes(ERC721_STORAGE.0) + alloy_primitives::U256::from(1u8)
+}
+
+/// A Solidity `string` stored in one slot (at most 31 bytes: the bytes left-aligned, twice the length in the lowest
+/// byte); `None` for a longer string, kept elsewhere.
+pub fn short_string(word: alloy_primitives::U256) -> Option<String> {
+    let bytes = word.to_be_bytes::<32>();
+    let tag = bytes[31];
+    if tag & 1 == 1 {
+        return None;
+    }
+    let len = usize::from(tag / 2).min(31);
+    Some(String::from_utf8_lossy(&bytes[..len]).into_owned())
+}
+
 /// `keccak256(key . base)`: the slot of `mapping[key]` for a mapping at `base`.
 pub fn mapping_slot(
     key: alloy_primitives::B256,
@@ -712,5 +741,23 @@ mod slot_tests {
             word(OWNABLE_STORAGE),
             erc7201_slot("openzeppelin.storage.Ownable")
         );
+        assert_eq!(
+            word(ERC721_STORAGE),
+            erc7201_slot("openzeppelin.storage.ERC721")
+        );
+    }
+
+    #[test]
+    fn a_short_string_reads_from_its_slot() {
+        let mut bytes = [0u8; 32];
+        bytes[..5].copy_from_slice(b"BSPWR");
+        bytes[31] = 10;
+        let word = alloy_primitives::U256::from_be_bytes(bytes);
+        assert_eq!(short_string(word).as_deref(), Some("BSPWR"));
+        assert_eq!(
+            short_string(alloy_primitives::U256::ZERO).as_deref(),
+            Some("")
+        );
+        assert_eq!(short_string(alloy_primitives::U256::from(81u8)), None);
     }
 }

@@ -126,6 +126,9 @@ fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), Strin
 }
 
 const MAX_BPS: u64 = 2000;
+
+/// SPEC: request ids are an ERC-721 "BSPWR".
+const REQUEST_TOKEN_SYMBOL: &str = "BSPWR";
 /// Rounding slack in wei for checks that compare values computed at different prices.
 const DUST: u64 = 1_000_000;
 
@@ -438,9 +441,23 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "WD-003",
         category: Category::Withdrawals,
-        statement: "Request ids are never reused: existing requests never change except to become finalized, and never become unfinalized; and each WithdrawalRequested event announces a request made in its step, with the pool, user, assets and shares the vault stored for it.",
+        statement: "Request ids are never reused: existing requests never change except to become finalized, and never become unfinalized; each WithdrawalRequested event announces a request made in its step, with the pool, user, assets and shares the vault stored for it; and each id is SPEC's non-transferable ERC-721 \"BSPWR\" token, held by the request's user until the request is finalized.",
         broken_variant: "wd-003-reuse-id",
         check: |c| {
+            ensure(c.next.request_token_symbol == REQUEST_TOKEN_SYMBOL, || {
+                format!("the vault's request token is {:?}, not SPEC's {REQUEST_TOKEN_SYMBOL:?}", c.next.request_token_symbol)
+            })?;
+            for (i, r) in c.next.requests.iter().enumerate() {
+                let holder = if r.finalized { Address::ZERO } else { r.user };
+                ensure(r.owner == holder, || {
+                    format!(
+                        "request {}: its id is held by {}, not by {holder} ({})",
+                        i + 1,
+                        r.owner,
+                        if r.finalized { "finalized, so burnt" } else { "its user, until it is finalized" }
+                    )
+                })?;
+            }
             ensure(c.next.requests.len() >= c.prev.requests.len(), || "request count decreased".to_string())?;
             for (i, (a, b)) in c.prev.requests.iter().zip(&c.next.requests).enumerate() {
                 ensure(a.user == b.user && a.assets == b.assets && a.shares == b.shares && a.block == b.block, || {

@@ -406,6 +406,9 @@ pub struct RequestObservation {
     pub block: u64,
     /// Finalized?
     pub finalized: bool,
+    /// The owner of the request's id, read from the vault's ERC-721 storage (`_owners`; zero once burnt).
+    #[serde(default)]
+    pub owner: Address,
 }
 
 /// One consensus-layer withdrawal request queued at the EIP-7002 predeploy (the WithdrawalRequests stand-in,
@@ -504,6 +507,9 @@ pub struct Observation {
     pub withdrawal_vault: Address,
     /// WithdrawalVault paused?
     pub withdrawal_vault_paused: bool,
+    /// The symbol of the vault's request token, read from its ERC-721 storage (`<long>` when it does not fit a slot).
+    #[serde(default)]
+    pub request_token_symbol: String,
     /// Requests, id `i+1` at index `i`.
     pub requests: Vec<RequestObservation>,
     /// BERA held by each suite contract that only passes BERA on (each pool's SmartOperator and IncentiveCollector,

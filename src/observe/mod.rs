@@ -32,7 +32,9 @@ use crate::bindings::{
     IWithdrawalRequests, IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
 use crate::execute::Executed;
-use crate::layout::{mapping_slot, role_slot, OWNABLE_STORAGE};
+use crate::layout::{
+    erc721_owner_slot, erc721_symbol_slot, mapping_slot, role_slot, short_string, OWNABLE_STORAGE,
+};
 use crate::world::World;
 
 /// `keccak256(abi.encode(uint256(keccak256("openzeppelin.storage.ERC20")) - 1)) & ~0xff`.
@@ -350,6 +352,12 @@ impl Observer {
                     shares: r.sharesBurnt,
                     block: r.requestBlock.saturating_to(),
                     finalized,
+                    owner: Address::from_word(
+                        world
+                            .chain
+                            .storage(c.withdrawal_vault, erc721_owner_slot(U256::from(id)))
+                            .into(),
+                    ),
                 }
             })
             .collect();
@@ -417,6 +425,12 @@ impl Observer {
                 })
                 .collect(),
             withdrawal_vault_paused: paused_in_storage(world, c.withdrawal_vault),
+            request_token_symbol: short_string(
+                world
+                    .chain
+                    .storage(c.withdrawal_vault, erc721_symbol_slot()),
+            )
+            .unwrap_or_else(|| "<long>".to_string()),
             implementations: self
                 .implementation_slots
                 .iter()
