@@ -6,6 +6,7 @@ use std::fmt;
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
+use crate::ensure;
 use crate::formulas::{
     fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY,
 };
@@ -115,14 +116,6 @@ fn pools<'a>(
         .zip(&c.next.pools)
         .enumerate()
         .map(|(i, (a, b))| (i, a, b))
-}
-
-fn ensure(condition: bool, message: impl FnOnce() -> String) -> Result<(), String> {
-    if condition {
-        Ok(())
-    } else {
-        Err(message())
-    }
 }
 
 const MAX_BPS: u64 = 2000;

@@ -172,6 +172,10 @@ impl Ghost {
         }
         self.bgt_unaccrued.resize(next.pools.len(), U256::ZERO);
         self.bgt_unaccrued_before.clone_from(&self.bgt_unaccrued);
+        self.precharged.resize(next.pools.len(), U256::ZERO);
+        self.precharged_before.clone_from(&self.precharged);
+        let unseen_order =
+            step.events.reentries.iter().any(|r| r.success) || step.events.upgrades > 0;
         for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
             let (minted, accrued) = step.events.bgt_flow(p);
             self.bgt_unaccrued[p] = if bgt_ledger_applies(before, after, step) {
@@ -179,12 +183,6 @@ impl Ghost {
             } else {
                 bgt_pending(after)
             };
-        }
-        self.precharged.resize(next.pools.len(), U256::ZERO);
-        self.precharged_before.clone_from(&self.precharged);
-        let unseen_order =
-            step.events.reentries.iter().any(|r| r.success) || step.events.upgrades > 0;
-        for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
             let redeemed = match step.setting {
                 Some(Setting::RedeemBgt { pool, amount }) if pool == p && step.success => amount,
                 _ => U256::ZERO,

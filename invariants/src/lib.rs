@@ -17,6 +17,16 @@ pub mod settings;
 #[cfg(feature = "smt")]
 pub mod smt;
 
+/// `Ok` where `holds`, else `Err` with the message `why_not` builds (only then): the one shape of every check's
+/// verdict (the catalog's invariants, LIVE-007's effects, LIVE-001's refusals).
+pub(crate) fn ensure(holds: bool, why_not: impl FnOnce() -> String) -> Result<(), String> {
+    if holds {
+        Ok(())
+    } else {
+        Err(why_not())
+    }
+}
+
 pub use catalog::{check_all, Category, Check, Invariant, Violation, CATALOG};
 pub use ghost::Ghost;
 pub use observation::{

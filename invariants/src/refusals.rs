@@ -11,6 +11,7 @@
 
 use alloy_primitives::{hex, Address, U256};
 
+use crate::ensure as only_if;
 use crate::formulas::{
     preview_deposit, to_assets, to_shares, Rounding, GWEI, MAX_EFFECTIVE_BALANCE,
 };
@@ -29,15 +30,6 @@ pub struct Refused<'a> {
     pub caller: Address,
     /// The BERA it sent.
     pub value: U256,
-}
-
-/// `Ok` where `holds`, else the reason SPEC does not give the refusal here.
-fn only_if(holds: bool, why_not: impl FnOnce() -> String) -> Result<(), String> {
-    if holds {
-        Ok(())
-    } else {
-        Err(why_not())
-    }
 }
 
 impl Refused<'_> {
@@ -166,15 +158,16 @@ impl Refused<'_> {
                     && !p.min_effective_balance_reached
                     && (redeem || amount > p.buffered_assets),
                 || {
-                    format!(
-                        "the pool {}, and its buffer of {} wei covers the {amount} wei",
-                        if p.min_effective_balance_reached {
-                            "has reached the minimum effective balance"
-                        } else {
-                            "is live"
-                        },
-                        p.buffered_assets
-                    )
+                    if p.is_fully_exited {
+                        "the pool has exited".to_string()
+                    } else if p.min_effective_balance_reached {
+                        "the pool has reached the minimum effective balance".to_string()
+                    } else {
+                        format!(
+                            "its buffer of {} wei covers the {amount} wei",
+                            p.buffered_assets
+                        )
+                    }
                 },
             ),
             "FeeTooHigh" => {

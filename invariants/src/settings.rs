@@ -5,7 +5,9 @@
 //! Every expected value comes from the call's calldata and SPEC's constants; only the value it is compared with is
 //! read from the state after the step.
 
-use alloy_primitives::U256;
+use alloy_primitives::{Address, U256};
+
+use crate::ensure as effect;
 
 use crate::formulas::{
     FIRST_DEPOSIT_AMOUNT, MAX_COMMISSION, MAX_EFFECTIVE_BALANCE, MAX_PROTOCOL_FEE,
@@ -39,16 +41,8 @@ fn forbidden(why: impl Into<String>) -> Result<(), OutsideDomain> {
     })
 }
 
-fn effect(holds: bool, what: impl FnOnce() -> String) -> Result<(), String> {
-    if holds {
-        Ok(())
-    } else {
-        Err(what())
-    }
-}
-
 /// The incentive-token transfers out of `from` in the step, in order.
-fn token_moves(events: &StepEvents, from: alloy_primitives::Address) -> Vec<TokenTransfer> {
+fn token_moves(events: &StepEvents, from: Address) -> Vec<TokenTransfer> {
     events
         .incentive_transfers
         .iter()
