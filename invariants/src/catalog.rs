@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ensure;
 use crate::formulas::{
-    fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, WITHDRAWAL_DELAY,
+    fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, MAX_EFFECTIVE_BALANCE,
+    WITHDRAWAL_DELAY,
 };
 use crate::ghost::{bgt_ledger_applies, Ghost};
 use crate::observation::{
@@ -502,7 +503,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-002",
         category: Category::NoFreeValue,
-        statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it less one share's rounding (no donation makes a depositor lose more than 0.1%); a deposit costs its sender exactly the assets its Deposit events credit (the rest of msg.value refunded).",
+        statement: "Shares minted by a deposit are worth at most the deposit (deposit-then-redeem never returns more) and at least 99.9% of it less one share's rounding (no donation makes a depositor lose more than 0.1%); a deposit costs its sender exactly the assets its Deposit events credit (the rest of msg.value refunded), and those are all of msg.value up to the capacity MAX_EFFECTIVE_BALANCE leaves once the rewards are collected.",
         broken_variant: "value-002-deposit-bonus",
         check: |c| {
             // The shares are priced after the step, which is the price right after the mint only when no callback
@@ -537,6 +538,18 @@ pub static CATALOG: &[Invariant] = &[
                 format!(
                     "pool{i}: {} sent {} wei to deposit, its Deposit events credit {credited}, but its balance went from {before} to {after}",
                     step.caller, step.value
+                )
+            })?;
+            // And what is credited is SPEC's share of msg.value: all of it up to the capacity left once the
+            // rewards vault's BERA is collected into the buffer (MAX_EFFECTIVE_BALANCE less totalDeposits and the
+            // buffer), computed here from the state before the step.
+            let p = &c.prev.pools[i];
+            let held = p.total_deposits.saturating_add(p.buffered_assets).saturating_add(p.rewards_vault_balance);
+            let accepted = step.value.min(MAX_EFFECTIVE_BALANCE.saturating_sub(held));
+            ensure(credited == accepted, || {
+                format!(
+                    "pool{i}: a deposit of {} wei with {held} wei held (deposits, buffer and uncollected rewards) accepts {accepted} wei up to the capacity, but {credited} was credited",
+                    step.value
                 )
             })
         },
@@ -1012,12 +1025,18 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "EXIT-001",
         category: Category::PauseAndExit,
-        statement: "A live pool that has reached the minimum effective balance never sits below it: a breach always ends in a full exit.",
+        statement: "A live pool that has reached the minimum effective balance never sits below it: a breach always ends in a full exit. The threshold is SPEC's MIN_EFFECTIVE_BALANCE (250,000 BERA) for every pool deployed, and changes only to what a successful setMinEffectiveBalance asks for.",
         broken_variant: "exit-001-no-exit-on-breach",
         check: |c| {
             for (i, _, p) in pools(c) {
-                ensure(p.is_fully_exited || !p.min_effective_balance_reached || p.total_deposits >= p.min_effective_balance, || {
-                    format!("pool{i}: totalDeposits {} below minimum {} without a full exit", p.total_deposits, p.min_effective_balance)
+                // The threshold is the harness's own (SPEC's default, or what governance set), and the pool's
+                // must be it: a threshold moved by anything else hides every breach below the real one.
+                let threshold = c.ghost.min_effective_balance.get(i).copied().unwrap_or(p.min_effective_balance);
+                ensure(p.min_effective_balance == threshold, || {
+                    format!("pool{i}: minEffectiveBalance is {}, but governance set {threshold} (SPEC's default 250,000 BERA until it sets another)", p.min_effective_balance)
+                })?;
+                ensure(p.is_fully_exited || !p.min_effective_balance_reached || p.total_deposits >= threshold, || {
+                    format!("pool{i}: totalDeposits {} below minimum {threshold} without a full exit", p.total_deposits)
                 })?;
             }
             Ok(())
@@ -1114,7 +1133,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ORACLE-003",
         category: Category::Oracle,
-        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool's books expect, and moves totalDeposits by exactly its difference from that balance (a reward above it, a penalty below).",
+        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool's books expect, and moves totalDeposits by exactly its difference from that balance (a reward above it, a penalty below). The bounds are SPEC's +1% / -5% as deployed, and change only to what a successful setBounds asks for.",
         broken_variant: "oracle-003-no-bounds",
         check: |c| {
             // The reports are the accepted `updateTotalDeposits` calls, read from the calldata the harness sent (an
@@ -1124,6 +1143,14 @@ pub static CATALOG: &[Invariant] = &[
                 _ => None,
             });
             let evented = c.step.events.reports.iter().map(|r| (r.pool, Some(r.balance)));
+            // The bounds are the harness's own: SPEC's as deployed, then what governance's calldata set.
+            let bounds = c.ghost.oracle_bounds;
+            ensure(c.next.oracle_bounds == bounds, || {
+                format!(
+                    "the oracle's bounds are +{}/-{} bps, but governance set +{}/-{} (SPEC's +100/-500 until it sets others)",
+                    c.next.oracle_bounds.max_increase_bps, c.next.oracle_bounds.max_decrease_bps, bounds.max_increase_bps, bounds.max_decrease_bps
+                )
+            })?;
             for (i, value) in called.chain(evented) {
                 let p = &c.prev.pools[i];
                 let Some(value) = value else {
@@ -1137,7 +1164,7 @@ pub static CATALOG: &[Invariant] = &[
                 let Some(expected) = p.books_cl_balance() else {
                     continue;
                 };
-                let OracleBounds { max_increase_bps: up, max_decrease_bps: down } = c.prev.oracle_bounds;
+                let OracleBounds { max_increase_bps: up, max_decrease_bps: down } = c.ghost.oracle_bounds_before;
                 let ten_thousand = U256::from(10_000u64);
                 let hi = expected.saturating_add(expected.saturating_mul(up) / ten_thousand);
                 let lo = expected.saturating_sub(expected.saturating_mul(down) / ten_thousand);
@@ -1441,7 +1468,7 @@ pub static CATALOG: &[Invariant] = &[
             let Some(setting) = step.setting.as_ref().filter(|_| !step.system) else {
                 return Ok(());
             };
-            let domain = setting.domain(c.prev, c.next.block);
+            let domain = setting.domain(c.prev, c.next.block, c.ghost.oracle_bounds_before);
             if step.success {
                 if let Err(outside) = &domain {
                     if outside.forbidden {

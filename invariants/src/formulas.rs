@@ -28,6 +28,15 @@ pub const MIN_CL_DEPOSIT_AMOUNT: U256 = FIRST_DEPOSIT_AMOUNT;
 /// `Constants.MAX_EFFECTIVE_BALANCE`: a pool's capacity, 10,000,000 BERA (deposits above it are refunded).
 pub const MAX_EFFECTIVE_BALANCE: U256 =
     U256::from_limbs([1_590_897_978_359_414_784, 542_101, 0, 0]);
+/// `Constants.DEFAULT_MIN_EFFECTIVE_BALANCE`: SPEC's MIN_EFFECTIVE_BALANCE, 250,000 BERA, every pool's full-exit
+/// threshold until governance sets another.
+pub const DEFAULT_MIN_EFFECTIVE_BALANCE: U256 =
+    U256::from_limbs([9_724_313_088_156_499_968, 13_552, 0, 0]);
+/// The oracle's bounds as deployed, in bps: SPEC's "+1% / -5%". `initialize` takes no bounds, so the code is
+/// the only place they are configured, and the harness holds it to SPEC's figures.
+pub const ORACLE_MAX_INCREASE_BPS: u64 = 100;
+/// See [`ORACLE_MAX_INCREASE_BPS`].
+pub const ORACLE_MAX_DECREASE_BPS: u64 = 500;
 /// An upper bound on all BERA that can ever exist, used where a property needs one: 10^9 BERA (10^27 wei),
 /// twice Berachain's genesis supply of 5×10^8 BERA.
 pub const BERA_SUPPLY_BOUND: U256 =
@@ -368,6 +377,10 @@ mod tests {
         assert_eq!(
             MAX_EFFECTIVE_BALANCE,
             U256::from(10_000_000u64) * U256::from(10u64).pow(U256::from(18))
+        );
+        assert_eq!(
+            DEFAULT_MIN_EFFECTIVE_BALANCE,
+            U256::from(250_000u64) * U256::from(10u64).pow(U256::from(18))
         );
         assert_eq!(BERA_SUPPLY_BOUND, U256::from(10u64).pow(U256::from(27)));
     }

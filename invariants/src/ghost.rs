@@ -4,9 +4,13 @@
 use alloy_primitives::{Address, U256};
 use serde::{Deserialize, Serialize};
 
-use crate::formulas::{to_assets, Rounding};
+use crate::formulas::{
+    to_assets, Rounding, DEFAULT_MIN_EFFECTIVE_BALANCE, ORACLE_MAX_DECREASE_BPS,
+    ORACLE_MAX_INCREASE_BPS,
+};
 use crate::observation::{
-    Deposit, FeeMint, Finalization, Observation, Setting, ShareTransfer, StepRecord, SuiteFunction,
+    Deposit, FeeMint, Finalization, Observation, OracleBounds, Setting, ShareTransfer, StepRecord,
+    SuiteFunction,
 };
 
 /// Per-actor and per-pool bookkeeping, updated after every step.
@@ -77,6 +81,28 @@ pub struct Ghost {
     /// [`Ghost::precharged`] as it was before the step.
     #[serde(default)]
     pub precharged_before: Vec<U256>,
+    /// The oracle's bounds by the harness's account, after the step: SPEC's +1% / -5% as deployed, then what
+    /// each successful `setBounds` asked for (calldata). ORACLE-003 and LIVE-007 judge reports by these, and
+    /// the oracle's own `maxIncreaseBps`/`maxDecreaseBps` must equal them. Taken from the oracle as it stands
+    /// only after a re-entry or an upgrade (calls the harness does not see, code it did not deploy).
+    #[serde(default = "spec_oracle_bounds")]
+    pub oracle_bounds: OracleBounds,
+    /// [`Ghost::oracle_bounds`] as it was before the step.
+    #[serde(default = "spec_oracle_bounds")]
+    pub oracle_bounds_before: OracleBounds,
+    /// Per pool: its minimum effective balance by the harness's account, after the step: SPEC's default
+    /// MIN_EFFECTIVE_BALANCE for every pool deployed, then what each successful `setMinEffectiveBalance` asked
+    /// for (calldata); resynchronised as [`Ghost::oracle_bounds`] is. EXIT-001 judges breaches by it.
+    #[serde(default)]
+    pub min_effective_balance: Vec<U256>,
+}
+
+/// The oracle's bounds SPEC gives (+1% / -5%).
+pub fn spec_oracle_bounds() -> OracleBounds {
+    OracleBounds {
+        max_increase_bps: U256::from(ORACLE_MAX_INCREASE_BPS),
+        max_decrease_bps: U256::from(ORACLE_MAX_DECREASE_BPS),
+    }
 }
 
 /// Whether the BGT ledger ([`Ghost::bgt_unaccrued`]) judges pool `before`→`after` in `step`: the pool is active and
@@ -137,6 +163,9 @@ impl Ghost {
             bgt_unaccrued_before: initial.pools.iter().map(bgt_pending).collect(),
             precharged: initial.pools.iter().map(|p| p.precharged).collect(),
             precharged_before: initial.pools.iter().map(|p| p.precharged).collect(),
+            oracle_bounds: spec_oracle_bounds(),
+            oracle_bounds_before: spec_oracle_bounds(),
+            min_effective_balance: vec![DEFAULT_MIN_EFFECTIVE_BALANCE; initial.pools.len()],
         }
     }
 
@@ -146,10 +175,12 @@ impl Ghost {
         for (seen, pool) in self.activated.iter_mut().zip(&next.pools) {
             *seen |= pool.is_active;
         }
+        // An outsider empowered by an insider acts with that privilege, and may pass it on: whom its privileged
+        // call names is empowered in turn (governance makes the attacker an admin, who grants a contract actor).
         if step.success
             && step.entry.is_some()
             && !step.permissionless
-            && !prev.outsiders.contains(&step.caller)
+            && (!prev.outsiders.contains(&step.caller) || self.empowered.contains(&step.caller))
         {
             for who in &step.named {
                 if prev.outsiders.contains(who) && !self.empowered.contains(who) {
@@ -176,6 +207,26 @@ impl Ghost {
         self.precharged_before.clone_from(&self.precharged);
         let unseen_order =
             step.events.reentries.iter().any(|r| r.success) || step.events.upgrades > 0;
+        // Every pool is deployed with SPEC's default threshold.
+        self.min_effective_balance
+            .resize(next.pools.len(), DEFAULT_MIN_EFFECTIVE_BALANCE);
+        self.oracle_bounds_before = self.oracle_bounds;
+        if unseen_order {
+            self.oracle_bounds = next.oracle_bounds;
+            for (mine, pool) in self.min_effective_balance.iter_mut().zip(&next.pools) {
+                *mine = pool.min_effective_balance;
+            }
+        } else if step.success {
+            match step.setting {
+                Some(Setting::OracleBounds { bounds }) => self.oracle_bounds = bounds,
+                Some(Setting::MinEffectiveBalance { pool, value }) => {
+                    if let Some(mine) = self.min_effective_balance.get_mut(pool) {
+                        *mine = value;
+                    }
+                }
+                _ => {}
+            }
+        }
         for (p, (before, after)) in prev.pools.iter().zip(&next.pools).enumerate() {
             let (minted, accrued) = step.events.bgt_flow(p);
             self.bgt_unaccrued[p] = if bgt_ledger_applies(before, after, step) {

@@ -14,8 +14,8 @@ use crate::formulas::{
     MIN_CL_DEPOSIT_AMOUNT, ONE_HUNDRED_PERCENT,
 };
 use crate::observation::{
-    Claimed, Observation, PoolDeployed, PoolObservation, Privilege, PubkeyOf, Role, Setting,
-    StepEvents, TokenTransfer,
+    Claimed, Observation, OracleBounds, PoolDeployed, PoolObservation, Privilege, PubkeyOf, Role,
+    Setting, StepEvents, TokenTransfer,
 };
 
 /// Why a setting call lies outside the domain in which SPEC lets its caller count on it.
@@ -92,8 +92,14 @@ impl Setting {
         }
     }
 
-    /// `Ok` when SPEC lets the call's holder count on it in the state `prev`, executed at block `block`.
-    pub fn domain(&self, prev: &Observation, block: u64) -> Result<(), OutsideDomain> {
+    /// `Ok` when SPEC lets the call's holder count on it in the state `prev`, executed at block `block`, with the
+    /// oracle's bounds `bounds` (the harness's account of them, not the oracle's storage).
+    pub fn domain(
+        &self,
+        prev: &Observation,
+        block: u64,
+        bounds: OracleBounds,
+    ) -> Result<(), OutsideDomain> {
         let hundred = U256::from(ONE_HUNDRED_PERCENT);
         let Some(p) = self
             .pool()
@@ -196,18 +202,17 @@ impl Setting {
                 allowed("a balance above twice the largest a validator can hold")
             }
             Setting::OracleReport { balance, .. } if p.is_active && !balance.is_zero() => {
-                // The centre is the balance the books imply (SPEC's), the bounds governance's; a report within a
-                // wei of either edge is left to ORACLE-003, where the pool's own rounding may decide.
+                // The centre is the balance the books imply (SPEC's), the bounds governance's. A change larger than
+                // the bound reverts, so a change of exactly the bound (rounded down to the wei: balances are whole
+                // wei) goes through: both edges are inside.
                 let Some(expected) = p.books_cl_balance() else {
                     return allowed("the books overflow");
                 };
-                let bounds = prev.oracle_bounds;
                 let hi = expected
                     .saturating_add(expected.saturating_mul(bounds.max_increase_bps) / hundred);
                 let lo = expected
                     .saturating_sub(expected.saturating_mul(bounds.max_decrease_bps) / hundred);
-                let one = U256::from(1u8);
-                if *balance < lo.saturating_add(one) || balance.saturating_add(one) > hi {
+                if *balance < lo || *balance > hi {
                     allowed(format!("{balance} is not inside the bounds [{lo}, {hi}] around the books' {expected}"))
                 } else {
                     Ok(())

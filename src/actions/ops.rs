@@ -151,11 +151,15 @@ ops! {
                     (value, next)
                 }
             };
+            // Reports are whole gwei, rounded toward the books: a move of exactly a bound stays on its edge.
+            let gwei = U256::from(1_000_000_000u64);
+            let below = matches!(report, Report::Delta(bps) if *bps < 0);
+            let balance_gwei = if below { balance.div_ceil(gwei) } else { balance / gwei };
             cx.call(
                 cx.contracts().accounting_oracle,
                 IAccountingOracle::updateTotalDepositsCall {
                     pubkey: cx.pool().pubkey.clone(),
-                    balanceGwei: balance / U256::from(1_000_000_000u64),
+                    balanceGwei: balance_gwei,
                     refSlot: slot,
                 },
                 U256::ZERO,
