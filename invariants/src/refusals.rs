@@ -191,10 +191,14 @@ impl Refused<'_> {
                     && assets.saturating_sub(gwei * U256::from(2)) > buffer;
                 let refund_due = self.value > fee || (!self.value.is_zero() && !reaches_cl);
                 only_if(self.contract() && refund_due, || {
-                    format!(
-                        "no refund is due to {}: it sent {} for a fee of {fee} charged on a request that reaches the consensus layer",
-                        self.caller, self.value
-                    )
+                    if self.contract() {
+                        format!(
+                            "no refund is due to {}: it sent {} wei, no more than the fee of {fee} a request that reaches the consensus layer is charged",
+                            self.caller, self.value
+                        )
+                    } else {
+                        format!("{} is no contract: it cannot refuse a refund", self.caller)
+                    }
                 })
             }
             _ => Err("not a refusal SPEC gives a request".into()),

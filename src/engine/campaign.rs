@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
+use alloy_primitives::U256;
 use poolguard_invariants::catalog;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -18,10 +19,12 @@ use rand::{Rng, SeedableRng};
 use super::corpus::{save_sequence, CorpusError};
 use super::dataflow::{step_key, took_effect, Dataflow};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
-use super::runner::{run_sequence, RunOptions, StopOn};
+use super::runner::{run_sequence, ArgumentComparison, RunOptions, StopOn};
 use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
-use super::strategy::{insert_dependent, insert_enablers, mutate, random_sequence, GenContext};
+use super::strategy::{
+    insert_dependent, insert_enablers, mutate, place_value, random_sequence, GenContext,
+};
 use crate::actions::Action;
 use crate::observe::{CacheStats, ObserveMode, Observer};
 use crate::world::World;
@@ -283,6 +286,9 @@ const FOLLOW_UPS: usize = 4;
 /// The most follow-up runs queued at once.
 const MAX_FOLLOW_UPS: usize = 64;
 
+/// How often a run is followed by its input-to-state replacement ([`place_value`]).
+const REPLACEMENT_CHANCE: f64 = 0.25;
+
 /// What a campaign found and did.
 #[derive(Debug, Clone, Default)]
 pub struct CampaignReport {
@@ -438,6 +444,8 @@ pub fn run_campaign(
                 let mut dataflow = Dataflow::default();
                 // Runs queued to follow up a rare effect.
                 let mut follow_ups: Vec<Vec<Action>> = Vec::new();
+                // The run queued to land a comparison of the last run's on its edge (input-to-state replacement).
+                let mut replacement: Option<Vec<Action>> = None;
                 // Which steps of the corpus entries this worker saved took effect.
                 let mut effects: HashMap<u64, Vec<bool>> = HashMap::new();
                 let mut rng = SmallRng::seed_from_u64(
@@ -488,7 +496,10 @@ pub fn run_campaign(
                             break;
                         }
                         let mut parent = None;
-                        let sequence = if let Some(next) = follow_ups.pop() {
+                        let replaced = replacement.is_some();
+                        let sequence = if let Some(next) = replacement.take() {
+                            next
+                        } else if let Some(next) = follow_ups.pop() {
                             next
                         } else if corpus.is_empty() || rng.random_bool(0.25) {
                             random_sequence(&mut rng, &ctx, config.depth)
@@ -524,13 +535,68 @@ pub fn run_campaign(
                                 keep_trace: false,
                             },
                         );
-                        dataflow.learn(&sequence, &result.steps, &result.access);
+                        // A replacement probes one comparison of a run already counted: what its steps enable
+                        // and which rare effects they took was learned from that run, and counting them again
+                        // would make rare effects look common (and queue the same follow-ups twice).
+                        if !replaced {
+                            dataflow.learn(&sequence, &result.steps, &result.access);
+                        }
+                        // Sometimes the same sequence again with one compared argument set to what the suite
+                        // compared it with, or one either side: the edge of a check that depends on the state
+                        // (the room left, the live totalDeposits), met in the very state it was compared in. Not
+                        // after a replacement, so that these runs stay a bounded share.
+                        if !replaced
+                            && !result.argument_cmps.is_empty()
+                            && rng.random_bool(REPLACEMENT_CHANCE)
+                        {
+                            // Operands the kind's boundaries do not hold yet (the state's, not the code's
+                            // constants, which every fresh op already tries); a step first, then one of its
+                            // comparisons, so a rare op's one comparison is not drowned by the many that every
+                            // deposit makes.
+                            let known = |c: &&ArgumentComparison| {
+                                sequence.get(c.step as usize).is_some_and(|a| {
+                                    ctx.boundaries
+                                        .get(a.op.kind() as usize)
+                                        .is_some_and(|b| b.contains(&c.operand))
+                                })
+                            };
+                            let mut candidates: Vec<&ArgumentComparison> =
+                                result.argument_cmps.iter().filter(|c| !known(c)).collect();
+                            if candidates.is_empty() {
+                                candidates = result.argument_cmps.iter().collect();
+                            }
+                            let steps: Vec<u32> = candidates
+                                .iter()
+                                .map(|c| c.step)
+                                .collect::<std::collections::BTreeSet<_>>()
+                                .into_iter()
+                                .collect();
+                            let step = steps[rng.random_range(0..steps.len())];
+                            let of_step: Vec<_> =
+                                candidates.into_iter().filter(|c| c.step == step).collect();
+                            let cmp = *of_step[rng.random_range(0..of_step.len())];
+                            let value = match rng.random_range(0..3) {
+                                0 => cmp.operand.saturating_sub(U256::from(1u8)),
+                                1 => cmp.operand,
+                                _ => cmp.operand.saturating_add(U256::from(1u8)),
+                            };
+                            let at = cmp.step as usize;
+                            if let Some(op) = sequence
+                                .get(at)
+                                .and_then(|action| place_value(&action.op, cmp.argument, value))
+                            {
+                                let mut next = sequence.clone();
+                                next[at].op = op;
+                                replacement = Some(next);
+                            }
+                        }
                         // A step of a kind that rarely takes effect just did: what it makes possible is tried
                         // right away, a few times, after it (the state it reached is rare by definition).
                         let effect = took_effect(&result.steps, &result.access);
                         for (at, action) in sequence.iter().enumerate() {
                             let key = step_key(&action.op);
-                            if !effect.get(at).copied().unwrap_or(false)
+                            if replaced
+                                || !effect.get(at).copied().unwrap_or(false)
                                 || dataflow.need(key) < FOLLOW_NEED
                                 || sequence.len() >= config.depth
                             {

@@ -42,6 +42,9 @@ pub struct RunResult {
     /// with. The generator tries these, and one either side, as that kind's arguments: the edge of a check the
     /// suite makes (a cap, a threshold, the room left) lands exactly, where a random draw almost never does.
     pub boundaries: Vec<(u16, U256)>,
+    /// The same comparisons with the step they were made in (with coverage only): where replaying the sequence
+    /// with that step's argument set to the operand reaches the edge in the very state it was compared in.
+    pub argument_cmps: Vec<ArgumentComparison>,
     /// Amounts the suite showed (with coverage only): words of successful calls' return data and the last
     /// observation's books (assets, supply, buffers, vault funds, balances, requests): values the dictionary
     /// learns, so later amounts can hit them exactly.
@@ -54,6 +57,20 @@ pub struct RunResult {
     /// With coverage, the storage each step changed and its last loads, in step order (what
     /// [`Dataflow`](super::dataflow::Dataflow) learns enablers from).
     pub access: Vec<StateAccess>,
+}
+
+/// A comparison the suite made between an argument of one step (an ABI word or `msg.value`) and another amount,
+/// in that step's state. Runs are deterministic, so the same sequence with that argument set to the operand (or
+/// one either side) meets the same comparison on its edge: Redqueen's input-to-state replacement, which lands a
+/// threshold that depends on state (the room left, a holder's balance, the live `totalDeposits`) exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgumentComparison {
+    /// Index of the step in the sequence.
+    pub step: u32,
+    /// The argument's value as the step sent it.
+    pub argument: U256,
+    /// What the suite compared it with.
+    pub operand: U256,
 }
 
 /// What a run collects besides its steps and violations.
@@ -294,16 +311,30 @@ pub fn run_sequence_with(
             // Small words are mostly flags, indices and ABI offsets, and 128-bit ones addresses or hashes: only
             // an amount compared with an amount is a boundary.
             let argument = |v: &U256| v.bit_len() > 8 && is_amount(*v) && arguments.contains(v);
-            let learned = cmps.iter().filter(|(a, b)| a != b).filter_map(|(a, b)| {
-                match (argument(a), argument(b)) {
-                    (true, false) if is_amount(*b) => Some(*b),
-                    (false, true) if is_amount(*a) => Some(*a),
+            let learned: Vec<(U256, U256)> = cmps
+                .iter()
+                .filter(|(a, b)| a != b)
+                .filter_map(|(a, b)| match (argument(a), argument(b)) {
+                    (true, false) if is_amount(*b) => Some((*a, *b)),
+                    (false, true) if is_amount(*a) => Some((*b, *a)),
                     _ => None,
-                }
-            });
+                })
+                .take(MAX_BOUNDARIES_PER_STEP)
+                .collect();
             result
                 .boundaries
-                .extend(learned.take(MAX_BOUNDARIES_PER_STEP).map(|b| (kind, b)));
+                .extend(learned.iter().map(|&(_, operand)| (kind, operand)));
+            result
+                .argument_cmps
+                .extend(
+                    learned
+                        .iter()
+                        .map(|&(argument, operand)| ArgumentComparison {
+                            step: index as u32,
+                            argument,
+                            operand,
+                        }),
+                );
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();

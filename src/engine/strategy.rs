@@ -498,6 +498,26 @@ fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
     }
 }
 
+/// `op` with the value field it sent as `argument` set to `value` (a portion of a holding, resolved when the step
+/// runs, may have been any amount, so it counts too): the input-to-state replacement of a comparison the suite
+/// made of that argument ([`ArgumentComparison`](super::runner::ArgumentComparison)). `None` when no field of
+/// `op` can have been sent as `argument`, or the field cannot take `value`.
+pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
+    let kind = op.kind();
+    let fields = kind.spec().fields;
+    let mut args = op.args();
+    let valued = || (0..fields.len()).filter(|&i| takes_exact_value(fields[i].kind));
+    let sent_as_is = valued().find(|&i| match &args[i] {
+        ArgValue::Word(v) | ArgValue::Amount(Amount::Exact(v)) => *v == argument,
+        ArgValue::U16(v) => U256::from(*v) == argument,
+        _ => false,
+    });
+    let held = || valued().find(|&i| matches!(args[i], ArgValue::Amount(Amount::Held { .. })));
+    let at = sent_as_is.or_else(held)?;
+    args[at] = exact_argument(fields[at].kind, value)?;
+    Some(Op::from_args(kind, &args))
+}
+
 /// Sometimes puts an input-to-state boundary of `kind` into one of `args`' value fields.
 fn place_boundary(
     rng: &mut SmallRng,
@@ -955,6 +975,22 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
         4..=6 => (false, ROLLS[rng.random_range(0..ROLLS.len())]),
         _ => (false, 0),
     };
+    // Sometimes the chain is handed to a contract actor that first deposits for itself: the attacker contract
+    // that holds shares, spends them and acts on its own request, whoever spent in the sequence as drawn.
+    let mut at = at;
+    if !is_contract_actor(ctx, seq[at].caller) && !ctx.contracts.is_empty() && rng.random_bool(0.3)
+    {
+        let actor = ctx.contracts[rng.random_range(0..ctx.contracts.len())];
+        let pool = seq[at].op.pool().unwrap_or(0);
+        let deposit = Action {
+            caller: actor,
+            roll: 0,
+            op: receive_as(random_op(rng, ctx, OpKind::Submit, pool), actor),
+        };
+        seq[at].caller = actor;
+        seq.insert(at, deposit);
+        at += 1;
+    }
     let caller = seq[at].caller;
     let mut next = at + 1;
     if rng.random_bool(0.4) {
@@ -1469,6 +1505,41 @@ mod tests {
         let share = linked as f64 / spending as f64;
         assert!(spending > 1_000, "{spending}");
         assert!((0.5..0.95).contains(&share), "{linked} of {spending}");
+    }
+
+    #[test]
+    fn a_compared_argument_is_replaced_by_its_operand() {
+        let word = |v: u64| U256::from(v);
+        let set = Op::SetMinEffectiveBalance {
+            pool: 0,
+            value: word(7),
+        };
+        assert_eq!(
+            place_value(&set, word(7), word(9)),
+            Some(Op::SetMinEffectiveBalance {
+                pool: 0,
+                value: word(9)
+            })
+        );
+        // No field of it was sent as 8.
+        assert_eq!(place_value(&set, word(8), word(9)), None);
+        let request = |amount_gwei, value| Op::RequestWithdrawal {
+            pool: 1,
+            amount_gwei,
+            max_fee: word(2),
+            value,
+        };
+        let half = Amount::Held { held_bps: 5_000 };
+        // The field sent as the argument, exactly, before a portion of a holding.
+        assert_eq!(
+            place_value(&request(half, word(3)), word(3), word(4)),
+            Some(request(half, word(4)))
+        );
+        // A portion, resolved when the step ran, may have been the argument: it becomes exact.
+        assert_eq!(
+            place_value(&request(half, word(3)), word(1_000), word(999)),
+            Some(request(Amount::Exact(word(999)), word(3)))
+        );
     }
 
     #[test]
