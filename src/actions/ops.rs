@@ -152,7 +152,7 @@ ops! {
                 }
             };
             // Reports are whole gwei, rounded toward the books: a move of exactly a bound stays on its edge.
-            let gwei = U256::from(1_000_000_000u64);
+            let gwei = U256::from(poolguard_invariants::formulas::GWEI);
             let below = matches!(report, Report::Delta(bps) if *bps < 0);
             let balance_gwei = if below { balance.div_ceil(gwei) } else { balance / gwei };
             cx.call(

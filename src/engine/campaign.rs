@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
-use alloy_primitives::U256;
 use poolguard_invariants::catalog;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -19,11 +18,11 @@ use rand::{Rng, SeedableRng};
 use super::corpus::{save_sequence, CorpusError};
 use super::dataflow::{step_key, took_effect, Dataflow};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
-use super::runner::{run_sequence, ArgumentComparison, RunOptions, StopOn};
+use super::runner::{run_sequence, RunOptions, StopOn};
 use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
 use super::strategy::{
-    insert_dependent, insert_enablers, mutate, place_value, random_sequence, GenContext,
+    insert_dependent, insert_enablers, mutate, random_sequence, replacement_of, GenContext,
 };
 use crate::actions::Action;
 use crate::observe::{CacheStats, ObserveMode, Observer};
@@ -286,7 +285,7 @@ const FOLLOW_UPS: usize = 4;
 /// The most follow-up runs queued at once.
 const MAX_FOLLOW_UPS: usize = 64;
 
-/// How often a run is followed by its input-to-state replacement ([`place_value`]).
+/// How often a run is followed by its input-to-state replacement ([`replacement_of`]).
 const REPLACEMENT_CHANCE: f64 = 0.25;
 
 /// What a campaign found and did.
@@ -549,46 +548,8 @@ pub fn run_campaign(
                             && !result.argument_cmps.is_empty()
                             && rng.random_bool(REPLACEMENT_CHANCE)
                         {
-                            // Operands the kind's boundaries do not hold yet (the state's, not the code's
-                            // constants, which every fresh op already tries); a step first, then one of its
-                            // comparisons, so a rare op's one comparison is not drowned by the many that every
-                            // deposit makes.
-                            let known = |c: &&ArgumentComparison| {
-                                sequence.get(c.step as usize).is_some_and(|a| {
-                                    ctx.boundaries
-                                        .get(a.op.kind() as usize)
-                                        .is_some_and(|b| b.contains(&c.operand))
-                                })
-                            };
-                            let mut candidates: Vec<&ArgumentComparison> =
-                                result.argument_cmps.iter().filter(|c| !known(c)).collect();
-                            if candidates.is_empty() {
-                                candidates = result.argument_cmps.iter().collect();
-                            }
-                            let steps: Vec<u32> = candidates
-                                .iter()
-                                .map(|c| c.step)
-                                .collect::<std::collections::BTreeSet<_>>()
-                                .into_iter()
-                                .collect();
-                            let step = steps[rng.random_range(0..steps.len())];
-                            let of_step: Vec<_> =
-                                candidates.into_iter().filter(|c| c.step == step).collect();
-                            let cmp = *of_step[rng.random_range(0..of_step.len())];
-                            let value = match rng.random_range(0..3) {
-                                0 => cmp.operand.saturating_sub(U256::from(1u8)),
-                                1 => cmp.operand,
-                                _ => cmp.operand.saturating_add(U256::from(1u8)),
-                            };
-                            let at = cmp.step as usize;
-                            if let Some(op) = sequence
-                                .get(at)
-                                .and_then(|action| place_value(&action.op, cmp.argument, value))
-                            {
-                                let mut next = sequence.clone();
-                                next[at].op = op;
-                                replacement = Some(next);
-                            }
+                            replacement =
+                                replacement_of(&mut rng, &ctx, &sequence, &result.argument_cmps);
                         }
                         // A step of a kind that rarely takes effect just did: what it makes possible is tried
                         // right away, a few times, after it (the state it reached is rare by definition).

@@ -7,6 +7,7 @@ use rand::rngs::SmallRng;
 use rand::Rng;
 
 use super::dataflow::{step_key, Dataflow};
+use super::runner::ArgumentComparison;
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
@@ -465,11 +466,16 @@ fn boundary(rng: &mut SmallRng, ctx: &GenContext, kind: OpKind) -> Option<U256> 
         .get(kind as usize)
         .filter(|s| !s.is_empty())?;
     let value = seen[rng.random_range(0..seen.len())];
-    Some(match rng.random_range(0..3) {
+    Some(near(rng, value))
+}
+
+/// `value`, or one either side of it: where a check against it off by one shows.
+fn near(rng: &mut SmallRng, value: U256) -> U256 {
+    match rng.random_range(0..3) {
         0 => value.saturating_sub(U256::from(1u8)),
         1 => value,
         _ => value.saturating_add(U256::from(1u8)),
-    })
+    }
 }
 
 /// Whether a field of `kind` is sent as its value is (an ABI word or `msg.value`), so a boundary can be placed in
@@ -500,7 +506,7 @@ fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
 
 /// `op` with the value field it sent as `argument` set to `value` (a portion of a holding, resolved when the step
 /// runs, may have been any amount, so it counts too): the input-to-state replacement of a comparison the suite
-/// made of that argument ([`ArgumentComparison`](super::runner::ArgumentComparison)). `None` when no field of
+/// made of that argument ([`ArgumentComparison`]). `None` when no field of
 /// `op` can have been sent as `argument`, or the field cannot take `value`.
 pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
     let kind = op.kind();
@@ -516,6 +522,49 @@ pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
     let at = sent_as_is.or_else(held)?;
     args[at] = exact_argument(fields[at].kind, value)?;
     Some(Op::from_args(kind, &args))
+}
+
+/// `sequence` again with one argument the suite compared (`cmps`, from its run) set to the amount it was compared
+/// with, or one either side: the edge of a check that depends on the state (the room left, the live
+/// `totalDeposits`), met in the very state it was compared in. Operands the op kind's learned boundaries do not hold
+/// yet come first (the state's, not the code's constants, which every fresh op already tries); a step is drawn
+/// before one of its comparisons, so a rare op's one comparison is not drowned by the many every deposit makes.
+/// `None` when there is none, or the step has no field to put it in.
+pub fn replacement_of(
+    rng: &mut SmallRng,
+    ctx: &GenContext,
+    sequence: &[Action],
+    cmps: &[ArgumentComparison],
+) -> Option<Vec<Action>> {
+    let known = |c: &&ArgumentComparison| {
+        sequence.get(c.step as usize).is_some_and(|a| {
+            ctx.boundaries
+                .get(a.op.kind() as usize)
+                .is_some_and(|b| b.contains(&c.operand))
+        })
+    };
+    let mut candidates: Vec<&ArgumentComparison> = cmps.iter().filter(|c| !known(c)).collect();
+    if candidates.is_empty() {
+        candidates = cmps.iter().collect();
+    }
+    let steps: Vec<u32> = candidates
+        .iter()
+        .map(|c| c.step)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if steps.is_empty() {
+        return None;
+    }
+    let step = steps[rng.random_range(0..steps.len())];
+    let of_step: Vec<_> = candidates.into_iter().filter(|c| c.step == step).collect();
+    let cmp = *of_step[rng.random_range(0..of_step.len())];
+    let value = near(rng, cmp.operand);
+    let at = cmp.step as usize;
+    let op = place_value(&sequence.get(at)?.op, cmp.argument, value)?;
+    let mut next = sequence.to_vec();
+    next[at].op = op;
+    Some(next)
 }
 
 /// Sometimes puts an input-to-state boundary of `kind` into one of `args`' value fields.
