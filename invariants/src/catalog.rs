@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::ensure;
 use crate::formulas::{
-    fee_of, finalizable, net_of_fees, to_assets, to_shares, Rounding, MAX_EFFECTIVE_BALANCE,
-    WITHDRAWAL_DELAY,
+    fee_of, fee_shares, finalizable, net_of_fees, to_assets, to_shares, ExitReason, Rounding,
+    MAX_EFFECTIVE_BALANCE, WITHDRAWAL_DELAY,
 };
 use crate::ghost::{bgt_ledger_applies, Ghost};
 use crate::observation::{
-    AcceptedReport, Burn, Conversions, Deposit, FeeMint, Finalization, Observation, OracleBounds,
-    PoolObservation, Previews, Privilege, Reentry, ReportArgs, RequestObservation, Role, RoleOp,
-    StepRecord, SuiteCall, SuiteFunction,
+    AcceptedReport, Burn, Conversions, Deposit, DepositsUpdated, FeeMint, Finalization,
+    Observation, OracleBounds, PoolObservation, Previews, Privilege, Reentry, ReportArgs,
+    RequestObservation, Role, RoleOp, StepRecord, SuiteCall, SuiteFunction,
 };
 use crate::refusals::Refused;
 
@@ -132,6 +132,96 @@ fn fee_sum(rewards: &[U256], bps: U256) -> U256 {
         .iter()
         .map(|r| fee_of(*r, bps).unwrap_or(U256::MAX))
         .fold(U256::ZERO, U256::saturating_add)
+}
+
+/// The fees one reward bore, and who takes them (FEE-002's exact part).
+struct ChargedFees {
+    /// The commission, `reward * commission bps / 10000`.
+    commission: U256,
+    /// The protocol fee, `reward * protocol fee bps / 10000`.
+    protocol_fee: U256,
+    /// The default shares recipient, who takes the commission.
+    validator: Address,
+    /// The protocol fee recipient.
+    protocol: Address,
+}
+
+impl ChargedFees {
+    /// Holds a step's fee mints in pool `i` to SPEC exactly, `after` being the state the shares were minted into:
+    /// one fee alone (or one address taking both fees whose sum it is) gets SPEC's
+    /// `fee*(supply+1)/(totalAssets+1-fee)` shares exactly; two fees minted together to two recipients cannot both
+    /// follow that formula (each would dilute the other), so each part is held to what the formula is for, its worth
+    /// at the price after minting: at most its fee, and at least its fee less two shares (the floors of a joint mint,
+    /// `formulas` tests the bound).
+    fn check_minted(
+        &self,
+        i: usize,
+        mints: &[FeeMint],
+        after: &PoolObservation,
+    ) -> Result<(), String> {
+        let mints = || mints.iter().filter(|m| m.pool == i);
+        let minted_to = |who: Address| -> U256 {
+            mints()
+                .filter(|m| m.recipient == who)
+                .map(|m| m.shares)
+                .sum()
+        };
+        let minted: U256 = mints().map(|m| m.shares).sum();
+        let Some(supply) = after.total_supply.checked_sub(minted) else {
+            return Err(format!(
+                "pool{i}: {minted} fee shares minted, more than the supply {} after the step",
+                after.total_supply
+            ));
+        };
+        let assets = after.total_assets;
+        let worth = |shares: U256| {
+            to_assets(shares, after.total_supply, assets, Rounding::Floor).unwrap_or(U256::MAX)
+        };
+        let share = to_assets(U256::from(1), after.total_supply, assets, Rounding::Ceil)
+            .unwrap_or(U256::MAX);
+        let (one, taken) = if self.validator == self.protocol {
+            (
+                true,
+                vec![(
+                    self.validator,
+                    self.commission.saturating_add(self.protocol_fee),
+                )],
+            )
+        } else {
+            (
+                false,
+                vec![
+                    (self.validator, self.commission),
+                    (self.protocol, self.protocol_fee),
+                ],
+            )
+        };
+        let alone = self.commission.is_zero() || self.protocol_fee.is_zero();
+        for (who, fee) in taken {
+            let shares = minted_to(who);
+            if alone {
+                let expected = fee_shares(fee, supply, assets).unwrap_or(U256::MAX);
+                ensure(shares == expected, || {
+                    format!("pool{i}: {shares} fee shares minted to {who} for a fee of {fee}, where fee*(supply+1)/(totalAssets+1-fee) with supply {supply} and totalAssets {assets} makes {expected}")
+                })?;
+            } else {
+                // One address taking both parts: their worths add, each floored, so a wei more and twice the shortfall.
+                let (over, short) = if one {
+                    (U256::from(1), share.saturating_mul(U256::from(4)))
+                } else {
+                    (U256::ZERO, share.saturating_mul(U256::from(2)))
+                };
+                let value = worth(shares);
+                ensure(
+                    value <= fee.saturating_add(over) && value.saturating_add(short) >= fee,
+                    || {
+                        format!("pool{i}: {shares} fee shares minted to {who} are worth {value} at the price after minting (totalAssets {assets}, supply {}), for a fee of {fee}", after.total_supply)
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The catalog.
@@ -557,7 +647,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "VALUE-003",
         category: Category::NoFreeValue,
-        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free), and books them as a request for the same holder, assets and shares, the amount its sender asked for; and the parts its WithdrawalNotified names are the ones that moved (the consensus-layer part is what clWithdrawalsRequested grew by, the buffer part what left the buffer).",
+        statement: "A withdrawal burns shares worth at least the assets it books (no assets for free), and books them as a request for the same holder, assets and shares, the amount its sender asked for; and the parts its WithdrawalNotified names are the ones that moved (the consensus-layer part is what clWithdrawalsRequested grew by, the buffer part what left the buffer), adding up to the assets on a live pool and both zero where the frozen pool pays (IStakingPool).",
         broken_variant: "value-003-cheap-withdrawal",
         check: |c| {
             let (prev, next, step) = (c.prev, c.next, c.step);
@@ -589,6 +679,22 @@ pub static CATALOG: &[Invariant] = &[
                 unmatched.remove(found);
             }
             ensure(unmatched.is_empty(), || format!("requests booked with no burn: {unmatched:?}"))?;
+            // WithdrawalNotified's parts (IStakingPool): they add up to the assets while the pool is live; the frozen
+            // pool pays a request once it has exited, and the request that exits it, and those name no parts.
+            for burn in &step.events.burns {
+                let parts = burn.from_buffer.checked_add(burn.from_cl);
+                let ok = if prev.pools[burn.pool].is_fully_exited {
+                    parts == Some(U256::ZERO)
+                } else {
+                    parts == Some(burn.assets) || (step.events.exited(burn.pool) && parts == Some(U256::ZERO))
+                };
+                ensure(ok, || {
+                    format!(
+                        "pool{}: WithdrawalNotified for {} assets names {} from the buffer and {} from the consensus layer",
+                        burn.pool, burn.assets, burn.from_buffer, burn.from_cl
+                    )
+                })?;
+            }
             // The parts each WithdrawalNotified names are the ones that moved. What it asks of the consensus layer
             // is what the pool's clWithdrawalsRequested grew by (it grows nowhere else). In a step with no full exit
             // and no re-entry, what it takes from the buffer is what left the buffer beyond the rewards the request
@@ -604,7 +710,7 @@ pub static CATALOG: &[Invariant] = &[
                         before.cl_withdrawals_requested, p.cl_withdrawals_requested
                     )
                 })?;
-                let quiet = !step.events.full_exits.contains(&i) && step.events.reentries.is_empty();
+                let quiet = !step.events.exited(i) && step.events.reentries.is_empty();
                 if burns().next().is_none() || !quiet {
                     continue;
                 }
@@ -738,7 +844,7 @@ pub static CATALOG: &[Invariant] = &[
                     })?;
                 }
                 // A full exit in the step reprices the pool: the fee shares' worth afterwards says nothing.
-                if c.step.events.full_exits.contains(&i) {
+                if c.step.events.exited(i) {
                     continue;
                 }
                 let rewards: Vec<U256> = c.step.events.rewards.iter().filter(|r| r.pool == i).map(|r| r.amount).collect();
@@ -855,6 +961,21 @@ pub static CATALOG: &[Invariant] = &[
                             "pool{i}: {what} shares worth {worth}, where commission {commission_bps} bps and protocol fee {protocol_bps} bps of rewards {rewards:?} make {expected}"
                         )
                     })?;
+                }
+                // Where nothing after the fee mint moves the price (no deposit, redemption, re-entry or upgrade in the
+                // step), the state after the step is the one the shares were minted into, and SPEC holds without slack.
+                let quiet = !redeemed
+                    && c.step.events.reentries.is_empty()
+                    && c.step.events.upgrades == 0
+                    && c.step.events.deposits.iter().all(|d| d.pool != i);
+                if quiet {
+                    let fees = ChargedFees {
+                        commission: fee_sum(&rewards, commission_bps),
+                        protocol_fee: fee_sum(&rewards, protocol_bps),
+                        validator,
+                        protocol,
+                    };
+                    fees.check_minted(i, &c.step.events.fee_mints, p)?;
                 }
             }
             Ok(())
@@ -1045,9 +1166,18 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "EXIT-002",
         category: Category::PauseAndExit,
-        statement: "Only a withdrawal request or an oracle report on that pool triggers its full exit.",
+        statement: "A zero report on an active pool exits it fully (SPEC: the validator is gone); only a withdrawal request or an oracle report on that pool triggers its full exit, and its FullExitTriggered names which (IStakingPool's codes: 1 a withdrawal, 2 a zero report, 3 a report's penalty).",
         broken_variant: "exit-002-anyone-exits",
         check: |c| {
+            // SPEC: a zero report means the validator is gone, a full exit.
+            let step = c.step;
+            let sent = step.call.filter(|call| step.success && call.function == SuiteFunction::UpdateTotalDeposits);
+            if let Some(SuiteCall { pool: Some(i), report: Some(ReportArgs { balance: Some(value), .. }), .. }) = sent {
+                let (a, b) = (&c.prev.pools[i], &c.next.pools[i]);
+                ensure(!value.is_zero() || !a.is_active || b.is_fully_exited, || {
+                    format!("pool{i}: a zero report was accepted and the pool did not exit")
+                })?;
+            }
             for (i, a, b) in pools(c) {
                 if !a.is_fully_exited && b.is_fully_exited {
                     let triggers =
@@ -1055,6 +1185,21 @@ pub static CATALOG: &[Invariant] = &[
                     // The step's transaction or a contract actor's re-entry may have made the triggering call.
                     let allowed = c.step.calls().any(|call| triggers.contains(&call.function) && call.pool == Some(i));
                     ensure(allowed, || format!("pool{i} exited in {}", c.step.op))?;
+                    // The reason, from the calldata of the step's own call (a re-entry may have been the trigger).
+                    let own = c.step.call.filter(|call| call.pool == Some(i) && c.step.events.reentries.is_empty());
+                    let cause = own.and_then(|call| match (call.function, call.report) {
+                        (SuiteFunction::RequestWithdrawal | SuiteFunction::RequestRedeem, _) => Some(ExitReason::Withdrawal),
+                        (SuiteFunction::UpdateTotalDeposits, Some(ReportArgs { balance: Some(value), .. })) => {
+                            Some(if value.is_zero() { ExitReason::ZeroReport } else { ExitReason::Penalty })
+                        }
+                        _ => None,
+                    });
+                    if let Some(cause) = cause {
+                        let given: Vec<u8> = c.step.events.full_exits.iter().filter(|x| x.pool == i).map(|x| x.reason).collect();
+                        ensure(given == [cause as u8], || {
+                            format!("pool{i} exited on {cause:?} (code {}), its FullExitTriggered give {given:?}", cause as u8)
+                        })?;
+                    }
                 }
             }
             Ok(())
@@ -1063,10 +1208,18 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "EXIT-003",
         category: Category::PauseAndExit,
-        statement: "After a full exit no deposit succeeds and totalAssets falls only by the assets of withdrawals.",
+        statement: "A full exit freezes totalAssets at the value its FullExitTriggered announces; after it no deposit succeeds and totalAssets falls only by the assets of withdrawals.",
         broken_variant: "exit-003-frozen-not-reduced",
         check: |c| {
             for (i, a, b) in pools(c) {
+                // The exit's own step (nothing re-entered to withdraw after it): totalAssets reads the frozen value.
+                if !a.is_fully_exited && c.step.events.reentries.is_empty() {
+                    for exit in c.step.events.full_exits.iter().filter(|x| x.pool == i) {
+                        ensure(b.total_assets == exit.frozen_total_assets, || {
+                            format!("pool{i}: FullExitTriggered froze totalAssets at {}, but it reads {}", exit.frozen_total_assets, b.total_assets)
+                        })?;
+                    }
+                }
                 if !a.is_fully_exited {
                     continue;
                 }
@@ -1133,7 +1286,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "ORACLE-003",
         category: Category::Oracle,
-        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool's books expect, and moves totalDeposits by exactly its difference from that balance (a reward above it, a penalty below). The bounds are SPEC's +1% / -5% as deployed, and change only to what a successful setBounds asks for.",
+        statement: "An accepted non-zero report on an active pool is within the governance bounds of the balance the pool's books expect, and moves totalDeposits by exactly its difference from that balance (a reward above it, a penalty below), as its TotalDepositsUpdated says (no reward for a zero report). The bounds are SPEC's +1% / -5% as deployed, and change only to what a successful setBounds asks for.",
         broken_variant: "oracle-003-no-bounds",
         check: |c| {
             // The reports are the accepted `updateTotalDeposits` calls, read from the calldata the harness sent (an
@@ -1185,6 +1338,26 @@ pub static CATALOG: &[Invariant] = &[
                 let Some(books) = a.books_cl_balance() else {
                     return Ok(());
                 };
+                // The pool's TotalDepositsUpdated words the same (IStakingPool): the growth over the books as its
+                // reward (none for a zero report, the validator gone), the drop below them as its penalty.
+                let updated: Vec<&DepositsUpdated> = step.events.deposits_updated.iter().filter(|u| u.pool == i).collect();
+                if let [said] = updated[..] {
+                    let reward = value.saturating_sub(books);
+                    ensure(said.reward == reward, || {
+                        format!("pool{i}: report {value} against books of {books}: TotalDepositsUpdated says a reward of {}, not {reward}", said.reward)
+                    })?;
+                    if !value.is_zero() {
+                        let penalty = books.saturating_sub(value);
+                        ensure(said.penalty == penalty && said.total_deposits == b.total_deposits, || {
+                            format!(
+                                "pool{i}: report {value} against books of {books}: TotalDepositsUpdated says totalDeposits {} and a penalty of {}, where totalDeposits is {} and the drop {penalty}",
+                                said.total_deposits, said.penalty, b.total_deposits
+                            )
+                        })?;
+                    }
+                } else if a.is_active && !a.is_fully_exited {
+                    return Err(format!("pool{i}: an accepted report with {} TotalDepositsUpdated events", updated.len()));
+                }
                 if value.is_zero() || !a.is_active || a.is_fully_exited || b.is_fully_exited {
                     return Ok(());
                 }
@@ -1385,19 +1558,27 @@ pub static CATALOG: &[Invariant] = &[
         id: "LIVE-005",
         category: Category::Liveness,
         statement: "A full exit asks the consensus layer for the validator's whole balance: every consensus-layer \
-                    request queued for a fully exited pool asks for amount 0, and a withdrawal or redemption that \
+                    request queued for a fully exited pool asks for amount 0, none for a pool that has not exited does, and a withdrawal or redemption that \
                     fully exits a pool whose validator holds a balance queues that request in the same transaction.",
         broken_variant: "live-005-exit-asks-one-gwei",
         check: |c| {
             let queued = c.next.cl_requests.get(c.prev.cl_requests.len()..).unwrap_or_default();
             for r in queued {
-                let exited = r.pool.and_then(|p| c.next.pools.get(p)).is_some_and(|p| p.is_fully_exited);
-                ensure(!exited || r.amount_gwei == 0, || {
+                let exited = r.pool.and_then(|p| c.next.pools.get(p)).map(|p| p.is_fully_exited);
+                ensure(exited != Some(true) || r.amount_gwei == 0, || {
                     format!(
                         "pool{} is fully exited but {} queued a consensus-layer request for {} gwei, not its whole balance",
                         r.pool.unwrap_or_default(),
                         c.step.op,
                         r.amount_gwei
+                    )
+                })?;
+                // And only a full exit asks for the whole balance: SPEC's full exit, and only then.
+                ensure(exited != Some(false) || r.amount_gwei != 0, || {
+                    format!(
+                        "pool{} has not exited, but {} asked the consensus layer for its validator's whole balance (a request for 0 gwei)",
+                        r.pool.unwrap_or_default(),
+                        c.step.op
                     )
                 })?;
             }

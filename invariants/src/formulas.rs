@@ -142,6 +142,19 @@ pub fn fee_of(reward: U256, bps: U256) -> Option<U256> {
     )
 }
 
+/// Why a pool exited fully: the `reason` of `FullExitTriggered(frozenTotalAssets, reason)`, with the codes
+/// IStakingPool documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitReason {
+    /// A withdrawal whose consensus-layer part would take totalDeposits below the minimum effective balance.
+    Withdrawal = 1,
+    /// A zero report: the validator is gone.
+    ZeroReport = 2,
+    /// A report whose penalty took totalDeposits below the minimum effective balance once it had been reached.
+    Penalty = 3,
+}
+
 /// `FeeMath.feeShares`: `0` for a zero fee, else `Math.mulDiv(fee, supply + 1, totalAssets + 1 - fee)`.
 pub fn fee_shares(fee: U256, supply: U256, total_assets: U256) -> Option<U256> {
     if fee.is_zero() {
@@ -548,6 +561,48 @@ mod tests {
         assert_eq!(
             (l.funds, l.owed, l.attributed),
             (U256::ZERO, U256::ZERO, U256::from(3))
+        );
+    }
+    /// FEE-002's bound for two fees minted together: each part is worth (at the price after minting) at most its fee
+    /// and at least its fee less two shares (one share rounded up), at capped rates; the bound is met, not loose.
+    #[test]
+    fn each_part_of_a_two_fee_split_is_worth_its_fee_within_two_shares() {
+        let mut rng = Rng(0xfee7);
+        let mut worst = U256::ZERO;
+        for i in 0..200_000 {
+            let small = i % 2 == 0;
+            let s = if small {
+                U256::from(rng.next() % 10_000)
+            } else {
+                rng.value(200)
+            };
+            let reward = rng.value(if small { 100 } else { 200 }).max(U256::from(1));
+            let a = rng.value(200) + reward;
+            let pick = |rng: &mut Rng| {
+                U256::from([1, 1999, 2000, 1 + rng.next() % 2000][(rng.next() % 4) as usize])
+            };
+            let (c, p) = (
+                fee_of(reward, pick(&mut rng)).unwrap(),
+                fee_of(reward, pick(&mut rng)).unwrap(),
+            );
+            if c.is_zero() || p.is_zero() {
+                continue;
+            }
+            let (cs, ps) = split_fee_shares(c, p, s, a).unwrap();
+            let after = s + cs + ps;
+            let share = to_assets(U256::from(1), after, a, Rounding::Ceil).unwrap();
+            for (fee, shares) in [(c, cs), (p, ps)] {
+                let worth = preview_redeem(shares, after, a).unwrap();
+                assert!(
+                    worth <= fee && worth + share * U256::from(2) >= fee,
+                    "{c} {p} {s} {a}"
+                );
+                worst = worst.max((fee - worth) * U256::from(1000) / share);
+            }
+        }
+        assert!(
+            worst > U256::from(1900),
+            "worst shortfall {worst} thousandths of a share"
         );
     }
 }

@@ -613,6 +613,30 @@ pub struct Burn {
     pub from_cl: U256,
 }
 
+/// A pool's `FullExitTriggered(frozenTotalAssets, reason)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullExit {
+    /// Pool index.
+    pub pool: usize,
+    /// The reason code the event gives (`formulas::ExitReason` names them).
+    pub reason: u8,
+    /// The totalAssets it says the pool froze at.
+    pub frozen_total_assets: U256,
+}
+
+/// A pool's `TotalDepositsUpdated(totalDeposits, reward, penalty)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepositsUpdated {
+    /// Pool index.
+    pub pool: usize,
+    /// The totalDeposits it announces.
+    pub total_deposits: U256,
+    /// The reward it announces.
+    pub reward: U256,
+    /// The penalty it announces.
+    pub penalty: U256,
+}
+
 /// An amount recognised by a pool (a reward, or a penalty).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolAmount {
@@ -670,8 +694,11 @@ pub struct StepEvents {
     pub rewards: Vec<PoolAmount>,
     /// TotalDepositsUpdated with a penalty > 0: the penalty.
     pub penalties: Vec<PoolAmount>,
-    /// FullExitTriggered: pool.
-    pub full_exits: Vec<usize>,
+    /// FullExitTriggered: the pool and the reason it gives.
+    pub full_exits: Vec<FullExit>,
+    /// TotalDepositsUpdated, as the pool words it.
+    #[serde(default)]
+    pub deposits_updated: Vec<DepositsUpdated>,
     /// WithdrawalRequested: what each says was requested.
     pub requested: Vec<Requested>,
     /// WithdrawalRequestFinalized.
@@ -730,6 +757,11 @@ pub struct Claimed {
 }
 
 impl StepEvents {
+    /// Whether pool `pool` exited fully in the step (its `FullExitTriggered`).
+    pub fn exited(&self, pool: usize) -> bool {
+        self.full_exits.iter().any(|x| x.pool == pool)
+    }
+
     /// The BGT minted to pool `pool`'s operator in the step, and the BGT its accruals charged.
     pub fn bgt_flow(&self, pool: usize) -> (U256, U256) {
         let minted = self

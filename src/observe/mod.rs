@@ -15,9 +15,9 @@ use std::sync::Mutex;
 use alloy_primitives::{keccak256, Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{SolCall, SolEvent};
 use poolguard_invariants::observation::{
-    BgtAccrual, BgtDelays, BgtQueue, ClRequestObservation, CoreAddresses, Forwarder,
-    ForwarderBalance, ImplementationSlot, NewPoolObservation, PoolDeployed, PubkeyOf,
-    QueuedAllocation, Requested, Setting,
+    BgtAccrual, BgtDelays, BgtQueue, ClRequestObservation, CoreAddresses, DepositsUpdated,
+    Forwarder, ForwarderBalance, FullExit, ImplementationSlot, NewPoolObservation, PoolDeployed,
+    PubkeyOf, QueuedAllocation, Requested, Setting,
 };
 use poolguard_invariants::{
     AcceptedReport, Burn, Claimed, Deposit, FeeMint, Finalization, LastReport, Observation,
@@ -1276,14 +1276,24 @@ impl Observer {
             } else if let Ok(ev) = IStakingPool::RewardsCollected::decode_log_data(d) {
                 e.rewards.push(amount(ev.chargeable));
             } else if let Ok(ev) = IStakingPool::TotalDepositsUpdated::decode_log_data(d) {
+                e.deposits_updated.push(DepositsUpdated {
+                    pool: i,
+                    total_deposits: ev.totalDeposits,
+                    reward: ev.reward,
+                    penalty: ev.penalty,
+                });
                 if !ev.reward.is_zero() {
                     e.rewards.push(amount(ev.reward));
                 }
                 if !ev.penalty.is_zero() {
                     e.penalties.push(amount(ev.penalty));
                 }
-            } else if IStakingPool::FullExitTriggered::decode_log_data(d).is_ok() {
-                e.full_exits.push(i);
+            } else if let Ok(ev) = IStakingPool::FullExitTriggered::decode_log_data(d) {
+                e.full_exits.push(FullExit {
+                    pool: i,
+                    reason: ev.reason,
+                    frozen_total_assets: ev.frozenTotalAssets,
+                });
             } else if let Ok(ev) = ISmartOperator::BGTFeesAccrued::decode_log_data(d) {
                 e.rewards.push(amount(ev.earned));
                 e.bgt_accrued.push(BgtAccrual {

@@ -13,11 +13,17 @@ interface IStakingPool {
     event RewardsCollected(uint256 amount, uint256 chargeable);
     /// @notice Fee shares were minted.
     event FeeSharesMinted(address indexed recipient, uint256 shares, uint256 feeAssets);
-    /// @notice The oracle reported; `reward` or `penalty` was recognised.
+    /// @notice The oracle reported; `reward` or `penalty` was recognised: `reward` is the reported balance above
+    /// `expectedClBalance()` (0 for a zero report: the validator is gone), `penalty` a non-zero report's shortfall
+    /// below it, `totalDeposits` the value after a non-zero report.
     event TotalDepositsUpdated(uint256 totalDeposits, uint256 reward, uint256 penalty);
-    /// @notice A withdrawal was booked: `shares` of `user` burnt for `assets`.
+    /// @notice A withdrawal was booked: `shares` of `user` burnt for `assets`, `fromBuffer` of them paid from the
+    /// buffer and `fromConsensusLayer` asked of the consensus layer. On a live pool the two add up to `assets`; once
+    /// the pool has exited, and for the request that exits it, the frozen totalAssets pays and both are 0.
     event WithdrawalNotified(address indexed user, uint256 assets, uint256 shares, uint256 fromBuffer, uint256 fromConsensusLayer);
-    /// @notice The pool exited fully; totalAssets frozen at `frozenTotalAssets`.
+    /// @notice The pool exited fully; totalAssets frozen at `frozenTotalAssets`. `reason`: 1 a withdrawal whose
+    /// consensus-layer part would take totalDeposits below minEffectiveBalance, 2 a zero report, 3 a report whose
+    /// penalty took totalDeposits below minEffectiveBalance after it had been reached.
     event FullExitTriggered(uint256 frozenTotalAssets, uint8 reason);
     /// @notice The pool was activated and `deadShares` minted.
     event StakingPoolActivated(address indexed defaultSharesRecipient, uint256 deadShares);
