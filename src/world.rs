@@ -1019,9 +1019,13 @@ impl<'a> Deployer<'a> {
         let snapshot = self.chain.clone();
         let entry_points = self.entry_points(&contracts, &pools)?;
         let mut address_book: Vec<Address> = self.actors.all().to_vec();
-        for entry in &entry_points {
-            if !address_book.contains(&entry.address) {
-                address_book.push(entry.address);
+        // The contracts with entry points first, then every other account with code (beacons, implementations,
+        // the chain's stand-ins), in address order: an argument that must name one of them (a beacon to build a
+        // proxy on, an implementation to upgrade to) can.
+        let with_code = self.chain.code_hashes().into_iter().map(|(address, _)| address);
+        for address in entry_points.iter().map(|entry| entry.address).chain(with_code) {
+            if !address_book.contains(&address) {
+                address_book.push(address);
             }
         }
         address_book.push(Address::ZERO);
