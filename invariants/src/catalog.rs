@@ -148,7 +148,7 @@ struct ChargedFees {
 
 impl ChargedFees {
     /// Holds a step's fee mints in pool `i` to SPEC exactly, `after` being the state the shares were minted into:
-    /// one fee alone (or one address taking both fees whose sum it is) gets SPEC's
+    /// one fee alone (or both, when one address takes them, as their sum) gets SPEC's
     /// `fee*(supply+1)/(totalAssets+1-fee)` shares exactly; two fees minted together to two recipients cannot both
     /// follow that formula (each would dilute the other), so each part is held to what the formula is for, its worth
     /// at the price after minting: at most its fee, and at least its fee less two shares (the floors of a joint mint,
@@ -179,7 +179,7 @@ impl ChargedFees {
         };
         let share = to_assets(U256::from(1), after.total_supply, assets, Rounding::Ceil)
             .unwrap_or(U256::MAX);
-        let (one, taken) = if self.validator == self.protocol {
+        let (one_address, taken) = if self.validator == self.protocol {
             (
                 true,
                 vec![(
@@ -206,7 +206,7 @@ impl ChargedFees {
                 })?;
             } else {
                 // One address taking both parts: their worths add, each floored, so a wei more and twice the shortfall.
-                let (over, short) = if one {
+                let (over, short) = if one_address {
                     (U256::from(1), share.saturating_mul(U256::from(4)))
                 } else {
                     (U256::ZERO, share.saturating_mul(U256::from(2)))
@@ -1197,7 +1197,7 @@ pub static CATALOG: &[Invariant] = &[
                     if let Some(cause) = cause {
                         let given: Vec<u8> = c.step.events.full_exits.iter().filter(|x| x.pool == i).map(|x| x.reason).collect();
                         ensure(given == [cause as u8], || {
-                            format!("pool{i} exited on {cause:?} (code {}), its FullExitTriggered give {given:?}", cause as u8)
+                            format!("pool{i} exited on {cause:?} (code {}), its FullExitTriggered events give the codes {given:?}", cause as u8)
                         })?;
                     }
                 }
@@ -1558,7 +1558,7 @@ pub static CATALOG: &[Invariant] = &[
         id: "LIVE-005",
         category: Category::Liveness,
         statement: "A full exit asks the consensus layer for the validator's whole balance: every consensus-layer \
-                    request queued for a fully exited pool asks for amount 0, none for a pool that has not exited does, and a withdrawal or redemption that \
+                    request queued for a fully exited pool asks for amount 0, a request for amount 0 is queued only for such a pool, and a withdrawal or redemption that \
                     fully exits a pool whose validator holds a balance queues that request in the same transaction.",
         broken_variant: "live-005-exit-asks-one-gwei",
         check: |c| {
