@@ -1022,8 +1022,16 @@ impl<'a> Deployer<'a> {
         // The contracts with entry points first, then every other account with code (beacons, implementations,
         // the chain's stand-ins), in address order: an argument that must name one of them (a beacon to build a
         // proxy on, an implementation to upgrade to) can.
-        let with_code = self.chain.code_hashes().into_iter().map(|(address, _)| address);
-        for address in entry_points.iter().map(|entry| entry.address).chain(with_code) {
+        let with_code = self
+            .chain
+            .code_hashes()
+            .into_iter()
+            .map(|(address, _)| address);
+        for address in entry_points
+            .iter()
+            .map(|entry| entry.address)
+            .chain(with_code)
+        {
             if !address_book.contains(&address) {
                 address_book.push(address);
             }
