@@ -458,6 +458,31 @@ mod tests {
         }
     }
 
+    /// One sample of a reward's two fees at rates drawn by `rate`: `(commission, protocol fee, supply, totalAssets)`,
+    /// totalAssets holding the reward. A `small` sample has a supply far below the fees, the regime where the floored
+    /// split alone over-pays.
+    fn capped_fees(
+        rng: &mut Rng,
+        small: bool,
+        rate: impl Fn(&mut Rng) -> U256,
+    ) -> (U256, U256, U256, U256) {
+        let supply = if small {
+            U256::from(rng.next() % 10_000)
+        } else {
+            rng.value(200)
+        };
+        let reward = rng.value(if small { 100 } else { 200 }).max(U256::from(1));
+        let total_assets = rng.value(200) + reward;
+        let commission_bps = rate(rng);
+        let protocol_bps = rate(rng);
+        (
+            fee_of(reward, commission_bps).unwrap(),
+            fee_of(reward, protocol_bps).unwrap(),
+            supply,
+            total_assets,
+        )
+    }
+
     /// Each recipient's shares, valued at the price after minting, against its fee: `(commission ok, protocol ok)`.
     fn within_fees(c: U256, p: U256, s: U256, a: U256, (cs, ps): (U256, U256)) -> (bool, bool) {
         let after = s + cs + ps;
@@ -475,19 +500,9 @@ mod tests {
         let mut rng = Rng(0xfee5);
         let (mut given_back, mut floor_over) = (0usize, 0usize);
         for i in 0..200_000 {
-            let small = i % 2 == 0; // a supply far below the fees
-            let s = if small {
-                U256::from(rng.next() % 10_000)
-            } else {
-                rng.value(200)
-            };
-            let reward = rng.value(if small { 100 } else { 200 }).max(U256::from(1));
-            let a = rng.value(200) + reward;
-            let pick = |rng: &mut Rng| {
+            let (c, p, s, a) = capped_fees(&mut rng, i % 2 == 0, |rng| {
                 U256::from([0, 1, 1999, 2000, rng.next() % 2001][(rng.next() % 5) as usize])
-            };
-            let (cb, pb) = (pick(&mut rng), pick(&mut rng));
-            let (c, p) = (fee_of(reward, cb).unwrap(), fee_of(reward, pb).unwrap());
+            });
             let (cs, ps) = split_fee_shares(c, p, s, a).unwrap();
             let (c0, p0) = floor_split_fee_shares(c, p, s, a).unwrap();
             assert!(
@@ -570,21 +585,9 @@ mod tests {
         let mut rng = Rng(0xfee7);
         let mut worst = U256::ZERO;
         for i in 0..200_000 {
-            let small = i % 2 == 0;
-            let s = if small {
-                U256::from(rng.next() % 10_000)
-            } else {
-                rng.value(200)
-            };
-            let reward = rng.value(if small { 100 } else { 200 }).max(U256::from(1));
-            let a = rng.value(200) + reward;
-            let pick = |rng: &mut Rng| {
+            let (c, p, s, a) = capped_fees(&mut rng, i % 2 == 0, |rng| {
                 U256::from([1, 1999, 2000, 1 + rng.next() % 2000][(rng.next() % 4) as usize])
-            };
-            let (c, p) = (
-                fee_of(reward, pick(&mut rng)).unwrap(),
-                fee_of(reward, pick(&mut rng)).unwrap(),
-            );
+            });
             if c.is_zero() || p.is_zero() {
                 continue;
             }
