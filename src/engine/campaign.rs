@@ -22,7 +22,8 @@ use super::runner::{run_sequence, RunOptions, StopOn};
 use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
 use super::strategy::{
-    insert_dependent, insert_enablers, mutate, random_sequence, replacement_of, GenContext,
+    edge_tries, insert_dependent, insert_enablers, mutate, random_sequence, replacement_of,
+    GenContext,
 };
 use crate::actions::Action;
 use crate::observe::{CacheStats, ObserveMode, Observer};
@@ -285,6 +286,9 @@ const FOLLOW_UPS: usize = 4;
 /// The most follow-up runs queued at once.
 const MAX_FOLLOW_UPS: usize = 64;
 
+/// The most edge tries ([`edge_tries`]) queued at once.
+const MAX_EDGE_TRIES: usize = 48;
+
 /// How often a run is followed by its input-to-state replacement ([`replacement_of`]).
 const REPLACEMENT_CHANCE: f64 = 0.25;
 
@@ -445,6 +449,10 @@ pub fn run_campaign(
                 let mut follow_ups: Vec<Vec<Action>> = Vec::new();
                 // The run queued to land a comparison of the last run's on its edge (input-to-state replacement).
                 let mut replacement: Option<Vec<Action>> = None;
+                // Every comparison of an argument, by op kind and site, is tried on its edge the first time it is
+                // met: these are the runs queued for that, and the (kind, site) pairs already queued.
+                let mut edge_queue: Vec<Vec<Action>> = Vec::new();
+                let mut edge_sites: HashSet<(u16, u64)> = HashSet::new();
                 // Which steps of the corpus entries this worker saved took effect.
                 let mut effects: HashMap<u64, Vec<bool>> = HashMap::new();
                 let mut rng = SmallRng::seed_from_u64(
@@ -495,8 +503,12 @@ pub fn run_campaign(
                             break;
                         }
                         let mut parent = None;
-                        let replaced = replacement.is_some();
+                        // A probe (a replacement or an edge try) re-runs a counted run with one argument moved.
+                        let mut replaced = replacement.is_some();
                         let sequence = if let Some(next) = replacement.take() {
+                            next
+                        } else if let Some(next) = edge_queue.pop() {
+                            replaced = true;
                             next
                         } else if let Some(next) = follow_ups.pop() {
                             next
@@ -544,6 +556,21 @@ pub fn run_campaign(
                         // compared it with, or one either side: the edge of a check that depends on the state
                         // (the room left, the live totalDeposits), met in the very state it was compared in. Not
                         // after a replacement, so that these runs stay a bounded share.
+                        // A comparison site met for the first time with an argument of its step's kind: tried
+                        // at once just below, on and just above the operand it was met with. Sites are finite,
+                        // so this costs a bounded number of short runs, where the random replacement below may
+                        // take many runs to pick a rare op's one comparison among a deposit's many.
+                        for cmp in &result.argument_cmps {
+                            if edge_queue.len() + 3 > MAX_EDGE_TRIES {
+                                break;
+                            }
+                            let Some(action) = sequence.get(cmp.step as usize) else {
+                                continue;
+                            };
+                            if edge_sites.insert((action.op.kind() as u16, cmp.site)) {
+                                edge_queue.extend(edge_tries(&sequence, cmp));
+                            }
+                        }
                         if !replaced
                             && !result.argument_cmps.is_empty()
                             && rng.random_bool(REPLACEMENT_CHANCE)

@@ -71,6 +71,8 @@ pub struct ArgumentComparison {
     pub argument: U256,
     /// What the suite compared it with.
     pub operand: U256,
+    /// Where (the comparison's [`site_id`](crate::evm::inspect::site_id)): one check, whatever its operands.
+    pub site: u64,
 }
 
 /// What a run collects besides its steps and violations.
@@ -301,7 +303,7 @@ pub fn run_sequence_with(
             access.last_loads = inspector.take_last_loads();
             access.retain_accounts(|a| !world.actors.is_contract(a));
             result.access.push(access);
-            let (edges, cmps) = inspector.take();
+            let (edges, cmps, sites) = inspector.take_with_sites();
             for edge in edges {
                 if result.edges.insert(edge) {
                     result.first_hits.push((edge, index as u32));
@@ -311,28 +313,30 @@ pub fn run_sequence_with(
             // Small words are mostly flags, indices and ABI offsets, and 128-bit ones addresses or hashes: only
             // an amount compared with an amount is a boundary.
             let argument = |v: &U256| v.bit_len() > 8 && is_amount(*v) && arguments.contains(v);
-            let learned: Vec<(U256, U256)> = cmps
+            let learned: Vec<(U256, U256, u64)> = cmps
                 .iter()
-                .filter(|(a, b)| a != b)
-                .filter_map(|(a, b)| match (argument(a), argument(b)) {
-                    (true, false) if is_amount(*b) => Some((*a, *b)),
-                    (false, true) if is_amount(*a) => Some((*b, *a)),
+                .zip(&sites)
+                .filter(|((a, b), _)| a != b)
+                .filter_map(|(&(a, b), &site)| match (argument(&a), argument(&b)) {
+                    (true, false) if is_amount(b) => Some((a, b, site)),
+                    (false, true) if is_amount(a) => Some((b, a, site)),
                     _ => None,
                 })
                 .take(MAX_BOUNDARIES_PER_STEP)
                 .collect();
             result
                 .boundaries
-                .extend(learned.iter().map(|&(_, operand)| (kind, operand)));
+                .extend(learned.iter().map(|&(_, operand, _)| (kind, operand)));
             result
                 .argument_cmps
                 .extend(
                     learned
                         .iter()
-                        .map(|&(argument, operand)| ArgumentComparison {
+                        .map(|&(argument, operand, site)| ArgumentComparison {
                             step: index as u32,
                             argument,
                             operand,
+                            site,
                         }),
                 );
             result.cmps.extend(cmps);

@@ -567,6 +567,32 @@ pub fn replacement_of(
     Some(next)
 }
 
+/// `sequence` up to the step of `cmp`, three times, with the compared argument set to one below the operand, the
+/// operand and one above: a comparison met for the first time, tried at once on both sides of its edge in the very
+/// state it was met in (the steps after it cannot change what that step does). Empty when the step has no field
+/// the argument can have been sent in.
+pub fn edge_tries(sequence: &[Action], cmp: &ArgumentComparison) -> Vec<Vec<Action>> {
+    let at = cmp.step as usize;
+    let Some(action) = sequence.get(at) else {
+        return Vec::new();
+    };
+    let one = U256::from(1u8);
+    [
+        cmp.operand.checked_sub(one),
+        Some(cmp.operand),
+        cmp.operand.checked_add(one),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|value| {
+        let op = place_value(&action.op, cmp.argument, value)?;
+        let mut next = sequence[..=at].to_vec();
+        next[at].op = op;
+        Some(next)
+    })
+    .collect()
+}
+
 /// Sometimes puts an input-to-state boundary of `kind` into one of `args`' value fields.
 fn place_boundary(
     rng: &mut SmallRng,
@@ -1608,6 +1634,50 @@ mod tests {
             place_value(&request(half, word(3)), word(1_000), word(999)),
             Some(request(Amount::Exact(word(999)), word(3)))
         );
+    }
+
+    #[test]
+    fn a_comparison_met_first_is_tried_below_on_and_above_its_edge_in_its_own_state() {
+        let word = |v: u64| U256::from(v);
+        let set = |value| Action {
+            caller: 3,
+            roll: 0,
+            op: Op::SetMinEffectiveBalance { pool: 0, value },
+        };
+        let sequence = vec![set(word(1)), set(word(7)), set(word(2))];
+        let cmp = ArgumentComparison {
+            step: 1,
+            argument: word(7),
+            operand: word(9),
+            site: 0,
+        };
+        // The steps after the compared one are dropped: they cannot change what it does.
+        assert_eq!(
+            edge_tries(&sequence, &cmp),
+            vec![
+                vec![set(word(1)), set(word(8))],
+                vec![set(word(1)), set(word(9))],
+                vec![set(word(1)), set(word(10))],
+            ]
+        );
+        // An operand of 0 has no value below it.
+        let at_zero = ArgumentComparison {
+            operand: U256::ZERO,
+            ..cmp
+        };
+        assert_eq!(
+            edge_tries(&sequence, &at_zero),
+            vec![
+                vec![set(word(1)), set(U256::ZERO)],
+                vec![set(word(1)), set(word(1))]
+            ]
+        );
+        // No field of the step was sent as the argument: nothing to try.
+        let elsewhere = ArgumentComparison {
+            argument: word(5),
+            ..cmp
+        };
+        assert!(edge_tries(&sequence, &elsewhere).is_empty());
     }
 
     #[test]

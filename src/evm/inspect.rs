@@ -102,6 +102,8 @@ pub struct CoverageInspector {
     seen: EdgeSet,
     edges: Vec<u64>,
     cmps: Vec<(U256, U256)>,
+    /// [`site_id`] of the comparison each pair of `cmps` was first recorded at (same index).
+    cmp_sites: Vec<u64>,
     /// Hashes of recorded pairs (a 64-bit hash collision only drops a dictionary entry).
     cmp_seen: EdgeSet,
     cmp_cap: usize,
@@ -148,6 +150,7 @@ impl CoverageInspector {
             seen: EdgeSet::default(),
             edges: Vec::new(),
             cmps: Vec::new(),
+            cmp_sites: Vec::new(),
             cmp_seen: EdgeSet::default(),
             cmp_cap,
             sink: None,
@@ -190,10 +193,20 @@ impl CoverageInspector {
     pub fn take(&mut self) -> (Vec<u64>, Vec<(U256, U256)>) {
         self.seen.clear();
         self.cmp_seen.clear();
+        self.cmp_sites.clear();
         (
             std::mem::take(&mut self.edges),
             std::mem::take(&mut self.cmps),
         )
+    }
+
+    /// Returns the recorded `(edges, comparison pairs, the site of each pair)` and resets the inspector like
+    /// [`CoverageInspector::take`]: where a pair was compared matters to whoever tries each comparison on its edge
+    /// once (a site is finite; the operands of a state-dependent check are new every time).
+    pub fn take_with_sites(&mut self) -> (Vec<u64>, Vec<(U256, U256)>, Vec<u64>) {
+        let sites = std::mem::take(&mut self.cmp_sites);
+        let (edges, cmps) = self.take();
+        (edges, cmps, sites)
     }
 
     /// Returns the last [`LAST_LOADS`] distinct storage slots loaded since the last call (most recent last), and
@@ -215,10 +228,11 @@ impl CoverageInspector {
         self.cmp_seen.clear();
         self.edges.clear();
         self.cmps.clear();
+        self.cmp_sites.clear();
     }
 
     #[inline]
-    fn record_cmp(&mut self, a: U256, b: U256) {
+    fn record_cmp(&mut self, a: U256, b: U256, site: impl FnOnce() -> u64) {
         if self.cmps.len() >= self.cmp_cap {
             return;
         }
@@ -228,6 +242,7 @@ impl CoverageInspector {
         }
         if self.cmp_seen.insert(h) {
             self.cmps.push((a, b));
+            self.cmp_sites.push(site());
         }
     }
 }
@@ -292,14 +307,16 @@ impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 let len = data.len();
                 if len >= 2 {
                     let (a, b) = (data[len - 1], data[len - 2]);
+                    let pc = interp.bytecode.pc();
+                    let hash = interp.bytecode.get_or_calculate_hash();
                     if let Some(sink) = self.sink {
-                        let site = site_id(
-                            interp.bytecode.get_or_calculate_hash(),
-                            interp.bytecode.pc(),
-                        );
-                        sink(&CoverageEvent::Cmp { site, a, b });
+                        sink(&CoverageEvent::Cmp {
+                            site: site_id(hash, pc),
+                            a,
+                            b,
+                        });
                     }
-                    self.record_cmp(a, b);
+                    self.record_cmp(a, b, || site_id(hash, pc));
                 }
             }
             _ => {}

@@ -320,8 +320,16 @@ fn coverage_inspector_records_edges_and_cmps() {
     assert_eq!(cmps, vec![(U256::from(0x1234_5678), U256::from(5))]);
     assert_ne!(edge_id(code_hash, 11, true), edge_id(code_hash, 11, false));
 
+    // Each pair comes with the site it was compared at: the EQ at pc 8.
+    chain
+        .call_inspected(BOB, c, word(6), U256::ZERO, &mut insp)
+        .unwrap();
+    let (_, cmps, sites) = insp.take_with_sites();
+    assert_eq!(cmps, vec![(U256::from(0x1234_5678), U256::from(6))]);
+    assert_eq!(sites, vec![site_id(code_hash, 8)]);
+
     // Inspected calls commit like plain calls.
-    assert_eq!(chain.nonce(BOB), 2);
+    assert_eq!(chain.nonce(BOB), 3);
     assert!(insp.edges().is_empty() && insp.cmps().is_empty());
 }
 
