@@ -552,10 +552,6 @@ pub fn run_campaign(
                         if !replaced {
                             dataflow.learn(&sequence, &result.steps, &result.access);
                         }
-                        // Sometimes the same sequence again with one compared argument set to what the suite
-                        // compared it with, or one either side: the edge of a check that depends on the state
-                        // (the room left, the live totalDeposits), met in the very state it was compared in. Not
-                        // after a replacement, so that these runs stay a bounded share.
                         // A comparison site met for the first time with an argument of its step's kind: tried
                         // at once just below, on and just above the operand it was met with. Sites are finite,
                         // so this costs a bounded number of short runs, where the random replacement below may
@@ -571,6 +567,10 @@ pub fn run_campaign(
                                 edge_queue.extend(edge_tries(&sequence, cmp));
                             }
                         }
+                        // Sometimes the same sequence again with one compared argument set to what the suite
+                        // compared it with, or one either side: the edge of a check that depends on the state
+                        // (the room left, the live totalDeposits), met in the very state it was compared in. Not
+                        // after a replacement, so that these runs stay a bounded share.
                         if !replaced
                             && !result.argument_cmps.is_empty()
                             && rng.random_bool(REPLACEMENT_CHANCE)

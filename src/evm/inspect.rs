@@ -307,16 +307,15 @@ impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
                 let len = data.len();
                 if len >= 2 {
                     let (a, b) = (data[len - 1], data[len - 2]);
-                    let pc = interp.bytecode.pc();
-                    let hash = interp.bytecode.get_or_calculate_hash();
+                    let bytecode = &mut interp.bytecode;
                     if let Some(sink) = self.sink {
-                        sink(&CoverageEvent::Cmp {
-                            site: site_id(hash, pc),
-                            a,
-                            b,
-                        });
+                        let site = site_id(bytecode.get_or_calculate_hash(), bytecode.pc());
+                        sink(&CoverageEvent::Cmp { site, a, b });
                     }
-                    self.record_cmp(a, b, || site_id(hash, pc));
+                    // The site is hashed only for a pair that is recorded (not a duplicate, under the cap).
+                    self.record_cmp(a, b, || {
+                        site_id(bytecode.get_or_calculate_hash(), bytecode.pc())
+                    });
                 }
             }
             _ => {}
