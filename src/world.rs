@@ -569,6 +569,18 @@ impl World {
         out
     }
 
+    /// A copy of this world for a worker thread that shares no reference count with the original: the code of
+    /// its chain and reset snapshot (see [`Chain::unshare_code`]) and the code aliases are its own. A plain
+    /// clone would make every worker bump the same counts on every call and every coverage inspector.
+    pub fn for_worker(&self) -> World {
+        let mut world = self.clone();
+        let mut copies = std::collections::HashMap::new();
+        world.snapshot.unshare_code(&mut copies);
+        world.chain.unshare_code(&mut copies);
+        world.code_aliases = std::sync::Arc::new((*self.code_aliases).clone());
+        world
+    }
+
     /// Returns the chain to the state right after deployment.
     pub fn reset(&mut self) {
         self.chain.clone_from(&self.snapshot);

@@ -126,7 +126,8 @@ fn same_seed_and_workers_give_identical_findings() {
     let config = CampaignConfig {
         seed: 11,
         workers: 2,
-        budget: Budget::Runs(640),
+        // Seed 11 meets VALUE-004 at run 1,117 since epochs count steps (at run 146 before).
+        budget: Budget::Runs(1280),
         ..CampaignConfig::default()
     };
     let a = run_campaign(&world, &config, &|_| {});
@@ -444,4 +445,60 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
         .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
     assert_eq!(live.step, 3, "{live:?}");
     assert!(live.message.contains("still queued"), "{live:?}");
+}
+
+/// Workers get worlds that share no reference-counted code with the campaign's (a shared count is a cache line every
+/// worker writes on every call), before and after a reset, and that run every sequence exactly as the original.
+#[test]
+fn a_workers_world_owns_its_code_and_runs_like_the_original() {
+    let mut world = common::world();
+    let mut worker = world.for_worker();
+    let owned = |original: &World, copy: &World| {
+        let theirs = &original.chain.db().cache.contracts;
+        let ours = &copy.chain.db().cache.contracts;
+        assert_eq!(theirs.len(), ours.len());
+        assert!(!theirs.is_empty());
+        // The empty code's bytes are a static slice, never counted; every other code must be a copy.
+        for (hash, code) in theirs.iter().filter(|(_, code)| !code.is_empty()) {
+            let mine = &ours[hash];
+            assert_eq!(mine.original_byte_slice(), code.original_byte_slice());
+            assert_ne!(
+                mine.bytecode_ptr(),
+                code.bytecode_ptr(),
+                "code {hash} is shared"
+            );
+        }
+    };
+    owned(&world, &worker);
+    worker.reset();
+    owned(&world, &worker);
+
+    let report = run_campaign(
+        &world,
+        &CampaignConfig {
+            seed: 3,
+            workers: 1,
+            budget: Budget::Runs(48),
+            ..CampaignConfig::default()
+        },
+        &|_| {},
+    );
+    assert!(!report.corpus.is_empty());
+    let observer = Observer::new(&world);
+    let options = RunOptions {
+        collect_coverage: true,
+        keep_trace: false,
+    };
+    for sequence in &report.corpus {
+        let a = run_sequence(&mut world, &observer, sequence, &StopOn::Never, options);
+        let b = run_sequence(&mut worker, &observer, sequence, &StopOn::Never, options);
+        let outcome = |r: &poolguard::engine::RunResult| {
+            r.steps
+                .iter()
+                .map(|s| (s.success, s.revert.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(outcome(&a), outcome(&b));
+        assert_eq!(a.edges, b.edges);
+    }
 }

@@ -1,6 +1,7 @@
 //! The coverage-guided, multi-worker campaign.
 //!
-//! Workers run in lock-step epochs: each runs `epoch_runs` sequences on its own copy of the world, then all
+//! Workers run in lock-step epochs: each runs sequences on its own copy of the world until it has run
+//! [`CampaignConfig::epoch_steps`] steps (about 27 runs), then all
 //! meet at a barrier where the leader merges their new corpus entries, edges and findings in worker order and
 //! decides whether to stop. Merging in a fixed order at fixed points is what makes a campaign with the same
 //! seed, worker count and run budget produce the same findings; a time budget stops at an epoch boundary.
@@ -49,8 +50,10 @@ pub struct CampaignConfig {
     pub budget: Budget,
     /// Longest sequence.
     pub depth: usize,
-    /// Sequences each worker runs between merges.
-    pub epoch_runs: u64,
+    /// Steps each worker runs between merges: its epoch ends at the first run boundary past them. Counting steps
+    /// rather than runs brings the workers to the merge together: a run's length varies from 1 to `depth` steps,
+    /// and every worker waits there for the slowest (BENCHMARKS.md §25).
+    pub epoch_steps: u64,
     /// Candidates tried when shrinking a finding.
     pub shrink_attempts: usize,
     /// Where coverage-increasing sequences are saved and resumed from (None: in memory only).
@@ -81,7 +84,7 @@ impl Default for CampaignConfig {
             workers: 1,
             budget: Budget::Runs(1000),
             depth: 40,
-            epoch_runs: 32,
+            epoch_steps: EPOCH_STEPS,
             shrink_attempts: 400,
             corpus_dir: None,
             findings_dir: None,
@@ -292,6 +295,9 @@ const MAX_EDGE_TRIES: usize = 48;
 /// How often a run is followed by its input-to-state replacement ([`replacement_of`]).
 const REPLACEMENT_CHANCE: f64 = 0.25;
 
+/// Default [`CampaignConfig::epoch_steps`]: about 27 runs of the default depth, a few hundred milliseconds.
+const EPOCH_STEPS: u64 = 512;
+
 /// What a campaign found and did.
 #[derive(Debug, Clone, Default)]
 pub struct CampaignReport {
@@ -323,6 +329,9 @@ pub struct CampaignReport {
     pub kind_boosts: Vec<f64>,
     /// Corpus entries the workers' schedules have faded to the floor (picked often, never productive).
     pub dead_entries: usize,
+    /// Time the workers spent running sequences, summed over workers; the rest of workers × elapsed went to the
+    /// epoch boundaries (taking the shared state, waiting for the slowest worker, the leader's merge).
+    pub worker_busy: Duration,
 }
 
 /// The campaign's figures at one epoch boundary.
@@ -355,6 +364,8 @@ struct EpochOutput {
     mismatches: Vec<String>,
     kind_boosts: Vec<f64>,
     dead_entries: usize,
+    /// Time this worker spent running the epoch's sequences (not synchronising).
+    busy: Duration,
 }
 
 /// A corpus entry, shared by the campaign's state and every worker's copy (one allocation for all of them).
@@ -438,7 +449,7 @@ pub fn run_campaign(
             let shared = Arc::clone(&shared);
             let stop = Arc::clone(&stop);
             let barrier = Arc::clone(&barrier);
-            let mut world = world.clone();
+            let mut world = world.for_worker();
             let suite = suite.clone();
             scope.spawn(move || {
                 let observer = Observer::new(&world).with_mode(config.observe);
@@ -485,13 +496,12 @@ pub fn run_campaign(
                             runs: s.report.progress.runs,
                         }
                     };
+                    let epoch_started = Instant::now();
                     schedule.adapt();
                     ctx.kind_boosts = schedule.boosts().to_vec();
                     let mut out = EpochOutput::default();
-                    let mut epoch = config.epoch_runs;
-                    if let Some(limit) = runs_per_worker {
-                        epoch = epoch.min(limit.saturating_sub(done_runs));
-                    }
+                    let epoch =
+                        runs_per_worker.map_or(u64::MAX, |limit| limit.saturating_sub(done_runs));
                     let interrupted = || {
                         config
                             .interrupt
@@ -499,7 +509,7 @@ pub fn run_campaign(
                             .is_some_and(|flag| flag.load(Ordering::SeqCst))
                     };
                     for _ in 0..epoch {
-                        if interrupted() {
+                        if interrupted() || out.steps >= config.epoch_steps {
                             break;
                         }
                         let mut parent = None;
@@ -720,6 +730,7 @@ pub fn run_campaign(
                     out.kind_boosts = schedule.boosts().to_vec();
                     out.dead_entries = schedule.dead_entries();
                     out.mismatches = observer.mismatches();
+                    out.busy = epoch_started.elapsed();
                     shared.lock().expect("campaign state").slots[w] = out;
                     let leader = barrier.wait().is_leader();
                     if leader {
@@ -800,6 +811,7 @@ fn merge_epoch(
             .collect();
     }
     for out in slots {
+        s.report.worker_busy += out.busy;
         s.report.dead_entries += out.dead_entries;
         s.report.view_cache.hits += out.view_cache.hits;
         s.report.view_cache.misses += out.view_cache.misses;

@@ -179,6 +179,14 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         p.corpus,
         report.findings.len()
     );
+    if config.workers > 1 {
+        let capacity = config.workers as f64 * p.elapsed.as_secs_f64();
+        println!(
+            "{} workers, running sequences {:.1}% of the time (the rest is spent at epoch boundaries)",
+            config.workers,
+            100.0 * report.worker_busy.as_secs_f64() / capacity.max(1e-9)
+        );
+    }
     println!(
         "\n{:<26} {:>9} {:>9} {:>9} {:>6} {:>8}  most frequent revert",
         "action", "steps", "calls", "reverts", "ok %", "weight×"

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
+use revm::bytecode::Bytecode;
 use revm::context::result::{
     EVMError, ExecutionResult, HaltReason, InvalidHeader, InvalidTransaction,
 };
@@ -215,7 +216,7 @@ impl<E: fmt::Display> From<EVMError<E, InvalidTransaction>> for EvmError {
 /// one hash-map copy of all accounts and, per account, a copy of its storage map, i.e.
 /// O(accounts + storage slots) work with one allocation per account that has storage.
 /// Contract code is *not* copied: revm `Bytecode` is reference counted (its bytes and analysed
-/// jump table are shared between clones). Block and config environment are a few hundred bytes.
+/// jump table are shared between clones; [`Chain::unshare_code`] gives a chain for another thread its own). Block and config environment are a few hundred bytes.
 /// Measured (release, this crate's bench test): ~0.2 µs for a handful of accounts, ~10 µs for
 /// 20 contracts x 200 slots, *if* the allocator keeps freed memory: with glibc malloc, dropping
 /// a large clone can trim the heap so the next clone page-faults it back in (~10x slower);
@@ -270,6 +271,35 @@ impl Chain {
             block,
             cfg,
             gas_limit: DEFAULT_CALL_GAS_LIMIT,
+        }
+    }
+
+    /// Replaces every contract's code with a copy of its own, taken from `copies` (keyed by code hash; a code not
+    /// in it yet is copied and added). Clones share code through a reference count that revm bumps on every call
+    /// and every reset; chains on different threads that share it contend for that count's cache line, which cost
+    /// each of 2 workers about 14 % of its speed (BENCHMARKS.md §25). One worker's chains share `copies`.
+    pub fn unshare_code(&mut self, copies: &mut std::collections::HashMap<B256, Bytecode>) {
+        let mut own = |code: &Bytecode| {
+            copies
+                .entry(code.hash_slow())
+                .or_insert_with(|| {
+                    let bytes = Bytes::copy_from_slice(code.original_byte_slice());
+                    if code.is_eip7702() {
+                        code.eip7702_address()
+                            .map_or_else(|| Bytecode::new_raw(bytes), Bytecode::new_eip7702)
+                    } else {
+                        Bytecode::new_raw(bytes)
+                    }
+                })
+                .clone()
+        };
+        for code in self.db.cache.contracts.values_mut() {
+            *code = own(code);
+        }
+        for account in self.db.cache.accounts.values_mut() {
+            if let Some(code) = account.info.code.as_mut() {
+                *code = own(code);
+            }
         }
     }
 
