@@ -255,6 +255,9 @@ pub fn mutate(contracts: &Path, options: &MutateOptions) -> anyhow::Result<bool>
                         bar.inc(1);
                     }
                     Ok(None) => break,
+                    // Ctrl-C reaches solc too, so a compile it cut short fails: that mutant did not run (it stays
+                    // pending, and the same command runs it next time) rather than fail.
+                    Err(_) if stop.load(Ordering::SeqCst) => break,
                     Err(e) => {
                         errors
                             .lock()
