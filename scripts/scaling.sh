@@ -31,7 +31,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # The summary line: "R runs, S steps, C calls in T s: X calls/s, E edges, B behaviours, corpus K, V invariants violated"
-summary() { grep -E '^[0-9]+ runs, ' "$1" | tail -1; }
+# (progress lines start "R runs, C calls"; `|| true` so that a missing line reaches the message below under set -e)
+summary() { grep -E '^[0-9]+ runs, [0-9]+ steps, ' "$1" | tail -1 || true; }
 field() { sed -E "$2" <<<"$1"; }
 
 printf 'workers\tmode\tcalls\tseconds\tcalls/s\tspeed-up\tedges\tviolated\tbusy %%\n'

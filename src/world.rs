@@ -569,15 +569,23 @@ impl World {
         out
     }
 
-    /// A copy of this world for a worker thread that shares no reference count with the original: the code of
-    /// its chain and reset snapshot (see [`Chain::unshare_code`]) and the code aliases are its own. A plain
-    /// clone would make every worker bump the same counts on every call and every coverage inspector.
+    /// A copy of this world for a worker thread, with its own copy of what the hot path clones: the code of its
+    /// chain and reset snapshot (see [`Chain::unshare_code`]; the empty code stays revm's one static), the code
+    /// aliases (cloned per run) and the pools' pubkeys and credentials (cloned into calldata per step). A plain
+    /// clone would make every worker bump the same reference counts on every call.
     pub fn for_worker(&self) -> World {
         let mut world = self.clone();
         let mut copies = std::collections::HashMap::new();
         world.snapshot.unshare_code(&mut copies);
         world.chain.unshare_code(&mut copies);
         world.code_aliases = std::sync::Arc::new((*self.code_aliases).clone());
+        let own = |bytes: &mut Bytes| *bytes = Bytes::copy_from_slice(bytes);
+        for pool in &mut world.pools {
+            own(&mut pool.pubkey);
+            own(&mut pool.credentials);
+        }
+        own(&mut world.new_pool.pubkey);
+        own(&mut world.new_pool.credentials);
         world
     }
 

@@ -447,8 +447,8 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
     assert!(live.message.contains("still queued"), "{live:?}");
 }
 
-/// Workers get worlds that share no reference-counted code with the campaign's (a shared count is a cache line every
-/// worker writes on every call), before and after a reset, and that run every sequence exactly as the original.
+/// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a
+/// cache line every worker writes on every call), before and after a reset, that run every sequence as the original.
 #[test]
 fn a_workers_world_owns_its_code_and_runs_like_the_original() {
     let mut world = common::world();
@@ -458,7 +458,8 @@ fn a_workers_world_owns_its_code_and_runs_like_the_original() {
         let ours = &copy.chain.db().cache.contracts;
         assert_eq!(theirs.len(), ours.len());
         assert!(!theirs.is_empty());
-        // The empty code's bytes are a static slice, never counted; every other code must be a copy.
+        // The empty code is one static of revm's, shared by every account without code; every other code must be
+        // a copy, in the code table and in the accounts revm runs.
         for (hash, code) in theirs.iter().filter(|(_, code)| !code.is_empty()) {
             let mine = &ours[hash];
             assert_eq!(mine.original_byte_slice(), code.original_byte_slice());
@@ -466,6 +467,34 @@ fn a_workers_world_owns_its_code_and_runs_like_the_original() {
                 mine.bytecode_ptr(),
                 code.bytecode_ptr(),
                 "code {hash} is shared"
+            );
+        }
+        for (address, account) in &original.chain.db().cache.accounts {
+            let (Some(code), Some(mine)) = (
+                account.info.code.as_ref(),
+                copy.chain.db().cache.accounts[address].info.code.as_ref(),
+            ) else {
+                continue;
+            };
+            if !code.is_empty() {
+                assert_ne!(
+                    mine.bytecode_ptr(),
+                    code.bytecode_ptr(),
+                    "{address}'s code is shared"
+                );
+            }
+        }
+        assert!(!std::sync::Arc::ptr_eq(
+            &original.code_aliases,
+            &copy.code_aliases
+        ));
+        for (theirs, ours) in original.pools.iter().zip(&copy.pools) {
+            assert_eq!(theirs.pubkey, ours.pubkey);
+            assert_ne!(
+                theirs.pubkey.as_ptr(),
+                ours.pubkey.as_ptr(),
+                "pool {}'s pubkey is shared",
+                theirs.index
             );
         }
     };

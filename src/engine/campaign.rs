@@ -295,7 +295,7 @@ const MAX_EDGE_TRIES: usize = 48;
 /// How often a run is followed by its input-to-state replacement ([`replacement_of`]).
 const REPLACEMENT_CHANCE: f64 = 0.25;
 
-/// Default [`CampaignConfig::epoch_steps`]: about 27 runs of the default depth, a few hundred milliseconds.
+/// Default [`CampaignConfig::epoch_steps`]: about 27 runs of the default depth, about a tenth of a second.
 const EPOCH_STEPS: u64 = 512;
 
 /// What a campaign found and did.
@@ -330,7 +330,8 @@ pub struct CampaignReport {
     /// Corpus entries the workers' schedules have faded to the floor (picked often, never productive).
     pub dead_entries: usize,
     /// Time the workers spent running sequences, summed over workers; the rest of workers × elapsed went to the
-    /// epoch boundaries (taking the shared state, waiting for the slowest worker, the leader's merge).
+    /// epoch boundaries (taking the shared state, waiting for the slowest worker, the leader's merge) and, before
+    /// the workers start, to replaying a resumed corpus and copying the world for each worker.
     pub worker_busy: Duration,
 }
 
@@ -500,7 +501,7 @@ pub fn run_campaign(
                     schedule.adapt();
                     ctx.kind_boosts = schedule.boosts().to_vec();
                     let mut out = EpochOutput::default();
-                    let epoch =
+                    let runs_left =
                         runs_per_worker.map_or(u64::MAX, |limit| limit.saturating_sub(done_runs));
                     let interrupted = || {
                         config
@@ -508,8 +509,9 @@ pub fn run_campaign(
                             .as_ref()
                             .is_some_and(|flag| flag.load(Ordering::SeqCst))
                     };
-                    for _ in 0..epoch {
-                        if interrupted() || out.steps >= config.epoch_steps {
+                    for _ in 0..runs_left {
+                        // At least one run per epoch, whatever `epoch_steps` says.
+                        if interrupted() || (out.runs > 0 && out.steps >= config.epoch_steps) {
                             break;
                         }
                         let mut parent = None;

@@ -182,7 +182,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
     if config.workers > 1 {
         let capacity = config.workers as f64 * p.elapsed.as_secs_f64();
         println!(
-            "{} workers, running sequences {:.1}% of the time (the rest is spent at epoch boundaries)",
+            "{} workers, running sequences {:.1}% of the time (the rest went to epoch boundaries and set-up)",
             config.workers,
             100.0 * report.worker_busy.as_secs_f64() / capacity.max(1e-9)
         );

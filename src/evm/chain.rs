@@ -216,7 +216,8 @@ impl<E: fmt::Display> From<EVMError<E, InvalidTransaction>> for EvmError {
 /// one hash-map copy of all accounts and, per account, a copy of its storage map, i.e.
 /// O(accounts + storage slots) work with one allocation per account that has storage.
 /// Contract code is *not* copied: revm `Bytecode` is reference counted (its bytes and analysed
-/// jump table are shared between clones; [`Chain::unshare_code`] gives a chain for another thread its own). Block and config environment are a few hundred bytes.
+/// jump table are shared between clones; [`Chain::unshare_code`] gives a chain for another
+/// thread its own). Block and config environment are a few hundred bytes.
 /// Measured (release, this crate's bench test): ~0.2 µs for a handful of accounts, ~10 µs for
 /// 20 contracts x 200 slots, *if* the allocator keeps freed memory: with glibc malloc, dropping
 /// a large clone can trim the heap so the next clone page-faults it back in (~10x slower);
@@ -276,19 +277,17 @@ impl Chain {
 
     /// Replaces every contract's code with a copy of its own, taken from `copies` (keyed by code hash; a code not
     /// in it yet is copied and added). Clones share code through a reference count that revm bumps on every call
-    /// and every reset; chains on different threads that share it contend for that count's cache line, which cost
-    /// each of 2 workers about 14 % of its speed (BENCHMARKS.md §25). One worker's chains share `copies`.
+    /// and every reset; chains on different threads that share it contend for that count's cache line: while busy,
+    /// each of 2 workers ran 2,948 calls/s against 3,294 for one alone, and 3,411 with code of its own (BENCHMARKS.md
+    /// §25). The empty code stays shared: revm makes it one static for all. One worker's chains share `copies`.
     pub fn unshare_code(&mut self, copies: &mut std::collections::HashMap<B256, Bytecode>) {
         let mut own = |code: &Bytecode| {
             copies
                 .entry(code.hash_slow())
-                .or_insert_with(|| {
-                    let bytes = Bytes::copy_from_slice(code.original_byte_slice());
-                    if code.is_eip7702() {
-                        code.eip7702_address()
-                            .map_or_else(|| Bytecode::new_raw(bytes), Bytecode::new_eip7702)
-                    } else {
-                        Bytecode::new_raw(bytes)
+                .or_insert_with(|| match code.eip7702_address() {
+                    Some(delegate) => Bytecode::new_eip7702(delegate),
+                    None => {
+                        Bytecode::new_legacy(Bytes::copy_from_slice(code.original_byte_slice()))
                     }
                 })
                 .clone()
@@ -357,11 +356,16 @@ impl Chain {
         self.account_info(who).map(|i| i.nonce).unwrap_or_default()
     }
 
-    fn account_info(&self, who: Address) -> Option<revm::state::AccountInfo> {
-        match self.db.basic_ref(who) {
-            Ok(info) => info,
-            Err(never) => match never {},
-        }
+    /// `who`'s account as the database answers `basic_ref` (none for unknown or non-existing accounts), by
+    /// reference: `basic_ref` clones the info, code included, and a clone of the empty code bumps a count that
+    /// revm shares between all threads.
+    fn account_info(&self, who: Address) -> Option<&revm::state::AccountInfo> {
+        self.db
+            .cache
+            .accounts
+            .get(&who)
+            .filter(|account| account.account_state != AccountState::NotExisting)
+            .map(|account| &account.info)
     }
 
     /// Whether `who` has runtime code (without copying it).
@@ -445,7 +449,7 @@ impl Chain {
     /// Installs `code` as `who`'s runtime code (a cheat code; the nonce and storage are kept).
     pub fn set_code(&mut self, who: Address, code: Bytes) {
         let bytecode = revm::bytecode::Bytecode::new_raw(code);
-        let mut info = self.account_info(who).unwrap_or_default();
+        let mut info = self.account_info(who).cloned().unwrap_or_default();
         info.code_hash = bytecode.hash_slow();
         info.code = Some(bytecode);
         self.db.insert_account_info(who, info);

@@ -257,7 +257,10 @@ pub fn mutate(contracts: &Path, options: &MutateOptions) -> anyhow::Result<bool>
                     Ok(None) => break,
                     // Ctrl-C reaches solc too, so a compile it cut short fails: that mutant did not run (it stays
                     // pending, and the same command runs it next time) rather than fail.
-                    Err(_) if stop.load(Ordering::SeqCst) => break,
+                    Err(e) if stop.load(Ordering::SeqCst) => {
+                        tracing::debug!(target: "poolguard::mutate", mutant = %m.id, "cut short by the interrupt: {e:#}");
+                        break;
+                    }
                     Err(e) => {
                         errors
                             .lock()
