@@ -572,10 +572,7 @@ pub fn run_campaign(
                             if edge_queue.len() + 3 > MAX_EDGE_TRIES {
                                 break;
                             }
-                            let Some(action) = sequence.get(cmp.step as usize) else {
-                                continue;
-                            };
-                            if edge_sites.insert((action.op.kind() as u16, cmp.site)) {
+                            if edge_sites.insert((cmp.kind, cmp.site)) {
                                 edge_queue.extend(edge_tries(&sequence, cmp));
                             }
                         }
@@ -672,7 +669,7 @@ pub fn run_campaign(
                             corpus_keys.push(sequence_key(&sequence));
                             corpus.push(entry);
                         }
-                        ctx.learn_boundaries(result.boundaries.iter().copied());
+                        ctx.learn_boundaries(result.boundaries());
                         ctx.extend_dictionary(
                             result
                                 .cmps

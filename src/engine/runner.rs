@@ -37,13 +37,9 @@ pub struct RunResult {
     pub features: HashSet<u64>,
     /// Comparison operands seen.
     pub cmps: Vec<(U256, U256)>,
-    /// Input-to-state boundaries (with coverage only): for a step of op kind `kind` (its index in
-    /// `OpKind::ALL`), each value the suite compared one of the call's arguments (an ABI word or `msg.value`)
-    /// with. The generator tries these, and one either side, as that kind's arguments: the edge of a check the
-    /// suite makes (a cap, a threshold, the room left) lands exactly, where a random draw almost never does.
-    pub boundaries: Vec<(u16, U256)>,
-    /// The same comparisons with the step they were made in (with coverage only): where replaying the sequence
-    /// with that step's argument set to the operand reaches the edge in the very state it was compared in.
+    /// Each comparison the suite made of one of a step's arguments (an ABI word or `msg.value`) with another
+    /// amount (with coverage only), in step order: where replaying the sequence with that step's argument set to
+    /// the operand reaches the edge in the very state it was compared in ([`RunResult::boundaries`] by kind).
     pub argument_cmps: Vec<ArgumentComparison>,
     /// Amounts the suite showed (with coverage only): words of successful calls' return data and the last
     /// observation's books (assets, supply, buffers, vault funds, balances, requests): values the dictionary
@@ -67,12 +63,24 @@ pub struct RunResult {
 pub struct ArgumentComparison {
     /// Index of the step in the sequence.
     pub step: u32,
+    /// The step's op kind (its index in `OpKind::ALL`).
+    pub kind: u16,
     /// The argument's value as the step sent it.
     pub argument: U256,
     /// What the suite compared it with.
     pub operand: U256,
     /// Where (the comparison's [`site_id`](crate::evm::inspect::site_id)): one check, whatever its operands.
     pub site: u64,
+}
+
+impl RunResult {
+    /// Input-to-state boundaries: for a step of op kind `kind` (its index in `OpKind::ALL`), each value the suite
+    /// compared one of the call's arguments with ([`RunResult::argument_cmps`]). The generator tries these, and
+    /// one either side, as that kind's arguments: the edge of a check the suite makes (a cap, a threshold, the room
+    /// left) lands exactly, where a random draw almost never does.
+    pub fn boundaries(&self) -> impl Iterator<Item = (u16, U256)> + '_ {
+        self.argument_cmps.iter().map(|cmp| (cmp.kind, cmp.operand))
+    }
 }
 
 /// What a run collects besides its steps and violations.
@@ -313,32 +321,24 @@ pub fn run_sequence_with(
             // Small words are mostly flags, indices and ABI offsets, and 128-bit ones addresses or hashes: only
             // an amount compared with an amount is a boundary.
             let argument = |v: &U256| v.bit_len() > 8 && is_amount(*v) && arguments.contains(v);
-            let learned: Vec<(U256, U256, u64)> = cmps
-                .iter()
-                .zip(&sites)
-                .filter(|((a, b), _)| a != b)
-                .filter_map(|(&(a, b), &site)| match (argument(&a), argument(&b)) {
-                    (true, false) if is_amount(b) => Some((a, b, site)),
-                    (false, true) if is_amount(a) => Some((b, a, site)),
-                    _ => None,
-                })
-                .take(MAX_BOUNDARIES_PER_STEP)
-                .collect();
-            result
-                .boundaries
-                .extend(learned.iter().map(|&(_, operand, _)| (kind, operand)));
-            result
-                .argument_cmps
-                .extend(
-                    learned
-                        .iter()
-                        .map(|&(argument, operand, site)| ArgumentComparison {
-                            step: index as u32,
-                            argument,
-                            operand,
-                            site,
-                        }),
-                );
+            let compared = |argument, operand, site| ArgumentComparison {
+                step: index as u32,
+                kind,
+                argument,
+                operand,
+                site,
+            };
+            result.argument_cmps.extend(
+                cmps.iter()
+                    .zip(&sites)
+                    .filter(|((a, b), _)| a != b)
+                    .filter_map(|(&(a, b), &site)| match (argument(&a), argument(&b)) {
+                        (true, false) if is_amount(b) => Some(compared(a, b, site)),
+                        (false, true) if is_amount(a) => Some(compared(b, a, site)),
+                        _ => None,
+                    })
+                    .take(MAX_BOUNDARIES_PER_STEP),
+            );
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();

@@ -1647,6 +1647,7 @@ mod tests {
         let sequence = vec![set(word(1)), set(word(7)), set(word(2))];
         let cmp = ArgumentComparison {
             step: 1,
+            kind: OpKind::SetMinEffectiveBalance as u16,
             argument: word(7),
             operand: word(9),
             site: 0,
