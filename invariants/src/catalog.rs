@@ -1146,10 +1146,10 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "EXIT-001",
         category: Category::PauseAndExit,
-        statement: "A live pool that has reached the minimum effective balance never sits below it: a breach always ends in a full exit. The threshold is SPEC's MIN_EFFECTIVE_BALANCE (250,000 BERA) for every pool deployed, and changes only to what a successful setMinEffectiveBalance asks for.",
+        statement: "A live pool that has reached the minimum effective balance never sits below it: a breach always ends in a full exit. Conversely, a live pool whose totalDeposits moves to the threshold or above has reached it (SPEC: withdrawals take from the consensus layer once its balance has first reached minEffectiveBalance). The threshold is SPEC's MIN_EFFECTIVE_BALANCE (250,000 BERA) for every pool deployed, and changes only to what a successful setMinEffectiveBalance asks for.",
         broken_variant: "exit-001-no-exit-on-breach",
         check: |c| {
-            for (i, _, p) in pools(c) {
+            for (i, before, p) in pools(c) {
                 // The threshold is the harness's own (SPEC's default, or what governance set), and the pool's
                 // must be it: a threshold moved by anything else hides every breach below the real one.
                 let threshold = c.ghost.min_effective_balance.get(i).copied().unwrap_or(p.min_effective_balance);
@@ -1158,6 +1158,12 @@ pub static CATALOG: &[Invariant] = &[
                 })?;
                 ensure(p.is_fully_exited || !p.min_effective_balance_reached || p.total_deposits >= threshold, || {
                     format!("pool{i}: totalDeposits {} below minimum {threshold} without a full exit", p.total_deposits)
+                })?;
+                // Only when totalDeposits moved: a threshold lowered under the live balance is reached at the next
+                // forward or report, not by the setting itself.
+                let moved = p.total_deposits != before.total_deposits;
+                ensure(!moved || p.is_fully_exited || p.min_effective_balance_reached || p.total_deposits < threshold, || {
+                    format!("pool{i}: totalDeposits moved to {} (minimum {threshold}), but the pool has not reached the minimum effective balance", p.total_deposits)
                 })?;
             }
             Ok(())

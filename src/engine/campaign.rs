@@ -24,7 +24,7 @@ use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
 use super::strategy::{
     edge_tries, insert_dependent, insert_enablers, mutate, random_sequence, replacement_of,
-    GenContext,
+    secant_probe, GenContext, SecantProbe,
 };
 use crate::actions::Action;
 use crate::observe::{CacheStats, ObserveMode, Observer};
@@ -292,6 +292,17 @@ const MAX_FOLLOW_UPS: usize = 64;
 /// The most edge tries ([`edge_tries`]) queued at once.
 const MAX_EDGE_TRIES: usize = 48;
 
+/// The most secant probes ([`SecantProbe`]) queued at once.
+const MAX_PROBES: usize = 16;
+
+/// The most roots one probe's run queues edge tries for (three runs each).
+const MAX_ROOTS_PER_PROBE: usize = 4;
+
+/// How often a run is a queued probe, when one is queued: every op kind's comparisons are probed once, and most
+/// turn out not to depend on the argument, so probes take a bounded share of the runs instead of the first seconds
+/// of a campaign.
+const PROBE_CHANCE: f64 = 0.25;
+
 /// How often a run is followed by its input-to-state replacement ([`replacement_of`]).
 const REPLACEMENT_CHANCE: f64 = 0.25;
 
@@ -465,6 +476,10 @@ pub fn run_campaign(
                 // met: these are the runs queued for that, and the (kind, site) pairs already queued.
                 let mut edge_queue: Vec<Vec<Action>> = Vec::new();
                 let mut edge_sites: HashSet<(u16, u64)> = HashSet::new();
+                // Likewise every comparison of two amounts in a step with an amount argument, by op kind and site:
+                // probed once, the first time it is met, to solve it for that argument ([`SecantProbe`]).
+                let mut probe_queue: Vec<SecantProbe> = Vec::new();
+                let mut probe_sites: HashSet<(u16, u64)> = HashSet::new();
                 // Which steps of the corpus entries this worker saved took effect.
                 let mut effects: HashMap<u64, Vec<bool>> = HashMap::new();
                 let mut rng = SmallRng::seed_from_u64(
@@ -517,10 +532,18 @@ pub fn run_campaign(
                         let mut parent = None;
                         // A probe (a replacement or an edge try) re-runs a counted run with one argument moved.
                         let mut replaced = replacement.is_some();
+                        let mut probing = None;
                         let sequence = if let Some(next) = replacement.take() {
                             next
                         } else if let Some(next) = edge_queue.pop() {
                             replaced = true;
+                            next
+                        } else if let Some(probe) =
+                            probe_queue.pop_if(|_| rng.random_bool(PROBE_CHANCE))
+                        {
+                            replaced = true;
+                            let next = probe.sequence.clone();
+                            probing = Some(probe);
                             next
                         } else if let Some(next) = follow_ups.pop() {
                             next
@@ -574,6 +597,33 @@ pub fn run_campaign(
                             }
                             if edge_sites.insert((cmp.kind, cmp.site)) {
                                 edge_queue.extend(edge_tries(&sequence, cmp));
+                            }
+                        }
+                        // A probe's run says how its comparison moved with the argument: the root of that line,
+                        // and one either side, are tried next.
+                        if let Some(probe) = probing {
+                            let room = MAX_EDGE_TRIES.saturating_sub(edge_queue.len());
+                            let tries = probe.tries(&result.state_cmps, MAX_ROOTS_PER_PROBE);
+                            edge_queue.extend(tries.into_iter().take(room));
+                        }
+                        // A step's comparisons with one of its arguments are probed together, when one of them is
+                        // met for the first time by its op kind.
+                        for group in result
+                            .state_cmps
+                            .chunk_by(|a, b| a.step == b.step && a.argument == b.argument)
+                        {
+                            if probe_queue.len() >= MAX_PROBES {
+                                break;
+                            }
+                            if group
+                                .iter()
+                                .all(|c| probe_sites.contains(&(c.kind, c.site)))
+                            {
+                                continue;
+                            }
+                            if let Some(probe) = secant_probe(&sequence, group) {
+                                probe_sites.extend(group.iter().map(|c| (c.kind, c.site)));
+                                probe_queue.push(probe);
                             }
                         }
                         // Sometimes the same sequence again with one compared argument set to what the suite
@@ -646,12 +696,16 @@ pub fn run_campaign(
                                 }
                             }
                         }
-                        schedule.record_run(
-                            sequence
-                                .iter()
-                                .zip(&new_by_step)
-                                .map(|(action, new)| (action.op.kind(), *new)),
-                        );
+                        // A probe, an edge try or a replacement aims at one comparison: what it finds says nothing
+                        // of what drawing its op kinds at random finds, so it does not move their weights.
+                        if !replaced {
+                            schedule.record_run(
+                                sequence
+                                    .iter()
+                                    .zip(&new_by_step)
+                                    .map(|(action, new)| (action.op.kind(), *new)),
+                            );
+                        }
                         let fresh = new_by_step.iter().any(|n| *n > 0)
                             || result
                                 .features

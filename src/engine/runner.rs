@@ -41,6 +41,10 @@ pub struct RunResult {
     /// amount (with coverage only), in step order: where replaying the sequence with that step's argument set to
     /// the operand reaches the edge in the very state it was compared in ([`RunResult::boundaries`] by kind).
     pub argument_cmps: Vec<ArgumentComparison>,
+    /// Comparisons of two amounts neither of which was an argument, each paired with an amount argument of its step
+    /// (with coverage only), in step order: checks on a value the argument may feed, which a probe solves for
+    /// ([`SecantProbe`](super::strategy::SecantProbe)).
+    pub state_cmps: Vec<StateComparison>,
     /// Amounts the suite showed (with coverage only): words of successful calls' return data and the last
     /// observation's books (assets, supply, buffers, vault funds, balances, requests): values the dictionary
     /// learns, so later amounts can hit them exactly.
@@ -70,6 +74,26 @@ pub struct ArgumentComparison {
     /// What the suite compared it with.
     pub operand: U256,
     /// Where (the comparison's [`site_id`](crate::evm::inspect::site_id)): one check, whatever its operands.
+    pub site: u64,
+}
+
+/// A comparison the suite made between two amounts in a step, neither of them one of the step's arguments, paired
+/// with one amount argument of that step. The argument may feed one side through arithmetic (the deposits a deposit
+/// leaves, what a withdrawal takes from `totalDeposits`, the penalty a report implies): input-to-state replacement
+/// cannot see that, but two runs give the line through both gaps, and its root lands the check on its edge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateComparison {
+    /// Index of the step in the sequence.
+    pub step: u32,
+    /// The step's op kind (its index in `OpKind::ALL`).
+    pub kind: u16,
+    /// An amount argument of the step, as it was sent.
+    pub argument: U256,
+    /// The comparison's first operand.
+    pub left: U256,
+    /// Its second operand.
+    pub right: U256,
+    /// Where (the comparison's [`site_id`](crate::evm::inspect::site_id)).
     pub site: u64,
 }
 
@@ -339,6 +363,42 @@ pub fn run_sequence_with(
                     })
                     .take(MAX_BOUNDARIES_PER_STEP),
             );
+            // The same step's other comparisons of two amounts, each with every amount argument of the step.
+            let mut amounts: Vec<U256> =
+                arguments.iter().filter(|v| argument(v)).copied().collect();
+            amounts.dedup();
+            if !amounts.is_empty() {
+                let state_amount =
+                    |v: &U256| v.bit_len() > 8 && is_amount(*v) && !arguments.contains(v);
+                // Grouped by argument (a probe moves one argument and reads all of them).
+                let compared: Vec<(U256, U256, u64)> = cmps
+                    .iter()
+                    .zip(&sites)
+                    // Two words of 32 bits or less are a function selector and a dispatch constant, a block
+                    // number, a count: not amounts an argument feeds.
+                    .filter(|((a, b), _)| {
+                        a != b && state_amount(a) && state_amount(b) && a.max(b).bit_len() > 32
+                    })
+                    .map(|(&(left, right), &site)| (left, right, site))
+                    .collect();
+                result.state_cmps.extend(
+                    amounts
+                        .iter()
+                        .flat_map(|&argument| {
+                            compared
+                                .iter()
+                                .map(move |&(left, right, site)| StateComparison {
+                                    step: index as u32,
+                                    kind,
+                                    argument,
+                                    left,
+                                    right,
+                                    site,
+                                })
+                        })
+                        .take(MAX_STATE_CMPS_PER_STEP),
+                );
+            }
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
             let mut frames = inspector.take_frames();
@@ -402,10 +462,13 @@ pub fn run_sequence_with(
     result
 }
 
-/// A word worth learning as an amount: neither zero nor as large as an address or a hash.
 /// At most this many input-to-state boundaries are learned from one step.
 const MAX_BOUNDARIES_PER_STEP: usize = 8;
+/// At most this many [`StateComparison`]s are kept from one step (a deposit collects rewards first, so its own
+/// checks come after a few dozen others).
+const MAX_STATE_CMPS_PER_STEP: usize = 48;
 
+/// A word worth learning as an amount: neither zero nor as large as an address or a hash.
 fn is_amount(v: U256) -> bool {
     !v.is_zero() && v.bit_len() <= 128
 }

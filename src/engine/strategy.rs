@@ -2,12 +2,12 @@
 //! privilege an op needs (but drawn from every actor, so unauthorized calls are exercised too), amounts from
 //! ranges that matter to the suite and from the dictionary.
 
-use alloy_primitives::U256;
+use alloy_primitives::{I256, U256};
 use rand::rngs::SmallRng;
 use rand::Rng;
 
 use super::dataflow::{step_key, Dataflow};
-use super::runner::ArgumentComparison;
+use super::runner::{ArgumentComparison, StateComparison};
 use crate::actions::abi;
 use crate::actions::model::ActorDraw;
 use crate::actions::{
@@ -591,6 +591,120 @@ pub fn edge_tries(sequence: &[Action], cmp: &ArgumentComparison) -> Vec<Vec<Acti
         Some(next)
     })
     .collect()
+}
+
+/// A run queued to learn how the [`StateComparison`]s of one step move with one of its arguments: the sequence up
+/// to that step, the argument halved. The probe's own run meets the comparisons again, and for each the line
+/// through its two gaps (`left - right` at each argument) has a root: the argument that lands the check on its edge
+/// when one side is affine in it (a sum, a difference, a price), which [`SecantProbe::tries`] then runs, with one
+/// either side. Eclipser's linear solving of a branch, from two executions instead of a symbolic one, and one probe
+/// for all the comparisons of a step (most turn out not to depend on the argument).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecantProbe {
+    /// The sequence to run: the original up to the comparisons' step, that step's argument set to `probe`.
+    pub sequence: Vec<Action>,
+    /// Index of the comparisons' step.
+    pub step: u32,
+    /// The argument in the run that met them.
+    pub before: U256,
+    /// The argument the probe sends.
+    pub probe: U256,
+    /// Each comparison probed: its site and its gap, `left - right`, in the run that met it.
+    pub gaps: Vec<(u64, I256)>,
+}
+
+/// `left - right` as a signed number (both are amounts, at most 128 bits).
+fn gap(left: U256, right: U256) -> Option<I256> {
+    I256::try_from(left)
+        .ok()?
+        .checked_sub(I256::try_from(right).ok()?)
+}
+
+/// The probe of `cmps` (comparisons one step of `sequence` made, all paired with the same argument; the first at
+/// each site counts): that argument halved. `None` when there is nothing to halve or the step has no field to put
+/// it in.
+pub fn secant_probe(sequence: &[Action], cmps: &[StateComparison]) -> Option<SecantProbe> {
+    let first = cmps.first()?;
+    let at = first.step as usize;
+    let action = sequence.get(at)?;
+    let probe: U256 = first.argument >> 1usize;
+    if probe.is_zero() {
+        return None;
+    }
+    let op = place_value(&action.op, first.argument, probe)?;
+    let mut next = sequence[..=at].to_vec();
+    next[at].op = op;
+    let mut gaps: Vec<(u64, I256)> = Vec::new();
+    for cmp in cmps
+        .iter()
+        .filter(|c| c.step == first.step && c.argument == first.argument)
+    {
+        if !gaps.iter().any(|(site, _)| *site == cmp.site) {
+            if let Some(g) = gap(cmp.left, cmp.right) {
+                gaps.push((cmp.site, g));
+            }
+        }
+    }
+    Some(SecantProbe {
+        sequence: next,
+        step: first.step,
+        before: first.argument,
+        probe,
+        gaps,
+    })
+}
+
+/// Where the line through `(a0, g0)` and `(a1, g1)` crosses zero, rounded toward `a0`; `None` when the gap did not
+/// move (the comparison does not depend on the argument) or the root is no amount.
+pub fn affine_root(a0: U256, g0: I256, a1: U256, g1: I256) -> Option<U256> {
+    let slope_num = g1.checked_sub(g0)?;
+    if slope_num.is_zero() {
+        return None;
+    }
+    let a0 = I256::try_from(a0).ok()?;
+    let run = I256::try_from(a1).ok()?.checked_sub(a0)?;
+    let root = a0.checked_sub(g0.checked_mul(run)?.checked_div(slope_num)?)?;
+    Some(root.into_raw()).filter(|r| root.is_positive() && r.bit_len() <= 128)
+}
+
+impl SecantProbe {
+    /// The edge tries this probe's run (`state_cmps`, from running [`SecantProbe::sequence`]) points to: each
+    /// comparison met again at the same step and site whose gap moved, solved for its edge ([`affine_root`]), and
+    /// one either side; at most `max_roots` roots, in the order the comparisons were met.
+    pub fn tries(&self, state_cmps: &[StateComparison], max_roots: usize) -> Vec<Vec<Action>> {
+        let at = self.step as usize;
+        let Some(action) = self.sequence.get(at) else {
+            return Vec::new();
+        };
+        let mut roots: Vec<U256> = Vec::new();
+        for &(site, g0) in &self.gaps {
+            if roots.len() >= max_roots {
+                break;
+            }
+            let met = state_cmps
+                .iter()
+                .find(|c| c.step == self.step && c.site == site && c.argument == self.probe);
+            let root = met
+                .and_then(|c| gap(c.left, c.right))
+                .and_then(|g1| affine_root(self.before, g0, self.probe, g1));
+            if let Some(root) = root.filter(|r| !roots.contains(r)) {
+                roots.push(root);
+            }
+        }
+        let one = U256::from(1u8);
+        roots
+            .into_iter()
+            .flat_map(|root| [root.checked_sub(one), Some(root), root.checked_add(one)])
+            .flatten()
+            .filter(|value| *value != self.probe && *value != self.before)
+            .filter_map(|value| {
+                let op = place_value(&action.op, self.probe, value)?;
+                let mut next = self.sequence.clone();
+                next[at].op = op;
+                Some(next)
+            })
+            .collect()
+    }
 }
 
 /// Sometimes puts an input-to-state boundary of `kind` into one of `args`' value fields.
@@ -1679,6 +1793,97 @@ mod tests {
             ..cmp
         };
         assert!(edge_tries(&sequence, &elsewhere).is_empty());
+    }
+
+    #[test]
+    fn the_root_of_a_line_through_two_gaps_lands_an_affine_comparison_on_its_edge() {
+        let word = |v: u64| U256::from(v);
+        let signed = |v: i64| I256::try_from(v).unwrap();
+        // One for one: a deposit of 100 leaves the deposits 50 short of a threshold, one of 150 meets it.
+        assert_eq!(
+            affine_root(word(100), signed(-50), word(150), signed(0)),
+            Some(word(150))
+        );
+        // Against the argument, and in gwei: what a request of 10 gwei leaves is 5 gwei over, 12 gwei 3 over.
+        let gwei = 1_000_000_000i64;
+        assert_eq!(
+            affine_root(word(10), signed(5 * gwei), word(12), signed(3 * gwei)),
+            Some(word(15))
+        );
+        // A price: the gap moves 3 per 2 of the argument, so the root is rounded toward the first argument.
+        assert_eq!(
+            affine_root(word(10), signed(-10), word(20), signed(5)),
+            Some(word(16))
+        );
+        // The gap did not move: the comparison does not depend on the argument.
+        assert_eq!(
+            affine_root(word(10), signed(-7), word(20), signed(-7)),
+            None
+        );
+        // A root at or below zero is no amount.
+        assert_eq!(
+            affine_root(word(10), signed(10), word(20), signed(20)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_steps_state_comparisons_are_probed_together_and_their_roots_tried_below_on_and_above() {
+        let word = |v: u64| U256::from(v);
+        let set = |value| Action {
+            caller: 3,
+            roll: 0,
+            op: Op::SetMinEffectiveBalance { pool: 0, value },
+        };
+        let sequence = vec![set(word(1)), set(word(100)), set(word(2))];
+        let cmp = |site, argument, left, right| StateComparison {
+            step: 1,
+            kind: OpKind::SetMinEffectiveBalance as u16,
+            argument: word(argument),
+            left: word(left),
+            right: word(right),
+            site,
+        };
+        let met = [
+            cmp(9, 100, 1_100, 1_400),
+            cmp(8, 100, 500, 70),
+            // The first meeting at a site counts; another argument's comparisons are another probe's.
+            cmp(9, 100, 1_200, 1_400),
+            cmp(7, 5_000, 1, 2),
+        ];
+        // The probe halves the argument and drops the later steps.
+        let probe = secant_probe(&sequence, &met).expect("a probe");
+        assert_eq!(probe.sequence, vec![set(word(1)), set(word(50))]);
+        assert_eq!(probe.probe, word(50));
+        assert_eq!(
+            probe.gaps.iter().map(|(site, _)| *site).collect::<Vec<_>>(),
+            vec![9, 8]
+        );
+        // Its run meets site 9 with the left side down by the same 50 (the root, 400, lands it), and site 8
+        // unmoved (no root).
+        let again = [cmp(9, 50, 1_050, 1_400), cmp(8, 50, 500, 70)];
+        assert_eq!(
+            probe.tries(&again, 4),
+            vec![
+                vec![set(word(1)), set(word(399))],
+                vec![set(word(1)), set(word(400))],
+                vec![set(word(1)), set(word(401))],
+            ]
+        );
+        assert!(probe.tries(&again, 0).is_empty());
+        // Not met again (another step, or another argument): nothing to try.
+        assert!(probe
+            .tries(
+                &[StateComparison {
+                    step: 0,
+                    ..again[0]
+                }],
+                4
+            )
+            .is_empty());
+        assert!(probe.tries(&met, 4).is_empty());
+        // An argument of 1 has no half.
+        assert_eq!(secant_probe(&sequence, &[cmp(9, 1, 1_100, 1_400)]), None);
     }
 
     #[test]
