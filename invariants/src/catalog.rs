@@ -1786,3 +1786,75 @@ fn holds(
             .is_some_and(|p| p.roles[role.index()][a]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::U256;
+
+    use super::{Check, CATALOG};
+    use crate::observation::{Observation, PoolObservation, StepRecord};
+    use crate::Ghost;
+
+    fn bera(n: u64) -> U256 {
+        U256::from(n) * U256::from(10u64).pow(U256::from(18u64))
+    }
+
+    fn pool(total_deposits: U256, reached: bool, exited: bool) -> Observation {
+        Observation {
+            pools: vec![PoolObservation {
+                min_effective_balance: bera(250_000),
+                total_deposits,
+                min_effective_balance_reached: reached,
+                is_fully_exited: exited,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    fn exit_001(prev: &Observation, next: &Observation, ghost: &Ghost) -> Option<String> {
+        let step = StepRecord::default();
+        let check = Check {
+            prev,
+            next,
+            step: &step,
+            ghost,
+        };
+        let invariant = CATALOG
+            .iter()
+            .find(|i| i.id == "EXIT-001")
+            .expect("EXIT-001 is in the catalog");
+        (invariant.check)(&check).err()
+    }
+
+    #[test]
+    fn deposits_moved_to_the_threshold_must_have_reached_it() {
+        let ghost = Ghost::default();
+        let before = pool(bera(240_000), false, false);
+        // Moved exactly to the threshold without the flag: the converse fires.
+        let late = exit_001(&before, &pool(bera(250_000), false, false), &ghost);
+        assert!(late.is_some_and(|m| m.contains("has not reached")));
+        assert_eq!(
+            exit_001(&before, &pool(bera(250_000), true, false), &ghost),
+            None
+        );
+        // Below the threshold, or ended in a full exit: nothing to reach.
+        assert_eq!(
+            exit_001(&before, &pool(bera(249_999), false, false), &ghost),
+            None
+        );
+        assert_eq!(
+            exit_001(&before, &pool(bera(260_000), false, true), &ghost),
+            None
+        );
+        // A threshold lowered under a balance that did not move is reached at the next forward or report.
+        let mut lowered = Ghost::default();
+        lowered.min_effective_balance = vec![bera(200_000)];
+        let mut unmoved = pool(bera(240_000), false, false);
+        unmoved.pools[0].min_effective_balance = bera(200_000);
+        assert_eq!(exit_001(&unmoved, &unmoved, &lowered), None);
+        // The breach clause still holds: reached and below, without an exit.
+        let breach = exit_001(&before, &pool(bera(200_000), true, false), &ghost);
+        assert!(breach.is_some_and(|m| m.contains("below minimum")));
+    }
+}

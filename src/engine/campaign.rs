@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use super::corpus::{save_sequence, CorpusError};
 use super::dataflow::{step_key, took_effect, Dataflow};
 use super::finding::{Finding, FirstSighting, FINDING_FORMAT};
-use super::runner::{run_sequence, RunOptions, StopOn};
+use super::runner::{run_sequence, RunOptions, StateComparison, StopOn};
 use super::schedule::{sequence_key, Scheduler};
 use super::shrink::shrink;
 use super::strategy::{
@@ -530,18 +530,19 @@ pub fn run_campaign(
                             break;
                         }
                         let mut parent = None;
-                        // A probe (a replacement or an edge try) re-runs a counted run with one argument moved.
-                        let mut replaced = replacement.is_some();
+                        // A directed run re-runs (part of) a counted run with one argument moved, aimed at one
+                        // comparison: an input-to-state replacement, an edge try, or a secant probe.
+                        let mut directed = replacement.is_some();
                         let mut probing = None;
                         let sequence = if let Some(next) = replacement.take() {
                             next
                         } else if let Some(next) = edge_queue.pop() {
-                            replaced = true;
+                            directed = true;
                             next
                         } else if let Some(probe) =
                             probe_queue.pop_if(|_| rng.random_bool(PROBE_CHANCE))
                         {
-                            replaced = true;
+                            directed = true;
                             let next = probe.sequence.clone();
                             probing = Some(probe);
                             next
@@ -581,10 +582,10 @@ pub fn run_campaign(
                                 keep_trace: false,
                             },
                         );
-                        // A replacement probes one comparison of a run already counted: what its steps enable
+                        // A directed run probes one comparison of a run already counted: what its steps enable
                         // and which rare effects they took was learned from that run, and counting them again
                         // would make rare effects look common (and queue the same follow-ups twice).
-                        if !replaced {
+                        if !directed {
                             dataflow.learn(&sequence, &result.steps, &result.access);
                         }
                         // A comparison site met for the first time with an argument of its step's kind: tried
@@ -599,15 +600,19 @@ pub fn run_campaign(
                                 edge_queue.extend(edge_tries(&sequence, cmp));
                             }
                         }
-                        // A probe's run says how its comparison moved with the argument: the root of that line,
-                        // and one either side, are tried next.
+                        // A probe's run says how each of its comparisons moved with the argument: the root of each
+                        // line, and one either side, are tried next (whole roots only, three tries each, as the
+                        // edge tries above).
                         if let Some(probe) = probing {
-                            let room = MAX_EDGE_TRIES.saturating_sub(edge_queue.len());
-                            let tries = probe.tries(&result.state_cmps, MAX_ROOTS_PER_PROBE);
-                            edge_queue.extend(tries.into_iter().take(room));
+                            let room = MAX_EDGE_TRIES.saturating_sub(edge_queue.len()) / 3;
+                            edge_queue.extend(
+                                probe.tries(&result.state_cmps, MAX_ROOTS_PER_PROBE.min(room)),
+                            );
                         }
-                        // A step's comparisons with one of its arguments are probed together, when one of them is
-                        // met for the first time by its op kind.
+                        // A step's comparisons with one of its arguments are probed together when one of them is
+                        // met for the first time by its op kind; the sites are marked once all the step's groups
+                        // are seen, so that each of its arguments is probed.
+                        let mut met_first: Vec<(u32, u16, u64)> = Vec::new();
                         for group in result
                             .state_cmps
                             .chunk_by(|a, b| a.step == b.step && a.argument == b.argument)
@@ -615,22 +620,28 @@ pub fn run_campaign(
                             if probe_queue.len() >= MAX_PROBES {
                                 break;
                             }
-                            if group
-                                .iter()
-                                .all(|c| probe_sites.contains(&(c.kind, c.site)))
-                            {
+                            // Known, or first met by an earlier step of this run (another deposit).
+                            let known = |c: &StateComparison| {
+                                probe_sites.contains(&(c.kind, c.site))
+                                    || met_first.iter().any(|&(step, kind, site)| {
+                                        step != c.step && kind == c.kind && site == c.site
+                                    })
+                            };
+                            if group.iter().all(known) {
                                 continue;
                             }
                             if let Some(probe) = secant_probe(&sequence, group) {
-                                probe_sites.extend(group.iter().map(|c| (c.kind, c.site)));
+                                met_first.extend(group.iter().map(|c| (c.step, c.kind, c.site)));
                                 probe_queue.push(probe);
                             }
                         }
+                        probe_sites
+                            .extend(met_first.into_iter().map(|(_, kind, site)| (kind, site)));
                         // Sometimes the same sequence again with one compared argument set to what the suite
                         // compared it with, or one either side: the edge of a check that depends on the state
                         // (the room left, the live totalDeposits), met in the very state it was compared in. Not
-                        // after a replacement, so that these runs stay a bounded share.
-                        if !replaced
+                        // after a directed run, so that these runs stay a bounded share.
+                        if !directed
                             && !result.argument_cmps.is_empty()
                             && rng.random_bool(REPLACEMENT_CHANCE)
                         {
@@ -642,7 +653,7 @@ pub fn run_campaign(
                         let effect = took_effect(&result.steps, &result.access);
                         for (at, action) in sequence.iter().enumerate() {
                             let key = step_key(&action.op);
-                            if replaced
+                            if directed
                                 || !effect.get(at).copied().unwrap_or(false)
                                 || dataflow.need(key) < FOLLOW_NEED
                                 || sequence.len() >= config.depth
@@ -696,9 +707,9 @@ pub fn run_campaign(
                                 }
                             }
                         }
-                        // A probe, an edge try or a replacement aims at one comparison: what it finds says nothing
-                        // of what drawing its op kinds at random finds, so it does not move their weights.
-                        if !replaced {
+                        // A directed run aims at one comparison: what it finds says nothing of what drawing its op
+                        // kinds at random finds, so it does not move their weights.
+                        if !directed {
                             schedule.record_run(
                                 sequence
                                     .iter()

@@ -79,7 +79,7 @@ pub struct ArgumentComparison {
 
 /// A comparison the suite made between two amounts in a step, neither of them one of the step's arguments, paired
 /// with one amount argument of that step. The argument may feed one side through arithmetic (the deposits a deposit
-/// leaves, what a withdrawal takes from `totalDeposits`, the penalty a report implies): input-to-state replacement
+/// leaves, what a withdrawal takes from `totalDeposits`): input-to-state replacement
 /// cannot see that, but two runs give the line through both gaps, and its root lands the check on its edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StateComparison {
@@ -364,40 +364,46 @@ pub fn run_sequence_with(
                     .take(MAX_BOUNDARIES_PER_STEP),
             );
             // The same step's other comparisons of two amounts, each with every amount argument of the step.
-            let mut amounts: Vec<U256> =
-                arguments.iter().filter(|v| argument(v)).copied().collect();
-            amounts.dedup();
+            let mut amounts: Vec<U256> = Vec::new();
+            for v in arguments.iter().filter(|v| argument(v)) {
+                if !amounts.contains(v) {
+                    amounts.push(*v);
+                }
+            }
             if !amounts.is_empty() {
                 let state_amount =
                     |v: &U256| v.bit_len() > 8 && is_amount(*v) && !arguments.contains(v);
-                // Grouped by argument (a probe moves one argument and reads all of them).
-                let compared: Vec<(U256, U256, u64)> = cmps
-                    .iter()
-                    .zip(&sites)
+                // The first meeting at each site (a probe reads that one), capped, then grouped by argument (a
+                // probe moves one argument and reads all of them).
+                let mut compared: Vec<(U256, U256, u64)> = Vec::new();
+                for (&(left, right), &site) in cmps.iter().zip(&sites) {
+                    if compared.len() >= MAX_STATE_CMPS_PER_STEP {
+                        break;
+                    }
                     // Two words of 32 bits or less are a function selector and a dispatch constant, a block
                     // number, a count: not amounts an argument feeds.
-                    .filter(|((a, b), _)| {
-                        a != b && state_amount(a) && state_amount(b) && a.max(b).bit_len() > 32
-                    })
-                    .map(|(&(left, right), &site)| (left, right, site))
-                    .collect();
-                result.state_cmps.extend(
-                    amounts
-                        .iter()
-                        .flat_map(|&argument| {
-                            compared
-                                .iter()
-                                .map(move |&(left, right, site)| StateComparison {
-                                    step: index as u32,
-                                    kind,
-                                    argument,
-                                    left,
-                                    right,
-                                    site,
-                                })
-                        })
-                        .take(MAX_STATE_CMPS_PER_STEP),
-                );
+                    let amounts_compared = left != right
+                        && state_amount(&left)
+                        && state_amount(&right)
+                        && left.max(right).bit_len() > 32;
+                    if amounts_compared && !compared.iter().any(|c| c.2 == site) {
+                        compared.push((left, right, site));
+                    }
+                }
+                result
+                    .state_cmps
+                    .extend(amounts.iter().flat_map(|&argument| {
+                        compared
+                            .iter()
+                            .map(move |&(left, right, site)| StateComparison {
+                                step: index as u32,
+                                kind,
+                                argument,
+                                left,
+                                right,
+                                site,
+                            })
+                    }));
             }
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));
@@ -464,8 +470,8 @@ pub fn run_sequence_with(
 
 /// At most this many input-to-state boundaries are learned from one step.
 const MAX_BOUNDARIES_PER_STEP: usize = 8;
-/// At most this many [`StateComparison`]s are kept from one step (a deposit collects rewards first, so its own
-/// checks come after a few dozen others).
+/// At most this many sites of [`StateComparison`]s are kept from one step, each paired with every amount argument
+/// (a deposit collects rewards first, so its own checks come after a few dozen others).
 const MAX_STATE_CMPS_PER_STEP: usize = 48;
 
 /// A word worth learning as an amount: neither zero nor as large as an address or a hash.

@@ -621,14 +621,15 @@ fn gap(left: U256, right: U256) -> Option<I256> {
 }
 
 /// The probe of `cmps` (comparisons one step of `sequence` made, all paired with the same argument; the first at
-/// each site counts): that argument halved. `None` when there is nothing to halve or the step has no field to put
-/// it in.
+/// each site counts): that argument halved. `None` when the half is no amount (8 bits or less) or the step has no
+/// field to put it in.
 pub fn secant_probe(sequence: &[Action], cmps: &[StateComparison]) -> Option<SecantProbe> {
     let first = cmps.first()?;
     let at = first.step as usize;
     let action = sequence.get(at)?;
+    // An argument of 8 bits or less is no amount the runner pairs comparisons with: its probe could not be read.
     let probe: U256 = first.argument >> 1usize;
-    if probe.is_zero() {
+    if probe.bit_len() <= 8 {
         return None;
     }
     let op = place_value(&action.op, first.argument, probe)?;
@@ -1820,9 +1821,22 @@ mod tests {
             affine_root(word(10), signed(-7), word(20), signed(-7)),
             None
         );
-        // A root at or below zero is no amount.
+        // A root at or below zero is no amount, nor is one wider than 128 bits.
         assert_eq!(
             affine_root(word(10), signed(10), word(20), signed(20)),
+            None
+        );
+        assert_eq!(
+            affine_root(word(10), signed(30), word(20), signed(40)),
+            None
+        );
+        let wide = I256::try_from(U256::from(1u8) << 127usize).unwrap();
+        assert_eq!(
+            affine_root(word(10), -wide, word(11), signed(1) - wide),
+            Some((U256::from(1u8) << 127usize) + word(10))
+        );
+        assert_eq!(
+            affine_root(word(10), -wide - wide, word(11), signed(1) - wide - wide),
             None
         );
     }
@@ -1835,7 +1849,7 @@ mod tests {
             roll: 0,
             op: Op::SetMinEffectiveBalance { pool: 0, value },
         };
-        let sequence = vec![set(word(1)), set(word(100)), set(word(2))];
+        let sequence = vec![set(word(1)), set(word(100_000)), set(word(2))];
         let cmp = |site, argument, left, right| StateComparison {
             step: 1,
             kind: OpKind::SetMinEffectiveBalance as u16,
@@ -1845,30 +1859,51 @@ mod tests {
             site,
         };
         let met = [
-            cmp(9, 100, 1_100, 1_400),
-            cmp(8, 100, 500, 70),
+            cmp(9, 100_000, 1_100_000, 1_400_000),
+            cmp(8, 100_000, 500_000, 70_000),
+            cmp(6, 100_000, 2_000_000, 2_100_000),
             // The first meeting at a site counts; another argument's comparisons are another probe's.
-            cmp(9, 100, 1_200, 1_400),
-            cmp(7, 5_000, 1, 2),
+            cmp(9, 100_000, 1_200_000, 1_400_000),
+            cmp(7, 5_000_000, 1, 2),
         ];
         // The probe halves the argument and drops the later steps.
         let probe = secant_probe(&sequence, &met).expect("a probe");
-        assert_eq!(probe.sequence, vec![set(word(1)), set(word(50))]);
-        assert_eq!(probe.probe, word(50));
+        assert_eq!(probe.sequence, vec![set(word(1)), set(word(50_000))]);
+        assert_eq!(probe.probe, word(50_000));
         assert_eq!(
             probe.gaps.iter().map(|(site, _)| *site).collect::<Vec<_>>(),
-            vec![9, 8]
+            vec![9, 8, 6]
         );
-        // Its run meets site 9 with the left side down by the same 50 (the root, 400, lands it), and site 8
-        // unmoved (no root).
-        let again = [cmp(9, 50, 1_050, 1_400), cmp(8, 50, 500, 70)];
+        // Its run meets site 9 with the left side down by the same 50,000 (the root, 400,000, lands it; a later
+        // meeting there does not count), site 8 unmoved (no root), and site 6 with the right side up by 50,000 (it
+        // falls as the argument grows: root 200,000).
+        let again = [
+            cmp(9, 50_000, 1_050_000, 1_400_000),
+            cmp(9, 50_000, 1_000, 1_400_000),
+            cmp(8, 50_000, 500_000, 70_000),
+            cmp(6, 50_000, 2_000_000, 2_150_000),
+        ];
+        let tried = |tries: Vec<Vec<Action>>| {
+            tries
+                .into_iter()
+                .map(|t| {
+                    assert_eq!(t.len(), 2, "the probe's sequence, one value moved");
+                    assert_eq!(t[0], set(word(1)));
+                    match t[1].op {
+                        Op::SetMinEffectiveBalance { value, .. } => value.to::<u64>(),
+                        ref other => panic!("not a try of the probe: {other:?}"),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            probe.tries(&again, 4),
-            vec![
-                vec![set(word(1)), set(word(399))],
-                vec![set(word(1)), set(word(400))],
-                vec![set(word(1)), set(word(401))],
-            ]
+            tried(probe.tries(&again, 4)),
+            vec![399_999, 400_000, 400_001, 199_999, 200_000, 200_001]
+        );
+        // At most `max_roots` roots, in the order met.
+        assert_eq!(
+            tried(probe.tries(&again, 1)),
+            vec![399_999, 400_000, 400_001]
         );
         assert!(probe.tries(&again, 0).is_empty());
         // Not met again (another step, or another argument): nothing to try.
@@ -1882,8 +1917,8 @@ mod tests {
             )
             .is_empty());
         assert!(probe.tries(&met, 4).is_empty());
-        // An argument of 1 has no half.
-        assert_eq!(secant_probe(&sequence, &[cmp(9, 1, 1_100, 1_400)]), None);
+        // An argument whose half has 8 bits or less is no amount: no probe.
+        assert_eq!(secant_probe(&sequence, &[cmp(9, 300, 1_100, 1_400)]), None);
     }
 
     #[test]
