@@ -375,7 +375,7 @@ pub fn run_sequence_with(
                     |v: &U256| v.bit_len() > 8 && is_amount(*v) && !arguments.contains(v);
                 // The first meeting at each site (a probe reads that one), capped, then grouped by argument (a
                 // probe moves one argument and reads all of them).
-                let mut compared: Vec<(U256, U256, u64)> = Vec::new();
+                let mut compared: Vec<StateComparison> = Vec::new();
                 for (&(left, right), &site) in cmps.iter().zip(&sites) {
                     if compared.len() >= MAX_STATE_CMPS_PER_STEP {
                         break;
@@ -386,24 +386,22 @@ pub fn run_sequence_with(
                         && state_amount(&left)
                         && state_amount(&right)
                         && left.max(right).bit_len() > 32;
-                    if amounts_compared && !compared.iter().any(|c| c.2 == site) {
-                        compared.push((left, right, site));
+                    if amounts_compared && !compared.iter().any(|c| c.site == site) {
+                        compared.push(StateComparison {
+                            step: index as u32,
+                            kind,
+                            argument: amounts[0],
+                            left,
+                            right,
+                            site,
+                        });
                     }
                 }
-                result
-                    .state_cmps
-                    .extend(amounts.iter().flat_map(|&argument| {
-                        compared
-                            .iter()
-                            .map(move |&(left, right, site)| StateComparison {
-                                step: index as u32,
-                                kind,
-                                argument,
-                                left,
-                                right,
-                                site,
-                            })
-                    }));
+                for &argument in &amounts {
+                    result
+                        .state_cmps
+                        .extend(compared.iter().map(|c| StateComparison { argument, ..*c }));
+                }
             }
             result.cmps.extend(cmps);
             result.features.extend(behaviour_features(world, &record));

@@ -572,25 +572,27 @@ pub fn replacement_of(
 /// state it was met in (the steps after it cannot change what that step does). Empty when the step has no field
 /// the argument can have been sent in.
 pub fn edge_tries(sequence: &[Action], cmp: &ArgumentComparison) -> Vec<Vec<Action>> {
-    let at = cmp.step as usize;
-    let Some(action) = sequence.get(at) else {
-        return Vec::new();
-    };
+    around(cmp.operand)
+        .filter_map(|value| up_to_with(sequence, cmp.step, cmp.argument, value))
+        .collect()
+}
+
+/// One below `value`, `value` and one above (those that exist): the two sides of an edge and the edge itself.
+fn around(value: U256) -> impl Iterator<Item = U256> {
     let one = U256::from(1u8);
-    [
-        cmp.operand.checked_sub(one),
-        Some(cmp.operand),
-        cmp.operand.checked_add(one),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|value| {
-        let op = place_value(&action.op, cmp.argument, value)?;
-        let mut next = sequence[..=at].to_vec();
-        next[at].op = op;
-        Some(next)
-    })
-    .collect()
+    [value.checked_sub(one), Some(value), value.checked_add(one)]
+        .into_iter()
+        .flatten()
+}
+
+/// `sequence` up to its step `step`, that step's field sent as `argument` set to `value` ([`place_value`]); the
+/// steps after it cannot change what it does. `None` when there is no such step or field.
+fn up_to_with(sequence: &[Action], step: u32, argument: U256, value: U256) -> Option<Vec<Action>> {
+    let at = step as usize;
+    let op = place_value(&sequence.get(at)?.op, argument, value)?;
+    let mut next = sequence[..=at].to_vec();
+    next[at].op = op;
+    Some(next)
 }
 
 /// A run queued to learn how the [`StateComparison`]s of one step move with one of its arguments: the sequence up
@@ -625,16 +627,12 @@ fn gap(left: U256, right: U256) -> Option<I256> {
 /// field to put it in.
 pub fn secant_probe(sequence: &[Action], cmps: &[StateComparison]) -> Option<SecantProbe> {
     let first = cmps.first()?;
-    let at = first.step as usize;
-    let action = sequence.get(at)?;
     // An argument of 8 bits or less is no amount the runner pairs comparisons with: its probe could not be read.
     let probe: U256 = first.argument >> 1usize;
     if probe.bit_len() <= 8 {
         return None;
     }
-    let op = place_value(&action.op, first.argument, probe)?;
-    let mut next = sequence[..=at].to_vec();
-    next[at].op = op;
+    let next = up_to_with(sequence, first.step, first.argument, probe)?;
     let mut gaps: Vec<(u64, I256)> = Vec::new();
     for cmp in cmps
         .iter()
@@ -673,10 +671,6 @@ impl SecantProbe {
     /// comparison met again at the same step and site whose gap moved, solved for its edge ([`affine_root`]), and
     /// one either side; at most `max_roots` roots, in the order the comparisons were met.
     pub fn tries(&self, state_cmps: &[StateComparison], max_roots: usize) -> Vec<Vec<Action>> {
-        let at = self.step as usize;
-        let Some(action) = self.sequence.get(at) else {
-            return Vec::new();
-        };
         let mut roots: Vec<U256> = Vec::new();
         for &(site, g0) in &self.gaps {
             if roots.len() >= max_roots {
@@ -692,18 +686,12 @@ impl SecantProbe {
                 roots.push(root);
             }
         }
-        let one = U256::from(1u8);
+        // The probe's sequence already ends at the step.
         roots
             .into_iter()
-            .flat_map(|root| [root.checked_sub(one), Some(root), root.checked_add(one)])
-            .flatten()
+            .flat_map(around)
             .filter(|value| *value != self.probe && *value != self.before)
-            .filter_map(|value| {
-                let op = place_value(&action.op, self.probe, value)?;
-                let mut next = self.sequence.clone();
-                next[at].op = op;
-                Some(next)
-            })
+            .filter_map(|value| up_to_with(&self.sequence, self.step, self.probe, value))
             .collect()
     }
 }
@@ -1751,14 +1739,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_comparison_met_first_is_tried_below_on_and_above_its_edge_in_its_own_state() {
-        let word = |v: u64| U256::from(v);
-        let set = |value| Action {
+    /// Governance setting pool 0's minimum effective balance to `value`: a step with one exact value field.
+    fn set(value: U256) -> Action {
+        Action {
             caller: 3,
             roll: 0,
             op: Op::SetMinEffectiveBalance { pool: 0, value },
-        };
+        }
+    }
+
+    #[test]
+    fn a_comparison_met_first_is_tried_below_on_and_above_its_edge_in_its_own_state() {
+        let word = |v: u64| U256::from(v);
         let sequence = vec![set(word(1)), set(word(7)), set(word(2))];
         let cmp = ArgumentComparison {
             step: 1,
@@ -1844,11 +1836,6 @@ mod tests {
     #[test]
     fn a_steps_state_comparisons_are_probed_together_and_their_roots_tried_below_on_and_above() {
         let word = |v: u64| U256::from(v);
-        let set = |value| Action {
-            caller: 3,
-            roll: 0,
-            op: Op::SetMinEffectiveBalance { pool: 0, value },
-        };
         let sequence = vec![set(word(1)), set(word(100_000)), set(word(2))];
         let cmp = |site, argument, left, right| StateComparison {
             step: 1,
