@@ -287,6 +287,73 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
     assert!(wd.message.contains("finalized twice"), "{wd:?}");
 }
 
+/// A portion of none (`Amount::NONE`) is sent as zero even when nothing is held: the zero edge of the call,
+/// while any other portion of an empty holding sends nothing. On the suite, governance's recovery of none of an
+/// empty rewards vault's tokens succeeds and a redemption of none of no shares is refused (the vault's `ZeroAmount`), both
+/// judged clean, and a recovery of all of the empty vault is not sent. On the variant whose rewards vault never
+/// kept its factory, the zero recovery, in the deployed state with no token anywhere, is refused and LIVE-007
+/// fires at once.
+#[test]
+fn a_portion_of_none_is_the_zero_edge_of_its_call() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$G","roll":0,"op":{"op":"recover_tokens","pool":0,"to":"$T","amount":{"held_bps":0}}},
+        {"caller":"$S","roll":0,"op":{"op":"request_redeem","pool":0,"shares":{"held_bps":0},"max_fee":"0x1","value":"0x1"}},
+        {"caller":"$G","roll":0,"op":{"op":"recover_tokens","pool":0,"to":"$T","amount":{"held_bps":10000}}}
+    ]}"#;
+    let run = |mut world: World| {
+        let all = world.actors.all();
+        let index = |a| all.iter().position(|x| *x == a).unwrap().to_string();
+        let text = sequence
+            .replace("\"$G\"", &index(world.actors.governance))
+            .replace("\"$S\"", &index(world.actors.stakers[0]))
+            // `to` is an account: its index in the address book.
+            .replace(
+                "\"$T\"",
+                &world
+                    .address_book
+                    .iter()
+                    .position(|a| *a == world.actors.stakers[0])
+                    .unwrap()
+                    .to_string(),
+            );
+        let file = SequenceFile::parse(&text, Path::new("zero-edge.json")).unwrap();
+        let observer = Observer::new(&world);
+        run_sequence(
+            &mut world,
+            &observer,
+            &file.actions,
+            &StopOn::Never,
+            RunOptions::BARE,
+        )
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    let sent: Vec<bool> = suite.steps.iter().map(|s| s.target.is_some()).collect();
+    assert_eq!(
+        sent,
+        [true, true, false],
+        "zero portions are sent, all of nothing is not"
+    );
+    let landed: Vec<bool> = suite.steps.iter().map(|s| s.success).collect();
+    assert_eq!(landed[..2], [true, false]);
+    assert!(
+        suite.steps[1]
+            .revert
+            .as_deref()
+            .is_some_and(|r| r.contains("ZeroAmount")),
+        "{:?}",
+        suite.steps[1].revert
+    );
+    let variant = run(variant_world("live-007-recover-unwired"));
+    let live = variant
+        .violations
+        .iter()
+        .find(|v| v.invariant == "LIVE-007")
+        .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
+    assert_eq!(live.step, 0, "{live:?}");
+    assert!(live.message.contains("RecoverTokens"), "{live:?}");
+}
+
 /// ACCESS-006 sees calls made from a callback. A contract actor arms its `receive()` to call a privileged
 /// function, then unwraps WBERA, whose payment runs the hook; the step's own call (`WBERA.withdraw`) is
 /// permissionless, so only the re-entry can break the rule. On the variant with an unprotected

@@ -67,7 +67,8 @@ impl UpgradeTarget {
 
 /// An amount an op requests or moves: exact, or a portion of what is held when the step runs (so that a request,
 /// a transfer or a BGT redemption lands whatever the earlier steps left; a portion of an empty holding sends
-/// nothing; exact amounts and ABI calls still try any value).
+/// nothing, except [`Amount::NONE`], the zero edge, which is always sent; exact amounts and ABI calls still try any
+/// value).
 /// In JSON an exact amount is the hex string it always was; a portion is `{"held_bps": N}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -83,6 +84,9 @@ pub enum Amount {
 }
 
 impl Amount {
+    /// None of the holding: zero, sent whether anything is held or not (the zero edge of the call).
+    pub const NONE: Amount = Amount::Held { held_bps: 0 };
+
     /// How a trace reads it: the exact amount, or the portion of `holding` (what it is a portion of).
     pub fn describe(&self, holding: &str) -> String {
         match self {

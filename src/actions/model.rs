@@ -417,10 +417,15 @@ impl PlanContext<'_> {
 
     /// `amount` of a holding read by `held`, which runs (EVM views) only for a portion, not an exact amount;
     /// `None` for a portion of an empty holding, a call that could only revert (an exact amount still asks for
-    /// anything, and ABI calls for any value).
+    /// anything, and ABI calls for any value). A portion of none ([`Amount::NONE`]) is zero and is always sent,
+    /// held or not: the zero edge of the call, which SPEC allows for some (a transfer or a recovery of nothing) and
+    /// refuses for others (a redemption of no shares), and which the refusal and liveness checks judge either way.
+    /// So a function broken to revert for everyone (a wiring lost in an initializer) is refused in the deployed
+    /// state already, not only once something is held.
     fn portion(amount: &Amount, held: impl FnOnce() -> U256) -> Option<U256> {
         match amount {
             Amount::Exact(v) => Some(*v),
+            none if *none == Amount::NONE => Some(U256::ZERO),
             Amount::Held { .. } => Some(held()).filter(|h| !h.is_zero()).map(|h| amount.of(h)),
         }
     }

@@ -433,10 +433,13 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
 
 /// A portion of the sender's holding: all of it, half, any part, or just over all of it.
 fn held_portion(rng: &mut SmallRng) -> Amount {
+    // The edges of a holding (all of it, more than all, none: zero, sent even when nothing is held) and the
+    // portions between.
     let held_bps = match rng.random_range(0..10) {
         0..=3 => 10_000,
         4 => 5_000,
-        5..=8 => rng.random_range(1..10_000),
+        5..=7 => rng.random_range(1..10_000),
+        8 => return Amount::NONE,
         _ => rng.random_range(10_001..10_100),
     };
     Amount::Held { held_bps }
