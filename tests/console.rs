@@ -190,7 +190,8 @@ fn snapshots_back_and_errors() {
                   step\n\
                   request-redeem staker1 pool0 all roll=10\n\
                   grant-role pool0 VALIDATOR_ADMIN staker1\n\
-                  report pool1 -1%\n";
+                  report pool1 -1%\n\
+                  transfer-shares attacker pool0 staker1 0%\n";
     let (code, text) = console(&dir, &[], script);
     assert_eq!(code, 0, "the suite holds:\n{text}");
     assert!(text.contains("restored one: step 1"), "{text}");
@@ -215,6 +216,11 @@ fn snapshots_back_and_errors() {
         text.contains("feeder: oracle.updateTotalDeposits(pool1, Delta(-100)) -> ok"),
         "{text}"
     );
+    // 0% is none of it: sent as zero though the attacker holds no shares (a zero transfer is allowed).
+    assert!(
+        text.contains("pool0.transfer(to=staker1, none of held) -> ok"),
+        "the zero edge:\n{text}"
+    );
 
     // A command that cannot be read stops the script at its line, exit 2.
     for (script, expected) in [
@@ -227,6 +233,10 @@ fn snapshots_back_and_errors() {
             "pool9 does not exist (this world has 2 pools)",
         ),
         ("submit staker1 pool0 12abc\n", "not an amount: \"12abc\""),
+        (
+            "transfer-shares staker1 pool0 staker2 0.004%\n",
+            "0.004% is less than 0.01% of a holding (0% is none of it)",
+        ),
         (
             "request-withdrawal staker1 pool0 1.5\n",
             "is not a whole number of wei",

@@ -212,8 +212,8 @@ fn behaviour_features_tell_who_achieved_what() {
 }
 
 /// Arguments planned from state (issue 15, calls that land): `Finalize` with id 0 finalizes the sender's own due
-/// request, else the oldest due one, and sends nothing when no request exists; a portion of an empty holding
-/// (BGT the operator does not hold, shares nobody allowed the sender) sends nothing, and a portion of the
+/// request, else the oldest due one, and sends nothing when no request exists; a portion (other than none) of an
+/// empty holding (BGT the operator does not hold, shares nobody allowed the sender) sends nothing, and a portion of the
 /// operator's unboosted BGT redeems within it.
 #[test]
 fn calls_are_planned_from_state() {

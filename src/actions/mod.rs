@@ -91,6 +91,7 @@ impl Amount {
     pub fn describe(&self, holding: &str) -> String {
         match self {
             Amount::Exact(v) => v.to_string(),
+            Amount::Held { held_bps: 0 } => format!("none of {holding}"),
             Amount::Held { held_bps } => {
                 format!("{}.{:02}% of {holding}", held_bps / 100, held_bps % 100)
             }

@@ -914,7 +914,8 @@ fn help(topic: Option<&str>) -> Result<String, String> {
     let mut text = String::from(
         "Ops (`ops` lists them with their fields): e.g. `submit staker1 pool0 1000e18`, \
          `request-withdrawal staker1 pool0 50%`, `oracle-report pool1 +0.5%`, `finalize staker1 1`.\n\
-         Amounts are in wei (1000e18, 1.5e18, 1000bera, 5gwei); N% of a holding for amounts of what the sender holds.\n",
+         Amounts are in wei (1000e18, 1.5e18, 1000bera, 5gwei); N% of a holding for amounts of what the sender holds \
+         (0% is sent as zero even when nothing is held).\n",
     );
     for (_, line) in COMMANDS {
         let _ = write!(text, "\n  {line}");

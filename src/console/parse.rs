@@ -325,7 +325,20 @@ fn field_value(
                 if text.starts_with(['+', '-']) {
                     return None;
                 }
+                // 0% is the zero edge, sent even when nothing is held; a share that only rounds to 0 is not.
+                let below = |b: &i64| {
+                    *b == 0
+                        && text
+                            .trim_end_matches('%')
+                            .chars()
+                            .any(|c| matches!(c, '1'..='9'))
+                };
                 return Some(bps.and_then(|b| {
+                    if below(&b) {
+                        return Err(format!(
+                            "{text} is less than 0.01% of a holding (0% is none of it)"
+                        ));
+                    }
                     u16::try_from(b)
                         .map(|held_bps| ArgValue::Amount(Amount::Held { held_bps }))
                         .map_err(|_| format!("{text} is more than 655.35% of a holding"))

@@ -431,7 +431,7 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
     }
 }
 
-/// A portion of the sender's holding: all of it, half, any part, or just over all of it.
+/// A portion of the sender's holding: all of it, half, any part, none ([`Amount::NONE`]), or just over all of it.
 fn held_portion(rng: &mut SmallRng) -> Amount {
     // The edges of a holding (all of it, more than all, none: zero, sent even when nothing is held) and the
     // portions between.
@@ -958,9 +958,11 @@ fn mutate_field(
                 0 => Amount::Held {
                     held_bps: held_bps.saturating_add(1),
                 },
-                1 => Amount::Held {
-                    held_bps: held_bps.saturating_sub(1),
+                // None lowered is none again: drawn afresh instead.
+                1 if held_bps > 0 => Amount::Held {
+                    held_bps: held_bps - 1,
                 },
+                1 => held_portion(rng),
                 2 => held_portion(rng),
                 _ => Amount::Exact(amount(rng, ctx) / U256::from(div.max(1))),
             })
