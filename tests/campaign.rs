@@ -249,6 +249,38 @@ fn killed_campaign_leaves_loadable_corpus_and_findings() {
 /// the suite the guard refuses the re-entry and every invariant holds. The sequence is written by hand so that
 /// the suite's side is checked on exactly this attack; the campaign reaches the variant by itself too
 /// (`tests/broken_variants.rs`).
+/// Runs the sequence `text` from `world`'s deployed state, each `"$X"` placeholder first replaced by the index
+/// `placeholders` gives it for that world (an actor's index, or an account's in the address book).
+fn run_text(
+    mut world: World,
+    text: &str,
+    placeholders: impl Fn(&World) -> Vec<(&'static str, usize)>,
+) -> poolguard::engine::RunResult {
+    let mut text = text.to_owned();
+    for (name, index) in placeholders(&world) {
+        text = text.replace(&format!("\"{name}\""), &index.to_string());
+    }
+    let file = SequenceFile::parse(&text, Path::new("sequence.json")).unwrap();
+    let observer = Observer::new(&world);
+    run_sequence(
+        &mut world,
+        &observer,
+        &file.actions,
+        &StopOn::Never,
+        RunOptions::BARE,
+    )
+}
+
+/// The index of actor `address` in `world`'s actors.
+fn actor(world: &World, address: alloy_primitives::Address) -> usize {
+    world
+        .actors
+        .all()
+        .iter()
+        .position(|a| *a == address)
+        .unwrap()
+}
+
 #[test]
 fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_it() {
     let sequence = r#"{"format":"poolguard-sequence/1","actions":[
@@ -259,21 +291,13 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
         {"caller":"$S","roll":129600,"op":{"op":"arm_hook","actor":"$C","mode":4,"entry":0,"args":[],"value":"0x0"}},
         {"caller":"$C","roll":0,"op":{"op":"finalize","id":0}}
     ]}"#;
-    let run = |mut world: World| {
-        let all = world.actors.all();
-        let index = |a| all.iter().position(|x| *x == a).unwrap().to_string();
-        let text = sequence
-            .replace("\"$S\"", &index(world.actors.stakers[0]))
-            .replace("\"$C\"", &index(world.actors.contracts[0]));
-        let file = SequenceFile::parse(&text, Path::new("reentrancy.json")).unwrap();
-        let observer = Observer::new(&world);
-        run_sequence(
-            &mut world,
-            &observer,
-            &file.actions,
-            &StopOn::Never,
-            RunOptions::BARE,
-        )
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$C", actor(w, w.actors.contracts[0])),
+            ]
+        })
     };
     let suite = run(common::world());
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
@@ -300,31 +324,19 @@ fn a_portion_of_none_is_the_zero_edge_of_its_call() {
         {"caller":"$S","roll":0,"op":{"op":"request_redeem","pool":0,"shares":{"held_bps":0},"max_fee":"0x1","value":"0x1"}},
         {"caller":"$G","roll":0,"op":{"op":"recover_tokens","pool":0,"to":"$T","amount":{"held_bps":10000}}}
     ]}"#;
-    let run = |mut world: World| {
-        let all = world.actors.all();
-        let index = |a| all.iter().position(|x| *x == a).unwrap().to_string();
-        let text = sequence
-            .replace("\"$G\"", &index(world.actors.governance))
-            .replace("\"$S\"", &index(world.actors.stakers[0]))
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
             // `to` is an account: its index in the address book.
-            .replace(
-                "\"$T\"",
-                &world
-                    .address_book
-                    .iter()
-                    .position(|a| *a == world.actors.stakers[0])
-                    .unwrap()
-                    .to_string(),
-            );
-        let file = SequenceFile::parse(&text, Path::new("zero-edge.json")).unwrap();
-        let observer = Observer::new(&world);
-        run_sequence(
-            &mut world,
-            &observer,
-            &file.actions,
-            &StopOn::Never,
-            RunOptions::BARE,
-        )
+            let book = w
+                .address_book
+                .iter()
+                .position(|a| *a == w.actors.stakers[0]);
+            vec![
+                ("$G", actor(w, w.actors.governance)),
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$T", book.unwrap()),
+            ]
+        })
     };
     let suite = run(common::world());
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);

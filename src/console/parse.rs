@@ -326,15 +326,9 @@ fn field_value(
                     return None;
                 }
                 // 0% is the zero edge, sent even when nothing is held; a share that only rounds to 0 is not.
-                let below = |b: &i64| {
-                    *b == 0
-                        && text
-                            .trim_end_matches('%')
-                            .chars()
-                            .any(|c| matches!(c, '1'..='9'))
-                };
+                let some = text.chars().any(|c| matches!(c, '1'..='9'));
                 return Some(bps.and_then(|b| {
-                    if below(&b) {
+                    if b == 0 && some {
                         return Err(format!(
                             "{text} is less than 0.01% of a holding (0% is none of it)"
                         ));
