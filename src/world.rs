@@ -644,16 +644,27 @@ impl World {
     /// stand-in for its validator, read from the stand-in's storage (it has no view of it): the block it was queued
     /// at (as the stand-in keeps it, a uint32) and the amount.
     pub fn bgt_queued(&self, pool: &Pool, drop: bool) -> (u64, U256) {
+        self.bgt_queued_at(self.bgt_queue_slot(pool, drop))
+    }
+
+    /// The BGT stand-in's slot that [`World::bgt_queued`] reads (two hashes: callers that read it at every step
+    /// compute it once).
+    pub fn bgt_queue_slot(&self, pool: &Pool, drop: bool) -> U256 {
         let base = if drop {
             self.storage_slots.bgt_drop_queue
         } else {
             self.storage_slots.bgt_boost_queue
         };
-        let slot = crate::layout::mapping_slot(
+        crate::layout::mapping_slot(
             alloy_primitives::keccak256(&pool.pubkey),
             crate::layout::mapping_slot(pool.smart_operator.into_word(), base.into()),
-        );
-        let word = self.chain.storage(self.contracts.bgt, slot.into());
+        )
+        .into()
+    }
+
+    /// [`World::bgt_queued`] from the slot [`World::bgt_queue_slot`] gave.
+    pub fn bgt_queued_at(&self, slot: U256) -> (u64, U256) {
+        let word = self.chain.storage(self.contracts.bgt, slot);
         let block = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
         (block, word >> 32usize)
     }

@@ -405,7 +405,7 @@ fn layout_of(world: &World) -> Layout {
     let index = |a: Address| actors.iter().position(|x| *x == a).expect("actor") as u8;
     let pool = &world.pools[0];
     let observer = Observer::new(world);
-    let o = observer.observe(world, 0);
+    let o = observer.observe(world);
     let p = &o.pools[0];
     let stakers: [u8; STAKERS] = std::array::from_fn(|i| index(world.actors.stakers[i]));
     let validator = index(pool.roles.default_shares_recipient);
@@ -857,7 +857,7 @@ fn run_case(
                 entry.1 += 1
             }
             drop(tally);
-            let o = observer.observe(world, step + 1);
+            let o = observer.observe(world);
             if let Err(diff) = compare(l, &model, &o, ok, &merged) {
                 return Err(TestCaseError::fail(format!("step {step} {t:?}: {diff}")));
             }

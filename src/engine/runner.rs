@@ -229,7 +229,7 @@ impl Stepper {
     /// Resets `world` to its deployed snapshot and observes it.
     pub fn start(world: &mut World, observer: &Observer) -> Self {
         world.reset();
-        let prev = observer.observe(world, 0);
+        let prev = observer.observe(world);
         let ghost = Ghost::new(&prev);
         Stepper {
             prev,
@@ -272,7 +272,7 @@ impl Stepper {
             .map(|o| o.output.clone())
             .unwrap_or_default();
         let (record, logs) = observer.step_record_and_logs(world, executed);
-        let next = observer.observe(world, self.index + 1);
+        let next = observer.observe(world);
         self.ghost.update(&self.prev, &next, &record);
         let violations = check_all(&Check {
             prev: &self.prev,

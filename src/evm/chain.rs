@@ -12,11 +12,12 @@ use revm::database::{AccountState, CacheDB, EmptyDB};
 use revm::database_interface::{Database, DatabaseRef, WrapDatabaseRef};
 use revm::handler::instructions::EthInstructions;
 use revm::handler::{EthPrecompiles, MainnetEvm};
+use revm::interpreter::interpreter::EthInterpreter;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
 use revm::{ExecuteCommitEvm, ExecuteEvm, InspectEvm, Inspector};
 
-use super::reads::{ReadInspector, ReadSet, RecordingDb};
+use super::reads::{recording_instructions, EnvReads, ReadSet, RecordingDb};
 
 /// Hard fork the chain runs. Berachain mainnet runs Prague ("Bectra").
 ///
@@ -492,10 +493,23 @@ impl Chain {
         ctx: Context<BlockEnv, TxEnv, CfgEnv, DB, Journal<DB>>,
         inspector: INSP,
     ) -> MainnetEvm<Context<BlockEnv, TxEnv, CfgEnv, DB, Journal<DB>>, INSP> {
+        Self::evm_with(ctx, inspector, EthInstructions::new_mainnet_with_spec(SPEC))
+    }
+
+    /// [`Chain::evm`] with other instructions.
+    #[inline]
+    fn evm_with<DB: Database, INSP>(
+        ctx: Context<BlockEnv, TxEnv, CfgEnv, DB, Journal<DB>>,
+        inspector: INSP,
+        instruction: EthInstructions<
+            EthInterpreter,
+            Context<BlockEnv, TxEnv, CfgEnv, DB, Journal<DB>>,
+        >,
+    ) -> MainnetEvm<Context<BlockEnv, TxEnv, CfgEnv, DB, Journal<DB>>, INSP> {
         Evm {
             ctx,
             inspector,
-            instruction: EthInstructions::new_mainnet_with_spec(SPEC),
+            instruction,
             precompiles: EthPrecompiles::new(SPEC),
             frame_stack: FrameStack::new(),
         }
@@ -603,8 +617,8 @@ impl Chain {
     }
 
     /// Like [`Chain::view`], and also returns everything the call read ([`ReadSet`]), so that its result can
-    /// be reused while none of that changes. Runs under a small inspector (a little slower than
-    /// [`Chain::view`]).
+    /// be reused while none of that changes. Runs without an inspector: the database records the slots and
+    /// accounts, a few wrapped instructions the balances and the block.
     pub fn view_recorded(
         &self,
         from: Address,
@@ -614,12 +628,12 @@ impl Chain {
         let tx = self.tx(from, TxKind::Call(to), data, U256::ZERO, self.gas_limit);
         let db = RecordingDb::new(&self.db);
         let ctx = Self::context(&self.cfg, &self.block, WrapDatabaseRef(&db));
-        let mut evm = Self::evm(ctx, ReadInspector::default());
-        let result = evm.inspect_one_tx(tx);
-        let inspector = std::mem::take(&mut evm.inspector);
+        let mut evm = Self::evm_with(ctx, (), recording_instructions(SPEC));
+        // `transact_one` leaves the state diff in the journal, which is dropped with `evm`.
+        let (result, env) = EnvReads::record(|| evm.transact_one(tx));
         drop(evm);
         let outcome = CallOutcome::from_result(result?);
-        Ok((outcome, db.finish(inspector)))
+        Ok((outcome, db.finish(env)))
     }
 
     /// Advances `blocks` blocks; the timestamp advances [`BLOCK_TIME`] seconds per block.

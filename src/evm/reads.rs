@@ -4,7 +4,7 @@
 //! A view's inputs are read through two channels, and both are recorded:
 //! - the database: every storage slot and every account the execution loaded ([`RecordingDb`]);
 //! - the environment: `BALANCE`/`SELFBALANCE` (the balance of one account), `NUMBER`/`TIMESTAMP`/`BLOCKHASH`
-//!   (the block), seen by a small inspector ([`ReadInspector`]). An account load alone depends only on the
+//!   (the block), seen by wrapped instructions ([`recording_instructions`], [`EnvReads`]). An account load alone depends only on the
 //!   account's code: the balance it also carries matters only to the two balance opcodes.
 //!
 //! What cannot be described that way (a value transfer, a creation, `EXTCODEHASH`, which tells an empty account
@@ -14,14 +14,14 @@ use std::cell::{Cell, RefCell};
 
 use alloy_primitives::{Address, B256, U256};
 use revm::bytecode::opcode;
-use revm::context_interface::ContextTr;
 use revm::database::AccountState;
 use revm::database_interface::DatabaseRef;
+use revm::handler::instructions::EthInstructions;
+use revm::interpreter::instructions::{block_info, contract, host};
 use revm::interpreter::interpreter::EthInterpreter;
-use revm::interpreter::interpreter_types::Jumps;
-use revm::interpreter::{CallInputs, CallOutcome, CreateInputs, CreateOutcome, Interpreter};
+use revm::interpreter::{Host, Instruction, InstructionContext, InstructionExecResult};
+use revm::primitives::hardfork::SpecId;
 use revm::state::{AccountInfo, Bytecode};
-use revm::Inspector;
 
 use super::ChainDb;
 
@@ -86,14 +86,14 @@ impl<'a> RecordingDb<'a> {
         }
     }
 
-    /// The reads recorded, merged with what the inspector saw.
-    pub(super) fn finish(self, inspector: ReadInspector) -> ReadSet {
+    /// The reads recorded, merged with what the wrapped instructions saw.
+    pub(super) fn finish(self, env: EnvReads) -> ReadSet {
         let mut keys = self.keys.into_inner();
-        keys.extend(inspector.balances.into_iter().map(ReadKey::Balance));
+        keys.extend(env.balances.into_iter().map(ReadKey::Balance));
         ReadSet {
             keys,
-            block: self.block.get() || inspector.block,
-            volatile: inspector.volatile,
+            block: self.block.get() || env.block,
+            volatile: env.volatile,
         }
     }
 }
@@ -122,39 +122,107 @@ impl DatabaseRef for RecordingDb<'_> {
     }
 }
 
-/// Sees the inputs of a view that do not go through the database.
+/// What a view read outside the database: balances (`BALANCE`, `SELFBALANCE`), the block (`NUMBER`, `TIMESTAMP`,
+/// `BLOCKHASH`), and whether it did something that makes it volatile. Filled by the wrapped instructions of
+/// [`recording_instructions`] on the thread running the view.
 #[derive(Debug, Default)]
-pub(super) struct ReadInspector {
+pub(super) struct EnvReads {
     balances: Vec<Address>,
     block: bool,
     volatile: bool,
 }
 
-impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for ReadInspector {
-    fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
-        match interp.bytecode.opcode() {
-            opcode::BALANCE => {
-                if let Some(who) = interp.stack.data().last() {
-                    self.balances
-                        .push(Address::from_word(B256::from(who.to_be_bytes::<32>())));
-                }
-            }
-            opcode::SELFBALANCE => self.balances.push(interp.input.target_address),
-            opcode::NUMBER | opcode::TIMESTAMP | opcode::BLOCKHASH => self.block = true,
-            opcode::EXTCODEHASH | opcode::SELFDESTRUCT => self.volatile = true,
-            _ => {}
-        }
-    }
+thread_local! {
+    /// The [`EnvReads`] of the view running on this thread. Views do not nest, so one slot per thread suffices;
+    /// [`EnvReads::record`] empties it before and after each view.
+    static ENV_READS: RefCell<EnvReads> = RefCell::new(EnvReads::default());
+}
 
-    fn call(&mut self, _context: &mut CTX, inputs: &mut CallInputs) -> Option<CallOutcome> {
-        if inputs.transfers_value() {
-            self.volatile = true;
-        }
-        None
+impl EnvReads {
+    /// Runs `view` (which must use [`recording_instructions`]) and returns its result with what it read outside the
+    /// database.
+    pub(super) fn record<T>(view: impl FnOnce() -> T) -> (T, EnvReads) {
+        ENV_READS.with_borrow_mut(|reads| *reads = EnvReads::default());
+        let out = view();
+        (out, ENV_READS.with_borrow_mut(std::mem::take))
     }
+}
 
-    fn create(&mut self, _context: &mut CTX, _inputs: &mut CreateInputs) -> Option<CreateOutcome> {
-        self.volatile = true;
-        None
+fn note(f: impl FnOnce(&mut EnvReads)) {
+    ENV_READS.with_borrow_mut(f);
+}
+
+type Ictx<'a, H> = InstructionContext<'a, H, EthInterpreter>;
+
+fn balance<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    if let Some(who) = ctx.interpreter.stack.data().last() {
+        let who = Address::from_word(B256::from(who.to_be_bytes::<32>()));
+        note(|r| r.balances.push(who));
     }
+    host::balance(ctx)
+}
+
+fn selfbalance<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    let who = ctx.interpreter.input.target_address;
+    note(|r| r.balances.push(who));
+    host::selfbalance(ctx)
+}
+
+fn number<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.block = true);
+    block_info::block_number(ctx)
+}
+
+fn timestamp<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.block = true);
+    block_info::timestamp(ctx)
+}
+
+fn blockhash<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.block = true);
+    host::blockhash(ctx)
+}
+
+fn extcodehash<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.volatile = true);
+    host::extcodehash(ctx)
+}
+
+fn selfdestruct<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.volatile = true);
+    host::selfdestruct(ctx)
+}
+
+fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.volatile = true);
+    contract::create::<IS_CREATE2, _, _>(ctx)
+}
+
+/// `CALL` or `CALLCODE`: volatile when it sends value (the third word on the stack).
+fn call_with_value<const KIND: u8, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    let data = ctx.interpreter.stack.data();
+    if data.len() >= 3 && !data[data.len() - 3].is_zero() {
+        note(|r| r.volatile = true);
+    }
+    contract::call::<KIND, _, _>(ctx)
+}
+
+/// The mainnet instructions, with the ones that read a view's inputs outside the database wrapped to note them
+/// in [`EnvReads`]. A wrapper costs one thread-local access on these few opcodes only, where an inspector's step
+/// hook ran on every instruction of every view (and kept the interpreter off its fast loop).
+pub(super) fn recording_instructions<H: Host>(spec: SpecId) -> EthInstructions<EthInterpreter, H> {
+    let mut instructions = EthInstructions::new_mainnet_with_spec(spec);
+    let table = instructions.instruction_table_mut();
+    table[opcode::BALANCE as usize] = Instruction::new(balance);
+    table[opcode::SELFBALANCE as usize] = Instruction::new(selfbalance);
+    table[opcode::NUMBER as usize] = Instruction::new(number);
+    table[opcode::TIMESTAMP as usize] = Instruction::new(timestamp);
+    table[opcode::BLOCKHASH as usize] = Instruction::new(blockhash);
+    table[opcode::EXTCODEHASH as usize] = Instruction::new(extcodehash);
+    table[opcode::SELFDESTRUCT as usize] = Instruction::new(selfdestruct);
+    table[opcode::CREATE as usize] = Instruction::new(create::<false, _>);
+    table[opcode::CREATE2 as usize] = Instruction::new(create::<true, _>);
+    table[opcode::CALL as usize] = Instruction::new(call_with_value::<{ opcode::CALL }, _>);
+    table[opcode::CALLCODE as usize] = Instruction::new(call_with_value::<{ opcode::CALLCODE }, _>);
+    instructions
 }

@@ -59,12 +59,23 @@ const UPGRADED: B256 =
 const INITIALIZABLE_STORAGE: B256 =
     alloy_primitives::b256!("f0c57e16840df040f15088dc2f81fe391c3923bec73e23a9662efc9c229c6a00");
 
-/// Probe amounts for the preview checks, cycled by step.
+/// Probe amounts for the preview checks.
 const PROBES: [u128; 3] = [
     1,
     1_000_000_000_000_000_007,
     123_456_789_000_000_000_000_000,
 ];
+
+/// The probe amount a pool with this supply and these assets is previewed at. Chosen by the pool's state, not by
+/// the step: a pool left unchanged by a step is previewed at the same amount as before, so its previews come from
+/// the view cache instead of being executed again at another amount (cycling the amount by step re-ran them whenever
+/// the pool had changed in any of the last three steps, two thirds of all view executions); a changed pool is
+/// previewed at whichever amount its new state picks, so across the states of a campaign every amount is checked.
+fn probe_for(total_supply: U256, total_assets: U256) -> U256 {
+    let word = total_supply.as_limbs()[0] ^ total_assets.as_limbs()[0].rotate_left(29);
+    let mixed = word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
+    U256::from(PROBES[(mixed % PROBES.len() as u64) as usize])
+}
 
 /// How an [`Observer`] runs the suite's views.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -114,6 +125,8 @@ pub struct Observer {
     implementation_slots: Vec<(Address, U256)>,
     /// The WithdrawalVault's `_funds` and `_attributedWithdrawn` slots for each pool's pubkey (ACCT-003).
     vault_funds_slots: Vec<(U256, U256)>,
+    /// Each pool's queued boost and boost drop slots at the BGT stand-in ([`World::bgt_queue_slot`]).
+    bgt_queue_slots: Vec<[U256; 2]>,
 }
 
 impl Observer {
@@ -185,6 +198,11 @@ impl Observer {
                 )
             })
             .collect();
+        let bgt_queue_slots = world
+            .pools
+            .iter()
+            .map(|p| [false, true].map(|drop| world.bgt_queue_slot(p, drop)))
+            .collect();
         Self {
             mode: ObserveMode::default(),
             cache: PerObserver::default(),
@@ -223,6 +241,7 @@ impl Observer {
             oracle_admin_slots,
             implementation_slots,
             vault_funds_slots,
+            bgt_queue_slots,
         }
     }
 
@@ -284,19 +303,19 @@ impl Observer {
         self.mismatches.lock().clone()
     }
 
-    /// Observes `world`; `probe` selects the preview probe amount.
-    pub fn observe(&self, world: &World, probe: usize) -> Observation {
+    /// Observes `world`.
+    pub fn observe(&self, world: &World) -> Observation {
         let incremental = || {
             let mut cache = self.cache.lock();
             cache.begin(&world.chain);
-            self.observe_with(world, probe, Some(&mut cache))
+            self.observe_with(world, Some(&mut cache))
         };
         match self.mode {
-            ObserveMode::Full => self.observe_with(world, probe, None),
+            ObserveMode::Full => self.observe_with(world, None),
             ObserveMode::Incremental => incremental(),
             ObserveMode::Paranoid => {
                 let incremental = incremental();
-                let full = self.observe_with(world, probe, None);
+                let full = self.observe_with(world, None);
                 if incremental != full {
                     let mut m = self.mismatches.lock();
                     if m.len() < MAX_MISMATCHES {
@@ -308,15 +327,9 @@ impl Observer {
         }
     }
 
-    fn observe_with(
-        &self,
-        world: &World,
-        probe: usize,
-        cache: Option<&mut cache::ViewCache>,
-    ) -> Observation {
+    fn observe_with(&self, world: &World, cache: Option<&mut cache::ViewCache>) -> Observation {
         let reads = Reads::new(world, cache);
         let c = &world.contracts;
-        let probe = U256::from(PROBES[probe % PROBES.len()]);
         // The factory's, shared by every pool: read once.
         let protocol_fee_recipient: Address = reads.view(
             c.factory,
@@ -325,7 +338,7 @@ impl Observer {
         let pools = world
             .pools
             .iter()
-            .map(|p| self.observe_pool(world, &reads, p, probe, protocol_fee_recipient))
+            .map(|p| self.observe_pool(world, &reads, p, protocol_fee_recipient))
             .collect();
         // Through the recorder: a reverting count is a finding, not "no requests".
         let count: u64 = reads
@@ -527,7 +540,6 @@ impl Observer {
         world: &World,
         reads: &Reads<'_, '_>,
         p: &crate::world::Pool,
-        probe: U256,
         protocol_fee_recipient: Address,
     ) -> PoolObservation {
         let c = &world.contracts;
@@ -554,12 +566,15 @@ impl Observer {
                 pubkey: p.pubkey.clone(),
             },
         );
+        let total_supply = reads.view(sp, IERC20::totalSupplyCall {});
+        let total_assets = reads.view(sp, IStBERA::totalAssetsCall {});
+        let probe = probe_for(total_supply, total_assets);
         PoolObservation {
             staking_pool: sp,
             rewards_vault: p.rewards_vault,
             incentive_collector: p.incentive_collector,
-            total_supply: reads.view(sp, IERC20::totalSupplyCall {}),
-            total_assets: reads.view(sp, IStBERA::totalAssetsCall {}),
+            total_supply,
+            total_assets,
             total_deposits: reads.view(sp, IStakingPool::totalDepositsCall {}),
             buffered_assets: reads.view(sp, IStakingPool::bufferedAssetsCall {}),
             pending_rewards_net: reads.view(sp, IStakingPool::pendingRewardsNetOfFeesCall {}),
@@ -699,8 +714,8 @@ impl Observer {
                     account: p.rewards_vault,
                 },
             ),
-            boost_queue: bgt_queue(world, p, false),
-            drop_queue: bgt_queue(world, p, true),
+            boost_queue: bgt_queue(world, self.bgt_queue_slots[p.index][0]),
+            drop_queue: bgt_queue(world, self.bgt_queue_slots[p.index][1]),
             boostees: U256::from(reads.view(
                 c.bgt,
                 IBGT::boosteesCall {
@@ -1363,9 +1378,9 @@ fn first_difference(full: &Observation, incremental: &Observation) -> String {
     format!("block {}: {line}", full.block)
 }
 
-/// `pool`'s queued boost (`drop` false) or boost drop at the BGT stand-in.
-fn bgt_queue(world: &World, pool: &crate::world::Pool, drop: bool) -> BgtQueue {
-    let (block, amount) = world.bgt_queued(pool, drop);
+/// A queued boost or boost drop at the BGT stand-in, read from its slot ([`World::bgt_queue_slot`]).
+fn bgt_queue(world: &World, slot: U256) -> BgtQueue {
+    let (block, amount) = world.bgt_queued_at(slot);
     BgtQueue { block, amount }
 }
 
