@@ -221,12 +221,17 @@ mod tests {
     /// Returns `BALANCE(0x…dd)`.
     const READS_OTHER_BALANCE: &[u8] =
         &hex!("7300000000000000000000000000000000000000dd3160005260206000f3");
+    /// Returns `EXTCODEHASH(0x…dd)`, which tells an empty account from a missing one: never reused.
+    const READS_CODE_HASH: &[u8] =
+        &hex!("7300000000000000000000000000000000000000dd3f60005260206000f3");
+    const HASHER: Address = address!("00000000000000000000000000000000000000ee");
 
     fn chain() -> Chain {
         let mut chain = Chain::new();
         chain.set_code(READER, READS_SLOT_AND_BALANCE.to_vec().into());
         chain.set_code(CLOCK, READS_BLOCK.to_vec().into());
         chain.set_code(PEEKER, READS_OTHER_BALANCE.to_vec().into());
+        chain.set_code(HASHER, READS_CODE_HASH.to_vec().into());
         chain
     }
 
@@ -334,6 +339,9 @@ mod tests {
             !observe(&mut cache, &chain, READER).1,
             "changed while not asked"
         );
+        // What the recorded inputs cannot describe is executed every time.
+        observe(&mut cache, &chain, HASHER);
+        assert!(!observe(&mut cache, &chain, HASHER).1, "EXTCODEHASH");
         // New code at the address is an input of every view of it.
         chain.set_code(READER, READS_BLOCK.to_vec().into());
         assert!(!observe(&mut cache, &chain, READER).1, "new code");
