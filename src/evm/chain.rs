@@ -618,7 +618,8 @@ impl Chain {
 
     /// Like [`Chain::view`], and also returns everything the call read ([`ReadSet`]), so that its result can
     /// be reused while none of that changes. Runs without an inspector: the database records the slots and
-    /// accounts, a few wrapped instructions the balances and the block.
+    /// accounts, a few wrapped instructions the balances and the block, and whether the view did something those
+    /// cannot describe ([`ReadSet::volatile`]: a value transfer, a creation, `EXTCODEHASH`).
     pub fn view_recorded(
         &self,
         from: Address,

@@ -4,8 +4,8 @@
 //! A view's inputs are read through two channels, and both are recorded:
 //! - the database: every storage slot and every account the execution loaded ([`RecordingDb`]);
 //! - the environment: `BALANCE`/`SELFBALANCE` (the balance of one account), `NUMBER`/`TIMESTAMP`/`BLOCKHASH`
-//!   (the block), seen by wrapped instructions ([`recording_instructions`], [`EnvReads`]). An account load alone depends only on the
-//!   account's code: the balance it also carries matters only to the two balance opcodes.
+//!   (the block), seen by wrapped instructions ([`recording_instructions`], [`EnvReads`]). An account load alone
+//!   depends only on the account's code: the balance it also carries matters only to the two balance opcodes.
 //!
 //! What cannot be described that way (a value transfer, a creation, `EXTCODEHASH`, which tells an empty account
 //! from a missing one) makes the view [volatile](ReadSet::volatile): never reused.

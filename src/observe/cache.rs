@@ -225,6 +225,15 @@ mod tests {
     const READS_CODE_HASH: &[u8] =
         &hex!("7300000000000000000000000000000000000000dd3f60005260206000f3");
     const HASHER: Address = address!("00000000000000000000000000000000000000ee");
+    /// Returns the success flag of `CALL(gas, 0x…dd, value 1, no data)`: a value transfer, never reused (even when
+    /// the caller cannot pay and the call fails).
+    const SENDS_VALUE: &[u8] =
+        &hex!("600060006000600060017300000000000000000000000000000000000000dd5af160005260206000f3");
+    /// The same call with value 0: an input like any other (the callee's code).
+    const CALLS_WITHOUT_VALUE: &[u8] =
+        &hex!("600060006000600060007300000000000000000000000000000000000000dd5af160005260206000f3");
+    const SENDER: Address = address!("00000000000000000000000000000000000000a1");
+    const CALLER: Address = address!("00000000000000000000000000000000000000a2");
 
     fn chain() -> Chain {
         let mut chain = Chain::new();
@@ -232,6 +241,8 @@ mod tests {
         chain.set_code(CLOCK, READS_BLOCK.to_vec().into());
         chain.set_code(PEEKER, READS_OTHER_BALANCE.to_vec().into());
         chain.set_code(HASHER, READS_CODE_HASH.to_vec().into());
+        chain.set_code(SENDER, SENDS_VALUE.to_vec().into());
+        chain.set_code(CALLER, CALLS_WITHOUT_VALUE.to_vec().into());
         chain
     }
 
@@ -342,6 +353,13 @@ mod tests {
         // What the recorded inputs cannot describe is executed every time.
         observe(&mut cache, &chain, HASHER);
         assert!(!observe(&mut cache, &chain, HASHER).1, "EXTCODEHASH");
+        observe(&mut cache, &chain, SENDER);
+        assert!(
+            !observe(&mut cache, &chain, SENDER).1,
+            "a CALL sending value"
+        );
+        observe(&mut cache, &chain, CALLER);
+        assert!(observe(&mut cache, &chain, CALLER).1, "a CALL sending none");
         // New code at the address is an input of every view of it.
         chain.set_code(READER, READS_BLOCK.to_vec().into());
         assert!(!observe(&mut cache, &chain, READER).1, "new code");

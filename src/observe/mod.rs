@@ -71,6 +71,8 @@ const PROBES: [u128; 3] = [
 /// the view cache instead of being executed again at another amount (cycling the amount by step re-ran them whenever
 /// the pool had changed in any of the last three steps, two thirds of all view executions); a changed pool is
 /// previewed at whichever amount its new state picks, so across the states of a campaign every amount is checked.
+/// The price: a state is previewed at one amount only (the deployed state, where every run starts, included), where
+/// cycling checked a pool left alone for three steps at all three.
 fn probe_for(total_supply: U256, total_assets: U256) -> U256 {
     let word = total_supply.as_limbs()[0] ^ total_assets.as_limbs()[0].rotate_left(29);
     let mixed = word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
@@ -1445,5 +1447,28 @@ fn finalized_ids(world: &World, planned: &Planned) -> Vec<u64> {
                 .unwrap_or_default()
         }
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_probe_amount_is_picked_by_some_state_and_an_unchanged_state_keeps_its_own() {
+        let mut picked = std::collections::BTreeSet::new();
+        for supply in 0u64..8 {
+            for assets in 0u64..8 {
+                let (s, t) = (
+                    U256::from(supply) * U256::from(10u64.pow(18)),
+                    U256::from(assets * 7 + 1),
+                );
+                let probe = probe_for(s, t);
+                assert_eq!(probe, probe_for(s, t), "the same state, the same amount");
+                picked.insert(probe);
+            }
+        }
+        let all: std::collections::BTreeSet<U256> = PROBES.iter().map(|p| U256::from(*p)).collect();
+        assert_eq!(picked, all, "every amount is checked across states");
     }
 }

@@ -26,7 +26,7 @@ import {IStakingPoolContractsFactory} from "../../src/interfaces/IStakingPoolCon
 /// - `step(roll, from, to, value, data)` is one poolguard action: roll `roll` blocks (2 s each), then, unless
 ///   `to` is zero (a plain wait), send the transaction from `from` (msg.sender and tx.origin). A revert is
 ///   recorded, never propagated. Around it the world is observed exactly as `Observer::observe` does (views,
-///   OpenZeppelin ERC-7201 storage for share balances and role membership, the same preview probe cycle),
+///   OpenZeppelin ERC-7201 storage for share balances and role membership, the same preview probe, picked by each pool's state),
 ///   the call's logs are decoded like `Observer::events`, the ghost is updated like `Ghost::update`, and all
 ///   30 checks run on (prev, next, step, ghost) like `check_all`. The first violation of each invariant is
 ///   kept (like the runner's per-invariant `seen` set).
@@ -491,7 +491,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         stepCount = 0;
         // Ghost::new(initial observation): holders at the start (dead shares) are tainted.
         uint256 n = _actors.length;
-        Obs memory initial = _observe(0);
+        Obs memory initial = _observe();
         delete ghostDeposited;
         delete ghostPaidOut;
         delete ghostGain;
@@ -540,7 +540,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     {
         uint256 index = stepCount;
         // poolguard's `prev` is the observation taken after the previous step (before this step's roll).
-        Obs memory prev = _cachedObsValid ? abi.decode(_cachedObs, (Obs)) : _observe(index);
+        Obs memory prev = _cachedObsValid ? abi.decode(_cachedObs, (Obs)) : _observe();
         vm.roll(block.number + roll);
         vm.warp(block.timestamp + uint256(roll) * BLOCK_TIME);
         StepRec memory rec = _classify(from, to, data);
@@ -562,7 +562,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         } else {
             success = true;
         }
-        Obs memory next = _observeAfter(index + 1, prev, w);
+        Obs memory next = _observeAfter(prev, w);
         _updateGhost(prev, next, rec);
         _runChecks(prev, next, rec);
         _cachedObs = abi.encode(next);
@@ -610,7 +610,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     function _assertObservationCacheFresh() internal view {
         if (!_cachedObsValid) return;
         Obs memory cached = abi.decode(_cachedObs, (Obs));
-        Obs memory fresh = _observe(stepCount);
+        Obs memory fresh = _observe();
         require(cached.feeders == fresh.feeders, "observation cache: feeders differ");
         for (uint256 i = 0; i < NUM_POOLS; i++) {
             for (uint256 r = 0; r < NUM_ROLES; r++) {
@@ -626,8 +626,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     /// @notice A full observation (poolguard `Observer::observe`).
-    function _observe(uint256 probeIndex) internal view returns (Obs memory o) {
-        o = _observeViews(probeIndex);
+    function _observe() internal view returns (Obs memory o) {
+        o = _observeViews();
         uint256 n = _actors.length;
         bytes32 feederRole = keccak256("FEEDER_ROLE");
         for (uint256 a = 0; a < n; a++) {
@@ -655,8 +655,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     /// @notice The observation after a step: the same values as `_observe`, with the directly-read storage
     /// (share balances, roles, feeders) taken from `prev` except for the slots the step wrote, which are
     /// re-read (the slot -> (actor, role) maps are built at deployment).
-    function _observeAfter(uint256 probeIndex, Obs memory prev, Writes memory w) internal view returns (Obs memory o) {
-        o = _observeViews(probeIndex);
+    function _observeAfter(Obs memory prev, Writes memory w) internal view returns (Obs memory o) {
+        o = _observeViews();
         o.feeders = prev.feeders;
         for (uint256 k = 0; k < w.oracle.length; k++) {
             uint256 code = _slotCode[accountingOracle][w.oracle[k]];
@@ -722,14 +722,12 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     /// @notice Everything but the directly-read storage.
-    function _observeViews(uint256 probeIndex) private view returns (Obs memory o) {
-        uint256[3] memory probes = [uint256(1), 1_000_000_000_000_000_007, 123_456_789_000_000_000_000_000];
-        uint256 probe = probes[probeIndex % 3];
+    function _observeViews() private view returns (Obs memory o) {
         uint256 n = _actors.length;
         o.blockNumber = block.number;
         o.pools = new PoolObs[](NUM_POOLS);
         for (uint256 i = 0; i < NUM_POOLS; i++) {
-            o.pools[i] = _observePool(i, probe);
+            o.pools[i] = _observePool(i);
         }
         o.actorBera = new uint256[](n);
         for (uint256 a = 0; a < n; a++) {
@@ -818,7 +816,19 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         }
     }
 
-    function _observePool(uint256 i, uint256 probe) private view returns (PoolObs memory p) {
+    /// @notice The probe amount a pool with this supply and these assets is previewed at (poolguard `probe_for`):
+    /// chosen by the pool's state, so a pool a step left unchanged is previewed at the same amount as before.
+    function _probeFor(uint256 supply, uint256 assets) private pure returns (uint256) {
+        uint256[3] memory probes = [uint256(1), 1_000_000_000_000_000_007, 123_456_789_000_000_000_000_000];
+        unchecked {
+            uint64 low = uint64(assets);
+            uint64 word = uint64(supply) ^ ((low << 29) | (low >> 35));
+            uint64 mixed = (word * 0x9E3779B97F4A7C15) >> 32;
+            return probes[mixed % 3];
+        }
+    }
+
+    function _observePool(uint256 i) private view returns (PoolObs memory p) {
         Pool storage pool = _pools[i];
         address sp = pool.stakingPool;
         address op = pool.smartOperator;
@@ -865,6 +875,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
             _v2(accountingOracle, abi.encodeCall(IAccountingOracle.getLastReport, (key)), 2);
         p.defaultSharesRecipient =
             address(uint160(_vu(sp, abi.encodeCall(IStakingPool.defaultSharesRecipient, ()))));
+        uint256 probe = _probeFor(p.totalSupply, p.totalAssets);
         p.previews[0] = probe;
         p.previews[1] = _vu(sp, abi.encodeCall(IStBERA.previewDeposit, (probe)));
         p.previews[2] = _vu(sp, abi.encodeCall(IStBERA.previewMint, (probe)));
