@@ -85,8 +85,22 @@ pub fn export(
             let text = foundry_test::render(&finding, &steps, &world, &decoder);
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
             println!("wrote {}", path.display());
+            // forge only runs tests under the suite's root: a test written elsewhere is copied in first.
+            let inside = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            let copy = match (inside(&path), inside(&root)) {
+                (Some(file), Some(dir)) if file.starts_with(&dir) => String::new(),
+                _ => {
+                    let dest = root.join(foundry_test::EXPORT_DIR);
+                    format!(
+                        "mkdir -p {} && cp {} {} && ",
+                        dest.display(),
+                        path.display(),
+                        dest.display()
+                    )
+                }
+            };
             println!(
-                "run it: cd {} && npx --no-install forge test --use ./solc-front.js --offline --match-contract {} -vv",
+                "run it: {copy}cd {} && npx --no-install forge test --use ./solc-front.js --offline --match-contract {} -vv",
                 root.display(),
                 foundry_test::contract_name(&finding)
             );
