@@ -176,7 +176,7 @@ fn role_op(planned: &Planned, world: &World) -> Option<RoleOp> {
     let data: &[u8] = &planned.data;
     let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
     let role_of = |id| Role::ALL.into_iter().find(|r| r.id() == id);
-    let actor_of = |a| world.actors.all().iter().position(|x| *x == a);
+    let actor_of = |a| world.actors.index_of(a).map(usize::from);
     match selector {
         grantRoleCall::SELECTOR => {
             let call = grantRoleCall::abi_decode(data).ok()?;

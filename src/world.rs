@@ -350,6 +350,14 @@ impl Actors {
         self.sorted[index as usize % self.sorted.len()]
     }
 
+    /// The one-byte index [`Actors::at`] takes for the actor at `address`, if it is one.
+    pub fn index_of(&self, address: Address) -> Option<u8> {
+        self.sorted
+            .iter()
+            .position(|a| *a == address)
+            .map(|i| i as u8)
+    }
+
     /// Whether `address` is a contract actor, whose calls go through its `exec`.
     pub fn is_contract(&self, address: Address) -> bool {
         self.contracts.contains(&address)

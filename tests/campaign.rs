@@ -273,12 +273,7 @@ fn run_text(
 
 /// The index of actor `address` in `world`'s actors.
 fn actor(world: &World, address: alloy_primitives::Address) -> usize {
-    world
-        .actors
-        .all()
-        .iter()
-        .position(|a| *a == address)
-        .unwrap()
+    usize::from(world.actors.index_of(address).expect("an actor"))
 }
 
 #[test]

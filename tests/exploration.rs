@@ -12,12 +12,7 @@ use poolguard::observe::Observer;
 use poolguard::world::{World, BERA};
 
 fn index(world: &World, address: alloy_primitives::Address) -> u8 {
-    world
-        .actors
-        .all()
-        .iter()
-        .position(|a| *a == address)
-        .expect("an actor") as u8
+    world.actors.index_of(address).expect("an actor")
 }
 
 fn step(caller: u8, op: Op) -> Action {

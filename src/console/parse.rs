@@ -156,16 +156,6 @@ pub fn actor_index(world: &World, name: &str) -> Option<u8> {
         .map(|i| i as u8)
 }
 
-/// The index of the actor at `address`, if it is one.
-fn index_of(world: &World, address: Address) -> Option<u8> {
-    world
-        .actors
-        .all()
-        .iter()
-        .position(|a| *a == address)
-        .map(|i| i as u8)
-}
-
 /// The address `name` means: an actor, a deployed contract by its label (`pool0.StakingPool`,
 /// `WithdrawalVault`), `zero`, or `0x…`.
 pub fn address(world: &World, name: &str) -> Option<Address> {
@@ -420,7 +410,7 @@ fn default_value(world: &World, kind: FieldKind, caller: u8) -> Option<ArgValue>
     Some(match kind {
         FieldKind::Pool => ArgValue::Byte(0),
         FieldKind::Actor(ActorDraw::Contract) => {
-            ArgValue::Byte(index_of(world, *world.actors.contracts.first()?)?)
+            ArgValue::Byte(world.actors.index_of(*world.actors.contracts.first()?)?)
         }
         FieldKind::Actor(_) => ArgValue::Byte(caller),
         FieldKind::Held { .. } => ArgValue::Amount(Amount::Held { held_bps: 10_000 }),
@@ -463,7 +453,7 @@ fn usual_caller(world: &World, op: &Op) -> u8 {
         Needs::System => Some(world.actors.system),
         Needs::Anyone => world.actors.stakers.first().copied(),
     };
-    who.and_then(|a| index_of(world, a)).unwrap_or(0)
+    who.and_then(|a| world.actors.index_of(a)).unwrap_or(0)
 }
 
 /// Splits `from X` / `from=X` and `roll=N` out of `args`: (caller, roll, the rest).
@@ -791,7 +781,8 @@ fn exact(
     words: Vec<U256>,
     value: U256,
 ) -> Action {
-    let caller = caller.unwrap_or_else(|| index_of(world, world.actors.attacker).unwrap_or(0));
+    let caller =
+        caller.unwrap_or_else(|| world.actors.index_of(world.actors.attacker).unwrap_or(0));
     Action {
         caller,
         roll,

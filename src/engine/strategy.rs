@@ -73,7 +73,7 @@ impl GenContext {
     /// Reads the actor layout of `world`.
     pub fn new(world: &World) -> Self {
         let actors = world.actors.all();
-        let index = |a| actors.iter().position(|x| *x == a).unwrap_or(0) as u8;
+        let index = |a| world.actors.index_of(a).unwrap_or(0);
         let governance = index(world.actors.governance);
         let mut stakers: Vec<u8> = world.actors.stakers.iter().map(|s| index(*s)).collect();
         stakers.push(index(world.actors.attacker));

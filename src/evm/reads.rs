@@ -168,29 +168,22 @@ fn selfbalance<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
     host::selfbalance(ctx)
 }
 
-fn number<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.block = true);
-    block_info::block_number(ctx)
+/// Wrappers that set one flag of [`EnvReads`], then run the mainnet instruction.
+macro_rules! flagging {
+    ($($name:ident sets $flag:ident, then $original:path;)*) => {$(
+        fn $name<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+            note(|r| r.$flag = true);
+            $original(ctx)
+        }
+    )*};
 }
 
-fn timestamp<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.block = true);
-    block_info::timestamp(ctx)
-}
-
-fn blockhash<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.block = true);
-    host::blockhash(ctx)
-}
-
-fn extcodehash<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.volatile = true);
-    host::extcodehash(ctx)
-}
-
-fn selfdestruct<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.volatile = true);
-    host::selfdestruct(ctx)
+flagging! {
+    number sets block, then block_info::block_number;
+    timestamp sets block, then block_info::timestamp;
+    blockhash sets block, then host::blockhash;
+    extcodehash sets volatile, then host::extcodehash;
+    selfdestruct sets volatile, then host::selfdestruct;
 }
 
 fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
