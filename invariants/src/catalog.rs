@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ensure;
 use crate::formulas::{
-    fee_of, fee_shares, finalizable, net_of_fees, to_assets, to_shares, ExitReason, Rounding,
-    MAX_EFFECTIVE_BALANCE, WITHDRAWAL_DELAY,
+    fee_of, fee_shares, finalizable, net_of_fees, split_fee_shares, to_assets, to_shares,
+    ExitReason, Rounding, MAX_EFFECTIVE_BALANCE, WITHDRAWAL_DELAY,
 };
 use crate::ghost::{bgt_ledger_applies, Ghost};
 use crate::observation::{
@@ -148,11 +148,11 @@ struct ChargedFees {
 
 impl ChargedFees {
     /// Holds a step's fee mints in pool `i` to SPEC exactly, `after` being the state the shares were minted into:
-    /// one fee alone (or both, when one address takes them, as their sum) gets SPEC's
-    /// `fee*(supply+1)/(totalAssets+1-fee)` shares exactly; two fees minted together to two recipients cannot both
-    /// follow that formula (each would dilute the other), so each part is held to what the formula is for, its worth
-    /// at the price after minting: at most its fee, and at least its fee less two shares (the floors of a joint mint,
-    /// `formulas` tests the bound).
+    /// one fee alone gets SPEC's `fee*(supply+1)/(totalAssets+1-fee)` shares exactly; two fees minted together cannot
+    /// both follow that formula (each would dilute the other), so they get SPEC's rounding rule for a joint mint
+    /// ([`split_fee_shares`]) exactly, each recipient its part (one address taking both: their sum). The worth of each
+    /// part at the price after minting is checked too (at most its fee, at least its fee less two shares, `formulas`
+    /// tests the bound), so a message says what the part is worth.
     fn check_minted(
         &self,
         i: usize,
@@ -197,6 +197,30 @@ impl ChargedFees {
             )
         };
         let alone = self.commission.is_zero() || self.protocol_fee.is_zero();
+        if !alone {
+            // SPEC's rule for two fees is exact, like the formula for one: every share a rounding step adds or drops
+            // moves value between the stakers and a recipient.
+            let (commission_shares, protocol_shares) =
+                split_fee_shares(self.commission, self.protocol_fee, supply, assets)
+                    .unwrap_or((U256::MAX, U256::MAX));
+            let parts = if one_address {
+                vec![(
+                    self.validator,
+                    commission_shares.saturating_add(protocol_shares),
+                )]
+            } else {
+                vec![
+                    (self.validator, commission_shares),
+                    (self.protocol, protocol_shares),
+                ]
+            };
+            for (who, expected) in parts {
+                let shares = minted_to(who);
+                ensure(shares == expected, || {
+                    format!("pool{i}: {shares} fee shares minted to {who}, where SPEC's split of a commission of {} and a protocol fee of {} with supply {supply} and totalAssets {assets} makes {expected} ({commission_shares} and {protocol_shares})", self.commission, self.protocol_fee)
+                })?;
+            }
+        }
         for (who, fee) in taken {
             let shares = minted_to(who);
             if alone {
@@ -821,7 +845,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "FEE-002",
         category: Category::Fees,
-        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step. Every BGT the SmartOperator earns bears them once: the BGT minted to a live pool's operator (BGT's own events) less what BGTFeesAccrued charged is exactly its balance above lastAccruedBgtBalance, and no accrual charges more.",
+        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step; and where nothing after the mint moves the price, the shares are exactly SPEC's: fee*(supply+1)/(totalAssets+1-fee) for one fee, the joint mint's split (the shares for both fees, split pro rata and floored, each part giving back a share it is worth more than its fee) for two. Every BGT the SmartOperator earns bears them once: the BGT minted to a live pool's operator (BGT's own events) less what BGTFeesAccrued charged is exactly its balance above lastAccruedBgtBalance, and no accrual charges more.",
         broken_variant: "fee-002-double-fee",
         check: |c| {
             for (i, before, p) in pools(c) {

@@ -250,9 +250,17 @@ fn bera(n: u64) -> U256 {
     U256::from(n) * BERA
 }
 
-/// An amount of BERA: mostly realistic, sometimes extreme or from the dictionary.
+/// The largest amount drawn as dust: rounding (a floor, a `- 1`, a `== 0` shortcut) differs from the rule it
+/// implements mostly where a value is a few wei, and a uniform draw below 10^12 almost never lands there.
+pub const DUST_MAX: u64 = 16;
+
+/// An amount of BERA: mostly realistic, sometimes dust, extreme or from the dictionary.
 pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
     match rng.random_range(0..10) {
+        // A tenth of the draws are small: one wei (the smallest amount that is not zero) a quarter of them, other
+        // dust a quarter, the rest below 10^12 wei.
+        0 if rng.random_bool(0.25) => U256::from(1u8),
+        0 if rng.random_bool(0.33) => U256::from(rng.random_range(2..=DUST_MAX)),
         0 => U256::from(rng.random_range(1u64..1_000_000_000_000)),
         1..=4 => bera(rng.random_range(1..20_000)),
         5..=6 => bera(rng.random_range(10_000..400_000)),
@@ -369,7 +377,8 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Actor(draw) => ArgValue::Byte(random_actor(rng, ctx, draw)),
         FieldKind::Amount { div } => {
             let drawn = amount(rng, ctx);
-            ArgValue::Word(if div > 1 {
+            // Dust stays dust: divided, it would be zero.
+            ArgValue::Word(if div > 1 && drawn > U256::from(DUST_MAX) {
                 drawn / U256::from(div)
             } else {
                 drawn
