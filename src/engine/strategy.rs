@@ -252,7 +252,7 @@ fn bera(n: u64) -> U256 {
 
 /// The largest amount drawn as dust: rounding (a floor, a `- 1`, a `== 0` shortcut) differs from the rule it
 /// implements mostly where a value is a few wei, and a uniform draw below 10^12 almost never lands there.
-pub const DUST_MAX: u64 = 16;
+const DUST_MAX: u64 = 16;
 
 /// An amount of BERA: mostly realistic, sometimes dust, extreme or from the dictionary.
 pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
@@ -267,6 +267,18 @@ pub fn amount(rng: &mut SmallRng, ctx: &GenContext) -> U256 {
         7 => bera(rng.random_range(400_000..3_000_000)),
         8 => ctx.dictionary[rng.random_range(0..ctx.dictionary.len())],
         _ => bera(rng.random_range(1..100)) + U256::from(rng.random_range(0u64..1_000_000_000)),
+    }
+}
+
+/// An [`amount`] in a field's own unit, `div` wei (a gwei field, or BGT minted a tenth as large as deposits): larger
+/// amounts are divided, dust (at most [`DUST_MAX`]) is kept as dust of the field's unit, which dividing would round to
+/// zero.
+fn scaled_amount(rng: &mut SmallRng, ctx: &GenContext, div: u64) -> U256 {
+    let drawn = amount(rng, ctx);
+    if div > 1 && drawn > U256::from(DUST_MAX) {
+        drawn / U256::from(div)
+    } else {
+        drawn
     }
 }
 
@@ -375,19 +387,11 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
     match kind {
         FieldKind::Pool => ArgValue::Byte(pool),
         FieldKind::Actor(draw) => ArgValue::Byte(random_actor(rng, ctx, draw)),
-        FieldKind::Amount { div } => {
-            let drawn = amount(rng, ctx);
-            // Dust stays dust: divided, it would be zero.
-            ArgValue::Word(if div > 1 && drawn > U256::from(DUST_MAX) {
-                drawn / U256::from(div)
-            } else {
-                drawn
-            })
-        }
+        FieldKind::Amount { div } => ArgValue::Word(scaled_amount(rng, ctx, div)),
         FieldKind::Held { div, .. } => ArgValue::Amount(if rng.random_bool(0.5) {
             held_portion(rng)
         } else {
-            Amount::Exact(amount(rng, ctx) / U256::from(div.max(1)))
+            Amount::Exact(scaled_amount(rng, ctx, div))
         }),
         FieldKind::Fee => ArgValue::Word(U256::from(rng.random_range(0u64..4))),
         FieldKind::Payment => ArgValue::Word(if rng.random_bool(0.7) {
@@ -973,7 +977,7 @@ fn mutate_field(
                 },
                 1 => held_portion(rng),
                 2 => held_portion(rng),
-                _ => Amount::Exact(amount(rng, ctx) / U256::from(div.max(1))),
+                _ => Amount::Exact(scaled_amount(rng, ctx, div)),
             })
         }
         (FieldKind::Fee, ArgValue::Word(v)) => {
