@@ -178,33 +178,18 @@ impl ChargedFees {
         let worth = |shares: U256| {
             to_assets(shares, after.total_supply, assets, Rounding::Floor).unwrap_or(U256::MAX)
         };
-        let one_address = self.validator == self.protocol;
-        if self.commission.is_zero() || self.protocol_fee.is_zero() {
-            // Each recipient its fee's shares (none for a zero fee); one address taking both, their sum.
-            let taken = if one_address {
-                vec![(
-                    self.validator,
-                    self.commission.saturating_add(self.protocol_fee),
-                )]
-            } else {
-                vec![
-                    (self.validator, self.commission),
-                    (self.protocol, self.protocol_fee),
-                ]
-            };
-            for (who, fee) in taken {
-                let shares = minted_to(who);
-                let expected = fee_shares(fee, supply, assets).unwrap_or(U256::MAX);
-                ensure(shares == expected, || {
-                    format!("pool{i}: {shares} fee shares minted to {who} for a fee of {fee}, where fee*(supply+1)/(totalAssets+1-fee) with supply {supply} and totalAssets {assets} makes {expected}")
-                })?;
-            }
-            return Ok(());
-        }
-        let (commission_shares, protocol_shares) =
+        // What each recipient is owed: one fee alone by SPEC's formula (nothing for a zero fee), two by the joint split.
+        let alone = self.commission.is_zero() || self.protocol_fee.is_zero();
+        let (commission_shares, protocol_shares) = if alone {
+            (
+                fee_shares(self.commission, supply, assets).unwrap_or(U256::MAX),
+                fee_shares(self.protocol_fee, supply, assets).unwrap_or(U256::MAX),
+            )
+        } else {
             split_fee_shares(self.commission, self.protocol_fee, supply, assets)
-                .unwrap_or((U256::MAX, U256::MAX));
-        let parts = if one_address {
+                .unwrap_or((U256::MAX, U256::MAX))
+        };
+        let parts = if self.validator == self.protocol {
             vec![(
                 self.validator,
                 self.commission.saturating_add(self.protocol_fee),
@@ -219,13 +204,17 @@ impl ChargedFees {
         for (who, fee, expected) in parts {
             let shares = minted_to(who);
             ensure(shares == expected, || {
-                format!(
+                if alone {
+                    format!("pool{i}: {shares} fee shares minted to {who} for a fee of {fee}, where fee*(supply+1)/(totalAssets+1-fee) with supply {supply} and totalAssets {assets} makes {expected}")
+                } else {
+                    format!(
                     "pool{i}: {shares} fee shares minted to {who}, worth {} at the price after minting, for a fee of {fee}; FeeMath's joint split of a commission of {} and a protocol fee of {} with supply {supply} and totalAssets {assets} makes {expected} ({commission_shares} and {protocol_shares}), worth {}",
                     worth(shares),
                     self.commission,
                     self.protocol_fee,
                     worth(expected)
                 )
+                }
             })?;
         }
         Ok(())
@@ -829,7 +818,7 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "FEE-002",
         category: Category::Fees,
-        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are exact: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step; and where nothing after the mint moves the price, the shares are exact: SPEC's fee*(supply+1)/(totalAssets+1-fee) for one fee; for two, which SPEC gives no formula for, the rounding rule FeeMath documents for a joint mint (the shares for both fees split pro rata and floored, each part giving back a share if it is worth more than its fee). Every BGT the SmartOperator earns bears them once: the BGT minted to a live pool's operator (BGT's own events) less what BGTFeesAccrued charged is exactly its balance above lastAccruedBgtBalance, and no accrual charges more.",
+        statement: "Fees go to the default shares recipient and the protocol fee recipient only, each fee mint is worth at most 20% of the rewards recognised in its step and both together at most 40%; and they are close: where a step recognises one reward and nothing else moves the price, the commission recipient's new shares are worth the commission rate × reward rounded down, and the protocol fee recipient's the protocol fee rate × reward, within a few shares and dust, at the rates in force before the step; and where nothing after the mint moves the price, the shares are exact: SPEC's fee*(supply+1)/(totalAssets+1-fee) for one fee; for two, which SPEC gives no formula for, the rounding rule FeeMath documents for a joint mint (the shares for both fees split pro rata and floored, each part giving back a share if it is worth more than its fee). Every BGT the SmartOperator earns bears them once: the BGT minted to a live pool's operator (BGT's own events) less what BGTFeesAccrued charged is exactly its balance above lastAccruedBgtBalance, and no accrual charges more.",
         broken_variant: "fee-002-double-fee",
         check: |c| {
             for (i, before, p) in pools(c) {

@@ -86,8 +86,8 @@ pub fn export(
             std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
             println!("wrote {}", path.display());
             // forge only runs tests under the suite's root: a test written elsewhere is copied in first.
-            let inside = |p: &std::path::Path| std::fs::canonicalize(p).ok();
-            let copy = match (inside(&path), inside(&root)) {
+            let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            let copy = match (canonical(&path), canonical(&root)) {
                 (Some(file), Some(dir)) if file.starts_with(&dir) => String::new(),
                 _ => {
                     let dest = root.join(foundry_test::EXPORT_DIR);
