@@ -75,9 +75,10 @@ pub struct Wire {
 }
 
 /// The transaction that carries `planned` (whose callee is `to`): the planned call itself, or, from a contract
-/// actor, a call of its `exec` by [`Actors::contract_origin`](crate::world::Actors::contract_origin), which
-/// makes the call with the contract's own BERA; the suite sees the contract as `msg.sender` and a revert comes
-/// back unchanged.
+/// actor, a call of its `exec` signed by the plan's origin or else
+/// [`Actors::contract_origin`](crate::world::Actors::contract_origin), which makes the call with the contract's
+/// own BERA; the suite sees the contract as `msg.sender` and the signer as `tx.origin`, and a revert comes back
+/// unchanged.
 pub fn wire(world: &World, planned: &Planned, to: Address) -> Wire {
     if !world.actors.is_contract(planned.from) {
         return Wire {
@@ -93,7 +94,7 @@ pub fn wire(world: &World, planned: &Planned, to: Address) -> Wire {
         value: planned.value,
     };
     Wire {
-        from: world.actors.contract_origin,
+        from: planned.origin.unwrap_or(world.actors.contract_origin),
         to: planned.from,
         data: exec.abi_encode().into(),
         value: U256::ZERO,

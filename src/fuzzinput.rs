@@ -3,7 +3,7 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 8: `DeployPool`, `OracleReportNewPool`, `ActivatePool`, `SendTokensToRewardsVault` and `RecoverTokens`,
+//! # Format (version 9: an origin tag after the roll, [`Action::origin`]; version 8: `DeployPool`, `OracleReportNewPool`, `ActivatePool`, `SendTokensToRewardsVault` and `RecoverTokens`,
 //! whose selectors come before `Wait`'s; version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
 //! operator's BGT, and `WaitUntilDue`'s selector comes before `Wait`'s; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
 //! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
@@ -19,6 +19,7 @@
 //! | 1 | op selector: index into the [`Alphabet`]'s table of [`OpKind`]s, taken modulo its length |
 //! | 1 | caller: [`Action::caller`] (an actor index, taken modulo the number of actors when planned) |
 //! | 1 (+4) | roll tag `t`: `t < 0x80` no roll; `0x80..=0xbf` roll `t & 0x3f` blocks; `0xc0..=0xdf` roll [`ROLLS`]`[t & 0x1f]` (the suite's delays, their neighbours and halves); `t >= 0xe0` roll = the next 4 bytes (u32) |
+//! | 1 (+1) | origin tag: even, no [`Action::origin`]; odd, the next byte is it (an actor index) |
 //! | … | the op's arguments, in the order of the fields of [`Op`], each in a fixed width (below) |
 //!
 //! Argument widths: pool, actor and address-book indexes, a hook mode, `max` of `ClProcessWithdrawals`: 1 byte. Amounts, shares,
@@ -318,8 +319,14 @@ pub fn decode(data: &[u8], alphabet: Alphabet) -> Vec<Action> {
         let kind = kinds[r.u8() as usize % kinds.len()];
         let caller = r.u8();
         let roll = r.roll();
+        let origin = (r.u8() % 2 == 1).then(|| r.u8());
         let op = r.op(kind);
-        actions.push(Action { caller, roll, op });
+        actions.push(Action {
+            caller,
+            roll,
+            op,
+            origin,
+        });
     }
     actions
 }
@@ -417,6 +424,13 @@ pub fn encode(actions: &[Action], alphabet: Alphabet) -> Result<Vec<u8>, EncodeE
         w.u8(selector);
         w.u8(action.caller);
         w.roll(action.roll);
+        match action.origin {
+            None => w.u8(0),
+            Some(origin) => {
+                w.u8(1);
+                w.u8(origin);
+            }
+        }
         w.op(&action.op);
     }
     Ok(w.0)
@@ -488,6 +502,7 @@ mod tests {
     fn amounts_are_raw_words_in_the_input() {
         let amount = U256::from(0x1234_5678_9abc_def0u64) << 100;
         let seq = vec![Action {
+            origin: None,
             caller: 7,
             roll: 0,
             op: Op::Submit {
@@ -502,7 +517,7 @@ mod tests {
             bytes.windows(32).any(|w| w == word),
             "the 32-byte word appears verbatim"
         );
-        assert_eq!(bytes.len(), 1 + 1 + 1 + 2 + 32);
+        assert_eq!(bytes.len(), 1 + 1 + 1 + 1 + 2 + 32);
         // Replacing the word in place (what libFuzzer does with a compare operand) changes just the amount.
         let other = U256::from(42u8);
         let mut patched = bytes.clone();
@@ -521,6 +536,7 @@ mod tests {
     #[test]
     fn out_of_alphabet_and_too_long_are_errors() {
         let seq = vec![Action {
+            origin: None,
             caller: 0,
             roll: 0,
             op: Op::PauseVault {},
@@ -531,6 +547,7 @@ mod tests {
         ));
         let long = vec![
             Action {
+                origin: None,
                 caller: 0,
                 roll: 0,
                 op: Op::Wait {}

@@ -461,7 +461,7 @@ pub struct World {
     /// Every state-changing entry point of every deployed contract, from the compiled ABIs.
     pub entry_points: Vec<EntryPoint>,
     /// Addresses an ABI call's address arguments choose from: the actors (in caller-index order), every
-    /// deployed contract, and the zero address.
+    /// deployed contract, the zero address and `address(1)`.
     pub address_book: Vec<Address>,
     /// The code hash of each implementation copy ([`Contracts::upgrade_copies`]) mapped to its original's: the
     /// same contract, different only in an immutable, whose branches coverage must not count twice.
@@ -1075,7 +1075,9 @@ impl<'a> Deployer<'a> {
                 address_book.push(address);
             }
         }
+        // Both edges of a zero-address check: zero, and the first address that is not.
         address_book.push(Address::ZERO);
+        address_book.push(Address::with_last_byte(1));
         let copies = &contracts.upgrade_copies;
         let hash_of = |a: Address| keccak256(self.chain.code(a));
         let code_aliases = [

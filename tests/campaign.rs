@@ -383,6 +383,7 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
             .unwrap() as u8;
         let one = alloy_primitives::U256::from(10u64).pow(alloy_primitives::U256::from(18u8));
         let step = |op| Action {
+            origin: None,
             caller: wallet,
             roll: 0,
             op,
@@ -484,6 +485,7 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
             .position(|a| *a == world.pools[0].roles.bgt_manager)
             .unwrap() as u8;
         let step = |op| Action {
+            origin: None,
             caller: manager,
             roll: 0,
             op,
@@ -519,6 +521,42 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
         .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
     assert_eq!(live.step, 3, "{live:?}");
     assert!(live.message.contains("still queued"), "{live:?}");
+}
+
+/// A contract actor whose callbacks refuse BERA sends a zero-report exit's pending request, paying the fee
+/// exactly, then more: on the suite the first goes through (no refund is due) and the second finds no exit pending;
+/// on the variant that "refunds" 0 wei, the first is refused with TransferFailed and LIVE-001 fires there.
+#[test]
+fn a_pending_exit_request_is_refused_only_for_its_causes() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Zero"}},
+        {"caller":"$C","roll":0,"op":{"op":"arm_hook","actor":"$C","mode":1,"entry":0,"args":[],"value":"0x0"}},
+        {"caller":"$C","roll":0,"op":{"op":"send_pending_exit","pool":0,"value":"0x1"}},
+        {"caller":"$C","roll":0,"op":{"op":"send_pending_exit","pool":0,"value":"0x2"}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$F", actor(w, w.actors.feeder)),
+                ("$C", actor(w, w.actors.contracts[0])),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    let landed: Vec<bool> = suite.steps.iter().map(|s| s.success).collect();
+    assert_eq!(landed, [true, true, true, false]);
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "live-001-pending-exit-refunds-zero",
+    ));
+    let live = variant
+        .violations
+        .iter()
+        .find(|v| v.invariant == "LIVE-001")
+        .unwrap_or_else(|| panic!("LIVE-001 did not fire: {:?}", variant.violations));
+    assert_eq!(live.step, 2, "{live:?}");
+    assert!(live.message.contains("no refund is due"), "{live:?}");
 }
 
 /// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a

@@ -17,6 +17,7 @@ fn index(world: &World, address: alloy_primitives::Address) -> u8 {
 
 fn step(caller: u8, op: Op) -> Action {
     Action {
+        origin: None,
         caller,
         roll: 0,
         op,
@@ -270,6 +271,7 @@ fn calls_are_planned_from_state() {
     ];
     // SPEC's finalization delay.
     due.push(Action {
+        origin: None,
         caller: first,
         roll: 129_600,
         op: Op::Wait {},

@@ -561,7 +561,12 @@ impl ReferenceStateMachine for PoolMachine {
 
 /// The chain side: the actions a transition becomes, the last of which is the one whose success is checked.
 fn actions(l: &Layout, state_before: &Model, t: &Transition) -> Vec<Action> {
-    let act = |caller: u8, roll: u32, op: Op| Action { caller, roll, op };
+    let act = |caller: u8, roll: u32, op: Op| Action {
+        origin: None,
+        caller,
+        roll,
+        op,
+    };
     let system = 0; // any caller: system ops run as the system account
     match *t {
         Transition::Deposit { staker, amount } => {

@@ -1390,7 +1390,9 @@ pub static CATALOG: &[Invariant] = &[
                     a redemption, shares worth less than a gwei), the holder's own shares short of a withdrawal \
                     (never of a redemption of shares it owns), the dead shares, a buffer that cannot serve it \
                     before the minimum effective balance, the predeploy's fee above maxFee or msg.value, a re-entry, \
-                    or a contract holder that refuses a refund it is due. Whoever the holder is (an EOA or a \
+                    or a contract holder that refuses a refund it is due; for a pending exit request \
+                    (`sendPendingExitRequest`), no exit pending, the fee above maxFee or msg.value, a re-entry, or \
+                    a contract payer that refuses a refund it is due. Whoever the holder is (an EOA or a \
                     contract with or without an ERC-721 receiver), nothing else may stop it from entering or \
                     leaving.",
         broken_variant: "live-001-request-needs-receiver",
@@ -1407,7 +1409,7 @@ pub static CATALOG: &[Invariant] = &[
             };
             // Only a request for no more than the holder owns (its shares, or what they are worth, rounded
             // down, before the step) must go through; a larger one may be refused for any reason.
-            if call.function != SuiteFunction::Deposit {
+            if matches!(call.function, SuiteFunction::RequestWithdrawal | SuiteFunction::RequestRedeem) {
                 let (Some(amount), Some(&owned)) = (call.amount, pool.share_balances.get(holder)) else {
                     return Ok(());
                 };
@@ -1434,7 +1436,11 @@ pub static CATALOG: &[Invariant] = &[
             let name = reason.split('(').next().unwrap_or(reason);
             let refused = Refused { prev: c.prev, pool, call: &call, caller: step.caller, value: step.value };
             refused.judge(name, reason).map_err(|why| {
-                let what = if call.function == SuiteFunction::Deposit { "a deposit" } else { "a request" };
+                let what = match call.function {
+                    SuiteFunction::Deposit => "a deposit",
+                    SuiteFunction::SendPendingExitRequest => "a pending exit request",
+                    _ => "a request",
+                };
                 format!("{what} by {} on pool{i} was refused with {reason}, but {why}", step.caller)
             })
         },

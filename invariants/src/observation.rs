@@ -866,7 +866,7 @@ pub struct SuiteCall {
     /// What an `updateTotalDeposits` call reports, from its calldata (None for the other functions).
     #[serde(default)]
     pub report: Option<ReportArgs>,
-    /// The `maxFee` a request names (None for the other functions).
+    /// The `maxFee` a request or a pending exit request names (None for the other functions).
     #[serde(default)]
     pub max_fee: Option<U256>,
     /// The receiver `submit(receiver)` names (None for a plain transfer, whose receiver is its sender, and for

@@ -41,6 +41,7 @@ impl Refused<'_> {
             SuiteFunction::RequestWithdrawal | SuiteFunction::RequestRedeem => {
                 self.request(name, reason)
             }
+            SuiteFunction::SendPendingExitRequest => self.pending_exit(name),
             _ => Ok(()),
         }
     }
@@ -204,6 +205,33 @@ impl Refused<'_> {
             _ => Err("not a refusal SPEC gives a request".into()),
         }
     }
+
+    /// The refusals of `sendPendingExitRequest(pubkey, maxFee)`, which sends a full exit's consensus-layer
+    /// request when the exit could not send it: SPEC's terms for every consensus-layer request (the predeploy's
+    /// fee within maxFee and msg.value, the surplus refunded), no exit pending, a re-entry, or a contract payer
+    /// that refuses a refund it is due. Whether the exit was pending is LIVE-005's (a full exit asks for the
+    /// whole balance), so `NoExitPending` is not judged here.
+    fn pending_exit(&self, name: &str) -> Result<(), String> {
+        let fee = self.prev.cl_request_fee;
+        let max_fee = self.call.max_fee.unwrap_or(U256::ZERO);
+        match name {
+            "NoExitPending" | "ReentrancyGuardReentrantCall" => Ok(()),
+            "FeeTooHigh" => only_if(fee > max_fee || fee > self.value, || {
+                format!(
+                    "the predeploy's fee of {fee} is within maxFee {max_fee} and the {} sent",
+                    self.value
+                )
+            }),
+            // Only a refund can fail, and one is due only for what was paid above the fee.
+            "TransferFailed" => only_if(self.contract() && self.value > fee, || {
+                format!(
+                    "no refund is due to {}: it sent {} wei, no more than the fee of {fee}",
+                    self.caller, self.value
+                )
+            }),
+            _ => Err("not a refusal SPEC gives a pending exit request".into()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -347,5 +375,24 @@ mod tests {
         assert!(judge(&prev, withdraw(bera(100)), eoa, fee, "WithdrawalNotAllowed").is_ok());
         assert!(judge(&prev, withdraw(bera(5)), eoa, fee, "WithdrawalNotAllowed").is_err());
         assert!(judge(&prev, withdraw(bera(100)), eoa, fee, "EnforcedPause").is_ok());
+    }
+
+    #[test]
+    fn a_pending_exit_request_is_refused_only_where_its_cause_holds() {
+        let (prev, eoa, contract) = world();
+        let fee = U256::from(1);
+        let send = |max_fee: U256| call(SuiteFunction::SendPendingExitRequest, None, Some(max_fee));
+        // A contract payer refuses a refund only when one is due: it paid more than the fee.
+        assert!(judge(&prev, send(fee), contract, fee, "TransferFailed").is_err());
+        assert!(judge(&prev, send(fee), contract, U256::from(2), "TransferFailed").is_ok());
+        assert!(judge(&prev, send(fee), eoa, U256::from(2), "TransferFailed").is_err());
+        // The fee: refused only above maxFee or msg.value.
+        assert!(judge(&prev, send(fee), eoa, fee, "FeeTooHigh").is_err());
+        assert!(judge(&prev, send(U256::ZERO), eoa, fee, "FeeTooHigh").is_ok());
+        assert!(judge(&prev, send(fee), eoa, U256::ZERO, "FeeTooHigh").is_ok());
+        // No pool to find, no pause: not refusals this call has.
+        assert!(judge(&prev, send(fee), eoa, fee, "EnforcedPause").is_err());
+        assert!(judge(&prev, send(fee), eoa, fee, "UnknownPool").is_err());
+        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_ok());
     }
 }

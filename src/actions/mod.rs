@@ -36,6 +36,12 @@ pub struct Action {
     pub roll: u32,
     /// What is done.
     pub op: Op,
+    /// Who signs the transaction of a contract actor's step (an actor index, taken modulo the number of actors):
+    /// the contract makes the call, and this account is the transaction's `tx.origin`, as when a role holder
+    /// interacts with a contract that then calls the suite in its name (SWC-115). `None`: the unprivileged
+    /// [`Actors::contract_origin`](crate::world::Actors::contract_origin). Ignored for an externally owned sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<u8>,
 }
 
 /// Contracts an upgrade can be attempted on.
@@ -145,12 +151,19 @@ pub struct Planned {
     /// Blocks rolled after planning, read from state (an op that waits for something to fall due; no call then),
     /// on top of the action's own roll.
     pub wait: u64,
+    /// Who signs a contract actor's transaction ([`Action::origin`]); `None`: the sender is no contract actor, or
+    /// `contract_origin` signs.
+    pub origin: Option<Address>,
 }
 
 impl Action {
     /// The concrete transaction this action is in `world`'s current state.
     pub fn plan(&self, world: &World) -> Planned {
-        self.op.plan(world, world.actors.at(self.caller))
+        let mut planned = self.op.plan(world, world.actors.at(self.caller));
+        if world.actors.is_contract(planned.from) {
+            planned.origin = self.origin.map(|i| world.actors.at(i));
+        }
+        planned
     }
 
     /// Short human-readable form: `caller: op(args)`.
@@ -161,8 +174,14 @@ impl Action {
         } else {
             String::new()
         };
+        let origin = match self.origin {
+            Some(i) if world.actors.is_contract(sender) => {
+                format!(" (signed by {})", world.actors.name(world.actors.at(i)))
+            }
+            _ => String::new(),
+        };
         format!(
-            "{}: {}{roll}",
+            "{}{origin}: {}{roll}",
             world.actors.name(sender),
             self.op.describe(world, sender)
         )
@@ -230,6 +249,7 @@ impl Op {
             pool: pool_index,
             privilege,
             wait,
+            origin: None,
         }
     }
 }

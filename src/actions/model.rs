@@ -61,7 +61,7 @@ pub enum FieldKind {
     /// with a planned call, re-enter once repeating the call being made).
     Hook,
     /// `u8`: an index into the world's address book (`World::address_book`, taken modulo its length): any
-    /// actor, any deployed suite contract, or zero.
+    /// actor, any deployed suite contract, zero, or `address(1)`.
     Account,
 }
 

@@ -271,6 +271,7 @@ impl Session {
                     caller: 0,
                     roll: blocks,
                     op: Op::Wait {},
+                    origin: None,
                 })
             }
             "call" => {

@@ -573,6 +573,7 @@ pub fn op(world: &World, kind: OpKind, args: &[String]) -> Result<Action, String
         caller,
         roll,
         op: Op::from_args(kind, &final_args),
+        origin: None,
     })
 }
 
@@ -791,5 +792,6 @@ fn exact(
             words,
             value,
         },
+        origin: None,
     }
 }

@@ -226,16 +226,19 @@ mod tests {
     #[test]
     fn a_writer_of_a_slot_a_step_reads_enables_it() {
         let a = Action {
+            origin: None,
             caller: 0,
             roll: 0,
             op: Op::QueueBoost { pool: 0 },
         };
         let b = Action {
+            origin: None,
             caller: 0,
             roll: 0,
             op: Op::ActivateBoost { pool: 0 },
         };
         let c = Action {
+            origin: None,
             caller: 0,
             roll: 0,
             op: Op::AbiCall {

@@ -205,6 +205,7 @@ mod tests {
     #[test]
     fn replayable_files_are_detected() {
         let seq = vec![Action {
+            origin: None,
             caller: 1,
             roll: 5,
             op: Op::Wait {},

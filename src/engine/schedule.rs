@@ -164,6 +164,7 @@ mod tests {
 
     fn seq(n: u8) -> Vec<Action> {
         vec![Action {
+            origin: None,
             caller: n,
             roll: 0,
             op: Op::Wait {},

@@ -99,9 +99,16 @@ pub fn shrink(
     })
 }
 
-/// Simpler versions of one step: no roll, a shorter roll, rounder and smaller amounts.
+/// Simpler versions of one step: signed by no one in particular, no roll, a shorter roll, rounder and smaller
+/// amounts.
 fn simplifications(step: &Action) -> Vec<Action> {
     let mut out = Vec::new();
+    if step.origin.is_some() {
+        out.push(Action {
+            origin: None,
+            ..step.clone()
+        });
+    }
     if step.roll > 0 {
         out.push(Action {
             roll: 0,

@@ -901,10 +901,29 @@ fn action_for(
     } else {
         op
     };
+    // A contract actor's transaction is sometimes signed by a privileged account: a role holder interacting with
+    // a contract that calls the suite in its name. Mostly the holder of what the op needs, else any privileged
+    // account of the pool (governance, a role holder, the feeder).
+    let origin = (is_contract_actor(ctx, caller) && rng.random_range(0..4) == 0).then(|| {
+        let privileged = matches!(
+            needs,
+            Needs::Feeder | Needs::Governance | Needs::PoolRole(_)
+        );
+        match holder_of(ctx, pool, needs).filter(|_| privileged) {
+            Some(holder) if rng.random_bool(0.75) => holder,
+            _ => {
+                let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
+                *holders
+                    .get(rng.random_range(0..=holders.len()))
+                    .unwrap_or(&ctx.feeder)
+            }
+        }
+    });
     Action {
         caller,
         roll: roll(rng),
         op,
+        origin,
     }
 }
 
@@ -1090,9 +1109,17 @@ pub fn mutate(
                 let step = seq[i].clone();
                 seq.insert(i + 1, step);
             }
+            // Another sender, or, for a contract actor's step, another signer of its transaction.
             5 if len > 0 => {
                 let i = rng.random_range(0..len);
-                seq[i].caller = rng.random_range(0..ctx.actors) as u8;
+                if is_contract_actor(ctx, seq[i].caller) && rng.random_bool(0.25) {
+                    seq[i].origin = match seq[i].origin {
+                        Some(_) => None,
+                        None => Some(rng.random_range(0..ctx.actors) as u8),
+                    };
+                } else {
+                    seq[i].caller = rng.random_range(0..ctx.actors) as u8;
+                }
             }
             6 if len > 0 => {
                 let i = rng.random_range(0..len);
@@ -1182,6 +1209,7 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
             caller: actor,
             roll: 0,
             op: receive_as(random_op(rng, ctx, OpKind::Submit, pool), actor),
+            origin: None,
         };
         seq[at].caller = actor;
         seq.insert(at, deposit);
@@ -1202,11 +1230,20 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
             caller,
             roll: 0,
             op: Op::WaitUntilDue {},
+            origin: None,
         };
         seq.insert(next, until_due);
         next += 1;
     }
-    seq.insert(next, Action { caller, roll, op });
+    seq.insert(
+        next,
+        Action {
+            caller,
+            roll,
+            op,
+            origin: None,
+        },
+    );
     if is_contract_actor(ctx, caller) && rng.random_bool(0.8) {
         seq.insert(next, arm_hook(rng, ctx, caller, Some(HOOK_REPEAT)));
     }
@@ -1235,6 +1272,7 @@ fn arm_hook(rng: &mut SmallRng, ctx: &GenContext, actor: u8, mode: Option<u8>) -
         caller: actor,
         roll: 0,
         op: Op::from_args(OpKind::ArmHook, &args),
+        origin: None,
     }
 }
 
@@ -1536,6 +1574,7 @@ mod tests {
         let ctx = context();
         let mut rng = SmallRng::seed_from_u64(5);
         let request = Action {
+            origin: None,
             caller: 6,
             roll: 0,
             op: Op::RequestRedeem {
@@ -1546,6 +1585,7 @@ mod tests {
             },
         };
         let other = Action {
+            origin: None,
             caller: 7,
             roll: 0,
             op: Op::Wait {},
@@ -1659,6 +1699,7 @@ mod tests {
         let mut rng = SmallRng::seed_from_u64(4);
         let (owner, spender) = (5u8, 6u8);
         let approve = Action {
+            origin: None,
             caller: owner,
             roll: 0,
             op: Op::ApproveShares {
@@ -1760,6 +1801,7 @@ mod tests {
     /// Governance setting pool 0's minimum effective balance to `value`: a step with one exact value field.
     fn set(value: U256) -> Action {
         Action {
+            origin: None,
             caller: 3,
             roll: 0,
             op: Op::SetMinEffectiveBalance { pool: 0, value },

@@ -823,6 +823,7 @@ impl Observer {
                 }
                 IWithdrawalVault::sendPendingExitRequestCall::SELECTOR => {
                     let call = IWithdrawalVault::sendPendingExitRequestCall::abi_decode(data).ok();
+                    max_fee = call.as_ref().map(|c| c.maxFee);
                     (
                         SuiteFunction::SendPendingExitRequest,
                         pool_of(call.map(|c| c.pubkey)),
