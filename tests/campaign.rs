@@ -523,6 +523,57 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
     assert!(live.message.contains("still queued"), "{live:?}");
 }
 
+/// A contract actor's step signed by governance runs with governance as `tx.origin`: the suite checks
+/// `msg.sender` and refuses the contract's `pause()`; on the variant whose governance check reads `tx.origin` it
+/// succeeds and ACCESS-006 fires. A signer takes effect only on a contract actor's step and only when it can sign
+/// (an externally owned actor).
+#[test]
+fn a_contract_actors_transaction_signed_by_governance_carries_its_origin() {
+    use poolguard::actions::{Action, Op};
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$C","origin":"$G","roll":0,"op":{"op":"pause_pool","pool":0}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$C", actor(w, w.actors.contracts[0])),
+                ("$G", actor(w, w.actors.governance)),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    assert!(
+        !suite.steps[0].success,
+        "the suite refuses the contract's pause"
+    );
+    let variant = run(variant_world("access-006-governance-by-tx-origin"));
+    let access = variant
+        .violations
+        .iter()
+        .find(|v| v.invariant == "ACCESS-006")
+        .unwrap_or_else(|| panic!("ACCESS-006 did not fire: {:?}", variant.violations));
+    assert_eq!(access.step, 0, "{access:?}");
+    let world = common::world();
+    let at = |a| world.actors.index_of(a).unwrap();
+    let step = |caller, origin| Action {
+        caller: at(caller),
+        roll: 0,
+        op: Op::PausePool { pool: 0 },
+        origin: Some(at(origin)),
+    };
+    let (contract, governance) = (world.actors.contracts[0], world.actors.governance);
+    assert_eq!(step(contract, governance).signer(&world), Some(governance));
+    assert_eq!(step(world.actors.attacker, governance).signer(&world), None);
+    assert_eq!(
+        step(contract, world.actors.contracts[1]).signer(&world),
+        None
+    );
+    let mut moved = step(contract, governance);
+    moved.set_caller(at(world.actors.attacker));
+    assert_eq!(moved.origin, None, "a new sender drops the signer");
+}
+
 /// A contract actor whose callbacks refuse BERA sends a zero-report exit's pending request, paying the fee
 /// exactly, then more: on the suite the first goes through (no refund is due) and the second finds no exit pending;
 /// on the variant that "refunds" 0 wei, the first is refused with TransferFailed and LIVE-001 fires there.

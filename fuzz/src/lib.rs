@@ -17,7 +17,8 @@
 //! **Mutation.** The `sequence` and `oracle` targets install a structure-aware custom mutator ([`mutate`]):
 //! half of the time libFuzzer's own byte-level mutation (which carries the compare-operand substitutions
 //! above), half of the time an action-level mutation of the decoded sequence, encoded back: the built-in
-//! campaign's (insert, delete, splice, duplicate actions; change a caller, a roll, an argument; callers biased
+//! campaign's (insert, delete, splice, duplicate actions; change a caller, a contract actor's signer, a roll, an
+//! argument; callers biased
 //! toward the holder of the privilege an op needs), or a confused deputy (an action's caller becomes a holder
 //! of one of its pool's roles).
 //!
@@ -301,7 +302,7 @@ pub fn mutate(
         let i = rng.random_range(0..actions.len());
         let holders = &gen.role_holders
             [actions[i].op.pool().unwrap_or(0) as usize % gen.role_holders.len().max(1)];
-        actions[i].caller = holders[rng.random_range(0..holders.len())];
+        actions[i].set_caller(holders[rng.random_range(0..holders.len())]);
     } else {
         let other = strategy::random_sequence(&mut rng, &gen, 8);
         strategy::mutate(&mut rng, &gen, &mut actions, &other, MAX_ACTIONS);

@@ -1391,8 +1391,9 @@ pub static CATALOG: &[Invariant] = &[
                     (never of a redemption of shares it owns), the dead shares, a buffer that cannot serve it \
                     before the minimum effective balance, the predeploy's fee above maxFee or msg.value, a re-entry, \
                     or a contract holder that refuses a refund it is due; for a pending exit request \
-                    (`sendPendingExitRequest`), no exit pending, the fee above maxFee or msg.value, a re-entry, or \
-                    a contract payer that refuses a refund it is due. Whoever the holder is (an EOA or a \
+                    (`sendPendingExitRequest`), no exit pending (the pool never exited, or the vault queued its \
+                    exit already), the fee above maxFee or msg.value, or a contract payer that refuses a refund it \
+                    is due. Whoever the holder is (an EOA or a \
                     contract with or without an ERC-721 receiver), nothing else may stop it from entering or \
                     leaving.",
         broken_variant: "live-001-request-needs-receiver",

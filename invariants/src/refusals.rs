@@ -1,5 +1,5 @@
-//! The refusals SPEC gives a deposit, a withdrawal request and a redemption request (LIVE-001), each with the
-//! condition under which SPEC gives it.
+//! The refusals SPEC gives a deposit, a withdrawal request, a redemption request and a full exit's pending
+//! consensus-layer request (LIVE-001), each with the condition under which SPEC gives it.
 //!
 //! An error's name alone says little: a pool that refuses every redemption with `ZeroShares`, or a vault that
 //! finds no pool for any pubkey, names a refusal SPEC has, in a state where SPEC does not give it. So each refusal
@@ -17,7 +17,8 @@ use crate::formulas::{
 };
 use crate::observation::{Observation, PoolObservation, SuiteCall, SuiteFunction};
 
-/// A refused deposit, withdrawal request or redemption request, with what decides whether SPEC gives its refusal.
+/// A refused deposit, withdrawal or redemption request, or pending exit request, with what decides whether SPEC
+/// gives its refusal.
 #[derive(Debug, Clone, Copy)]
 pub struct Refused<'a> {
     /// The world before the step.
@@ -206,16 +207,26 @@ impl Refused<'_> {
         }
     }
 
-    /// The refusals of `sendPendingExitRequest(pubkey, maxFee)`, which sends a full exit's consensus-layer
-    /// request when the exit could not send it: SPEC's terms for every consensus-layer request (the predeploy's
-    /// fee within maxFee and msg.value, the surplus refunded), no exit pending, a re-entry, or a contract payer
-    /// that refuses a refund it is due. Whether the exit was pending is LIVE-005's (a full exit asks for the
-    /// whole balance), so `NoExitPending` is not judged here.
+    /// The refusals of `sendPendingExitRequest(pubkey, maxFee)`, which sends the consensus-layer exit a full exit
+    /// asked for when nothing sent it yet. SPEC does not name the function; it is held to SPEC's terms for every
+    /// consensus-layer request (the predeploy's fee within maxFee and msg.value, the surplus refunded): refused
+    /// only with no exit pending (the pool never exited, or the vault already queued its request for the whole
+    /// balance, amount 0), the fee above maxFee or msg.value, or a contract payer that refuses a refund it is due.
+    /// The vault is not paused for it (SPEC pauses new requests only) and the step's own call is no re-entry.
     fn pending_exit(&self, name: &str) -> Result<(), String> {
         let fee = self.prev.cl_request_fee;
         let max_fee = self.call.max_fee.unwrap_or(U256::ZERO);
         match name {
-            "NoExitPending" | "ReentrancyGuardReentrantCall" => Ok(()),
+            "NoExitPending" => {
+                let exit_sent = self.prev.cl_requests.iter().any(|r| {
+                    r.pool == self.call.pool
+                        && r.amount_gwei == 0
+                        && r.source == self.prev.withdrawal_vault
+                });
+                only_if(!self.pool.is_fully_exited || exit_sent, || {
+                    "the pool has exited and the vault has not queued its exit request".into()
+                })
+            }
             "FeeTooHigh" => only_if(fee > max_fee || fee > self.value, || {
                 format!(
                     "the predeploy's fee of {fee} is within maxFee {max_fee} and the {} sent",
@@ -237,6 +248,7 @@ impl Refused<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::observation::ClRequestObservation;
 
     const BERA: u64 = 1_000_000_000_000_000_000;
 
@@ -379,9 +391,25 @@ mod tests {
 
     #[test]
     fn a_pending_exit_request_is_refused_only_where_its_cause_holds() {
-        let (prev, eoa, contract) = world();
+        let (mut prev, eoa, contract) = world();
         let fee = U256::from(1);
         let send = |max_fee: U256| call(SuiteFunction::SendPendingExitRequest, None, Some(max_fee));
+        // No exit pending: the pool has not exited, or the vault queued the exit (amount 0) already; a request for
+        // the whole balance queued by someone else sends nothing for the pool.
+        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_ok());
+        prev.pools[0].is_fully_exited = true;
+        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_err());
+        let exit = |source| ClRequestObservation {
+            source,
+            pool: Some(0),
+            amount_gwei: 0,
+        };
+        prev.cl_requests.push(exit(eoa));
+        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_err());
+        prev.cl_requests.push(exit(prev.withdrawal_vault));
+        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_ok());
+        // A re-entry guard never stops the step's own call.
+        assert!(judge(&prev, send(fee), eoa, fee, "ReentrancyGuardReentrantCall").is_err());
         // A contract payer refuses a refund only when one is due: it paid more than the fee.
         assert!(judge(&prev, send(fee), contract, fee, "TransferFailed").is_err());
         assert!(judge(&prev, send(fee), contract, U256::from(2), "TransferFailed").is_ok());
@@ -393,6 +421,5 @@ mod tests {
         // No pool to find, no pause: not refusals this call has.
         assert!(judge(&prev, send(fee), eoa, fee, "EnforcedPause").is_err());
         assert!(judge(&prev, send(fee), eoa, fee, "UnknownPool").is_err());
-        assert!(judge(&prev, send(fee), eoa, fee, "NoExitPending").is_ok());
     }
 }

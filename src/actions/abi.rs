@@ -1,6 +1,6 @@
 //! Calls derived from the compiled ABIs: an entry point of the world and argument seeds become calldata. Each
 //! parameter reads seeds in order, by its type, world-aware: an address picks from the world's address book
-//! (actors, every deployed contract, zero), `bytes` a pool pubkey, `bytes32` a role id (small seeds) or the raw
+//! (actors, every deployed contract, zero, `address(1)`), `bytes` a pool pubkey, `bytes32` a role id (small seeds) or the raw
 //! word, an id parameter (`requestId`, `tokenId`) an existing withdrawal request (small seeds), other integers
 //! the word truncated to their width, arrays a short length and then their elements.
 

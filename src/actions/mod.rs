@@ -151,7 +151,7 @@ pub struct Planned {
     /// Blocks rolled after planning, read from state (an op that waits for something to fall due; no call then),
     /// on top of the action's own roll.
     pub wait: u64,
-    /// Who signs a contract actor's transaction ([`Action::origin`]); `None`: the sender is no contract actor, or
+    /// Who signs a contract actor's transaction ([`Action::signer`]); `None`: the sender is no contract actor, or
     /// `contract_origin` signs.
     pub origin: Option<Address>,
 }
@@ -160,10 +160,30 @@ impl Action {
     /// The concrete transaction this action is in `world`'s current state.
     pub fn plan(&self, world: &World) -> Planned {
         let mut planned = self.op.plan(world, world.actors.at(self.caller));
-        if world.actors.is_contract(planned.from) {
-            planned.origin = self.origin.map(|i| world.actors.at(i));
-        }
+        planned.origin = self.signer(world);
         planned
+    }
+
+    /// The account [`Action::origin`] names as the signer of this step's transaction, when it takes effect: the
+    /// step is a contract actor's (not the chain's) and the origin is an externally owned actor (an account with
+    /// code cannot sign a transaction).
+    pub fn signer(&self, world: &World) -> Option<Address> {
+        let sender = world.actors.at(self.caller);
+        if self.op.is_system() || !world.actors.is_contract(sender) {
+            return None;
+        }
+        self.origin
+            .map(|i| world.actors.at(i))
+            .filter(|origin| !world.actors.is_contract(*origin))
+    }
+
+    /// Sets the sender. A signer chosen for another sender does not carry over: it would take effect, unseen, the
+    /// moment the sender became a contract actor.
+    pub fn set_caller(&mut self, caller: u8) {
+        if caller != self.caller {
+            self.origin = None;
+        }
+        self.caller = caller;
     }
 
     /// Short human-readable form: `caller: op(args)`.
@@ -174,12 +194,9 @@ impl Action {
         } else {
             String::new()
         };
-        let origin = match self.origin {
-            Some(i) if world.actors.is_contract(sender) => {
-                format!(" (signed by {})", world.actors.name(world.actors.at(i)))
-            }
-            _ => String::new(),
-        };
+        let origin = self.signer(world).map_or_else(String::new, |signer| {
+            format!(" (signed by {})", world.actors.name(signer))
+        });
         format!(
             "{}{origin}: {}{roll}",
             world.actors.name(sender),
@@ -227,16 +244,9 @@ impl Op {
         let wait = cx.wait.get();
         debug_assert!(wait == 0 || tx.is_none(), "a plan that waits sends no call");
         // A plan with no call exercises no privilege (ACCESS-001 judges calls that succeeded).
-        let privilege = match self.needs() {
-            _ if tx.is_none() => None,
-            Needs::Anyone | Needs::System | Needs::NotGovernance => None,
-            Needs::Feeder => Some(Privilege::Feeder),
-            Needs::Governance => Some(Privilege::Governance),
-            Needs::PoolRole(role) => Some(Privilege::PoolRole {
-                pool: pool_index.unwrap_or(0),
-                role,
-            }),
-        };
+        let privilege = tx
+            .as_ref()
+            .and_then(|_| self.needs().privilege(pool_index.unwrap_or(0)));
         Planned {
             from: if self.is_system() {
                 world.actors.system

@@ -6,7 +6,7 @@
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 
-use super::{Amount, Report, Role, UpgradeTarget};
+use super::{Amount, Privilege, Report, Role, UpgradeTarget};
 use crate::world::{Contracts, Pool, World};
 
 /// What a field of an op means, which fixes its Rust type, how it is generated and mutated, whether shrinking
@@ -171,6 +171,18 @@ pub enum Needs {
     /// Anyone but governance and the system address: who sends an ABI call of a privileged entry point (see
     /// [`super::abi::entry_needs`]), usually an outsider (the attacker, a contract actor).
     NotGovernance,
+}
+
+impl Needs {
+    /// The privilege an op that needs this exercises on pool `pool`; `None` when anyone may send it.
+    pub fn privilege(self, pool: usize) -> Option<Privilege> {
+        match self {
+            Needs::Anyone | Needs::System | Needs::NotGovernance => None,
+            Needs::Feeder => Some(Privilege::Feeder),
+            Needs::Governance => Some(Privilege::Governance),
+            Needs::PoolRole(role) => Some(Privilege::PoolRole { pool, role }),
+        }
+    }
 }
 
 /// The description of one op kind.

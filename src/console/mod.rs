@@ -879,7 +879,7 @@ fn count(arg: Option<&String>, default: usize) -> Result<usize, String> {
 const COMMANDS: &[(&str, &str)] = &[
     ("help", "help [COMMAND|OP]: this list, or how to type an op"),
     ("ops", "ops: every op with its fields"),
-    ("call", "call TARGET FUNCTION(args) [value=WEI] [from ACTOR] [roll=N]: any state-changing function (`functions` lists them), sent by anyone (default the attacker)"),
+    ("call", "call TARGET FUNCTION(args) [value=WEI] [from ACTOR] [signed-by ACTOR] [roll=N]: any state-changing function (`functions` lists them), sent by anyone (default the attacker)"),
     ("roll", "roll BLOCKS: move the chain on (a step of its own, 2 s a block)"),
     ("state", "state [poolN]: the observation after the last step"),
     ("check", "check: every invariant after the last step, the violated ones explained"),
@@ -908,7 +908,8 @@ fn help(topic: Option<&str>) -> Result<String, String> {
         return Ok(format!(
             "{}\n  a word fills the first field that takes its form (pool1, staker2, 50%, 1000e18); name=value sets \
              a field; the first word is the caller when it names an actor (default: who the op needs); \
-             `from ACTOR` and `roll=N` work too",
+             `from ACTOR`, `roll=N` and, for a contract actor's step, `signed-by ACTOR` (its transaction's \
+             tx.origin) work too",
             parse::usage(kind)
         ));
     }

@@ -456,44 +456,62 @@ fn usual_caller(world: &World, op: &Op) -> u8 {
     who.and_then(|a| world.actors.index_of(a)).unwrap_or(0)
 }
 
-/// Splits `from X` / `from=X` and `roll=N` out of `args`: (caller, roll, the rest).
-fn sender_and_roll(
-    world: &World,
-    args: &[String],
-) -> Result<(Option<u8>, u32, Vec<String>), String> {
-    let mut caller = None;
-    let mut roll = 0u32;
+/// How a step is sent, from the words every step command takes: `from X` / `from=X`, `signed-by X` /
+/// `signed-by=X`, `roll=N`.
+struct Sending {
+    /// The sender, when named.
+    caller: Option<u8>,
+    /// Who signs a contract actor's transaction ([`Action::origin`]), when named.
+    origin: Option<u8>,
+    /// Blocks rolled first.
+    roll: u32,
+}
+
+/// Splits how the step is sent out of `args`: that, and the rest.
+fn sending(world: &World, args: &[String]) -> Result<(Sending, Vec<String>), String> {
+    let mut sending = Sending {
+        caller: None,
+        origin: None,
+        roll: 0,
+    };
     let mut rest = Vec::new();
     let mut i = 0;
+    let actor = |name: &str| {
+        actor_index(world, name).ok_or_else(|| format!("no actor {name:?} (see `actors`)"))
+    };
     while i < args.len() {
         let arg = &args[i];
-        let from = if arg == "from" {
-            i += 1;
-            Some(args.get(i).ok_or("`from` needs an actor")?.as_str())
-        } else {
-            arg.strip_prefix("from=")
+        let mut named = |key: &str| -> Result<Option<String>, String> {
+            if arg == key {
+                i += 1;
+                let name = args.get(i).ok_or(format!("`{key}` needs an actor"))?;
+                Ok(Some(name.clone()))
+            } else {
+                Ok(arg.strip_prefix(&format!("{key}=")).map(str::to_string))
+            }
         };
-        if let Some(name) = from {
-            caller = Some(
-                actor_index(world, name)
-                    .ok_or_else(|| format!("no actor {name:?} (see `actors`)"))?,
-            );
+        if let Some(name) = named("from")? {
+            sending.caller = Some(actor(&name)?);
+        } else if let Some(name) = named("signed-by")? {
+            sending.origin = Some(actor(&name)?);
         } else if let Some(n) = arg.strip_prefix("roll=") {
-            roll = n.parse().map_err(|_| format!("not a block count: {n:?}"))?;
+            sending.roll = n.parse().map_err(|_| format!("not a block count: {n:?}"))?;
         } else {
             rest.push(arg.clone());
         }
         i += 1;
     }
-    Ok((caller, roll, rest))
+    Ok((sending, rest))
 }
 
-/// An op of `kind` from the words after its name: `[CALLER] [value | field=value]… [from ACTOR] [roll=N]`. A
+/// An op of `kind` from the words after its name: `[CALLER] [value | field=value]… [from ACTOR] [signed-by ACTOR]
+/// [roll=N]`. A
 /// word fills the first unfilled field that takes its form (`pool1` a pool, `staker2` an actor, `50%` a
 /// portion, `1000e18` an amount); fields left out take [`default_value`]s.
 pub fn op(world: &World, kind: OpKind, args: &[String]) -> Result<Action, String> {
     let spec: &OpSpec = kind.spec();
-    let (mut caller, roll, rest) = sender_and_roll(world, args)?;
+    let (sending, rest) = sending(world, args)?;
+    let mut caller = sending.caller;
     let mut rest = rest.as_slice();
     if caller.is_none() {
         if let Some(first) = rest.first() {
@@ -571,9 +589,9 @@ pub fn op(world: &World, kind: OpKind, args: &[String]) -> Result<Action, String
     }
     Ok(Action {
         caller,
-        roll,
+        roll: sending.roll,
         op: Op::from_args(kind, &final_args),
-        origin: None,
+        origin: sending.origin,
     })
 }
 
@@ -701,10 +719,11 @@ fn split_top(text: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// `call TARGET FUNCTION(args) [value=N] [from ACTOR] [roll=N]` (or `TARGET.FUNCTION(args)`): an exact call
+/// `call TARGET FUNCTION(args) [value=N] [from ACTOR] [signed-by ACTOR] [roll=N]` (or `TARGET.FUNCTION(args)`): an
+/// exact call
 /// ([`Op::Call`]) of an entry point of the world, by anyone (default the attacker).
 pub fn call(world: &World, args: &[String]) -> Result<Action, String> {
-    let (caller, roll, rest) = sender_and_roll(world, args)?;
+    let (sending, rest) = sending(world, args)?;
     let mut value = U256::ZERO;
     let mut target_words = Vec::new();
     for word in rest {
@@ -745,7 +764,7 @@ pub fn call(world: &World, args: &[String]) -> Result<Action, String> {
     for (index, point) in candidates {
         let Some(function) = &point.function else {
             if arg_texts.is_empty() {
-                return Ok(exact(world, caller, roll, index, Vec::new(), value));
+                return Ok(exact(world, &sending, index, Vec::new(), value));
             }
             continue;
         };
@@ -767,31 +786,25 @@ pub fn call(world: &World, args: &[String]) -> Result<Action, String> {
             })
             .collect();
         match values.and_then(|v| abi::encode_words(function, &v)) {
-            Ok(words) => return Ok(exact(world, caller, roll, index, words, value)),
+            Ok(words) => return Ok(exact(world, &sending, index, words, value)),
             Err(e) => errors.push(format!("{}: {e}", point.signature)),
         }
     }
     Err(errors.join("; "))
 }
 
-fn exact(
-    world: &World,
-    caller: Option<u8>,
-    roll: u32,
-    entry: usize,
-    words: Vec<U256>,
-    value: U256,
-) -> Action {
-    let caller =
-        caller.unwrap_or_else(|| world.actors.index_of(world.actors.attacker).unwrap_or(0));
+fn exact(world: &World, sending: &Sending, entry: usize, words: Vec<U256>, value: U256) -> Action {
+    let caller = sending
+        .caller
+        .unwrap_or_else(|| world.actors.index_of(world.actors.attacker).unwrap_or(0));
     Action {
         caller,
-        roll,
+        roll: sending.roll,
         op: Op::Call {
             entry: entry as u16,
             words,
             value,
         },
-        origin: None,
+        origin: sending.origin,
     }
 }

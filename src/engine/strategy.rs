@@ -831,7 +831,7 @@ pub fn random_action_after(rng: &mut SmallRng, ctx: &GenContext, prefix: &[Actio
             let (step, named) = namings[rng.random_range(0..namings.len())];
             let pool = pool_of(rng, ctx, step);
             let mut action = random_action_of(rng, ctx, kind, pool, Some(named));
-            action.caller = named;
+            action.set_caller(named);
             action.op = naming(action.op, step.caller);
             return action;
         }
@@ -904,19 +904,12 @@ fn action_for(
     // A contract actor's transaction is sometimes signed by a privileged account: a role holder interacting with
     // a contract that calls the suite in its name. Mostly the holder of what the op needs, else any privileged
     // account of the pool (governance, a role holder, the feeder).
-    let origin = (is_contract_actor(ctx, caller) && rng.random_range(0..4) == 0).then(|| {
-        let privileged = matches!(
-            needs,
-            Needs::Feeder | Needs::Governance | Needs::PoolRole(_)
-        );
-        match holder_of(ctx, pool, needs).filter(|_| privileged) {
+    let signed = is_contract_actor(ctx, caller) && !op.is_system() && rng.random_range(0..4) == 0;
+    let origin = signed.then(|| {
+        let needed = needs.privilege(usize::from(pool)).is_some();
+        match holder_of(ctx, pool, needs).filter(|_| needed) {
             Some(holder) if rng.random_bool(0.75) => holder,
-            _ => {
-                let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
-                *holders
-                    .get(rng.random_range(0..=holders.len()))
-                    .unwrap_or(&ctx.feeder)
-            }
+            _ => privileged_account(rng, ctx, pool),
         }
     });
     Action {
@@ -1077,8 +1070,8 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
     }
 }
 
-/// One random mutation of `seq` (insert, delete, splice with `other`, duplicate, change args, change caller,
-/// change roll, arm a contract actor's hook before its step, follow a spending step up), bounded to `depth` steps.
+/// One random mutation of `seq` (insert, delete, splice with `other`, duplicate, change args, change caller or,
+/// for a contract actor's step, its transaction's signer, change roll, arm a contract actor's hook before its step, follow a spending step up), bounded to `depth` steps.
 pub fn mutate(
     rng: &mut SmallRng,
     ctx: &GenContext,
@@ -1113,12 +1106,13 @@ pub fn mutate(
             5 if len > 0 => {
                 let i = rng.random_range(0..len);
                 if is_contract_actor(ctx, seq[i].caller) && rng.random_bool(0.25) {
+                    let pool = seq[i].op.pool().unwrap_or(0);
                     seq[i].origin = match seq[i].origin {
                         Some(_) => None,
-                        None => Some(rng.random_range(0..ctx.actors) as u8),
+                        None => Some(privileged_account(rng, ctx, pool)),
                     };
                 } else {
-                    seq[i].caller = rng.random_range(0..ctx.actors) as u8;
+                    seq[i].set_caller(rng.random_range(0..ctx.actors) as u8);
                 }
             }
             6 if len > 0 => {
@@ -1211,7 +1205,7 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
             op: receive_as(random_op(rng, ctx, OpKind::Submit, pool), actor),
             origin: None,
         };
-        seq[at].caller = actor;
+        seq[at].set_caller(actor);
         seq.insert(at, deposit);
         at += 1;
     }
@@ -1246,6 +1240,16 @@ fn follow_up(rng: &mut SmallRng, ctx: &GenContext, seq: &mut Vec<Action>) {
     );
     if is_contract_actor(ctx, caller) && rng.random_bool(0.8) {
         seq.insert(next, arm_hook(rng, ctx, caller, Some(HOOK_REPEAT)));
+    }
+}
+
+/// A privileged account of `pool`: one of its role holders (governance among them), or the feeder.
+fn privileged_account(rng: &mut SmallRng, ctx: &GenContext, pool: u8) -> u8 {
+    let holders = &ctx.role_holders[pool as usize % ctx.role_holders.len()];
+    if rng.random_range(0..=holders.len()) == holders.len() {
+        ctx.feeder
+    } else {
+        holders[rng.random_range(0..holders.len())]
     }
 }
 
@@ -1457,7 +1461,7 @@ pub fn insert_dependent(
     let namer = step.caller;
     if let Some(mut dependent) = action_of_key(rng, ctx, key, pool, same_sender) {
         if let Some(account) = named {
-            dependent.caller = account;
+            dependent.set_caller(account);
             dependent.op = naming(dependent.op, namer);
         }
         dependent.roll = if rng.random_bool(0.5) { delay(rng) } else { 0 };

@@ -112,7 +112,7 @@ pub struct Observer {
     new_pool_key: B256,
     /// Per actor: the slot of its ERC-20 balance.
     balance_slots: Vec<U256>,
-    /// The address book's other entries (contracts, zero) and the slots of their ERC-20 balances.
+    /// The address book's other entries (contracts, zero, `address(1)`) and the slots of their ERC-20 balances.
     other_holders: Vec<Address>,
     other_balance_slots: Vec<U256>,
     /// Per role of [`Role::ALL`], per actor: the slot of its membership.

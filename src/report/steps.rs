@@ -20,7 +20,7 @@ pub struct PlannedStep {
     pub roll: u32,
     /// Readable description (actor names, arguments).
     pub description: String,
-    /// Sender, as sent (a contract actor's call is its `exec`, sent by `contract_origin`).
+    /// Sender, as sent (a contract actor's call is its `exec`, signed by `contract_origin` or the action's signer).
     pub from: Address,
     /// Callee, as sent; `None` for a plain roll.
     pub to: Option<Address>,

@@ -307,6 +307,8 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         uint256 reportBalance;
         bool reportBalanceKnown;
         uint256 reportRefSlot;
+        /// The BERA the caller sends with the call (a contract actor's: the value its `exec` passes on).
+        uint256 value;
         Events events;
     }
 
@@ -543,7 +545,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         Obs memory prev = _cachedObsValid ? abi.decode(_cachedObs, (Obs)) : _observe();
         vm.roll(block.number + roll);
         vm.warp(block.timestamp + uint256(roll) * BLOCK_TIME);
-        StepRec memory rec = _classify(from, to, data);
+        StepRec memory rec = _classify(from, to, data, value);
         rec.index = index;
         rec.success = true;
         Writes memory w = _noWrites();
@@ -1102,14 +1104,20 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return (false, 0);
     }
 
-    function _classify(address from, address to, bytes memory data) internal view returns (StepRec memory s) {
+    function _classify(address from, address to, bytes memory data, uint256 value)
+        internal
+        view
+        returns (StepRec memory s)
+    {
         // A contract actor's step is its `exec(to, data, value)`: classified as the call it makes, by it.
         if ((to == contractActor || to == contractActorNoReceiver) && data.length >= 4
                 && bytes4(data) == ContractActorNoReceiver.exec.selector) {
-            (address inner, bytes memory innerData,) = abi.decode(_args(data), (address, bytes, uint256));
-            return _classify(to, inner, innerData);
+            (address inner, bytes memory innerData, uint256 innerValue) =
+                abi.decode(_args(data), (address, bytes, uint256));
+            return _classify(to, inner, innerData, innerValue);
         }
         s.caller = from;
+        s.value = value;
         for (uint256 i = 0; 4 + 32 * (i + 1) <= data.length; i++) {
             if (_word(data, i) == uint256(uint160(attacker))) s.namesAttacker = true;
         }
@@ -2540,9 +2548,11 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     // LIVE-001, the part this mirror can judge: a withdrawal or redemption request is refused only for a reason
-    // SPEC gives; a refused refund only for a contract holder. (poolguard also judges deposits' refusals and each
-    // refusal's cause, `invariants/src/refusals.rs`.)
+    // SPEC gives; a refused refund only for a contract holder, and for a pending exit request only when it paid
+    // above the fee. (poolguard also judges deposits' refusals and each refusal's cause, whether an exit was
+    // pending among them, `invariants/src/refusals.rs`.)
     function _live001(Obs memory prev, StepRec memory s) private view returns (string memory) {
+        if (!s.success && s.op == OP_SEND_PENDING_EXIT) return _live001PendingExit(s);
         if (s.success || (s.op != OP_REQUEST_WITHDRAWAL && s.op != OP_REQUEST_REDEEM)) return "";
         // Only a request for no more than the holder owns (before the step) must go through.
         (bool found, uint256 holder) = actorIndex(s.caller);
@@ -2564,6 +2574,15 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         bool contractHolder = s.caller == contractActor || s.caller == contractActorNoReceiver;
         if (contractHolder && e == bytes4(keccak256("TransferFailed()"))) return "";
         return string.concat("a request was refused with error ", vm.toString(bytes32(e)));
+    }
+
+    function _live001PendingExit(StepRec memory s) private view returns (string memory) {
+        bytes4 e = s.revertSelector;
+        if (e == bytes4(keccak256("NoExitPending()")) || e == bytes4(keccak256("FeeTooHigh()"))) return "";
+        bool contractPayer = s.caller == contractActor || s.caller == contractActorNoReceiver;
+        uint256 fee = IWithdrawalRequests(withdrawalRequests).fee();
+        if (contractPayer && s.value > fee && e == bytes4(keccak256("TransferFailed()"))) return "";
+        return string.concat("a pending exit request was refused with error ", vm.toString(bytes32(e)));
     }
 
     // PAUSE-001: a paused pool accepts no deposit and a paused WithdrawalVault records no request.
