@@ -191,7 +191,9 @@ fn snapshots_back_and_errors() {
                   request-redeem staker1 pool0 all roll=10\n\
                   grant-role pool0 VALIDATOR_ADMIN staker1\n\
                   report pool1 -1%\n\
-                  transfer-shares attacker pool0 staker1 0%\n";
+                  transfer-shares attacker pool0 staker1 0%\n\
+                  pause-pool contract_actor pool1 signed-by governance\n\
+                  call pool0.StakingPool pause() from contract_actor signed-by=governance\n";
     let (code, text) = console(&dir, &[], script);
     assert_eq!(code, 0, "the suite holds:\n{text}");
     assert!(text.contains("restored one: step 1"), "{text}");
@@ -222,6 +224,16 @@ fn snapshots_back_and_errors() {
         "the zero edge:\n{text}"
     );
 
+    // A contract actor's transaction signed by governance: the suite checks msg.sender and refuses it.
+    assert!(
+        text.contains("contract_actor (signed by governance): PausePool { pool: 1 } -> reverted: Unauthorized()"),
+        "{text}"
+    );
+    assert!(
+        text.contains("contract_actor (signed by governance): pool0.StakingPool.pause()"),
+        "{text}"
+    );
+
     // A command that cannot be read stops the script at its line, exit 2.
     for (script, expected) in [
         (
@@ -250,6 +262,18 @@ fn snapshots_back_and_errors() {
             "setMinEffectiveBalance(uint256): uint256 value: not an amount",
         ),
         ("grant-role pool0 staker1\n", "grant-role needs role=<role>"),
+        (
+            "pause-pool staker1 pool0 signed-by governance\n",
+            "`signed-by` signs a contract actor's step; staker1 sends its own transactions",
+        ),
+        (
+            "pause-pool contract_actor pool0 signed-by contract_actor_no_receiver\n",
+            "contract_actor_no_receiver has code: it cannot sign a transaction",
+        ),
+        (
+            "pause-pool contract_actor pool0 signed-by\n",
+            "`signed-by` needs an actor",
+        ),
         ("restore nowhere\n", "no snapshot \"nowhere\""),
         ("step\n", "nothing loaded to step through"),
     ] {

@@ -295,6 +295,12 @@ impl Observation {
             .map(|(k, r)| (k < self.cl_requests_processed, r.amount_gwei))
     }
 
+    /// Whether the WithdrawalVault has queued pool `pool`'s exit at the consensus layer (a request for its
+    /// validator's whole balance, amount 0), processed or not.
+    pub fn vault_exit_queued(&self, pool: usize) -> bool {
+        self.vault_cl_asks(pool).any(|(_, gwei)| gwei == 0)
+    }
+
     /// What the consensus layer will still pay pool `pool` for partial withdrawals, read from the WithdrawalRequests
     /// stand-in rather than from the pool's books: the amounts of the vault's unprocessed requests for the pool's
     /// validator, a 0-gwei (whole balance) request counting as the validator's balance (not capped at it: the part

@@ -218,11 +218,10 @@ impl Refused<'_> {
         let max_fee = self.call.max_fee.unwrap_or(U256::ZERO);
         match name {
             "NoExitPending" => {
-                let exit_sent = self.prev.cl_requests.iter().any(|r| {
-                    r.pool == self.call.pool
-                        && r.amount_gwei == 0
-                        && r.source == self.prev.withdrawal_vault
-                });
+                let exit_sent = self
+                    .call
+                    .pool
+                    .is_some_and(|pool| self.prev.vault_exit_queued(pool));
                 only_if(!self.pool.is_fully_exited || exit_sent, || {
                     "the pool has exited and the vault has not queued its exit request".into()
                 })

@@ -39,7 +39,8 @@ pub struct Action {
     /// Who signs the transaction of a contract actor's step (an actor index, taken modulo the number of actors):
     /// the contract makes the call, and this account is the transaction's `tx.origin`, as when a role holder
     /// interacts with a contract that then calls the suite in its name (SWC-115). `None`: the unprivileged
-    /// [`Actors::contract_origin`](crate::world::Actors::contract_origin). Ignored for an externally owned sender.
+    /// [`Actors::contract_origin`](crate::world::Actors::contract_origin). It takes effect only where
+    /// [`Action::signer`] says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<u8>,
 }

@@ -174,7 +174,8 @@ pub enum Needs {
 }
 
 impl Needs {
-    /// The privilege an op that needs this exercises on pool `pool`; `None` when anyone may send it.
+    /// The privilege an op that needs this exercises on pool `pool`; `None` when it needs none (anyone may send
+    /// it, or the chain performs it).
     pub fn privilege(self, pool: usize) -> Option<Privilege> {
         match self {
             Needs::Anyone | Needs::System | Needs::NotGovernance => None,

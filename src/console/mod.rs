@@ -801,7 +801,7 @@ impl Session {
                 .map(|r| r.solidity_name().to_string()),
         );
         words.extend(crate::actions::HOOK_MODES.iter().map(|h| h.to_string()));
-        words.extend(["honest", "zero", "replay", "from", "all"].map(String::from));
+        words.extend(["honest", "zero", "replay", "from", "signed-by", "all"].map(String::from));
         words.sort();
         words.dedup();
         words

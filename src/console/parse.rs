@@ -587,12 +587,15 @@ pub fn op(world: &World, kind: OpKind, args: &[String]) -> Result<Action, String
             }
         }
     }
-    Ok(Action {
-        caller,
-        roll: sending.roll,
-        op: Op::from_args(kind, &final_args),
-        origin: sending.origin,
-    })
+    signable(
+        world,
+        Action {
+            caller,
+            roll: sending.roll,
+            op: Op::from_args(kind, &final_args),
+            origin: sending.origin,
+        },
+    )
 }
 
 /// The value `text` gives an ABI parameter of type `ty`: numbers as amounts, addresses by actor or contract
@@ -764,7 +767,7 @@ pub fn call(world: &World, args: &[String]) -> Result<Action, String> {
     for (index, point) in candidates {
         let Some(function) = &point.function else {
             if arg_texts.is_empty() {
-                return Ok(exact(world, &sending, index, Vec::new(), value));
+                return signable(world, exact(world, &sending, index, Vec::new(), value));
             }
             continue;
         };
@@ -786,11 +789,30 @@ pub fn call(world: &World, args: &[String]) -> Result<Action, String> {
             })
             .collect();
         match values.and_then(|v| abi::encode_words(function, &v)) {
-            Ok(words) => return Ok(exact(world, &sending, index, words, value)),
+            Ok(words) => return signable(world, exact(world, &sending, index, words, value)),
             Err(e) => errors.push(format!("{}: {e}", point.signature)),
         }
     }
     Err(errors.join("; "))
+}
+
+/// `action`, or why the signer it names would not sign it (see [`Action::signer`]).
+fn signable(world: &World, action: Action) -> Result<Action, String> {
+    let Some(origin) = action.origin else {
+        return Ok(action);
+    };
+    if action.signer(world).is_some() {
+        return Ok(action);
+    }
+    let name = |i| world.actors.name(world.actors.at(i));
+    Err(if world.actors.is_contract(world.actors.at(origin)) {
+        format!("{} has code: it cannot sign a transaction", name(origin))
+    } else {
+        format!(
+            "`signed-by` signs a contract actor's step; {} sends its own transactions",
+            name(action.caller)
+        )
+    })
 }
 
 fn exact(world: &World, sending: &Sending, entry: usize, words: Vec<U256>, value: U256) -> Action {

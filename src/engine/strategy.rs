@@ -902,8 +902,8 @@ fn action_for(
         op
     };
     // A contract actor's transaction is sometimes signed by a privileged account: a role holder interacting with
-    // a contract that calls the suite in its name. Mostly the holder of what the op needs, else any privileged
-    // account of the pool (governance, a role holder, the feeder).
+    // a contract that calls the suite in its name. For an op that needs a privilege, mostly its holder; else any
+    // privileged account of the pool (governance, a role holder, the feeder).
     let signed = is_contract_actor(ctx, caller) && !op.is_system() && rng.random_range(0..4) == 0;
     let origin = signed.then(|| {
         let needed = needs.privilege(usize::from(pool)).is_some();
@@ -1105,7 +1105,10 @@ pub fn mutate(
             // Another sender, or, for a contract actor's step, another signer of its transaction.
             5 if len > 0 => {
                 let i = rng.random_range(0..len);
-                if is_contract_actor(ctx, seq[i].caller) && rng.random_bool(0.25) {
+                if is_contract_actor(ctx, seq[i].caller)
+                    && !seq[i].op.is_system()
+                    && rng.random_bool(0.25)
+                {
                     let pool = seq[i].op.pool().unwrap_or(0);
                     seq[i].origin = match seq[i].origin {
                         Some(_) => None,

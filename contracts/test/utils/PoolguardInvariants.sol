@@ -2549,10 +2549,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
 
     // LIVE-001, the part this mirror can judge: a withdrawal or redemption request is refused only for a reason
     // SPEC gives; a refused refund only for a contract holder, and for a pending exit request only when it paid
-    // above the fee. (poolguard also judges deposits' refusals and each refusal's cause, whether an exit was
+    // above the fee (its other refusals are poolguard's to judge). (poolguard also judges deposits' refusals and each refusal's cause, whether an exit was
     // pending among them, `invariants/src/refusals.rs`.)
     function _live001(Obs memory prev, StepRec memory s) private view returns (string memory) {
-        if (!s.success && s.op == OP_SEND_PENDING_EXIT) return _live001PendingExit(s);
+        if (!s.success && s.op == OP_SEND_PENDING_EXIT) return _live001PendingExit(prev, s);
         if (s.success || (s.op != OP_REQUEST_WITHDRAWAL && s.op != OP_REQUEST_REDEEM)) return "";
         // Only a request for no more than the holder owns (before the step) must go through.
         (bool found, uint256 holder) = actorIndex(s.caller);
@@ -2576,7 +2576,10 @@ abstract contract PoolguardInvariants is PoolguardWorld {
         return string.concat("a request was refused with error ", vm.toString(bytes32(e)));
     }
 
-    function _live001PendingExit(StepRec memory s) private view returns (string memory) {
+    function _live001PendingExit(Obs memory prev, StepRec memory s) private view returns (string memory) {
+        // A payer that sends more BERA than it has fails in its own call, before the suite runs.
+        (bool found, uint256 payer) = actorIndex(s.caller);
+        if (!found || s.value > prev.actorBera[payer]) return "";
         bytes4 e = s.revertSelector;
         if (e == bytes4(keccak256("NoExitPending()")) || e == bytes4(keccak256("FeeTooHigh()"))) return "";
         bool contractPayer = s.caller == contractActor || s.caller == contractActorNoReceiver;
