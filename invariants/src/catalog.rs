@@ -1389,8 +1389,8 @@ pub static CATALOG: &[Invariant] = &[
                     exceeds the capacity; for a request, the vault paused, an inactive pool, a zero amount (or, for \
                     a redemption, shares worth less than a gwei), the holder's own shares short of a withdrawal \
                     (never of a redemption of shares it owns), the dead shares, a buffer that cannot serve it \
-                    before the minimum effective balance, the predeploy's fee above maxFee or msg.value, a re-entry, \
-                    or a contract holder that refuses a refund it is due; for a pending exit request \
+                    before the minimum effective balance, the predeploy's fee above maxFee or msg.value, or a \
+                    contract holder that refuses a refund it is due; for a pending exit request \
                     (`sendPendingExitRequest`), no exit pending (the pool never exited, or the vault queued its \
                     exit already), the fee above maxFee or msg.value, or a contract payer that refuses a refund it \
                     is due. Whoever the holder is (an EOA or a \

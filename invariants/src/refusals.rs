@@ -92,8 +92,9 @@ impl Refused<'_> {
 
     /// SPEC's refusals of `requestWithdrawal` and `requestRedeem` (the vault paused, an unknown or inactive pool, a
     /// zero amount, the holder's shares short of a withdrawal, the dead shares, an unfunded buffer before the
-    /// minimum effective balance, a fee above maxFee or msg.value, a re-entry, a refund its contract holder
-    /// refuses).
+    /// minimum effective balance, a fee above maxFee or msg.value, a refund its contract holder refuses). The
+    /// step's own call is never a re-entry: a callback's re-entry fails inside the callback, so a re-entrancy guard
+    /// that refuses the step's own call is stuck, or guards a call the suite makes to itself within the request.
     fn request(&self, name: &str, reason: &str) -> Result<(), String> {
         let (prev, p) = (self.prev, self.pool);
         let Some(amount) = self.call.amount else {
@@ -181,7 +182,6 @@ impl Refused<'_> {
                     )
                 })
             }
-            "ReentrancyGuardReentrantCall" => Ok(()),
             // The holder refuses the refund of what it paid above the fee: only a contract can, and only when a
             // refund is due. The fee is charged only when the request reaches the consensus layer, certain when
             // a live pool past its minimum balance cannot serve it from its buffer, even with the rewards the step
@@ -381,6 +381,14 @@ mod tests {
         .is_ok());
         assert!(judge(&prev, withdraw(bera(100)), eoa, fee, "WithdrawalNotAllowed").is_err());
         assert!(judge(&prev, withdraw(bera(100)), eoa, fee, "EnforcedPause").is_err());
+        assert!(judge(
+            &prev,
+            withdraw(bera(100)),
+            eoa,
+            fee,
+            "ReentrancyGuardReentrantCall"
+        )
+        .is_err());
         prev.pools[0].min_effective_balance_reached = false;
         prev.withdrawal_vault_paused = true;
         assert!(judge(&prev, withdraw(bera(100)), eoa, fee, "WithdrawalNotAllowed").is_ok());

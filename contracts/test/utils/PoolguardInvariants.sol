@@ -2569,7 +2569,7 @@ abstract contract PoolguardInvariants is PoolguardWorld {
                 || e == bytes4(keccak256("ZeroShares()"))
                 || e == bytes4(keccak256("ERC20InsufficientBalance(address,uint256,uint256)"))
                 || e == bytes4(keccak256("DeadSharesLocked()")) || e == bytes4(keccak256("WithdrawalNotAllowed()"))
-                || e == bytes4(keccak256("FeeTooHigh()")) || e == bytes4(keccak256("ReentrancyGuardReentrantCall()"))
+                || e == bytes4(keccak256("FeeTooHigh()"))
         ) return "";
         bool contractHolder = s.caller == contractActor || s.caller == contractActorNoReceiver;
         if (contractHolder && e == bytes4(keccak256("TransferFailed()"))) return "";
