@@ -271,6 +271,17 @@ fn run_text(
     )
 }
 
+/// The violation of invariant `id` in `run`, or a panic listing what fired instead.
+fn fired<'a>(
+    run: &'a poolguard::engine::RunResult,
+    id: &str,
+) -> &'a poolguard_invariants::Violation {
+    run.violations
+        .iter()
+        .find(|v| v.invariant == id)
+        .unwrap_or_else(|| panic!("{id} did not fire: {:?}", run.violations))
+}
+
 /// The index of actor `address` in `world`'s actors.
 fn actor(world: &World, address: alloy_primitives::Address) -> usize {
     usize::from(world.actors.index_of(address).expect("an actor"))
@@ -297,11 +308,7 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
     let suite = run(common::world());
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
     let variant = run(variant_world_in("variants", "wd-001-reentrant-finalize"));
-    let wd = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "WD-001")
-        .unwrap_or_else(|| panic!("WD-001 did not fire: {:?}", variant.violations));
+    let wd = fired(&variant, "WD-001");
     assert_eq!(wd.step, 5, "{wd:?}");
     assert!(wd.message.contains("finalized twice"), "{wd:?}");
 }
@@ -352,11 +359,7 @@ fn a_portion_of_none_is_the_zero_edge_of_its_call() {
         suite.steps[1].revert
     );
     let variant = run(variant_world("live-007-recover-unwired"));
-    let live = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "LIVE-007")
-        .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
+    let live = fired(&variant, "LIVE-007");
     assert_eq!(live.step, 0, "{live:?}");
     assert!(live.message.contains("RecoverTokens"), "{live:?}");
 }
@@ -422,11 +425,7 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
         variant_world("access-006-unprotected-sweep"),
         "WithdrawalVault.sweep(address,uint256)",
     );
-    let access = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "ACCESS-006")
-        .unwrap_or_else(|| panic!("ACCESS-006 did not fire: {:?}", variant.violations));
+    let access = fired(&variant, "ACCESS-006");
     assert_eq!(access.step, 2, "{access:?}");
     assert!(
         access.message.contains("re-entering from a callback"),
@@ -514,11 +513,7 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
         "variants-directed",
         "live-007-activate-boost-does-nothing",
     ));
-    let live = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "LIVE-007")
-        .unwrap_or_else(|| panic!("LIVE-007 did not fire: {:?}", variant.violations));
+    let live = fired(&variant, "LIVE-007");
     assert_eq!(live.step, 3, "{live:?}");
     assert!(live.message.contains("still queued"), "{live:?}");
 }
@@ -548,11 +543,7 @@ fn a_contract_actors_transaction_signed_by_governance_carries_its_origin() {
         "the suite refuses the contract's pause"
     );
     let variant = run(variant_world("access-006-governance-by-tx-origin"));
-    let access = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "ACCESS-006")
-        .unwrap_or_else(|| panic!("ACCESS-006 did not fire: {:?}", variant.violations));
+    let access = fired(&variant, "ACCESS-006");
     assert_eq!(access.step, 0, "{access:?}");
     let world = common::world();
     let at = |a| world.actors.index_of(a).unwrap();
@@ -601,11 +592,7 @@ fn a_pending_exit_request_is_refused_only_for_its_causes() {
         "variants-directed",
         "live-001-pending-exit-refunds-zero",
     ));
-    let live = variant
-        .violations
-        .iter()
-        .find(|v| v.invariant == "LIVE-001")
-        .unwrap_or_else(|| panic!("LIVE-001 did not fire: {:?}", variant.violations));
+    let live = fired(&variant, "LIVE-001");
     assert_eq!(live.step, 2, "{live:?}");
     assert!(live.message.contains("no refund is due"), "{live:?}");
 }

@@ -904,7 +904,7 @@ fn action_for(
     // A contract actor's transaction is sometimes signed by a privileged account: a role holder interacting with
     // a contract that calls the suite in its name. For an op that needs a privilege, mostly its holder; else any
     // privileged account of the pool (governance, a role holder, the feeder).
-    let signed = is_contract_actor(ctx, caller) && !op.is_system() && rng.random_range(0..4) == 0;
+    let signed = may_be_signed(ctx, caller, &op) && rng.random_range(0..4) == 0;
     let origin = signed.then(|| {
         let needed = needs.privilege(usize::from(pool)).is_some();
         match holder_of(ctx, pool, needs).filter(|_| needed) {
@@ -1105,10 +1105,7 @@ pub fn mutate(
             // Another sender, or, for a contract actor's step, another signer of its transaction.
             5 if len > 0 => {
                 let i = rng.random_range(0..len);
-                if is_contract_actor(ctx, seq[i].caller)
-                    && !seq[i].op.is_system()
-                    && rng.random_bool(0.25)
-                {
+                if may_be_signed(ctx, seq[i].caller, &seq[i].op) && rng.random_bool(0.25) {
                     let pool = seq[i].op.pool().unwrap_or(0);
                     seq[i].origin = match seq[i].origin {
                         Some(_) => None,
@@ -1254,6 +1251,12 @@ fn privileged_account(rng: &mut SmallRng, ctx: &GenContext, pool: u8) -> u8 {
     } else {
         holders[rng.random_range(0..holders.len())]
     }
+}
+
+/// Whether a step of `op` sent by actor index `caller` may carry a signer that takes effect (see
+/// `Action::signer`): a contract actor's step the chain does not perform.
+fn may_be_signed(ctx: &GenContext, caller: u8, op: &Op) -> bool {
+    is_contract_actor(ctx, caller) && !op.is_system()
 }
 
 /// Whether actor index `caller` (taken modulo the number of actors, as planning does) is a contract actor.
