@@ -276,9 +276,10 @@ impl Reader<'_> {
             | FieldKind::Count
             | FieldKind::Hook
             | FieldKind::Account => ArgValue::Byte(self.u8()),
-            FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
-                ArgValue::Word(self.u256())
-            }
+            FieldKind::Amount { .. }
+            | FieldKind::Loss { .. }
+            | FieldKind::Fee
+            | FieldKind::Payment => ArgValue::Word(self.u256()),
             FieldKind::Bps { .. } => ArgValue::U16(self.u16()),
             FieldKind::RequestId => ArgValue::U64(self.u64()),
             FieldKind::Role => ArgValue::Role(self.role()),

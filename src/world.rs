@@ -13,8 +13,8 @@ use alloy_sol_types::{SolCall, SolValue};
 
 use crate::bindings::{
     ctorAddressCall, ctorProxyCall, ctorSystemAndRequestsCall, ctorSystemCall, IAccessControl,
-    IAccountingOracle, IBeaconDeposit, IDeploy, ISharedInit, ISmartOperator, IStakingPool,
-    IStakingPoolContractsFactory, IWithdrawalVault,
+    IAccountingOracle, IBeaconDeposit, IContractActor, IDeploy, ISharedInit, ISmartOperator,
+    IStakingPool, IStakingPoolContractsFactory, IWithdrawalVault,
 };
 use crate::compile::{Artifacts, CompileError};
 use crate::entry_points::EntryPoint;
@@ -1035,13 +1035,35 @@ impl<'a> Deployer<'a> {
         let origin = self.actors.contract_origin;
         self.chain.set_balance(origin, BERA * U256::from(1_000u64));
         contracts.force_sender = self.deploy_from(origin, "ForceSender", Vec::new())?;
-        for (name, artifact) in [
-            ("contract_actor", "ContractActor"),
-            ("contract_actor_no_receiver", "ContractActorNoReceiver"),
+        // The second contract actor starts refusing BERA, as a contract written without a `receive` does: every
+        // payment the suite pushes to it (a refund, a payout) fails until a step arms another hook. The first
+        // accepts, so that both kinds of holder are in every world.
+        for (name, artifact, refuses) in [
+            ("contract_actor", "ContractActor", false),
+            (
+                "contract_actor_no_receiver",
+                "ContractActorNoReceiver",
+                true,
+            ),
         ] {
             let address = self.deploy_from(origin, artifact, Vec::new())?;
             self.chain.set_balance(address, staker_bera());
             self.actors.add_contract(name, address);
+            if refuses {
+                // `ContractActorNoReceiver.Hook.Revert`.
+                let refuse = 1;
+                self.must(
+                    origin,
+                    address,
+                    &IContractActor::setHookCall {
+                        mode: refuse,
+                        target: Address::ZERO,
+                        data: Default::default(),
+                        value: U256::ZERO,
+                    },
+                    "arm the refusing contract actor",
+                )?;
+            }
         }
         // After every other harness contract, so that none of them moved.
         contracts.upgrade_copies = UpgradeCopies {

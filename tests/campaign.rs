@@ -588,13 +588,47 @@ fn a_pending_exit_request_is_refused_only_for_its_causes() {
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
     let landed: Vec<bool> = suite.steps.iter().map(|s| s.success).collect();
     assert_eq!(landed, [true, true, true, false]);
-    let variant = run(variant_world_in(
-        "variants-directed",
-        "live-001-pending-exit-refunds-zero",
-    ));
+    let variant = run(variant_world("live-001-pending-exit-refunds-zero"));
     let live = fired(&variant, "LIVE-001");
     assert_eq!(live.step, 2, "{live:?}");
     assert!(live.message.contains("no refund is due"), "{live:?}");
+}
+
+/// A validator slashed down to the withdrawals it still owes, and an honest report of it once governance lets a
+/// drop that large through: the drop exceeds the deposits, so totalDeposits falls to 0 and the pool exits on that
+/// report. ORACLE-003 books the report on the exit's own step too: on the variant that leaves 1 wei, it fires there.
+#[test]
+fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"0x3f870857a3e0e3800000"}},
+        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}},
+        {"caller":"$S","roll":0,"op":{"op":"request_withdrawal","pool":0,"amount_gwei":{"held_bps":1000},"max_fee":"0x3","value":"0x3"}},
+        {"caller":"$G","roll":0,"op":{"op":"set_oracle_bounds","up":100,"down":10000}},
+        {"caller":"$S","roll":0,"op":{"op":"cl_penalty","pool":0,"amount":"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}},
+        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$F", actor(w, w.actors.feeder)),
+                ("$G", actor(w, w.actors.governance)),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    assert!(
+        suite.steps.iter().all(|s| s.success),
+        "every step lands on the suite"
+    );
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "oracle-003-wipe-leaves-a-wei",
+    ));
+    let oracle = fired(&variant, "ORACLE-003");
+    assert_eq!(oracle.step, 5, "{oracle:?}");
+    assert!(oracle.message.contains("to Some(0), it is 1"), "{oracle:?}");
 }
 
 /// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a

@@ -32,13 +32,20 @@ pub enum FieldKind {
         /// Whose holding a portion is of.
         of: Holder,
     },
+    /// `U256`: what the consensus layer takes from a validator, drawn as [`FieldKind::Amount`] is, or now and then
+    /// `U256::MAX`: all the validator can lose, which the op's plan bounds (a mass slashing, whose drop no draw of
+    /// the amount distribution reaches on a large validator).
+    Loss {
+        /// Divisor applied to a drawn amount.
+        div: u64,
+    },
     /// `U256`: a fee paid with a call (0..4 wei drawn; mutated below 16).
     Fee,
     /// `U256`: BERA paid for a claim: mostly 100 BERA, else an amount.
     Payment,
-    /// `u16`: basis points drawn below `max` (mutated below 3,000, past every cap).
+    /// `u16`: basis points, mostly drawn below `max`, else anywhere up to 100% and one past it.
     Bps {
-        /// Exclusive bound of the drawn value.
+        /// Exclusive bound of the values mostly drawn.
         max: u16,
     },
     /// `u64`: a withdrawal request id, 0 meaning the one a holder would finalize, read from state (drawn below
@@ -89,7 +96,10 @@ impl FieldKind {
                     | FieldKind::Account,
                 ArgValue::Byte(_)
             ) | (
-                FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment,
+                FieldKind::Amount { .. }
+                    | FieldKind::Loss { .. }
+                    | FieldKind::Fee
+                    | FieldKind::Payment,
                 ArgValue::Word(_)
             ) | (FieldKind::Bps { .. }, ArgValue::U16(_))
                 | (FieldKind::RequestId, ArgValue::U64(_))
@@ -151,7 +161,11 @@ pub struct Field {
 impl Field {
     /// Whether shrinking simplifies this field (a mutable amount).
     pub fn shrinks(&self) -> bool {
-        self.mutable && matches!(self.kind, FieldKind::Amount { .. } | FieldKind::Held { .. })
+        self.mutable
+            && matches!(
+                self.kind,
+                FieldKind::Amount { .. } | FieldKind::Loss { .. } | FieldKind::Held { .. }
+            )
     }
 }
 

@@ -170,7 +170,7 @@ ops! {
         weight 4, needs Needs::System, [retarget],
         plan |cx| cx.call(cx.contracts().beacon_deposit, IBeaconDeposit::rewardValidatorCall { pubkey: cx.pool().pubkey.clone() }, *amount);
     /// Consensus layer (system): slash the validator (bounded so requested withdrawals stay payable).
-    ClPenalty { pool: u8 = K::Pool, amount: U256 = K::Amount { div: 20 } => mutable }
+    ClPenalty { pool: u8 = K::Pool, amount: U256 = K::Loss { div: 20 } => mutable }
         weight 1, needs Needs::System,
         plan |cx| {
             // The consensus layer processes requested withdrawals before it slashes below them: keep the

@@ -213,6 +213,7 @@ pub fn field_usage(name: &str, kind: FieldKind) -> String {
         FieldKind::Actor(_) => "actor",
         FieldKind::Amount { .. } if name.ends_with("_gwei") => "wei, sent as gwei",
         FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => "wei",
+        FieldKind::Loss { .. } => "wei (at most what the validator can lose)",
         FieldKind::Held { .. } if name.ends_with("_gwei") => "N% of held | wei, sent as gwei",
         FieldKind::Held {
             of: Holder::Operator,
@@ -304,7 +305,7 @@ fn field_value(
                     .ok_or_else(|| format!("{text} is not in the world's address book")),
             )
         }
-        FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
+        FieldKind::Amount { .. } | FieldKind::Loss { .. } | FieldKind::Fee | FieldKind::Payment => {
             amount(text).map(|r| r.map(ArgValue::Word))
         }
         FieldKind::Held { .. } => {
@@ -414,7 +415,7 @@ fn default_value(world: &World, kind: FieldKind, caller: u8) -> Option<ArgValue>
         }
         FieldKind::Actor(_) => ArgValue::Byte(caller),
         FieldKind::Held { .. } => ArgValue::Amount(Amount::Held { held_bps: 10_000 }),
-        FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
+        FieldKind::Amount { .. } | FieldKind::Loss { .. } | FieldKind::Fee | FieldKind::Payment => {
             ArgValue::Word(U256::ZERO)
         }
         FieldKind::Bps { .. } => ArgValue::U16(0),

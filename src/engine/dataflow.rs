@@ -63,6 +63,9 @@ pub struct Dataflow {
     writers: HashMap<u64, Vec<u32>>,
     /// Per slot, the step keys whose guards loaded it, each with its best rank there.
     guarded_by: HashMap<u64, Vec<(u32, u8)>>,
+    /// Per slot some guard loaded, the step key and op of the last step that changed it: the arguments that did
+    /// (the zero report that left an exit pending, not just some report), for a set-up to repeat.
+    exemplars: HashMap<u64, (u32, Op)>,
     /// Per step key, calls made and effective calls (ones that succeeded and changed storage: a call that
     /// returns early without doing anything, like an activation not yet due, is no success for this).
     calls: Vec<(u64, u64)>,
@@ -118,6 +121,9 @@ impl Dataflow {
                 }
                 if self.writers.len() >= MAX_SLOTS && !self.writers.contains_key(&slot) {
                     continue;
+                }
+                if self.guarded_by.contains_key(&slot) {
+                    self.exemplars.insert(slot, (key as u32, action.op.clone()));
                 }
                 let writers = self.writers.entry(slot).or_default();
                 if writers.len() < MAX_WRITERS && !writers.contains(&(key as u32)) {
@@ -179,6 +185,23 @@ impl Dataflow {
             weights.into_iter().map(|(k, w)| (k as usize, w)).collect();
         out.sort_unstable_by_key(|(k, _)| *k);
         out
+    }
+
+    /// The ops of kind `writer` last seen changing a slot that ineffective calls of `key` loaded, in slot order:
+    /// an enabler of `key` with the arguments that changed what its guard reads.
+    pub fn exemplars(&self, key: usize, writer: usize) -> Vec<&Op> {
+        let Some(guards) = self.guards.get(key) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(u64, &Op)> = guards
+            .keys()
+            .filter_map(|slot| match self.exemplars.get(slot) {
+                Some((w, op)) if *w as usize == writer => Some((*slot, op)),
+                _ => None,
+            })
+            .collect();
+        found.sort_unstable_by_key(|(slot, _)| *slot);
+        found.into_iter().map(|(_, op)| op).collect()
     }
 
     /// Whether ineffective calls of `key` were seen, with the slots their guards loaded.

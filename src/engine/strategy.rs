@@ -282,6 +282,16 @@ fn scaled_amount(rng: &mut SmallRng, ctx: &GenContext, div: u64) -> U256 {
     }
 }
 
+/// A [`FieldKind::Loss`]: an amount as [`scaled_amount`] draws it, or, one draw in eight, all the validator can
+/// lose (the op's plan bounds it).
+fn loss(rng: &mut SmallRng, ctx: &GenContext, div: u64) -> U256 {
+    if rng.random_bool(0.125) {
+        U256::MAX
+    } else {
+        scaled_amount(rng, ctx, div)
+    }
+}
+
 /// The caller: mostly the privilege's holder (or, for an op anyone may send, a staker), often a holder of
 /// another role of the same pool (a confused deputy: privileged, but not for this), sometimes one of the pool's
 /// fee-share holders (who hold shares outside the staker lane) or a contract actor, else anyone: every actor in
@@ -382,12 +392,27 @@ fn near_constant(rng: &mut SmallRng, ctx: &GenContext, max: u16) -> u16 {
     }
 }
 
+/// Basis points past 100% by one: the whole domain a rate or bound can be set in, and the first value past it.
+const BPS_DOMAIN: u16 = poolguard_invariants::formulas::ONE_HUNDRED_PERCENT as u16 + 2;
+
+/// A basis-point value: mostly below the op's `typical` bound (where the suite's caps and the campaign's useful
+/// settings lie), else anywhere in the domain up to 100% and one past it, or on either side of one of the suite's
+/// own constants there. A bound the suite lets governance set to 100% is tried there too.
+fn bps_value(rng: &mut SmallRng, ctx: &GenContext, typical: u16) -> u16 {
+    match rng.random_range(0..8) {
+        0 | 1 => near_constant(rng, ctx, BPS_DOMAIN),
+        2 => rng.random_range(0..BPS_DOMAIN),
+        _ => rng.random_range(0..typical),
+    }
+}
+
 /// A fresh value for a field of `kind` of an op about `pool`.
 fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8) -> ArgValue {
     match kind {
         FieldKind::Pool => ArgValue::Byte(pool),
         FieldKind::Actor(draw) => ArgValue::Byte(random_actor(rng, ctx, draw)),
         FieldKind::Amount { div } => ArgValue::Word(scaled_amount(rng, ctx, div)),
+        FieldKind::Loss { div } => ArgValue::Word(loss(rng, ctx, div)),
         FieldKind::Held { div, .. } => ArgValue::Amount(if rng.random_bool(0.5) {
             held_portion(rng)
         } else {
@@ -399,11 +424,7 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         } else {
             amount(rng, ctx)
         }),
-        FieldKind::Bps { max } => ArgValue::U16(if rng.random_bool(0.25) {
-            near_constant(rng, ctx, max)
-        } else {
-            rng.random_range(0..max)
-        }),
+        FieldKind::Bps { max } => ArgValue::U16(bps_value(rng, ctx, max)),
         // Mostly the newest request (0), else one by its position.
         FieldKind::RequestId => ArgValue::U64(if rng.random_bool(0.5) {
             0
@@ -500,6 +521,7 @@ fn takes_exact_value(kind: FieldKind) -> bool {
     matches!(
         kind,
         FieldKind::Amount { .. }
+            | FieldKind::Loss { .. }
             | FieldKind::Fee
             | FieldKind::Payment
             | FieldKind::Held { .. }
@@ -511,7 +533,7 @@ fn takes_exact_value(kind: FieldKind) -> bool {
 /// ([`takes_exact_value`]); `None` for the others, and for a bps value past `u16`.
 fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
     match kind {
-        FieldKind::Amount { .. } | FieldKind::Fee | FieldKind::Payment => {
+        FieldKind::Amount { .. } | FieldKind::Loss { .. } | FieldKind::Fee | FieldKind::Payment => {
             Some(ArgValue::Word(value))
         }
         FieldKind::Held { .. } => Some(ArgValue::Amount(Amount::Exact(value))),
@@ -971,6 +993,11 @@ fn mutate_field(
 ) -> ArgValue {
     match (kind, value) {
         (FieldKind::Amount { .. }, ArgValue::Word(v)) => ArgValue::Word(tweak(rng, ctx, v)),
+        (FieldKind::Loss { div }, ArgValue::Word(v)) => ArgValue::Word(if rng.random_bool(0.25) {
+            loss(rng, ctx, div)
+        } else {
+            tweak(rng, ctx, v)
+        }),
         (FieldKind::Held { .. }, ArgValue::Amount(Amount::Exact(v))) => {
             ArgValue::Amount(if rng.random_bool(0.8) {
                 Amount::Exact(tweak(rng, ctx, v))
@@ -1001,12 +1028,7 @@ fn mutate_field(
             2 => Report::Zero,
             _ => Report::Replay,
         }),
-        // Past every cap, so that a cap off by a little is crossed.
-        (FieldKind::Bps { .. }, _) => ArgValue::U16(if rng.random_bool(0.5) {
-            near_constant(rng, ctx, 3000)
-        } else {
-            rng.random_range(0..3000)
-        }),
+        (FieldKind::Bps { max }, _) => ArgValue::U16(bps_value(rng, ctx, max)),
         (FieldKind::RequestId, _) => ArgValue::U64(rng.random_range(0u64..8)),
         (FieldKind::Words, ArgValue::Words(mut words)) => {
             match rng.random_range(0..4) {
@@ -1431,8 +1453,29 @@ pub fn insert_enablers(
         };
         let pool = pool_of(rng, ctx, &seq[at]);
         let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
-        let Some(enabler) = action_of_key(rng, ctx, key, pool, same_sender) else {
-            return;
+        // Half the time the arguments seen changing the guard's slot, for this pool where one did: a fresh draw
+        // of the kind may not change it at all (a report that is not the zero one).
+        let exemplar = if rng.random_bool(0.5) {
+            let ops = flow.exemplars(step_key(&seq[at].op), key);
+            let here: Vec<&Op> = ops
+                .iter()
+                .copied()
+                .filter(|op| op.pool().is_none_or(|p| p == pool))
+                .collect();
+            let from = if here.is_empty() { ops } else { here };
+            (!from.is_empty()).then(|| from[rng.random_range(0..from.len())].clone())
+        } else {
+            None
+        };
+        let enabler = match exemplar {
+            Some(op) => {
+                let pool = op.pool().unwrap_or(pool);
+                action_for(rng, ctx, op, pool, same_sender)
+            }
+            None => match action_of_key(rng, ctx, key, pool, same_sender) {
+                Some(enabler) => enabler,
+                None => return,
+            },
         };
         if rng.random_bool(0.5) {
             seq[at].roll = delay(rng);
