@@ -298,6 +298,10 @@ pub struct UpgradeCopies {
     pub accounting_oracle: Address,
 }
 
+/// `ContractActorNoReceiver.Hook.Revert` (`contracts/src/harness/ContractActor.sol`): the hook mode whose callbacks
+/// refuse BERA, which the second contract actor starts with.
+pub const HOOK_REVERT: u8 = 1;
+
 /// Named accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actors {
@@ -314,7 +318,8 @@ pub struct Actors {
     /// Stakers.
     pub stakers: Vec<Address>,
     /// Contract actors (harness-only `ContractActor`s): stakers and attackers whose calls go through the
-    /// contract, with programmable callbacks. The first accepts ERC-721 tokens, the second has no receiver hook.
+    /// contract, with programmable callbacks. The first accepts ERC-721 tokens and starts accepting BERA; the
+    /// second has no ERC-721 receiver and starts refusing BERA ([`HOOK_REVERT`]).
     pub contracts: Vec<Address>,
     /// The account that sends a contract actor's transactions (its `exec`); not an actor itself.
     pub contract_origin: Address,
@@ -1030,40 +1035,18 @@ impl<'a> Deployer<'a> {
             predicted: core_addresses(&predicted),
         };
 
-        // Harness-only contracts come from their own deployer (nonces 0, 1, 2), so that no suite address moves;
+        // Harness-only contracts come from their own deployer (nonces 0 to 7), so that no suite address moves;
         // contract actors last, so that their indices follow every externally owned actor's.
         let origin = self.actors.contract_origin;
         self.chain.set_balance(origin, BERA * U256::from(1_000u64));
         contracts.force_sender = self.deploy_from(origin, "ForceSender", Vec::new())?;
-        // The second contract actor starts refusing BERA, as a contract written without a `receive` does: every
-        // payment the suite pushes to it (a refund, a payout) fails until a step arms another hook. The first
-        // accepts, so that both kinds of holder are in every world.
-        for (name, artifact, refuses) in [
-            ("contract_actor", "ContractActor", false),
-            (
-                "contract_actor_no_receiver",
-                "ContractActorNoReceiver",
-                true,
-            ),
+        for (name, artifact) in [
+            ("contract_actor", "ContractActor"),
+            ("contract_actor_no_receiver", "ContractActorNoReceiver"),
         ] {
             let address = self.deploy_from(origin, artifact, Vec::new())?;
             self.chain.set_balance(address, staker_bera());
             self.actors.add_contract(name, address);
-            if refuses {
-                // `ContractActorNoReceiver.Hook.Revert`.
-                let refuse = 1;
-                self.must(
-                    origin,
-                    address,
-                    &IContractActor::setHookCall {
-                        mode: refuse,
-                        target: Address::ZERO,
-                        data: Default::default(),
-                        value: U256::ZERO,
-                    },
-                    "arm the refusing contract actor",
-                )?;
-            }
         }
         // After every other harness contract, so that none of them moved.
         contracts.upgrade_copies = UpgradeCopies {
@@ -1073,6 +1056,24 @@ impl<'a> Deployer<'a> {
             withdrawal_vault: self.deploy_from(origin, "WithdrawalVault", Vec::new())?,
             accounting_oracle: self.deploy_from(origin, "AccountingOracle", Vec::new())?,
         };
+
+        // The second contract actor starts refusing BERA (its callbacks armed to revert), as a contract whose
+        // `receive` refuses or that has none: every refund or payout the suite pushes to it fails until a step arms
+        // another hook. The first accepts, so both kinds of holder are in every world. Armed after the last
+        // deployment from `contract_origin`, so no harness address moves (contracts/test/utils/PoolguardWorld.sol
+        // arms it the same way).
+        let refusing = self.actors.contracts[1];
+        self.must(
+            origin,
+            refusing,
+            &IContractActor::setHookCall {
+                mode: HOOK_REVERT,
+                target: Address::ZERO,
+                data: Default::default(),
+                value: U256::ZERO,
+            },
+            "arm the refusing contract actor",
+        )?;
 
         let now = self.chain.timestamp()
             + (START_BLOCK - self.chain.block_number()) * crate::evm::BLOCK_TIME;

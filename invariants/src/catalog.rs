@@ -1331,7 +1331,7 @@ pub static CATALOG: &[Invariant] = &[
                     )
                 })?;
             }
-            // How the pool booked the report the transaction sent (calldata; one call, no re-entry, no exit): SPEC
+            // How the pool booked the report the transaction sent (calldata; one call, no re-entry): SPEC
             // makes growth over the books a reward and a drop a penalty, so totalDeposits moves by exactly the
             // difference, whatever the pool's TotalDepositsUpdated says.
             let step = c.step;

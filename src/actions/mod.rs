@@ -264,3 +264,14 @@ impl Op {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::HOOK_MODES;
+
+    /// The world arms its refusing contract actor by the hook's number; the names here must agree.
+    #[test]
+    fn the_refusing_hook_is_the_revert_mode() {
+        assert_eq!(HOOK_MODES[usize::from(crate::world::HOOK_REVERT)], "revert");
+    }
+}

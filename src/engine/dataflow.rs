@@ -63,9 +63,11 @@ pub struct Dataflow {
     writers: HashMap<u64, Vec<u32>>,
     /// Per slot, the step keys whose guards loaded it, each with its best rank there.
     guarded_by: HashMap<u64, Vec<(u32, u8)>>,
-    /// Per slot some guard loaded, the step key and op of the last step that changed it: the arguments that did
-    /// (the zero report that left an exit pending, not just some report), for a set-up to repeat.
-    exemplars: HashMap<u64, (u32, Op)>,
+    /// Per slot some guard loaded and step key that changed it, the op of the last such step: the arguments that
+    /// did (the zero report that left an exit pending, not just some report), for a set-up to repeat. Keyed by
+    /// the writer too, so that the step that closes what a guard reads (the pending exit sent) does not replace
+    /// the one that opened it.
+    exemplars: HashMap<(u64, u32), Op>,
     /// Per step key, calls made and effective calls (ones that succeeded and changed storage: a call that
     /// returns early without doing anything, like an activation not yet due, is no success for this).
     calls: Vec<(u64, u64)>,
@@ -123,7 +125,13 @@ impl Dataflow {
                     continue;
                 }
                 if self.guarded_by.contains_key(&slot) {
-                    self.exemplars.insert(slot, (key as u32, action.op.clone()));
+                    match self.exemplars.get_mut(&(slot, key as u32)) {
+                        Some(op) if *op != action.op => op.clone_from(&action.op),
+                        Some(_) => {}
+                        None => {
+                            self.exemplars.insert((slot, key as u32), action.op.clone());
+                        }
+                    }
                 }
                 let writers = self.writers.entry(slot).or_default();
                 if writers.len() < MAX_WRITERS && !writers.contains(&(key as u32)) {
@@ -195,9 +203,10 @@ impl Dataflow {
         };
         let mut found: Vec<(u64, &Op)> = guards
             .keys()
-            .filter_map(|slot| match self.exemplars.get(slot) {
-                Some((w, op)) if *w as usize == writer => Some((*slot, op)),
-                _ => None,
+            .filter_map(|slot| {
+                self.exemplars
+                    .get(&(*slot, writer as u32))
+                    .map(|op| (*slot, op))
             })
             .collect();
         found.sort_unstable_by_key(|(slot, _)| *slot);

@@ -4,7 +4,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::Violation;
 
 use super::runner::{run_sequence, RunOptions, StopOn};
-use crate::actions::{Action, Amount, ArgValue, Op};
+use crate::actions::{Action, Amount, ArgValue, FieldKind, Op};
 use crate::observe::Observer;
 use crate::world::{World, BERA};
 
@@ -148,10 +148,16 @@ fn simplifications(step: &Action) -> Vec<Action> {
             }
         }
     }
-    // The first amount shrinking simplifies: rounded to whole BERA, then halved.
+    // The first amount shrinking simplifies: rounded to whole BERA, then halved. A loss of everything the validator
+    // can lose (`U256::MAX`, which the plan bounds) is as simple as it reads: halving it only replays the same step.
     if let Some((at, original)) = (0..fields.len())
         .filter(|&i| fields[i].shrinks())
         .find_map(|i| match args[i] {
+            ArgValue::Word(v)
+                if matches!(fields[i].kind, FieldKind::Loss { .. }) && v == U256::MAX =>
+            {
+                None
+            }
             ArgValue::Word(v) | ArgValue::Amount(Amount::Exact(v)) => Some((i, v)),
             _ => None,
         })

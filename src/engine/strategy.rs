@@ -395,13 +395,15 @@ fn near_constant(rng: &mut SmallRng, ctx: &GenContext, max: u16) -> u16 {
 /// Basis points past 100% by one: the whole domain a rate or bound can be set in, and the first value past it.
 const BPS_DOMAIN: u16 = poolguard_invariants::formulas::ONE_HUNDRED_PERCENT as u16 + 2;
 
-/// A basis-point value: mostly below the op's `typical` bound (where the suite's caps and the campaign's useful
-/// settings lie), else anywhere in the domain up to 100% and one past it, or on either side of one of the suite's
-/// own constants there. A bound the suite lets governance set to 100% is tried there too.
+/// A basis-point value: as before the whole domain was drawn, mostly below the op's `typical` bound (where the
+/// suite's caps and the campaign's useful settings lie) and a quarter of the time on either side of one of the
+/// suite's constants there; else, one draw in eight, anywhere up to 100% and one past it, or next to a constant of
+/// that whole range: a bound the suite lets governance set to 100% is tried there too.
 fn bps_value(rng: &mut SmallRng, ctx: &GenContext, typical: u16) -> u16 {
-    match rng.random_range(0..8) {
-        0 | 1 => near_constant(rng, ctx, BPS_DOMAIN),
-        2 => rng.random_range(0..BPS_DOMAIN),
+    match rng.random_range(0..16) {
+        0..=3 => near_constant(rng, ctx, typical),
+        4 => near_constant(rng, ctx, BPS_DOMAIN),
+        5 => rng.random_range(0..BPS_DOMAIN),
         _ => rng.random_range(0..typical),
     }
 }
@@ -1028,7 +1030,12 @@ fn mutate_field(
             2 => Report::Zero,
             _ => Report::Replay,
         }),
-        (FieldKind::Bps { max }, _) => ArgValue::U16(bps_value(rng, ctx, max)),
+        // Past every cap, so that a cap off by a little is crossed; now and then anywhere in the domain.
+        (FieldKind::Bps { .. }, _) => ArgValue::U16(match rng.random_range(0..8) {
+            0..=3 => near_constant(rng, ctx, 3000),
+            4..=6 => rng.random_range(0..3000),
+            _ => bps_value(rng, ctx, BPS_DOMAIN),
+        }),
         (FieldKind::RequestId, _) => ArgValue::U64(rng.random_range(0u64..8)),
         (FieldKind::Words, ArgValue::Words(mut words)) => {
             match rng.random_range(0..4) {
@@ -1453,25 +1460,20 @@ pub fn insert_enablers(
         };
         let pool = pool_of(rng, ctx, &seq[at]);
         let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
-        // Half the time the arguments seen changing the guard's slot, for this pool where one did: a fresh draw
-        // of the kind may not change it at all (a report that is not the zero one).
+        // Half the time the arguments seen changing the guard's slot (a fresh draw of the kind may not change it
+        // at all: a report that is not the zero one), moved to this step's pool; only ops generation may send.
         let exemplar = if rng.random_bool(0.5) {
-            let ops = flow.exemplars(step_key(&seq[at].op), key);
-            let here: Vec<&Op> = ops
-                .iter()
-                .copied()
-                .filter(|op| op.pool().is_none_or(|p| p == pool))
+            let ops: Vec<&Op> = flow
+                .exemplars(step_key(&seq[at].op), key)
+                .into_iter()
+                .filter(|op| op.kind().spec().generated())
                 .collect();
-            let from = if here.is_empty() { ops } else { here };
-            (!from.is_empty()).then(|| from[rng.random_range(0..from.len())].clone())
+            (!ops.is_empty()).then(|| on_pool(ops[rng.random_range(0..ops.len())], pool))
         } else {
             None
         };
         let enabler = match exemplar {
-            Some(op) => {
-                let pool = op.pool().unwrap_or(pool);
-                action_for(rng, ctx, op, pool, same_sender)
-            }
+            Some(op) => action_for(rng, ctx, op, pool, same_sender),
             None => match action_of_key(rng, ctx, key, pool, same_sender) {
                 Some(enabler) => enabler,
                 None => return,
@@ -1485,6 +1487,18 @@ pub fn insert_enablers(
             return;
         }
     }
+}
+
+/// `op` about pool `pool` (its pool field set to it), or `op` as it is when it has none.
+fn on_pool(op: &Op, pool: u8) -> Op {
+    let kind = op.kind();
+    let mut args = op.args();
+    for (value, field) in args.iter_mut().zip(kind.spec().fields) {
+        if field.kind == FieldKind::Pool {
+            *value = ArgValue::Byte(pool);
+        }
+    }
+    Op::from_args(kind, &args)
 }
 
 /// Inserts after step `at` a fresh step of a kind drawn from `dependents` (as [`Dataflow::dependents`] gives

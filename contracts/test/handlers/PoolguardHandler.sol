@@ -407,13 +407,20 @@ contract PoolguardHandler is PoolguardInvariants {
         );
     }
 
+    /// @notice Basis points as strategy.rs `bps_value` draws them (without its dictionary): mostly below `typical`,
+    /// else anywhere up to 100% and one past it.
+    function _bps(uint256 seed, uint256 typical) internal pure returns (uint256) {
+        return (seed >> 128) % 8 < 3 ? seed % 10_002 : seed % typical;
+    }
+
     /// @notice Bounded like poolguard's plan: the balance stays at or above what was requested and not paid.
     function clPenalty(uint256, uint256 r, uint256 p, uint256 amountSeed) external {
         uint256 pool = _pool(p);
         bytes memory key = _pools[pool].pubkey;
         uint256 actual = IBeaconDeposit(beaconDeposit).validatorBalance(key);
         uint256 floor_ = IStakingPool(_pools[pool].stakingPool).pendingClWithdrawals();
-        uint256 amount = _amount(amountSeed) / 20;
+        // A Loss: now and then all the validator can lose (strategy.rs `loss`).
+        uint256 amount = (amountSeed >> 128) % 8 == 0 ? type(uint256).max : _amount(amountSeed) / 20;
         uint256 room = _satSub(actual, floor_);
         if (amount > room) amount = room;
         _go(
@@ -546,7 +553,7 @@ contract PoolguardHandler is PoolguardInvariants {
             r,
             p,
             ROLE_COMMISSION_MANAGER,
-            abi.encodeCall(ISmartOperator.queueValCommission, (uint96(bpsSeed % 2600)))
+            abi.encodeCall(ISmartOperator.queueValCommission, (uint96(_bps(bpsSeed, 2600))))
         );
     }
 
@@ -569,7 +576,7 @@ contract PoolguardHandler is PoolguardInvariants {
             r,
             p,
             ROLE_PROTOCOL_FEE_MANAGER,
-            abi.encodeCall(ISmartOperator.setProtocolFeePercentage, (bpsSeed % 2600))
+            abi.encodeCall(ISmartOperator.setProtocolFeePercentage, (_bps(bpsSeed, 2600)))
         );
     }
 
@@ -687,7 +694,7 @@ contract PoolguardHandler is PoolguardInvariants {
             r,
             p,
             accountingOracle,
-            abi.encodeCall(IAccountingOracle.setBounds, (upSeed % 1000, downSeed % 3000))
+            abi.encodeCall(IAccountingOracle.setBounds, (_bps(upSeed, 1000), _bps(downSeed, 3000)))
         );
     }
 

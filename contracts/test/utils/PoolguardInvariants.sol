@@ -2700,13 +2700,14 @@ abstract contract PoolguardInvariants is PoolguardWorld {
     }
 
     /// @notice ORACLE-003's booking clause: a non-zero report on a live pool moves totalDeposits by exactly its
-    /// difference from the books (a reward above, a penalty below, floored at zero).
+    /// difference from the books (a reward above, a penalty below, floored at zero), the report that exits the pool
+    /// too (the exit leaves totalDeposits as the report put it).
     function _reportBooked(PoolObs memory a, PoolObs memory b, uint256 i, uint256 value)
         private
         pure
         returns (string memory)
     {
-        if (value == 0 || !a.isActive || a.isFullyExited || b.isFullyExited) return "";
+        if (value == 0 || !a.isActive || a.isFullyExited) return "";
         uint256 books = _satAdd(a.totalDeposits, _satSub(a.clWithdrawalsRequested, a.clWithdrawn));
         uint256 booked = value >= books ? _satAdd(a.totalDeposits, value - books) : _satSub(a.totalDeposits, books - value);
         if (booked == b.totalDeposits) return "";

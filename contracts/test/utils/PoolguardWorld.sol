@@ -419,6 +419,9 @@ abstract contract PoolguardWorld is Test {
             accountingOracleImplCopy == vm.computeCreateAddress(contractOrigin, 7), "PoolguardWorld: implementation copies"
         );
         require(contractActor == vm.computeCreateAddress(contractOrigin, 1), "PoolguardWorld: contract actor address");
+        // Rust's world arms the second contract actor's callbacks to refuse BERA after its last deployment from
+        // contract_origin (src/world.rs, HOOK_REVERT); setHook is anyone's to call and moves no nonce of theirs here.
+        ContractActorNoReceiver(payable(contractActorNoReceiver)).setHook(1, address(0), "", 0);
         address[2] memory wallets = [contractActor, contractActorNoReceiver];
         string[2] memory names = ["contract_actor", "contract_actor_no_receiver"];
         for (uint256 i = 0; i < 2; i++) {
