@@ -124,18 +124,13 @@ impl Dataflow {
                 if self.writers.len() >= MAX_SLOTS && !self.writers.contains_key(&slot) {
                     continue;
                 }
-                if self.guarded_by.contains_key(&slot) {
-                    match self.exemplars.get_mut(&(slot, key as u32)) {
-                        Some(op) if *op != action.op => op.clone_from(&action.op),
-                        Some(_) => {}
-                        None => {
-                            self.exemplars.insert((slot, key as u32), action.op.clone());
-                        }
-                    }
-                }
                 let writers = self.writers.entry(slot).or_default();
                 if writers.len() < MAX_WRITERS && !writers.contains(&(key as u32)) {
                     writers.push(key as u32);
+                }
+                // Only for a remembered writer of a slot some guard loaded: at most MAX_WRITERS per slot.
+                if writers.contains(&(key as u32)) && self.guarded_by.contains_key(&slot) {
+                    self.exemplars.insert((slot, key as u32), action.op.clone());
                 }
             }
         }

@@ -400,6 +400,7 @@ const BPS_DOMAIN: u16 = poolguard_invariants::formulas::ONE_HUNDRED_PERCENT as u
 /// suite's constants there; else, one draw in eight, anywhere up to 100% and one past it, or next to a constant of
 /// that whole range: a bound the suite lets governance set to 100% is tried there too.
 fn bps_value(rng: &mut SmallRng, ctx: &GenContext, typical: u16) -> u16 {
+    debug_assert!(typical > 0, "a bps field's usual bound is above zero");
     match rng.random_range(0..16) {
         0..=3 => near_constant(rng, ctx, typical),
         4 => near_constant(rng, ctx, BPS_DOMAIN),
@@ -1461,19 +1462,29 @@ pub fn insert_enablers(
         let pool = pool_of(rng, ctx, &seq[at]);
         let same_sender = rng.random_bool(0.5).then_some(seq[at].caller);
         // Half the time the arguments seen changing the guard's slot (a fresh draw of the kind may not change it
-        // at all: a report that is not the zero one), moved to this step's pool; only ops generation may send.
+        // at all: a report that is not the zero one), moved to this step's pool when it names one (else on the
+        // pool it changed); only ops generation may send.
         let exemplar = if rng.random_bool(0.5) {
             let ops: Vec<&Op> = flow
                 .exemplars(step_key(&seq[at].op), key)
                 .into_iter()
                 .filter(|op| op.kind().spec().generated())
                 .collect();
-            (!ops.is_empty()).then(|| on_pool(ops[rng.random_range(0..ops.len())], pool))
+            (!ops.is_empty()).then(|| {
+                let op = ops[rng.random_range(0..ops.len())];
+                match seq[at].op.pool() {
+                    Some(here) => on_pool(op, here),
+                    None => op.clone(),
+                }
+            })
         } else {
             None
         };
         let enabler = match exemplar {
-            Some(op) => action_for(rng, ctx, op, pool, same_sender),
+            Some(op) => {
+                let pool = op.pool().unwrap_or(pool);
+                action_for(rng, ctx, op, pool, same_sender)
+            }
             None => match action_of_key(rng, ctx, key, pool, same_sender) {
                 Some(enabler) => enabler,
                 None => return,

@@ -410,7 +410,7 @@ contract PoolguardHandler is PoolguardInvariants {
     /// @notice Basis points as strategy.rs `bps_value` draws them (without its dictionary): mostly below `typical`,
     /// else anywhere up to 100% and one past it.
     function _bps(uint256 seed, uint256 typical) internal pure returns (uint256) {
-        return (seed >> 128) % 8 < 3 ? seed % 10_002 : seed % typical;
+        return (seed >> 128) % 8 == 0 ? seed % 10_002 : seed % typical;
     }
 
     /// @notice Bounded like poolguard's plan: the balance stays at or above what was requested and not paid.
