@@ -227,6 +227,18 @@ impl Op {
         }
     }
 
+    /// This op about pool `pool` (its pool field set to it), or the op as it is when it names no pool.
+    pub fn on_pool(&self, pool: u8) -> Op {
+        let kind = self.kind();
+        let mut args = self.args();
+        for (value, field) in args.iter_mut().zip(kind.spec().fields) {
+            if field.kind == FieldKind::Pool {
+                *value = ArgValue::Byte(pool);
+            }
+        }
+        Op::from_args(kind, &args)
+    }
+
     /// Whether the chain itself (the system account) performs this op, whatever the sequence's caller.
     pub fn is_system(&self) -> bool {
         self.needs() == Needs::System

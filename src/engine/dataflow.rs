@@ -10,6 +10,7 @@
 //! Bounded: at most [`MAX_READS`] slots per kind and [`MAX_SLOTS`] slots with writers.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use poolguard_invariants::StepRecord;
 
@@ -67,7 +68,7 @@ pub struct Dataflow {
     /// did (the zero report that left an exit pending, not just some report), for a set-up to repeat. Keyed by
     /// the writer too, so that the step that closes what a guard reads (the pending exit sent) does not replace
     /// the one that opened it.
-    exemplars: HashMap<(u64, u32), Op>,
+    exemplars: HashMap<(u64, u32), Arc<Op>>,
     /// Per step key, calls made and effective calls (ones that succeeded and changed storage: a call that
     /// returns early without doing anything, like an activation not yet due, is no success for this).
     calls: Vec<(u64, u64)>,
@@ -116,6 +117,8 @@ impl Dataflow {
                     }
                 }
             }
+            // One copy of the op per step, shared by every guarded slot it changed.
+            let mut exemplar: Option<Arc<Op>> = None;
             for (address, slot) in &access.written {
                 let slot = slot_id(*address, *slot);
                 if self.written[key].len() < MAX_READS {
@@ -130,7 +133,8 @@ impl Dataflow {
                 }
                 // Only for a remembered writer of a slot some guard loaded: at most MAX_WRITERS per slot.
                 if writers.contains(&(key as u32)) && self.guarded_by.contains_key(&slot) {
-                    self.exemplars.insert((slot, key as u32), action.op.clone());
+                    let op = exemplar.get_or_insert_with(|| Arc::new(action.op.clone()));
+                    self.exemplars.insert((slot, key as u32), Arc::clone(op));
                 }
             }
         }
@@ -201,7 +205,7 @@ impl Dataflow {
             .filter_map(|slot| {
                 self.exemplars
                     .get(&(*slot, writer as u32))
-                    .map(|op| (*slot, op))
+                    .map(|op| (*slot, op.as_ref()))
             })
             .collect();
         found.sort_unstable_by_key(|(slot, _)| *slot);

@@ -1089,14 +1089,7 @@ pub fn mutate_args(rng: &mut SmallRng, ctx: &GenContext, op: &mut Op) {
     }
     let kind = op.kind();
     if kind.spec().retarget && rng.random_bool(0.15) {
-        let pool = rng.random_range(0..ctx.pools.max(1)) as u8;
-        let mut args = op.args();
-        for (value, field) in args.iter_mut().zip(kind.spec().fields) {
-            if field.kind == FieldKind::Pool {
-                *value = ArgValue::Byte(pool);
-            }
-        }
-        *op = Op::from_args(kind, &args);
+        *op = op.on_pool(rng.random_range(0..ctx.pools.max(1)) as u8);
     }
 }
 
@@ -1473,7 +1466,7 @@ pub fn insert_enablers(
             (!ops.is_empty()).then(|| {
                 let op = ops[rng.random_range(0..ops.len())];
                 match seq[at].op.pool() {
-                    Some(here) => on_pool(op, here),
+                    Some(here) => op.on_pool(here),
                     None => op.clone(),
                 }
             })
@@ -1498,18 +1491,6 @@ pub fn insert_enablers(
             return;
         }
     }
-}
-
-/// `op` about pool `pool` (its pool field set to it), or `op` as it is when it has none.
-fn on_pool(op: &Op, pool: u8) -> Op {
-    let kind = op.kind();
-    let mut args = op.args();
-    for (value, field) in args.iter_mut().zip(kind.spec().fields) {
-        if field.kind == FieldKind::Pool {
-            *value = ArgValue::Byte(pool);
-        }
-    }
-    Op::from_args(kind, &args)
 }
 
 /// Inserts after step `at` a fresh step of a kind drawn from `dependents` (as [`Dataflow::dependents`] gives
