@@ -3,7 +3,7 @@
 //! The libFuzzer targets in `fuzz/`, `poolguard corpus import/export` and `poolguard replay` (of a crash file)
 //! all decode with this module, so a crash found by `cargo fuzz` replays exactly.
 //!
-//! # Format (version 9: an origin tag after the roll, [`Action::origin`]; version 8: `DeployPool`, `OracleReportNewPool`, `ActivatePool`, `SendTokensToRewardsVault` and `RecoverTokens`,
+//! # Format (version 10: [`Report::Gwei`], a fifth report tag, and `OracleReportNewPool`'s report; version 9: an origin tag after the roll, [`Action::origin`]; version 8: `DeployPool`, `OracleReportNewPool`, `ActivatePool`, `SendTokensToRewardsVault` and `RecoverTokens`,
 //! whose selectors come before `Wait`'s; version 7: the amounts of `RedeemBgt` and `QueueDropBoost` became [`Amount`]s, a portion being of the
 //! operator's BGT, and `WaitUntilDue`'s selector comes before `Wait`'s; version 6: `TransferOwnership`, whose selector comes before `Wait`'s; version 5: `FinalizeDue`, whose selector comes before `Wait`'s, and `QueueDropBoost`'s amount a
 //! 32-byte word like every amount; version 4: the amounts of requests and share transfers became [`Amount`]s, a tag byte before them;
@@ -26,8 +26,9 @@
 //! values, fees (`U256`): **32 bytes**, the raw big-endian word, exactly as it appears in the calldata or as
 //! `msg.value`, so that a comparison operand the EVM reports to libFuzzer (a 32-byte word) can be found in
 //! and substituted into the input byte for byte. `bps`, oracle bounds: 2 bytes. `Finalize` id: 8 bytes. [`Role`]: 1 byte, index into [`Role::ALL`] modulo 7. [`UpgradeTarget`]: 1 byte
-//! modulo 5 (declaration order). [`Report`]: a tag byte modulo 4 (`Honest`, `Delta`, `Zero`, `Replay`),
-//! followed for `Delta` by its basis points as a 4-byte signed integer. An entry point index: 2 bytes. ABI
+//! modulo 5 (declaration order). [`Report`]: a tag byte modulo 5 (`Honest`, `Delta`, `Zero`, `Replay`,
+//! `Gwei`), followed for `Delta` by its basis points as a 4-byte signed integer and for `Gwei` by the balance's
+//! 32-byte word, as the calldata sends it. An entry point index: 2 bytes. ABI
 //! argument seeds: a count byte (modulo [`MAX_WORDS`] + 1), then that many 32-byte words. An [`Amount`] (what a
 //! request, a share transfer or a BGT redemption or drop asks for): a tag byte, even for an exact amount (then its
 //! 32-byte word), odd for a portion of the holding (then its basis points, 2 bytes).
@@ -256,11 +257,12 @@ impl Reader<'_> {
     }
 
     fn report(&mut self) -> Report {
-        match self.u8() % 4 {
+        match self.u8() % 5 {
             0 => Report::Honest,
             1 => Report::Delta(i32::from_be_bytes(self.array())),
             2 => Report::Zero,
-            _ => Report::Replay,
+            3 => Report::Replay,
+            _ => Report::Gwei(self.u256()),
         }
     }
 
@@ -379,6 +381,10 @@ impl Writer {
                     }
                     Report::Zero => self.u8(2),
                     Report::Replay => self.u8(3),
+                    Report::Gwei(balance) => {
+                        self.u8(4);
+                        self.u256(&balance);
+                    }
                 },
                 ArgValue::Words(words) => {
                     let kept = &words[..words.len().min(usize::from(MAX_WORDS))];

@@ -191,6 +191,7 @@ fn snapshots_back_and_errors() {
                   request-redeem staker1 pool0 all roll=10\n\
                   grant-role pool0 VALIDATOR_ADMIN staker1\n\
                   report pool1 -1%\n\
+                  report pool0 20000000bera\n\
                   transfer-shares attacker pool0 staker1 0%\n\
                   pause-pool contract_actor pool1 signed-by governance\n\
                   call pool0.StakingPool pause() from contract_actor signed-by=governance\n";
@@ -216,6 +217,11 @@ fn snapshots_back_and_errors() {
     );
     assert!(
         text.contains("feeder: oracle.updateTotalDeposits(pool1, Delta(-100)) -> ok"),
+        "{text}"
+    );
+    // A balance named outright, sent as whole gwei: twice the largest balance, far outside an active pool's bounds.
+    assert!(
+        text.contains("feeder: oracle.updateTotalDeposits(pool0, Gwei(20000000000000000)) -> reverted: ReportOutOfBounds()"),
         "{text}"
     );
     // 0% is none of it: sent as zero though the attacker holds no shares (a zero transfer is allowed).
@@ -245,6 +251,10 @@ fn snapshots_back_and_errors() {
             "pool9 does not exist (this world has 2 pools)",
         ),
         ("submit staker1 pool0 12abc\n", "not an amount: \"12abc\""),
+        (
+            "report pool0 1500\n",
+            "a report is sent in gwei: 1500 is not a whole number of gwei",
+        ),
         (
             "transfer-shares staker1 pool0 staker2 0.004%\n",
             "0.004% is less than 0.01% of a holding (0% is none of it)",

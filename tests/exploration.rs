@@ -4,7 +4,7 @@
 mod common;
 
 use alloy_primitives::U256;
-use poolguard::actions::{Action, Amount, Op};
+use poolguard::actions::{Action, Amount, Op, Report};
 use poolguard::bindings::IERC20;
 use poolguard::engine::runner::behaviour_features;
 use poolguard::engine::{run_sequence, RunOptions, RunResult, StopOn};
@@ -482,7 +482,12 @@ fn a_campaign_deploys_reports_and_activates_a_pool_of_its_own() {
     };
     let (admin, recipient) = (book(world.actors.stakers[0]), book(world.actors.stakers[1]));
     let deploy = step(deployer, Op::DeployPool { admin, recipient });
-    let report = step(feeder, Op::OracleReportNewPool {});
+    let report = step(
+        feeder,
+        Op::OracleReportNewPool {
+            report: Report::Honest,
+        },
+    );
     let activate = step(deployer, Op::ActivatePool {});
     let run = run_sequence(
         &mut world,

@@ -1041,6 +1041,14 @@ pub enum Setting {
         /// `refSlot`.
         ref_slot: U256,
     },
+    /// `AccountingOracle.updateTotalDeposits(pubkey, balanceGwei, refSlot)` for the validator of the pool a campaign
+    /// deploys itself ([`NewPoolObservation`]), which the oracle follows once the factory has deployed it.
+    NewPoolReport {
+        /// The balance reported, in wei (`balanceGwei` × 1e9).
+        balance: U256,
+        /// `refSlot`.
+        ref_slot: U256,
+    },
     /// A StakingRewardsVault's `recoverERC20(token, to, amount)`.
     RecoverTokens {
         /// Pool index.
@@ -1139,6 +1147,8 @@ pub struct NewPoolObservation {
     pub supply: U256,
     /// The balance the oracle last accepted for the pubkey (`getLastReport`).
     pub reported: U256,
+    /// The refSlot of that report (`getLastReport`; 0 before any).
+    pub reported_ref_slot: U256,
 }
 
 /// A `StakingPoolContractsDeployed(pubkey, smartOperator, stakingPool, stakingRewardsVault, incentiveCollector)`.

@@ -78,7 +78,7 @@ impl Setting {
             | Setting::ClaimStakerReward { .. }
             | Setting::DeployPool { .. }
             | Setting::ActivatePool { .. } => None,
-            Setting::OracleReport { .. } => Some(Privilege::Feeder),
+            Setting::OracleReport { .. } | Setting::NewPoolReport { .. } => Some(Privilege::Feeder),
             Setting::PausePool { .. }
             | Setting::UnpausePool { .. }
             | Setting::PauseVault
@@ -218,6 +218,30 @@ impl Setting {
                     Ok(())
                 }
             }
+            // The oracle follows a validator once the factory has deployed its pool, and until the pool is active
+            // takes any balance up to the absolute cap (SPEC bounds only an active pool's report).
+            Setting::NewPoolReport { ref_slot, .. }
+                if *ref_slot <= prev.new_pool.reported_ref_slot =>
+            {
+                allowed(format!(
+                    "refSlot {ref_slot} is not above the pubkey's last, {}",
+                    prev.new_pool.reported_ref_slot
+                ))
+            }
+            Setting::NewPoolReport { .. } if prev.new_pool.core.staking_pool.is_zero() => {
+                allowed("no pool was deployed for the pubkey")
+            }
+            Setting::NewPoolReport { balance, .. }
+                if *balance > MAX_EFFECTIVE_BALANCE.saturating_mul(U256::from(2u8)) =>
+            {
+                allowed("a balance above twice the largest a validator can hold")
+            }
+            // An active pool's bounds are judged around its books, which the harness observes only for the world's
+            // own pools.
+            Setting::NewPoolReport { .. } if prev.new_pool.active => {
+                allowed("the new pool is active: its report is bounded by books the harness does not observe")
+            }
+            Setting::NewPoolReport { .. } => Ok(()),
             Setting::ClaimIncentives { value, .. } if *value != p.payout_amount => forbidden(
                 format!("it pays {value}, not the payout amount {}", p.payout_amount),
             ),
@@ -687,6 +711,18 @@ impl Setting {
                     },
                 )
             }
+            Setting::NewPoolReport { balance, ref_slot } => {
+                let new = &next.new_pool;
+                effect(
+                    new.reported == *balance && new.reported_ref_slot == *ref_slot,
+                    || {
+                        format!(
+                            "the oracle's last report for the new pool is {} at refSlot {}, not the {balance} at refSlot {ref_slot} accepted",
+                            new.reported, new.reported_ref_slot
+                        )
+                    },
+                )
+            }
             Setting::TransferOwnership {
                 contract,
                 new_owner,
@@ -998,5 +1034,59 @@ mod tests {
         assert!(
             live_007(&active, &active, activate, true).is_some_and(|m| m.contains("SPEC forbids"))
         );
+    }
+
+    #[test]
+    fn a_pool_not_yet_active_takes_any_report_up_to_the_cap_and_keeps_it() {
+        let cap = crate::formulas::MAX_EFFECTIVE_BALANCE * U256::from(2u8);
+        let report = |balance: U256, ref_slot: u64| Setting::NewPoolReport {
+            balance,
+            ref_slot: U256::from(ref_slot),
+        };
+        // The step's caller (governance in these tests) holds the feeder role.
+        let mut undeployed = world(false, U256::ZERO);
+        undeployed.feeders = vec![true];
+        let mut deployed = undeployed.clone();
+        deployed.new_pool.core.staking_pool = Address::repeat_byte(0x82);
+        // Before the factory deployed it the oracle does not know the pubkey: a refusal is allowed.
+        assert_eq!(
+            live_007(&undeployed, &undeployed, report(cap, 1), false),
+            None
+        );
+        // Deployed, not active: the cap itself is in the domain, one wei above is not.
+        assert!(live_007(&deployed, &deployed, report(cap, 1), false)
+            .is_some_and(|m| m.contains("was refused")));
+        assert_eq!(
+            live_007(
+                &deployed,
+                &deployed,
+                report(cap + U256::from(1u8), 1),
+                false
+            ),
+            None
+        );
+        // A stale refSlot may be refused.
+        let mut reported = deployed.clone();
+        reported.new_pool.reported = cap;
+        reported.new_pool.reported_ref_slot = U256::from(1u8);
+        assert_eq!(live_007(&reported, &reported, report(cap, 1), false), None);
+        // Accepted: the oracle keeps both the balance and the refSlot.
+        let mut kept = reported.clone();
+        kept.new_pool.reported = U256::from(7u8);
+        kept.new_pool.reported_ref_slot = U256::from(2u8);
+        assert_eq!(
+            live_007(&reported, &kept, report(U256::from(7u8), 2), true),
+            None
+        );
+        let mut slot_lost = kept.clone();
+        slot_lost.new_pool.reported_ref_slot = U256::from(1u8);
+        assert!(
+            live_007(&reported, &slot_lost, report(U256::from(7u8), 2), true)
+                .is_some_and(|m| m.contains("refSlot 1"))
+        );
+        // Active: bounded by books the harness does not observe for this pool, so any refusal is allowed.
+        let mut active = deployed.clone();
+        active.new_pool.active = true;
+        assert_eq!(live_007(&active, &active, report(cap, 1), false), None);
     }
 }

@@ -121,10 +121,11 @@ impl std::fmt::Display for Amount {
 }
 
 /// How an oracle report picks its balance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Report {
     /// The consensus layer's actual balance, next refSlot (an honest feeder).
+    #[default]
     Honest,
     /// The pool's expected balance moved by `bps` basis points (may be out of bounds), next refSlot.
     Delta(i32),
@@ -132,6 +133,40 @@ pub enum Report {
     Zero,
     /// The actual balance with the last refSlot again (stale or replayed).
     Replay,
+    /// Exactly this balance in gwei, whatever the books say, next refSlot: the absolute edges (the oracle's cap, an
+    /// inactive pool's any balance) and the exact values edge tries and secant probes solve for.
+    Gwei(U256),
+}
+
+impl Report {
+    /// The `(balanceGwei, refSlot)` this report sends for a validator whose consensus-layer balance is `actual`
+    /// (wei), whose last report was at `last_slot` and whose pool expects `expected` (wei).
+    pub fn balance_and_slot(&self, actual: U256, last_slot: U256, expected: U256) -> (U256, U256) {
+        let next = last_slot + U256::from(1u8);
+        let gwei = U256::from(poolguard_invariants::formulas::GWEI);
+        let (balance, slot) = match *self {
+            Report::Honest => (actual, next),
+            Report::Zero => (U256::ZERO, next),
+            Report::Replay => (actual, last_slot),
+            Report::Gwei(balance_gwei) => return (balance_gwei, next),
+            Report::Delta(bps) => {
+                let magnitude = expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
+                let value = if bps >= 0 {
+                    expected + magnitude
+                } else {
+                    expected.saturating_sub(magnitude)
+                };
+                // Rounded toward the books: a move of exactly a bound stays on its edge.
+                let balance_gwei = if bps < 0 {
+                    value.div_ceil(gwei)
+                } else {
+                    value / gwei
+                };
+                return (balance_gwei, next);
+            }
+        };
+        (balance / gwei, slot)
+    }
 }
 
 /// A concrete transaction, or a plain roll.

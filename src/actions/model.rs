@@ -789,7 +789,7 @@ macro_rules! ops {
     (@show $op:ident, $world:ident, $caller:ident,) => { format!("{:?}", $op) };
     ($(
         $(#[doc = $doc:literal])*
-        $name:ident { $($field:ident : $ty:ty = $kind:expr $(=> $mutable:ident)?),* $(,)? }
+        $name:ident { $($(#[$field_attr:meta])* $field:ident : $ty:ty = $kind:expr $(=> $mutable:ident)?),* $(,)? }
             weight $weight:literal, needs $needs:expr, $([$retarget:ident],)?
             $(show |$d:ident| $show:expr,)?
             plan |$cx:ident| $plan:expr;
@@ -800,7 +800,7 @@ macro_rules! ops {
         #[serde(tag = "op", rename_all = "snake_case")]
         #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
         pub enum Op {
-            $($(#[doc = $doc])* $name { $(#[allow(missing_docs)] $field: $ty),* },)*
+            $($(#[doc = $doc])* $name { $($(#[$field_attr])* #[allow(missing_docs)] $field: $ty),* },)*
         }
 
         /// The kinds of [`Op`], in declaration order (which the libFuzzer format's full alphabet depends on).

@@ -140,21 +140,7 @@ ops! {
         show |d| format!("oracle.updateTotalDeposits({}, {report:?})", d.pool(pool)),
         plan |cx| {
             let (actual, last_slot, expected) = cx.world.oracle_inputs(cx.pool());
-            let next = last_slot + U256::from(1);
-            let (balance, slot) = match report {
-                Report::Honest => (actual, next),
-                Report::Zero => (U256::ZERO, next),
-                Report::Replay => (actual, last_slot),
-                Report::Delta(bps) => {
-                    let magnitude = expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
-                    let value = if *bps >= 0 { expected + magnitude } else { expected.saturating_sub(magnitude) };
-                    (value, next)
-                }
-            };
-            // Reports are whole gwei, rounded toward the books: a move of exactly a bound stays on its edge.
-            let gwei = U256::from(poolguard_invariants::formulas::GWEI);
-            let below = matches!(report, Report::Delta(bps) if *bps < 0);
-            let balance_gwei = if below { balance.div_ceil(gwei) } else { balance / gwei };
+            let (balance_gwei, slot) = report.balance_and_slot(actual, last_slot, expected);
             cx.call(
                 cx.contracts().accounting_oracle,
                 IAccountingOracle::updateTotalDepositsCall {
@@ -478,20 +464,26 @@ ops! {
                 FIRST_DEPOSIT_AMOUNT,
             )
         };
-    /// `AccountingOracle.updateTotalDeposits` for the new pool's validator: its balance at BeaconDeposit, at the
-    /// refSlot after the last.
-    OracleReportNewPool {}
+    /// `AccountingOracle.updateTotalDeposits` for the new pool's validator, by `report` ([`Report`]: its balance at
+    /// BeaconDeposit, at the refSlot after the last, when honest). Sequences saved before the field existed send
+    /// the honest report.
+    OracleReportNewPool { #[serde(default)] report: Report = K::Report => mutable }
         weight 1, needs Needs::Feeder,
-        show |d| "oracle.updateTotalDeposits(newPool, its balance)".to_string(),
+        show |d| format!("oracle.updateTotalDeposits(newPool, {report:?})"),
         plan |cx| {
-            let pubkey = cx.world.new_pool.pubkey.clone();
-            let (balance, last_slot) = cx.world.validator_and_last_slot(&pubkey);
+            let new_pool = &cx.world.new_pool;
+            let (actual, last_slot) = cx.world.validator_and_last_slot(&new_pool.pubkey);
+            let expected = cx
+                .world
+                .view(new_pool.predicted.staking_pool, &IStakingPool::expectedClBalanceCall {})
+                .unwrap_or_default();
+            let (balance_gwei, slot) = report.balance_and_slot(actual, last_slot, expected);
             cx.call(
                 cx.contracts().accounting_oracle,
                 IAccountingOracle::updateTotalDepositsCall {
-                    pubkey,
-                    balanceGwei: balance / U256::from(1_000_000_000u64),
-                    refSlot: last_slot + U256::from(1u8),
+                    pubkey: new_pool.pubkey.clone(),
+                    balanceGwei: balance_gwei,
+                    refSlot: slot,
                 },
                 U256::ZERO,
             )

@@ -228,7 +228,7 @@ pub fn field_usage(name: &str, kind: FieldKind) -> String {
         FieldKind::RequestId => "request id, 0 = the one a holder would finalize",
         FieldKind::Count => "number",
         FieldKind::Role => "role",
-        FieldKind::Report => "honest | zero | replay | +N% | -N%",
+        FieldKind::Report => "honest | zero | replay | +N% | -N% | balance (20000000bera)",
         FieldKind::Target => {
             "StakingPoolBeacon | SmartOperatorBeacon | Factory | WithdrawalVault | AccountingOracle"
         }
@@ -356,6 +356,19 @@ fn field_value(
                 "honest" => Report::Honest,
                 "zero" => Report::Zero,
                 "replay" => Report::Replay,
+                // A balance named outright: any amount, sent as whole gwei (`report=20000000bera`).
+                _ if text.starts_with(|c: char| c.is_ascii_digit()) => {
+                    let unit = U256::from(1_000_000_000u64);
+                    return Some(number(text).and_then(|wei| {
+                        if wei % unit == U256::ZERO {
+                            Ok(ArgValue::Report(Report::Gwei(wei / unit)))
+                        } else {
+                            Err(format!(
+                                "a report is sent in gwei: {text} is not a whole number of gwei"
+                            ))
+                        }
+                    }));
+                }
                 _ if text.starts_with(['+', '-']) => {
                     let bps = match percent(text) {
                         Some(bps) => bps,

@@ -17,6 +17,7 @@ use crate::actions::{
 use crate::bindings::IAccountingOracle;
 use crate::fuzzinput::ROLLS;
 use crate::world::{World, BERA};
+use poolguard_invariants::formulas::GWEI;
 
 /// What generation needs to know of the world.
 #[derive(Debug, Clone)]
@@ -439,7 +440,9 @@ fn random_field(rng: &mut SmallRng, ctx: &GenContext, kind: FieldKind, pool: u8)
         FieldKind::Account => ArgValue::Byte(rng.random_range(0..ctx.accounts.clamp(1, 256)) as u8),
         FieldKind::Role => ArgValue::Role(Role::ALL[rng.random_range(0..Role::ALL.len())]),
         FieldKind::Report => ArgValue::Report(match rng.random_range(0..12) {
-            0..=5 => Report::Honest,
+            0..=4 => Report::Honest,
+            // A balance named outright, as an amount is drawn: whatever the books imply.
+            5 => Report::Gwei(amount(rng, ctx) / U256::from(GWEI)),
             6..=7 => Report::Delta(rng.random_range(-700..150)),
             // A move within one basis point of one of the oracle's bounds as the world was deployed (read from its
             // state): a report on the edge of what the oracle accepts, where a wrong centre or an off-by-one bound
@@ -529,6 +532,7 @@ fn takes_exact_value(kind: FieldKind) -> bool {
             | FieldKind::Payment
             | FieldKind::Held { .. }
             | FieldKind::Bps { .. }
+            | FieldKind::Report
     )
 }
 
@@ -541,6 +545,7 @@ fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
         }
         FieldKind::Held { .. } => Some(ArgValue::Amount(Amount::Exact(value))),
         FieldKind::Bps { .. } => u16::try_from(value).ok().map(ArgValue::U16),
+        FieldKind::Report => Some(ArgValue::Report(Report::Gwei(value))),
         _ => None,
     }
 }
@@ -557,9 +562,19 @@ pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
     let sent_as_is = valued().find(|&i| match &args[i] {
         ArgValue::Word(v) | ArgValue::Amount(Amount::Exact(v)) => *v == argument,
         ArgValue::U16(v) => U256::from(*v) == argument,
+        ArgValue::Report(Report::Gwei(v)) => *v == argument,
         _ => false,
     });
-    let held = || valued().find(|&i| matches!(args[i], ArgValue::Amount(Amount::Held { .. })));
+    // A portion of a holding is resolved when the step runs, and a report's balance is read from state unless
+    // named: either may have been sent as any amount (a report's balance is its call's only amount word).
+    let held = || {
+        valued().find(|&i| {
+            matches!(
+                args[i],
+                ArgValue::Amount(Amount::Held { .. }) | ArgValue::Report(_)
+            )
+        })
+    };
     let at = sent_as_is.or_else(held)?;
     args[at] = exact_argument(fields[at].kind, value)?;
     Some(Op::from_args(kind, &args))
@@ -1025,12 +1040,18 @@ fn mutate_field(
         (FieldKind::Fee, ArgValue::Word(v)) => {
             ArgValue::Word(tweak(rng, ctx, v) % U256::from(16u8))
         }
-        (FieldKind::Report, _) => ArgValue::Report(match rng.random_range(0..4) {
-            0 => Report::Honest,
-            1 => Report::Delta(rng.random_range(-800..200)),
-            2 => Report::Zero,
-            _ => Report::Replay,
-        }),
+        (FieldKind::Report, ArgValue::Report(report)) => {
+            ArgValue::Report(match rng.random_range(0..5) {
+                0 => Report::Honest,
+                1 => Report::Delta(rng.random_range(-800..200)),
+                2 => Report::Zero,
+                3 => Report::Replay,
+                _ => Report::Gwei(match report {
+                    Report::Gwei(balance) => tweak(rng, ctx, balance),
+                    _ => amount(rng, ctx) / U256::from(GWEI),
+                }),
+            })
+        }
         // Past every cap, so that a cap off by a little is crossed; now and then anywhere in the domain.
         (FieldKind::Bps { .. }, _) => ArgValue::U16(match rng.random_range(0..8) {
             0..=3 => near_constant(rng, ctx, 3000),

@@ -500,6 +500,12 @@ impl Observer {
         });
         // The StakingPool is second in `CoreAddresses::all`.
         let deployed = has_code[1];
+        let last_report = reads.view(
+            c.accounting_oracle,
+            IAccountingOracle::getLastReportCall {
+                pubkey: new.pubkey.clone(),
+            },
+        );
         NewPoolObservation {
             predicted: new.predicted,
             cl_operator: reads.view(
@@ -515,14 +521,8 @@ impl Observer {
             } else {
                 U256::ZERO
             },
-            reported: reads
-                .view(
-                    c.accounting_oracle,
-                    IAccountingOracle::getLastReportCall {
-                        pubkey: new.pubkey.clone(),
-                    },
-                )
-                .balanceWei,
+            reported: last_report.balanceWei,
+            reported_ref_slot: last_report.refSlot,
             core,
         }
     }
@@ -1049,11 +1049,19 @@ impl Observer {
             }
             IAccountingOracle::updateTotalDepositsCall::SELECTOR if to == c.accounting_oracle => {
                 let call = IAccountingOracle::updateTotalDepositsCall::abi_decode(data).ok()?;
-                Some(Setting::OracleReport {
-                    pool: *self.pubkey_pool.get(&keccak256(&call.pubkey))?,
-                    balance: call.balanceGwei.checked_mul(U256::from(1_000_000_000u64))?,
-                    ref_slot: call.refSlot,
-                })
+                let balance = call.balanceGwei.checked_mul(U256::from(1_000_000_000u64))?;
+                match self.pubkey_of(&call.pubkey) {
+                    PubkeyOf::Pool(pool) => Some(Setting::OracleReport {
+                        pool,
+                        balance,
+                        ref_slot: call.refSlot,
+                    }),
+                    PubkeyOf::NewPool => Some(Setting::NewPoolReport {
+                        balance,
+                        ref_slot: call.refSlot,
+                    }),
+                    PubkeyOf::Other => None,
+                }
             }
             IAccountingOracle::setBoundsCall::SELECTOR if to == c.accounting_oracle => {
                 let call = IAccountingOracle::setBoundsCall::abi_decode(data).ok()?;

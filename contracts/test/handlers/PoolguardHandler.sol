@@ -372,7 +372,7 @@ contract PoolguardHandler is PoolguardInvariants {
         bytes memory key = _pools[pool].pubkey;
         uint256 actual = IBeaconDeposit(beaconDeposit).validatorBalance(key);
         (, uint256 last) = IAccountingOracle(accountingOracle).getLastReport(key);
-        uint256 kind = kindSeed % 10;
+        uint256 kind = kindSeed % 11;
         uint256 balance = actual;
         uint256 slot = last + 1;
         if (kind >= 6 && kind <= 7) {
@@ -384,6 +384,9 @@ contract PoolguardHandler is PoolguardInvariants {
             balance = 0;
         } else if (kind == 9) {
             slot = last;
+        } else if (kind == 10) {
+            // A balance named outright (Rust's `Report::Gwei`): anywhere up to one gwei past the oracle's cap.
+            balance = ((kindSeed / 11) % (20_000_000 ether / 1 gwei + 2)) * 1 gwei;
         }
         _go(
             OP_ORACLE_REPORT,
