@@ -139,6 +139,11 @@ pub enum Report {
 }
 
 impl Report {
+    /// Whether this is [`Report::Honest`] (the default, which a saved `OracleReportNewPool` leaves out).
+    pub fn is_honest(&self) -> bool {
+        *self == Report::Honest
+    }
+
     /// The `(balanceGwei, refSlot)` this report sends for a validator whose consensus-layer balance is `actual`
     /// (wei), whose last report was at `last_slot` and whose pool expects `expected` (wei).
     pub fn balance_and_slot(&self, actual: U256, last_slot: U256, expected: U256) -> (U256, U256) {

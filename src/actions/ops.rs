@@ -466,17 +466,23 @@ ops! {
         };
     /// `AccountingOracle.updateTotalDeposits` for the new pool's validator, by `report` ([`Report`]: its balance at
     /// BeaconDeposit, at the refSlot after the last, when honest). Sequences saved before the field existed send
-    /// the honest report.
-    OracleReportNewPool { #[serde(default)] report: Report = K::Report => mutable }
+    /// the honest report, and an honest report is saved as they were (so their content names do not change).
+    OracleReportNewPool {
+        #[serde(default, skip_serializing_if = "Report::is_honest")] report: Report = K::Report => mutable
+    }
         weight 1, needs Needs::Feeder,
         show |d| format!("oracle.updateTotalDeposits(newPool, {report:?})"),
         plan |cx| {
             let new_pool = &cx.world.new_pool;
             let (actual, last_slot) = cx.world.validator_and_last_slot(&new_pool.pubkey);
-            let expected = cx
-                .world
-                .view(new_pool.predicted.staking_pool, &IStakingPool::expectedClBalanceCall {})
-                .unwrap_or_default();
+            // Only a move of the books reads them.
+            let expected = match report {
+                Report::Delta(_) => cx
+                    .world
+                    .view(new_pool.predicted.staking_pool, &IStakingPool::expectedClBalanceCall {})
+                    .unwrap_or_default(),
+                _ => U256::ZERO,
+            };
             let (balance_gwei, slot) = report.balance_and_slot(actual, last_slot, expected);
             cx.call(
                 cx.contracts().accounting_oracle,

@@ -522,7 +522,7 @@ fn near(rng: &mut SmallRng, value: U256) -> U256 {
 }
 
 /// Whether a field of `kind` is sent as its value is (an ABI word or `msg.value`), so a boundary can be placed in
-/// it.
+/// it; a report takes one as the balance it names ([`Report::Gwei`]).
 fn takes_exact_value(kind: FieldKind) -> bool {
     matches!(
         kind,
@@ -551,7 +551,8 @@ fn exact_argument(kind: FieldKind, value: U256) -> Option<ArgValue> {
 }
 
 /// `op` with the value field it sent as `argument` set to `value` (a portion of a holding, resolved when the step
-/// runs, may have been any amount, so it counts too): the input-to-state replacement of a comparison the suite
+/// runs, may have been any amount, and so may a report's balance read from state: both count too; a report then
+/// names the value, [`Report::Gwei`]): the input-to-state replacement of a comparison the suite
 /// made of that argument ([`ArgumentComparison`]). `None` when no field of
 /// `op` can have been sent as `argument`, or the field cannot take `value`.
 pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
@@ -566,12 +567,13 @@ pub fn place_value(op: &Op, argument: U256, value: U256) -> Option<Op> {
         _ => false,
     });
     // A portion of a holding is resolved when the step runs, and a report's balance is read from state unless
-    // named: either may have been sent as any amount (a report's balance is its call's only amount word).
+    // named or zero: either may have been sent as any amount (a report's balance is its call's only amount word).
     let held = || {
         valued().find(|&i| {
             matches!(
                 args[i],
-                ArgValue::Amount(Amount::Held { .. }) | ArgValue::Report(_)
+                ArgValue::Amount(Amount::Held { .. })
+                    | ArgValue::Report(Report::Honest | Report::Delta(_) | Report::Replay)
             )
         })
     };
@@ -1047,7 +1049,10 @@ fn mutate_field(
                 2 => Report::Zero,
                 3 => Report::Replay,
                 _ => Report::Gwei(match report {
-                    Report::Gwei(balance) => tweak(rng, ctx, balance),
+                    // Tweaked in wei, as the dictionary and the amounts are, then sent as whole gwei again.
+                    Report::Gwei(balance) => {
+                        tweak(rng, ctx, balance.saturating_mul(U256::from(GWEI))) / U256::from(GWEI)
+                    }
                     _ => amount(rng, ctx) / U256::from(GWEI),
                 }),
             })

@@ -366,7 +366,8 @@ contract PoolguardHandler is PoolguardInvariants {
         );
     }
 
-    /// @notice kind: 0-5 honest, 6-7 expected balance moved by [-700, 150) bps, 8 zero, 9 replay (strategy.rs).
+    /// @notice kind: 0-5 honest, 6-7 expected balance moved by [-700, 150) bps, 8 zero, 9 replay, 10 a balance named
+    /// outright (strategy.rs).
     function oracleReport(uint256 c, uint256 r, uint256 p, uint256 kindSeed) external {
         uint256 pool = _pool(p);
         bytes memory key = _pools[pool].pubkey;
