@@ -202,8 +202,12 @@ impl Variant {
             if let Some(dir) = dest.parent() {
                 fs::create_dir_all(dir).map_err(io(dir))?;
             }
-            // Write-then-rename: a concurrent reader sees the old file or the new one, never half of it.
-            let tmp = dest.with_extension(format!("tmp{}", std::process::id()));
+            // Write-then-rename: a concurrent reader sees the old file or the new one, never half of it. The
+            // temporary file lies outside `src` and `test`, where another process materializing the same variant
+            // would take it for a stale source and delete it before the rename.
+            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = out.join(format!(".materialize-{}-{write}.tmp", std::process::id()));
             fs::write(&tmp, content).map_err(io(&tmp))?;
             fs::set_permissions(&tmp, permissions).map_err(io(&tmp))?;
             fs::rename(&tmp, &dest).map_err(io(&dest))?;
@@ -283,6 +287,51 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn materializing_one_variant_at_once_from_many_threads_never_fails() {
+        let root = scratch("concurrent");
+        fs::create_dir_all(root.join("src/core")).unwrap();
+        fs::create_dir_all(root.join("node_modules")).unwrap();
+        for i in 0..20 {
+            fs::write(
+                root.join(format!("src/core/C{i}.sol")),
+                format!("uint x = {i};"),
+            )
+            .unwrap();
+        }
+        // Two edits of the same variant name, alternated, so that every pass rewrites a file while other threads
+        // look for stale ones.
+        let variant = |value: u8| Variant {
+            name: "v".into(),
+            invariant: "X".into(),
+            description: String::new(),
+            edits: vec![Edit {
+                file: "src/core/C3.sol".into(),
+                find: "uint x = 3;".into(),
+                replace: format!("uint x = {value};"),
+            }],
+        };
+        let cache = root.join("cache");
+        std::thread::scope(|scope| {
+            for thread in 0..8u8 {
+                let (variant, cache, root) = (&variant, &cache, &root);
+                scope.spawn(move || {
+                    for pass in 0..20u8 {
+                        variant(4 + (thread + pass) % 2)
+                            .materialize(root, cache)
+                            .expect("a concurrent materialization of the same variant succeeds");
+                    }
+                });
+            }
+        });
+        let variant = variant(4);
+        let out = variant.materialize(&root, &cache).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("src/core/C3.sol")).unwrap(),
+            "uint x = 4;"
+        );
     }
 
     #[test]
