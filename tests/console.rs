@@ -253,7 +253,7 @@ fn snapshots_back_and_errors() {
         ("submit staker1 pool0 12abc\n", "not an amount: \"12abc\""),
         (
             "report pool0 1500\n",
-            "a report is sent in gwei: 1500 is not a whole number of gwei",
+            "report is sent in gwei: 1500 wei is not a whole number of gwei",
         ),
         (
             "transfer-shares staker1 pool0 staker2 0.004%\n",

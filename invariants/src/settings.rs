@@ -51,6 +51,12 @@ fn token_moves(events: &StepEvents, from: Address) -> Vec<TokenTransfer> {
         .collect()
 }
 
+/// Whether an oracle report of `balance` (wei) lies above twice the largest balance a validator can hold, which SPEC
+/// lets the oracle refuse whatever the books say.
+fn above_report_cap(balance: U256) -> bool {
+    balance > MAX_EFFECTIVE_BALANCE.saturating_mul(U256::from(2u8))
+}
+
 /// Pool `pool` of `obs`, or an error naming it.
 fn pool(obs: &Observation, pool: usize) -> Result<&PoolObservation, String> {
     obs.pools
@@ -196,8 +202,7 @@ impl Setting {
             Setting::OracleReport { .. } if p.is_fully_exited => {
                 allowed("the pool has fully exited")
             }
-            Setting::OracleReport { balance, .. }
-                if *balance > MAX_EFFECTIVE_BALANCE.saturating_mul(U256::from(2u8)) =>
+            Setting::OracleReport { balance, .. } if above_report_cap(*balance) =>
             {
                 allowed("a balance above twice the largest a validator can hold")
             }
@@ -231,8 +236,7 @@ impl Setting {
             Setting::NewPoolReport { .. } if prev.new_pool.core.staking_pool.is_zero() => {
                 allowed("no pool was deployed for the pubkey")
             }
-            Setting::NewPoolReport { balance, .. }
-                if *balance > MAX_EFFECTIVE_BALANCE.saturating_mul(U256::from(2u8)) =>
+            Setting::NewPoolReport { balance, .. } if above_report_cap(*balance) =>
             {
                 allowed("a balance above twice the largest a validator can hold")
             }

@@ -149,28 +149,22 @@ impl Report {
     pub fn balance_and_slot(&self, actual: U256, last_slot: U256, expected: U256) -> (U256, U256) {
         let next = last_slot + U256::from(1u8);
         let gwei = U256::from(poolguard_invariants::formulas::GWEI);
-        let (balance, slot) = match *self {
-            Report::Honest => (actual, next),
+        match *self {
+            Report::Honest => (actual / gwei, next),
             Report::Zero => (U256::ZERO, next),
-            Report::Replay => (actual, last_slot),
-            Report::Gwei(balance_gwei) => return (balance_gwei, next),
+            Report::Replay => (actual / gwei, last_slot),
+            Report::Gwei(balance_gwei) => (balance_gwei, next),
             Report::Delta(bps) => {
                 let magnitude = expected * U256::from(bps.unsigned_abs()) / U256::from(10_000u64);
-                let value = if bps >= 0 {
-                    expected + magnitude
-                } else {
-                    expected.saturating_sub(magnitude)
-                };
                 // Rounded toward the books: a move of exactly a bound stays on its edge.
-                let balance_gwei = if bps < 0 {
-                    value.div_ceil(gwei)
+                let balance_gwei = if bps >= 0 {
+                    (expected + magnitude) / gwei
                 } else {
-                    value / gwei
+                    expected.saturating_sub(magnitude).div_ceil(gwei)
                 };
-                return (balance_gwei, next);
+                (balance_gwei, next)
             }
-        };
-        (balance / gwei, slot)
+        }
     }
 }
 

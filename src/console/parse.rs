@@ -262,6 +262,16 @@ fn field_value(
     text: &str,
 ) -> Option<Result<ArgValue, String>> {
     let gwei = name.ends_with("_gwei");
+    // An amount typed in wei (or with a unit) that is sent as whole gwei.
+    let whole_gwei = |text: &str, wei: U256| -> Result<U256, String> {
+        let unit = U256::from(poolguard_invariants::formulas::GWEI);
+        if wei % unit != U256::ZERO {
+            return Err(format!(
+                "{name} is sent in gwei: {text} wei is not a whole number of gwei"
+            ));
+        }
+        Ok(wei / unit)
+    };
     let amount = |text: &str| -> Option<Result<U256, String>> {
         let starts_numeric = text
             .chars()
@@ -270,18 +280,7 @@ fn field_value(
         if !starts_numeric {
             return None;
         }
-        Some(number(text).and_then(|wei| {
-            if !gwei {
-                return Ok(wei);
-            }
-            let unit = U256::from(1_000_000_000u64);
-            if wei % unit != U256::ZERO {
-                return Err(format!(
-                    "{name} is sent in gwei: {text} wei is not a whole number of gwei"
-                ));
-            }
-            Ok(wei / unit)
-        }))
+        Some(number(text).and_then(|wei| if gwei { whole_gwei(text, wei) } else { Ok(wei) }))
     };
     let small = |text: &str, max: u64| -> Option<Result<u64, String>> {
         amount(text).map(|r| {
@@ -358,16 +357,11 @@ fn field_value(
                 "replay" => Report::Replay,
                 // A balance named outright: any amount, sent as whole gwei (`report=20000000bera`).
                 _ if text.starts_with(|c: char| c.is_ascii_digit()) => {
-                    let unit = U256::from(1_000_000_000u64);
-                    return Some(number(text).and_then(|wei| {
-                        if wei % unit == U256::ZERO {
-                            Ok(ArgValue::Report(Report::Gwei(wei / unit)))
-                        } else {
-                            Err(format!(
-                                "a report is sent in gwei: {text} is not a whole number of gwei"
-                            ))
-                        }
-                    }));
+                    return Some(
+                        number(text)
+                            .and_then(|wei| whole_gwei(text, wei))
+                            .map(|g| ArgValue::Report(Report::Gwei(g))),
+                    );
                 }
                 _ if text.starts_with(['+', '-']) => {
                     let bps = match percent(text) {
