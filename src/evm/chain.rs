@@ -15,7 +15,7 @@ use revm::handler::{EthPrecompiles, MainnetEvm};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
-use revm::{ExecuteCommitEvm, ExecuteEvm, InspectEvm, Inspector};
+use revm::{ExecuteEvm, InspectEvm, Inspector};
 
 use super::reads::{recording_instructions, EnvReads, ReadSet, RecordingDb};
 
@@ -231,6 +231,43 @@ pub struct Chain {
     block: BlockEnv,
     cfg: CfgEnv,
     gas_limit: u64,
+    /// Names what this chain holds ([`Chain::state_id`]): a fresh number after every change that a call could see.
+    state_id: u64,
+}
+
+/// The source of [`Chain::state_id`]s: process-wide, so that no two states of any chains ever share one.
+static NEXT_STATE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn fresh_state_id() -> u64 {
+    NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Whether committing `state` over `db` changes anything a call can read: a storage slot, a balance, a code, or
+/// whether an account exists. A nonce is not: no instruction reads it (a `CREATE` address depends on it, and the view
+/// cache never reuses a view that creates), so a reverted transaction, which only bumps its sender's nonce, leaves
+/// what calls see as it was.
+fn changes_what_calls_see(db: &ChainDb, state: &revm::state::EvmState) -> bool {
+    state.iter().any(|(address, account)| {
+        if !account.is_touched() {
+            return false;
+        }
+        if account.is_selfdestructed()
+            || account.is_created()
+            || account.storage.values().any(|slot| slot.is_changed())
+        {
+            return true;
+        }
+        let before = db
+            .cache
+            .accounts
+            .get(address)
+            .filter(|a| a.account_state != AccountState::NotExisting)
+            .map(|a| (a.info.balance, a.info.code_hash));
+        // An account the transaction loaded without changing it exists after the commit exactly when it did before
+        // (revm commits an untouched empty account as it found it), so only its balance and code are compared.
+        before != Some((account.info.balance, account.info.code_hash))
+            && !(before.is_none() && account.is_empty())
+    })
 }
 
 impl fmt::Debug for Chain {
@@ -273,7 +310,21 @@ impl Chain {
             block,
             cfg,
             gas_limit: DEFAULT_CALL_GAS_LIMIT,
+            state_id: fresh_state_id(),
         }
+    }
+
+    /// A number naming what this chain holds: accounts, balances, code, storage, block and configuration (nonces
+    /// aside, which no call reads). Every change gives a fresh number, never used before by any chain; a clone
+    /// keeps it, and so does a chain reset from a clone. So two chains (or one chain at two moments) with the same id
+    /// answer every call alike, and an observation of one holds for the other.
+    pub fn state_id(&self) -> u64 {
+        self.state_id
+    }
+
+    /// Notes a change of what this chain holds.
+    fn changed(&mut self) {
+        self.state_id = fresh_state_id();
     }
 
     /// Replaces every contract's code with a copy of its own, taken from `copies` (keyed by code hash; a code not
@@ -310,6 +361,7 @@ impl Chain {
 
     /// Mutable access to the underlying revm database (for cheat-code style state edits).
     pub fn db_mut(&mut self) -> &mut ChainDb {
+        self.changed();
         &mut self.db
     }
 
@@ -325,11 +377,13 @@ impl Chain {
 
     /// Sets the gas limit used by [`Chain::call`], [`Chain::call_inspected`] and [`Chain::view`].
     pub fn set_gas_limit(&mut self, gas_limit: u64) {
+        self.changed();
         self.gas_limit = gas_limit;
     }
 
     /// Loads (or creates) `who`'s cached account and marks it existing.
     fn account_mut(&mut self, who: Address) -> &mut revm::database::DbAccount {
+        self.changed();
         let acc = match self.db.load_account(who) {
             Ok(acc) => acc,
             Err(never) => match never {},
@@ -453,6 +507,7 @@ impl Chain {
         let mut info = self.account_info(who).cloned().unwrap_or_default();
         info.code_hash = bytecode.hash_slow();
         info.code = Some(bytecode);
+        self.changed();
         self.db.insert_account_info(who, info);
     }
 
@@ -534,8 +589,18 @@ impl Chain {
     fn transact_commit(&mut self, tx: TxEnv) -> Result<CallOutcome, EvmError> {
         let ctx = Self::context(&self.cfg, &self.block, &mut self.db);
         let mut evm = Self::evm(ctx, ());
-        let result = evm.transact_commit(tx)?;
-        Ok(CallOutcome::from_result(result))
+        let done = evm.transact(tx)?;
+        drop(evm);
+        self.commit(done.state);
+        Ok(CallOutcome::from_result(done.result))
+    }
+
+    /// Commits a transaction's `state`, noting whether it changed what calls see.
+    fn commit(&mut self, state: revm::state::EvmState) {
+        if changes_what_calls_see(&self.db, &state) {
+            self.changed();
+        }
+        revm::DatabaseCommit::commit(&mut self.db, state);
     }
 
     /// Deploys `initcode` from `from`, sending `value`, and commits the result.
@@ -595,8 +660,9 @@ impl Chain {
         let ctx = Self::context(&self.cfg, &self.block, &mut self.db);
         let mut evm = Self::evm(ctx, inspector);
         let done = evm.inspect_tx(tx)?;
+        drop(evm);
         let access = StateAccess::of(&done.state);
-        evm.commit(done.state);
+        self.commit(done.state);
         let mut outcome = CallOutcome::from_result(done.result);
         outcome.access = access;
         Ok(outcome)
@@ -649,11 +715,14 @@ impl Chain {
     /// Advances the timestamp by `seconds`, keeping the block number.
     pub fn warp(&mut self, seconds: u64) {
         let timestamp = self.timestamp().saturating_add(seconds);
-        self.block.timestamp = U256::from(timestamp);
+        self.set_block(self.block_number(), timestamp);
     }
 
     /// Sets block number and timestamp.
     pub fn set_block(&mut self, number: u64, timestamp: u64) {
+        if (number, timestamp) != (self.block_number(), self.timestamp()) {
+            self.changed();
+        }
         self.block.number = U256::from(number);
         self.block.timestamp = U256::from(timestamp);
     }

@@ -470,3 +470,63 @@ fn bench_call_overhead() {
          clone(20x200 slots) {big_clone:?}"
     );
 }
+
+/// [`Chain::state_id`] names what calls can see: it moves with every change they could read, stays on a reverted
+/// call (only the sender's nonce moves) and on a call that writes a slot its own value, and comes back with a reset
+/// from a clone. A sender that did not exist does change it: its first nonce makes it exist, which `EXTCODEHASH`
+/// tells.
+#[test]
+fn the_state_id_moves_exactly_when_what_calls_see_changes() {
+    let mut chain = Chain::new();
+    let store = deploy(&mut chain, STORE);
+    let reverter = deploy(&mut chain, REVERTER);
+    let snapshot = chain.clone();
+    let deployed = chain.state_id();
+    assert_eq!(snapshot.state_id(), deployed, "a clone holds the same");
+
+    let out = chain
+        .call(ALICE, reverter, Bytes::new(), U256::ZERO)
+        .unwrap();
+    assert!(out.reverted());
+    assert_eq!(chain.nonce(ALICE), 3);
+    assert_eq!(chain.state_id(), deployed, "a reverted call");
+    chain.call(ALICE, store, word(0), U256::ZERO).unwrap();
+    assert_eq!(chain.state_id(), deployed, "a slot written its own value");
+    chain.view(ALICE, store, word(5)).unwrap();
+    assert_eq!(chain.state_id(), deployed, "a view");
+    chain.roll(0);
+    assert_eq!(chain.state_id(), deployed, "no block rolled");
+
+    let mut ids = vec![deployed];
+    let mut moved = |chain: &Chain, what: &str| {
+        assert!(
+            !ids.contains(&chain.state_id()),
+            "{what}: an id seen before"
+        );
+        ids.push(chain.state_id());
+    };
+    chain.call(BOB, reverter, Bytes::new(), U256::ZERO).unwrap();
+    moved(&chain, "a reverted call by a sender that did not exist");
+    chain.call(ALICE, store, word(5), U256::ZERO).unwrap();
+    moved(&chain, "a slot written");
+    chain.set_balance(BOB, U256::from(10));
+    moved(&chain, "a balance set");
+    chain.call(BOB, ALICE, Bytes::new(), U256::from(3)).unwrap();
+    moved(&chain, "value sent");
+    chain.roll(1);
+    moved(&chain, "a block rolled");
+    chain.warp(1);
+    moved(&chain, "time warped");
+    chain.set_storage(store, U256::from(1), U256::from(2));
+    moved(&chain, "a slot set");
+    chain.set_code(BOB, STORE.to_vec().into());
+    moved(&chain, "code set");
+    deploy(&mut chain, STORE);
+    moved(&chain, "a contract deployed");
+    chain.set_gas_limit(chain.gas_limit() / 2);
+    moved(&chain, "the gas limit");
+
+    chain.clone_from(&snapshot);
+    assert_eq!(chain.state_id(), deployed, "reset from the clone");
+    assert_eq!(chain.storage(store, U256::ZERO), U256::ZERO);
+}

@@ -7,6 +7,8 @@ use alloy_primitives::map::HashMap;
 
 use alloy_primitives::{Address, Bytes};
 
+use poolguard_invariants::observation::Observation;
+
 use crate::evm::{CallOutcome, Chain, EvmError, ReadKey};
 
 /// Beyond this many kept views the least recently used half is dropped, with the inputs only they read. Most
@@ -45,6 +47,16 @@ struct Entry {
     used_at: u64,
 }
 
+/// An observation kept whole, for a state observed again.
+#[derive(Debug)]
+struct LastObservation {
+    /// The [`Chain::state_id`] it observed.
+    state_id: u64,
+    observation: Observation,
+    /// The views it asked.
+    views: u64,
+}
+
 /// The views kept between observations.
 #[derive(Debug)]
 pub(super) struct ViewCache {
@@ -56,6 +68,12 @@ pub(super) struct ViewCache {
     stats: CacheStats,
     /// Beyond this many views, [`ViewCache::evict`] runs.
     capacity: usize,
+    /// Whether a view of the current observation could not be kept (it read what [`ReadKey`] cannot describe).
+    volatile_seen: bool,
+    /// Views asked in the current observation.
+    asked: u64,
+    /// The last observation made entirely of views that could be kept.
+    last: Option<LastObservation>,
 }
 
 impl Default for ViewCache {
@@ -74,6 +92,9 @@ impl ViewCache {
             entries: HashMap::default(),
             stats: CacheStats::default(),
             capacity: capacity.max(2),
+            volatile_seen: false,
+            asked: 0,
+            last: None,
         }
     }
 
@@ -83,8 +104,31 @@ impl ViewCache {
         (self.entries.len(), self.inputs.len())
     }
 
+    /// The last observation, when it was of a chain holding what `chain` holds (the same [`Chain::state_id`]): a
+    /// step that changed nothing a call can see (a reverted call, say) is observed without asking a single view.
+    /// Its views count as reused.
+    pub(super) fn unchanged(&mut self, chain: &Chain) -> Option<Observation> {
+        let last = self.last.as_ref()?;
+        (last.state_id == chain.state_id()).then(|| {
+            self.stats.hits += last.views;
+            last.observation.clone()
+        })
+    }
+
+    /// Keeps `observation`, just made of `chain`, for [`ViewCache::unchanged`], unless one of its views was
+    /// volatile.
+    pub(super) fn remember(&mut self, chain: &Chain, observation: &Observation) {
+        self.last = (!self.volatile_seen).then(|| LastObservation {
+            state_id: chain.state_id(),
+            observation: observation.clone(),
+            views: self.asked,
+        });
+    }
+
     /// Starts an observation of `chain`: re-reads every kept input and notes which changed.
     pub(super) fn begin(&mut self, chain: &Chain) {
+        self.volatile_seen = false;
+        self.asked = 0;
         if self.entries.len() > self.capacity {
             self.evict();
         }
@@ -146,6 +190,7 @@ impl ViewCache {
         to: Address,
         data: Bytes,
     ) -> Result<CallOutcome, EvmError> {
+        self.asked += 1;
         let block = (chain.block_number(), chain.timestamp());
         let key = (to, data);
         if let Some(entry) = self.entries.get_mut(&key) {
@@ -164,6 +209,7 @@ impl ViewCache {
         self.stats.misses += 1;
         let (outcome, reads) = chain.view_recorded(Address::ZERO, to, key.1.clone())?;
         if reads.volatile {
+            self.volatile_seen = true;
             self.entries.remove(&key);
             return Ok(outcome);
         }
@@ -286,6 +332,37 @@ mod tests {
             observe(&mut cache, &chain, READER).1,
             "changed and back between observations"
         );
+    }
+
+    #[test]
+    fn an_observation_is_kept_whole_for_the_same_state_unless_a_view_was_volatile() {
+        let mut chain = chain();
+        let mut cache = ViewCache::default();
+        let observation = Observation {
+            block: 7,
+            ..Observation::default()
+        };
+        let observe_with = |cache: &mut ViewCache, chain: &Chain, views: &[Address]| {
+            cache.begin(chain);
+            for to in views {
+                cache.view(chain, *to, Bytes::new()).unwrap();
+            }
+            cache.remember(chain, &observation);
+        };
+        observe_with(&mut cache, &chain, &[READER, CLOCK]);
+        let hits = cache.stats().hits;
+        assert_eq!(cache.unchanged(&chain), Some(observation.clone()));
+        assert_eq!(
+            cache.stats().hits,
+            hits + 2,
+            "its two views count as reused"
+        );
+        chain.set_storage(WALLET, U256::ZERO, U256::from(1));
+        assert_eq!(cache.unchanged(&chain), None, "any change, read or not");
+        observe_with(&mut cache, &chain, &[READER, HASHER]);
+        assert_eq!(cache.unchanged(&chain), None, "EXTCODEHASH was read");
+        observe_with(&mut cache, &chain, &[READER]);
+        assert!(cache.unchanged(&chain).is_some(), "volatile no more");
     }
 
     #[test]

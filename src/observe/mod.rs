@@ -309,8 +309,13 @@ impl Observer {
     pub fn observe(&self, world: &World) -> Observation {
         let incremental = || {
             let mut cache = self.cache.lock();
+            if let Some(observation) = cache.unchanged(&world.chain) {
+                return observation;
+            }
             cache.begin(&world.chain);
-            self.observe_with(world, Some(&mut cache))
+            let observation = self.observe_with(world, Some(&mut cache));
+            cache.remember(&world.chain, &observation);
+            observation
         };
         match self.mode {
             ObserveMode::Full => self.observe_with(world, None),
