@@ -235,11 +235,31 @@ pub struct Chain {
     state_id: u64,
 }
 
-/// The source of [`Chain::state_id`]s: process-wide, so that no two states of any chains ever share one.
-static NEXT_STATE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+/// The source of [`Chain::state_id`]s: process-wide, so that no two states of any chains ever share one. Each
+/// thread takes a block of [`STATE_IDS_PER_THREAD_BLOCK`] at a time, so that workers do not contend for one cache
+/// line at every step (as they did for the reference count of shared code, BENCHMARKS.md §25).
+static NEXT_STATE_ID_BLOCK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+const STATE_IDS_PER_THREAD_BLOCK: u64 = 1 << 16;
+
+thread_local! {
+    /// The next id this thread hands out, and the end of its block.
+    static STATE_IDS: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
 
 fn fresh_state_id() -> u64 {
-    NEXT_STATE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    STATE_IDS.with(|ids| {
+        let (mut next, mut end) = ids.get();
+        if next == end {
+            next = NEXT_STATE_ID_BLOCK.fetch_add(
+                STATE_IDS_PER_THREAD_BLOCK,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            end = next + STATE_IDS_PER_THREAD_BLOCK;
+        }
+        ids.set((next + 1, end));
+        next
+    })
 }
 
 /// Whether committing `state` over `db` changes anything a call can read: a storage slot, a balance, a code, or

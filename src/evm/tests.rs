@@ -530,3 +530,29 @@ fn the_state_id_moves_exactly_when_what_calls_see_changes() {
     assert_eq!(chain.state_id(), deployed, "reset from the clone");
     assert_eq!(chain.storage(store, U256::ZERO), U256::ZERO);
 }
+
+/// State ids are unique across threads (each hands out ids from blocks of its own).
+#[test]
+fn state_ids_never_repeat_across_threads() {
+    let ids: Vec<u64> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut chain = Chain::new();
+                    (0..100_000u64)
+                        .map(|n| {
+                            chain.set_balance(ALICE, U256::from(n));
+                            chain.state_id()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    let distinct: std::collections::HashSet<u64> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), ids.len());
+}
