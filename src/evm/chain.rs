@@ -263,9 +263,10 @@ fn fresh_state_id() -> u64 {
 }
 
 /// Whether committing `state` over `db` changes anything a call can read: a storage slot, a balance, a code, or
-/// whether an account exists. A nonce is not: no instruction reads it (a `CREATE` address depends on it, and the view
-/// cache never reuses a view that creates), so a reverted transaction, which only bumps its sender's nonce, leaves
-/// what calls see as it was.
+/// whether an account is empty (`EXTCODEHASH` tells an empty account from one with a nonce). A nonce otherwise is
+/// not: no instruction reads it (a `CREATE` address depends on it, and the view cache never reuses a view that
+/// creates), so a reverted transaction from an account that is not empty, which only bumps its nonce, leaves what
+/// calls see as it was.
 fn changes_what_calls_see(db: &ChainDb, state: &revm::state::EvmState) -> bool {
     state.iter().any(|(address, account)| {
         if !account.is_touched() {
@@ -282,10 +283,15 @@ fn changes_what_calls_see(db: &ChainDb, state: &revm::state::EvmState) -> bool {
             .accounts
             .get(address)
             .filter(|a| a.account_state != AccountState::NotExisting)
-            .map(|a| (a.info.balance, a.info.code_hash));
-        // An account the transaction loaded without changing it exists after the commit exactly when it did before
-        // (revm commits an untouched empty account as it found it), so only its balance and code are compared.
-        before != Some((account.info.balance, account.info.code_hash))
+            .map(|a| (a.info.balance, a.info.code_hash, a.info.is_empty()));
+        // To every instruction an empty account is one that does not exist, so a missing account that stays empty
+        // (one a transaction only loaded) changes nothing.
+        before
+            != Some((
+                account.info.balance,
+                account.info.code_hash,
+                account.is_empty(),
+            ))
             && !(before.is_none() && account.is_empty())
     })
 }
@@ -334,10 +340,11 @@ impl Chain {
         }
     }
 
-    /// A number naming what this chain holds: accounts, balances, code, storage, block and configuration (nonces
-    /// aside, which no call reads). Every change gives a fresh number, never used before by any chain; a clone
-    /// keeps it, and so does a chain reset from a clone. So two chains (or one chain at two moments) with the same id
-    /// answer every call alike, and an observation of one holds for the other.
+    /// A number naming what this chain holds: accounts, balances, code, storage, which accounts are empty, block
+    /// and configuration; nonces aside, which no instruction reads. Every change gives a fresh number, never used
+    /// before by any chain; a clone keeps it, and so does a chain reset from a clone. So two chains (or one chain at
+    /// two moments) with the same id answer every call alike, except where a call creates a contract (its address
+    /// follows a nonce): the view cache never reuses such a view, so an observation of one holds for the other.
     pub fn state_id(&self) -> u64 {
         self.state_id
     }

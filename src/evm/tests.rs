@@ -473,8 +473,8 @@ fn bench_call_overhead() {
 
 /// [`Chain::state_id`] names what calls can see: it moves with every change they could read, stays on a reverted
 /// call (only the sender's nonce moves) and on a call that writes a slot its own value, and comes back with a reset
-/// from a clone. A sender that did not exist does change it: its first nonce makes it exist, which `EXTCODEHASH`
-/// tells.
+/// from a clone. An empty sender (no balance, no nonce, no code) does change it, whether it was in the database or
+/// not: its first nonce makes it non-empty, which `EXTCODEHASH` tells.
 #[test]
 fn the_state_id_moves_exactly_when_what_calls_see_changes() {
     let mut chain = Chain::new();
@@ -507,6 +507,20 @@ fn the_state_id_moves_exactly_when_what_calls_see_changes() {
     };
     chain.call(BOB, reverter, Bytes::new(), U256::ZERO).unwrap();
     moved(&chain, "a reverted call by a sender that did not exist");
+    // CAROL is in the database, touched and empty, before her first transaction.
+    const CAROL: Address = address!("00000000000000000000000000000000000ca201");
+    let before = chain.state_id();
+    chain.call(ALICE, CAROL, Bytes::new(), U256::ZERO).unwrap();
+    assert_eq!(chain.nonce(CAROL), 0);
+    assert_eq!(
+        chain.state_id(),
+        before,
+        "a call that only touches an empty account"
+    );
+    chain
+        .call(CAROL, reverter, Bytes::new(), U256::ZERO)
+        .unwrap();
+    moved(&chain, "a reverted call by an empty sender in the database");
     chain.call(ALICE, store, word(5), U256::ZERO).unwrap();
     moved(&chain, "a slot written");
     chain.set_balance(BOB, U256::from(10));
