@@ -2,6 +2,9 @@
 //! changes. Every observation first re-reads the inputs of all kept views (a database lookup each, shared by the
 //! views that read the same slot), so the reuse is decided by value, from the state itself: it holds across
 //! [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever changed the state.
+//!
+//! Before all that, a chain holding what the last observation saw (the same [`Chain::state_id`]: a reverted call
+//! changes nothing a call can see) gets that observation back whole, with no input re-read and no view asked.
 
 use alloy_primitives::map::HashMap;
 
