@@ -461,6 +461,13 @@ fn incremental_observation_equals_the_full_one() {
             cache.hits,
             cache.misses
         );
+        // The views that ran were served sub-calls, so the equality above covers them too.
+        assert!(
+            cache.subcall_hits > cache.subcall_misses,
+            "{label}: sub-calls served {} times, run {} times",
+            cache.subcall_hits,
+            cache.subcall_misses
+        );
         assert!(
             report.progress.calls > 1_000,
             "{label}: {:?}",

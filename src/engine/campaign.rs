@@ -877,8 +877,7 @@ fn merge_epoch(
     for out in slots {
         s.report.worker_busy += out.busy;
         s.report.dead_entries += out.dead_entries;
-        s.report.view_cache.hits += out.view_cache.hits;
-        s.report.view_cache.misses += out.view_cache.misses;
+        s.report.view_cache.add(&out.view_cache);
         s.report
             .observation_mismatches
             .extend(out.mismatches.iter().cloned());

@@ -157,10 +157,14 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
     let p = &report.progress;
     let cache = report.view_cache;
     println!(
-        "\nviews reused: {} of {} ({:.1}%){}",
+        "\nviews reused: {} of {} ({:.1}%); sub-calls of the views run reused: {} of {} ({:.1}%){}",
         cache.hits,
         cache.hits + cache.misses,
         100.0 * cache.hits as f64 / (cache.hits + cache.misses).max(1) as f64,
+        cache.subcall_hits,
+        cache.subcall_hits + cache.subcall_misses,
+        100.0 * cache.subcall_hits as f64
+            / (cache.subcall_hits + cache.subcall_misses).max(1) as f64,
         if options.paranoid {
             "; paranoid: every observation matched the full one"
         } else {

@@ -1,5 +1,6 @@
 //! The chain: state, blocks and transactions over revm (see [the module above](super)).
 
+use std::convert::Infallible;
 use std::fmt;
 
 use alloy_primitives::{Address, Bytes, Log, B256, U256};
@@ -7,17 +8,18 @@ use revm::bytecode::Bytecode;
 use revm::context::result::{
     EVMError, ExecutionResult, HaltReason, InvalidHeader, InvalidTransaction,
 };
-use revm::context::{BlockEnv, CfgEnv, Context, Evm, FrameStack, Journal, TxEnv};
+use revm::context::{BlockEnv, CfgEnv, Context, ContextSetters, Evm, FrameStack, Journal, TxEnv};
 use revm::database::{AccountState, CacheDB, EmptyDB};
 use revm::database_interface::{Database, DatabaseRef, WrapDatabaseRef};
 use revm::handler::instructions::EthInstructions;
-use revm::handler::{EthPrecompiles, MainnetEvm};
+use revm::handler::{EthPrecompiles, Handler, MainnetEvm};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
 use revm::{ExecuteEvm, InspectEvm, Inspector};
 
-use super::reads::{recording_instructions, EnvReads, ReadSet, RecordingDb};
+use super::memo::{CallMemo, MemoHandler, MemoHit, SubCall, SubCallResult};
+use super::reads::{recording_instructions, EnvReads, ReadKey, ReadSet, RecordingDb};
 
 /// Hard fork the chain runs. Berachain mainnet runs Prague ("Bectra").
 ///
@@ -719,12 +721,27 @@ impl Chain {
         to: Address,
         data: Bytes,
     ) -> Result<(CallOutcome, ReadSet), EvmError> {
+        self.view_recorded_with(from, to, data, &mut NoMemo)
+    }
+
+    /// [`Chain::view_recorded`], with the view's static sub-calls answered from `memo` where it holds their result,
+    /// and kept in it otherwise (see [`memo`](super::memo)).
+    pub fn view_recorded_with(
+        &self,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        memo: &mut dyn CallMemo,
+    ) -> Result<(CallOutcome, ReadSet), EvmError> {
         let tx = self.tx(from, TxKind::Call(to), data, U256::ZERO, self.gas_limit);
         let db = RecordingDb::new(&self.db);
         let ctx = Self::context(&self.cfg, &self.block, WrapDatabaseRef(&db));
         let mut evm = Self::evm_with(ctx, (), recording_instructions(SPEC));
-        // `transact_one` leaves the state diff in the journal, which is dropped with `evm`.
-        let (result, env) = EnvReads::record(|| evm.transact_one(tx));
+        evm.ctx.set_tx(tx);
+        // The run leaves the state diff in the journal, which is dropped with `evm`.
+        let mut handler: MemoHandler<'_, _, EVMError<Infallible, InvalidTransaction>> =
+            MemoHandler::new(memo);
+        let (result, env) = EnvReads::record(|| handler.run(&mut evm));
         drop(evm);
         let outcome = CallOutcome::from_result(result?);
         Ok((outcome, db.finish(env)))
@@ -778,4 +795,15 @@ pub struct AccountDump {
     pub code: Bytes,
     /// Non-zero storage slots, sorted.
     pub storage: Vec<(U256, U256)>,
+}
+
+/// A [`CallMemo`] that keeps nothing: every sub-call runs.
+struct NoMemo;
+
+impl CallMemo for NoMemo {
+    fn lookup(&mut self, _call: &SubCall) -> Option<MemoHit<'_>> {
+        None
+    }
+
+    fn store(&mut self, _call: SubCall, _result: SubCallResult, _reads: &[ReadKey], _block: bool) {}
 }

@@ -14,6 +14,7 @@
 
 pub mod chain;
 pub mod inspect;
+pub mod memo;
 pub mod reads;
 
 pub use chain::{
@@ -25,6 +26,7 @@ pub use inspect::{
     edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, PcTracer,
     DEFAULT_CMP_CAP,
 };
+pub use memo::{CallMemo, MemoHit, SubCall, SubCallResult};
 pub use reads::{ReadKey, ReadSet};
 
 #[cfg(test)]

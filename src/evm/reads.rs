@@ -7,6 +7,9 @@
 //!   (the block), seen by wrapped instructions ([`recording_instructions`], [`EnvReads`]). An account load alone
 //!   depends only on the account's code: the balance it also carries matters only to the two balance opcodes.
 //!
+//! Inside a view, the wrapped instructions also keep a trail of what each frame read, for the sub-calls kept in a
+//! [memo](super::memo); the inputs of a sub-call served from it count as read by the view.
+//!
 //! What cannot be described that way (a value transfer, a creation, `EXTCODEHASH`, which tells an empty account
 //! from a missing one) makes the view [volatile](ReadSet::volatile): never reused.
 
@@ -26,7 +29,7 @@ use revm::state::{AccountInfo, Bytecode};
 use super::ChainDb;
 
 /// One input of a view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReadKey {
     /// A storage slot of an account.
     Slot(Address, U256),
@@ -90,6 +93,7 @@ impl<'a> RecordingDb<'a> {
     pub(super) fn finish(self, env: EnvReads) -> ReadSet {
         let mut keys = self.keys.into_inner();
         keys.extend(env.balances.into_iter().map(ReadKey::Balance));
+        keys.extend(env.served);
         ReadSet {
             keys,
             block: self.block.get() || env.block,
@@ -125,11 +129,29 @@ impl DatabaseRef for RecordingDb<'_> {
 /// What a view read outside the database: balances (`BALANCE`, `SELFBALANCE`), the block (`NUMBER`, `TIMESTAMP`,
 /// `BLOCKHASH`), and whether it did something that makes it volatile. Filled by the wrapped instructions of
 /// [`recording_instructions`] on the thread running the view.
+///
+/// For the frames of the view (see [`memo`](super::memo)) it also keeps a trail of every input an instruction read,
+/// in order, whatever the journal already held, and counts the block and volatile reads: a frame's inputs are the
+/// trail from where it began.
 #[derive(Debug, Default)]
 pub(super) struct EnvReads {
     balances: Vec<Address>,
     block: bool,
     volatile: bool,
+    /// Every slot, balance and code read by an instruction, and the inputs of sub-calls served from the memo.
+    trail: Vec<ReadKey>,
+    block_reads: u32,
+    volatile_reads: u32,
+    /// The inputs of sub-calls served from the memo, which the database never saw.
+    served: Vec<ReadKey>,
+}
+
+/// Where a frame began in the [`EnvReads`] of its view.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FrameMark {
+    trail: usize,
+    block_reads: u32,
+    volatile_reads: u32,
 }
 
 thread_local! {
@@ -146,6 +168,54 @@ impl EnvReads {
         let out = view();
         (out, ENV_READS.with_borrow_mut(std::mem::take))
     }
+
+    /// Where a frame starting now begins.
+    pub(super) fn mark() -> FrameMark {
+        ENV_READS.with_borrow(|r| FrameMark {
+            trail: r.trail.len(),
+            block_reads: r.block_reads,
+            volatile_reads: r.volatile_reads,
+        })
+    }
+
+    /// The inputs read since `mark`, and whether the block was among them; `None` when something volatile was.
+    pub(super) fn since(mark: &FrameMark) -> Option<(Vec<ReadKey>, bool)> {
+        ENV_READS.with_borrow(|r| {
+            (r.volatile_reads == mark.volatile_reads).then(|| {
+                let mut keys = r.trail[mark.trail..].to_vec();
+                keys.sort_unstable();
+                keys.dedup();
+                (keys, r.block_reads != mark.block_reads)
+            })
+        })
+    }
+
+    /// Notes that the code of `who` was read (it was called).
+    pub(super) fn note_code(who: Address) {
+        note(|r| r.trail.push(ReadKey::Code(who)));
+    }
+
+    /// Notes the inputs of a sub-call answered from the memo: read by every frame around it, and by the view.
+    pub(super) fn served(reads: &[ReadKey], block: bool) {
+        note(|r| {
+            r.trail.extend_from_slice(reads);
+            r.served.extend_from_slice(reads);
+            if block {
+                r.block = true;
+                r.block_reads += 1;
+            }
+        });
+    }
+
+    fn read_block(&mut self) {
+        self.block = true;
+        self.block_reads += 1;
+    }
+
+    fn read_volatile(&mut self) {
+        self.volatile = true;
+        self.volatile_reads += 1;
+    }
 }
 
 fn note(f: impl FnOnce(&mut EnvReads)) {
@@ -154,40 +224,84 @@ fn note(f: impl FnOnce(&mut EnvReads)) {
 
 type Ictx<'a, H> = InstructionContext<'a, H, EthInterpreter>;
 
+/// The address on top of the stack (the operand of `BALANCE`, `EXTCODESIZE`, `EXTCODECOPY`).
+fn address_on_top<H: Host + ?Sized>(ctx: &Ictx<'_, H>) -> Option<Address> {
+    let top = ctx.interpreter.stack.data().last()?;
+    Some(Address::from_word(B256::from(top.to_be_bytes::<32>())))
+}
+
 fn balance<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    if let Some(who) = ctx.interpreter.stack.data().last() {
-        let who = Address::from_word(B256::from(who.to_be_bytes::<32>()));
-        note(|r| r.balances.push(who));
+    if let Some(who) = address_on_top(&ctx) {
+        note(|r| {
+            r.balances.push(who);
+            r.trail.push(ReadKey::Balance(who));
+        });
     }
     host::balance(ctx)
 }
 
 fn selfbalance<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
     let who = ctx.interpreter.input.target_address;
-    note(|r| r.balances.push(who));
+    note(|r| {
+        r.balances.push(who);
+        r.trail.push(ReadKey::Balance(who));
+    });
     host::selfbalance(ctx)
 }
 
-/// Wrappers that set one flag of [`EnvReads`], then run the mainnet instruction.
-macro_rules! flagging {
-    ($($name:ident sets $flag:ident, then $original:path;)*) => {$(
+/// `SLOAD`: the database records the slot for the view; the trail records it for the frame.
+fn sload<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    if let Some(slot) = ctx.interpreter.stack.data().last() {
+        let key = ReadKey::Slot(ctx.interpreter.input.target_address, *slot);
+        note(|r| r.trail.push(key));
+    }
+    host::sload(ctx)
+}
+
+/// Wrappers that note the code of the account on top of the stack, then run the mainnet instruction.
+macro_rules! reading_code {
+    ($($name:ident, then $original:path;)*) => {$(
         fn $name<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-            note(|r| r.$flag = true);
+            if let Some(who) = address_on_top(&ctx) {
+                note(|r| r.trail.push(ReadKey::Code(who)));
+            }
+            $original(ctx)
+        }
+    )*};
+}
+
+reading_code! {
+    extcodesize, then host::extcodesize;
+    extcodecopy, then host::extcodecopy;
+}
+
+/// Wrappers that note a read of the block, or of something volatile, then run the mainnet instruction.
+macro_rules! flagging {
+    ($($name:ident reads $what:ident, then $original:path;)*) => {$(
+        fn $name<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+            note(EnvReads::$what);
             $original(ctx)
         }
     )*};
 }
 
 flagging! {
-    number sets block, then block_info::block_number;
-    timestamp sets block, then block_info::timestamp;
-    blockhash sets block, then host::blockhash;
-    extcodehash sets volatile, then host::extcodehash;
-    selfdestruct sets volatile, then host::selfdestruct;
+    number reads read_block, then block_info::block_number;
+    timestamp reads read_block, then block_info::timestamp;
+    blockhash reads read_block, then host::blockhash;
+    extcodehash reads read_volatile, then host::extcodehash;
+    selfdestruct reads read_volatile, then host::selfdestruct;
+}
+
+/// `TLOAD`: a view starts with empty transient storage, but a frame inside it may read what its caller stored, so a
+/// frame that loads transient storage is not kept (the view still is).
+fn tload<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+    note(|r| r.volatile_reads += 1);
+    host::tload(ctx)
 }
 
 fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(|r| r.volatile = true);
+    note(EnvReads::read_volatile);
     contract::create::<IS_CREATE2, _, _>(ctx)
 }
 
@@ -195,7 +309,7 @@ fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> Instruc
 fn call_with_value<const KIND: u8, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
     let data = ctx.interpreter.stack.data();
     if data.len() >= 3 && !data[data.len() - 3].is_zero() {
-        note(|r| r.volatile = true);
+        note(EnvReads::read_volatile);
     }
     contract::call::<KIND, _, _>(ctx)
 }
@@ -208,6 +322,10 @@ pub(super) fn recording_instructions<H: Host>(spec: SpecId) -> EthInstructions<E
     let table = instructions.instruction_table_mut();
     table[opcode::BALANCE as usize] = Instruction::new(balance);
     table[opcode::SELFBALANCE as usize] = Instruction::new(selfbalance);
+    table[opcode::SLOAD as usize] = Instruction::new(sload);
+    table[opcode::TLOAD as usize] = Instruction::new(tload);
+    table[opcode::EXTCODESIZE as usize] = Instruction::new(extcodesize);
+    table[opcode::EXTCODECOPY as usize] = Instruction::new(extcodecopy);
     table[opcode::NUMBER as usize] = Instruction::new(number);
     table[opcode::TIMESTAMP as usize] = Instruction::new(timestamp);
     table[opcode::BLOCKHASH as usize] = Instruction::new(blockhash);

@@ -3,6 +3,9 @@
 //! views that read the same slot), so the reuse is decided by value, from the state itself: it holds across
 //! [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever changed the state.
 //!
+//! A view's static sub-calls are kept the same way ([`SubCalls`]): a pool's previews all call the same fee rates and
+//! accruals, which change far less often than the pool's books, so a preview that runs again finds them kept.
+//!
 //! Before all that, a chain holding what the last observation saw (the same [`Chain::state_id`]: a reverted call
 //! changes nothing a call can see) gets that observation back whole, with no input re-read and no view asked.
 
@@ -12,7 +15,9 @@ use alloy_primitives::{Address, Bytes};
 
 use poolguard_invariants::observation::Observation;
 
-use crate::evm::{CallOutcome, Chain, EvmError, ReadKey};
+use crate::evm::{
+    CallMemo, CallOutcome, Chain, ChainDb, EvmError, MemoHit, ReadKey, SubCall, SubCallResult,
+};
 
 /// Beyond this many kept views the least recently used half is dropped, with the inputs only they read. Most
 /// views' calldata repeats (the pools' totals, each actor's balance), but the probes' amounts and the request ids
@@ -26,6 +31,20 @@ pub struct CacheStats {
     pub hits: u64,
     /// Views executed.
     pub misses: u64,
+    /// Static sub-calls of executed views answered from the cache.
+    pub subcall_hits: u64,
+    /// Static sub-calls of executed views run and kept.
+    pub subcall_misses: u64,
+}
+
+impl CacheStats {
+    /// Adds `other`'s counts (another worker's).
+    pub fn add(&mut self, other: &CacheStats) {
+        self.hits += other.hits;
+        self.misses += other.misses;
+        self.subcall_hits += other.subcall_hits;
+        self.subcall_misses += other.subcall_misses;
+    }
 }
 
 /// One input that some kept view read, with its value at the last observation.
@@ -37,10 +56,10 @@ struct Input {
     changed_at: u64,
 }
 
+/// When a kept result was computed and asked for, and what it read.
 #[derive(Debug)]
-struct Entry {
-    outcome: CallOutcome,
-    /// Indices into [`ViewCache::inputs`].
+struct Kept {
+    /// Indices into [`ViewCache::inputs`], sorted.
     inputs: Box<[u32]>,
     /// The block number and timestamp it ran at, when it read them.
     block: Option<(u64, u64)>,
@@ -48,6 +67,109 @@ struct Entry {
     computed_at: u64,
     /// The last observation that asked for it.
     used_at: u64,
+}
+
+impl Kept {
+    /// Whether none of its inputs changed since it was computed (and it is asked at its block, if it read it).
+    fn fresh(&self, inputs: &[Input], block: (u64, u64)) -> bool {
+        self.block.is_none_or(|b| b == block)
+            && self
+                .inputs
+                .iter()
+                .all(|&i| inputs[i as usize].changed_at <= self.computed_at)
+    }
+
+    fn age(&self) -> (u64, u64) {
+        (self.used_at, self.computed_at)
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    outcome: CallOutcome,
+    kept: Kept,
+}
+
+/// A static sub-call's kept result.
+#[derive(Debug)]
+struct CallEntry {
+    result: SubCallResult,
+    /// What it read, for the frames and the view that it is served to.
+    reads: Box<[ReadKey]>,
+    kept: Kept,
+}
+
+/// The inputs kept views read, each once, with their values at the last observation.
+#[derive(Debug, Default)]
+struct Inputs {
+    list: Vec<Input>,
+    index: HashMap<ReadKey, u32>,
+}
+
+impl Inputs {
+    /// The indices of `reads` (added, with their value in `db`, if new), sorted and without repeats.
+    fn intern(&mut self, reads: &[ReadKey], db: &ChainDb, epoch: u64) -> Box<[u32]> {
+        let mut indices: Vec<u32> = reads
+            .iter()
+            .map(|read| {
+                *self.index.entry(*read).or_insert_with(|| {
+                    self.list.push(Input {
+                        key: *read,
+                        value: read.value(db),
+                        changed_at: epoch,
+                    });
+                    (self.list.len() - 1) as u32
+                })
+            })
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_boxed_slice()
+    }
+}
+
+/// The view cache's sub-calls, as the [`CallMemo`] of one view on one chain.
+struct SubCalls<'a> {
+    calls: &'a mut HashMap<SubCall, CallEntry>,
+    inputs: &'a mut Inputs,
+    stats: &'a mut CacheStats,
+    db: &'a ChainDb,
+    epoch: u64,
+    block: (u64, u64),
+}
+
+impl CallMemo for SubCalls<'_> {
+    fn lookup(&mut self, call: &SubCall) -> Option<MemoHit<'_>> {
+        let entry = self.calls.get_mut(call)?;
+        if !entry.kept.fresh(&self.inputs.list, self.block) {
+            return None;
+        }
+        entry.kept.used_at = self.epoch;
+        self.stats.subcall_hits += 1;
+        Some(MemoHit {
+            result: &entry.result,
+            reads: &entry.reads,
+            block: entry.kept.block.is_some(),
+        })
+    }
+
+    fn store(&mut self, call: SubCall, result: SubCallResult, reads: &[ReadKey], block: bool) {
+        self.stats.subcall_misses += 1;
+        let inputs = self.inputs.intern(reads, self.db, self.epoch);
+        self.calls.insert(
+            call,
+            CallEntry {
+                result,
+                reads: reads.into(),
+                kept: Kept {
+                    inputs,
+                    block: block.then_some(self.block),
+                    computed_at: self.epoch,
+                    used_at: self.epoch,
+                },
+            },
+        );
+    }
 }
 
 /// An observation kept whole, for a state observed again.
@@ -65,9 +187,10 @@ struct LastObservation {
 pub(super) struct ViewCache {
     /// The current observation's number.
     epoch: u64,
-    inputs: Vec<Input>,
-    input_index: HashMap<ReadKey, u32>,
+    inputs: Inputs,
     entries: HashMap<(Address, Bytes), Entry>,
+    /// The static sub-calls of the views executed.
+    calls: HashMap<SubCall, CallEntry>,
     stats: CacheStats,
     /// Beyond this many views, [`ViewCache::evict`] runs.
     capacity: usize,
@@ -90,9 +213,9 @@ impl ViewCache {
     pub(super) fn with_capacity(capacity: usize) -> Self {
         ViewCache {
             epoch: 0,
-            inputs: Vec::new(),
-            input_index: HashMap::default(),
+            inputs: Inputs::default(),
             entries: HashMap::default(),
+            calls: HashMap::default(),
             stats: CacheStats::default(),
             capacity: capacity.max(2),
             volatile_seen: false,
@@ -104,7 +227,10 @@ impl ViewCache {
     /// How many views and inputs are kept.
     #[cfg(test)]
     pub(super) fn len(&self) -> (usize, usize) {
-        (self.entries.len(), self.inputs.len())
+        (
+            self.entries.len() + self.calls.len(),
+            self.inputs.list.len(),
+        )
     }
 
     /// The last observation, when it was of a chain holding what `chain` holds (the same [`Chain::state_id`]): a
@@ -132,12 +258,12 @@ impl ViewCache {
     pub(super) fn begin(&mut self, chain: &Chain) {
         self.volatile_seen = false;
         self.asked = 0;
-        if self.entries.len() > self.capacity {
+        if self.entries.len() + self.calls.len() > self.capacity {
             self.evict();
         }
         self.epoch += 1;
         let db = chain.db();
-        for input in &mut self.inputs {
+        for input in &mut self.inputs.list {
             let value = input.key.value(db);
             if value != input.value {
                 input.value = value;
@@ -146,39 +272,51 @@ impl ViewCache {
         }
     }
 
-    /// Keeps the half of the views most recently asked for, and only the inputs they read (renumbered in their
-    /// order, so the values and change marks carry over). Ties on the last use keep the more recently computed.
+    /// Keeps the half of the views and sub-calls most recently asked for, and only the inputs they read (renumbered
+    /// in their order, so the values and change marks carry over). Ties on the last use keep the more recently
+    /// computed.
     fn evict(&mut self) {
         let keep = self.capacity / 2;
         let mut ages: Vec<(u64, u64)> = self
             .entries
             .values()
-            .map(|e| (e.used_at, e.computed_at))
+            .map(|e| e.kept.age())
+            .chain(self.calls.values().map(|c| c.kept.age()))
             .collect();
         ages.sort_unstable_by(|a, b| b.cmp(a));
         let cutoff = ages[keep.min(ages.len()) - 1];
         // Entries tied with the cutoff are all kept: a few more than `keep` at worst.
-        self.entries
-            .retain(|_, e| (e.used_at, e.computed_at) >= cutoff);
-        let mut renumber = vec![u32::MAX; self.inputs.len()];
-        for entry in self.entries.values() {
-            for &i in entry.inputs.iter() {
+        self.entries.retain(|_, e| e.kept.age() >= cutoff);
+        self.calls.retain(|_, c| c.kept.age() >= cutoff);
+        let mut renumber = vec![u32::MAX; self.inputs.list.len()];
+        let kept = self
+            .entries
+            .values()
+            .map(|e| &e.kept)
+            .chain(self.calls.values().map(|c| &c.kept));
+        for kept in kept {
+            for &i in kept.inputs.iter() {
                 renumber[i as usize] = 0;
             }
         }
         let mut next = 0u32;
-        let old = std::mem::take(&mut self.inputs);
-        self.input_index.clear();
+        let old = std::mem::take(&mut self.inputs.list);
+        self.inputs.index.clear();
         for (i, input) in old.into_iter().enumerate() {
             if renumber[i] == 0 {
                 renumber[i] = next;
-                self.input_index.insert(input.key, next);
-                self.inputs.push(input);
+                self.inputs.index.insert(input.key, next);
+                self.inputs.list.push(input);
                 next += 1;
             }
         }
-        for entry in self.entries.values_mut() {
-            for i in entry.inputs.iter_mut() {
+        let kept = self
+            .entries
+            .values_mut()
+            .map(|e| &mut e.kept)
+            .chain(self.calls.values_mut().map(|c| &mut c.kept));
+        for kept in kept {
+            for i in kept.inputs.iter_mut() {
                 *i = renumber[*i as usize];
             }
             // Renumbering keeps the order, so the slice stays sorted.
@@ -197,50 +335,40 @@ impl ViewCache {
         let block = (chain.block_number(), chain.timestamp());
         let key = (to, data);
         if let Some(entry) = self.entries.get_mut(&key) {
-            let inputs = &self.inputs;
-            let fresh = entry.block.is_none_or(|b| b == block)
-                && entry
-                    .inputs
-                    .iter()
-                    .all(|&i| inputs[i as usize].changed_at <= entry.computed_at);
-            if fresh {
-                entry.used_at = self.epoch;
+            if entry.kept.fresh(&self.inputs.list, block) {
+                entry.kept.used_at = self.epoch;
                 self.stats.hits += 1;
                 return Ok(entry.outcome.clone());
             }
         }
         self.stats.misses += 1;
-        let (outcome, reads) = chain.view_recorded(Address::ZERO, to, key.1.clone())?;
+        let db = chain.db();
+        let mut subcalls = SubCalls {
+            calls: &mut self.calls,
+            inputs: &mut self.inputs,
+            stats: &mut self.stats,
+            db,
+            epoch: self.epoch,
+            block,
+        };
+        let (outcome, reads) =
+            chain.view_recorded_with(Address::ZERO, to, key.1.clone(), &mut subcalls)?;
         if reads.volatile {
             self.volatile_seen = true;
             self.entries.remove(&key);
             return Ok(outcome);
         }
-        let db = chain.db();
-        let mut inputs: Vec<u32> = reads
-            .keys
-            .iter()
-            .map(|read| {
-                *self.input_index.entry(*read).or_insert_with(|| {
-                    self.inputs.push(Input {
-                        key: *read,
-                        value: read.value(db),
-                        changed_at: self.epoch,
-                    });
-                    (self.inputs.len() - 1) as u32
-                })
-            })
-            .collect();
-        inputs.sort_unstable();
-        inputs.dedup();
+        let inputs = self.inputs.intern(&reads.keys, db, self.epoch);
         self.entries.insert(
             key,
             Entry {
                 outcome: outcome.clone(),
-                inputs: inputs.into_boxed_slice(),
-                block: reads.block.then_some(block),
-                computed_at: self.epoch,
-                used_at: self.epoch,
+                kept: Kept {
+                    inputs,
+                    block: reads.block.then_some(block),
+                    computed_at: self.epoch,
+                    used_at: self.epoch,
+                },
             },
         );
         Ok(outcome)
@@ -334,6 +462,74 @@ mod tests {
         assert!(
             observe(&mut cache, &chain, READER).1,
             "changed and back between observations"
+        );
+    }
+
+    const INNER: Address = address!("00000000000000000000000000000000000000e1");
+    const OUTER: Address = address!("00000000000000000000000000000000000000e2");
+    /// Returns `SLOAD(0) + SELFBALANCE`.
+    const RETURNS_SLOT_AND_BALANCE: &[u8] = &hex!("600054470160005260206000f3");
+    /// Returns what `STATICCALL(gas, 0x…e1, no data)` returned, whatever its own calldata.
+    const STATIC_CALLS_INNER: &[u8] =
+        &hex!("60206000600060007300000000000000000000000000000000000000e15afa5060206000f3");
+
+    #[test]
+    fn a_static_sub_call_is_served_while_what_it_read_is_unchanged_and_its_reads_count_for_the_view(
+    ) {
+        let mut chain = chain();
+        chain.set_code(INNER, RETURNS_SLOT_AND_BALANCE.to_vec().into());
+        chain.set_code(OUTER, STATIC_CALLS_INNER.to_vec().into());
+        let mut cache = ViewCache::default();
+        // Each calldata is a view of its own; the sub-call is the same for all of them.
+        let view = |cache: &mut ViewCache, chain: &Chain, data: u8| {
+            let before = cache.stats();
+            cache.begin(chain);
+            let out = cache.view(chain, OUTER, Bytes::from(vec![data])).unwrap();
+            let fresh = chain
+                .view(Address::ZERO, OUTER, Bytes::from(vec![data]))
+                .unwrap();
+            assert_eq!(out, fresh, "the cache answered a stale result");
+            let after = cache.stats();
+            (
+                U256::from_be_slice(&out.output),
+                after.misses > before.misses,
+                after.subcall_hits > before.subcall_hits,
+            )
+        };
+        assert_eq!(view(&mut cache, &chain, 1), (U256::ZERO, true, false));
+        assert_eq!(
+            view(&mut cache, &chain, 2),
+            (U256::ZERO, true, true),
+            "a new view, its sub-call served"
+        );
+        chain.set_storage(INNER, U256::ZERO, U256::from(7));
+        assert_eq!(
+            view(&mut cache, &chain, 3),
+            (U256::from(7), true, false),
+            "the sub-call's slot changed: it runs again"
+        );
+        assert_eq!(
+            view(&mut cache, &chain, 2),
+            (U256::from(7), true, true),
+            "the view that was served the sub-call read its slot too"
+        );
+        chain.set_storage(OUTER, U256::ZERO, U256::from(1));
+        assert_eq!(
+            view(&mut cache, &chain, 2),
+            (U256::from(7), false, false),
+            "a slot neither read"
+        );
+        chain.set_balance(INNER, U256::from(5));
+        assert_eq!(
+            view(&mut cache, &chain, 4),
+            (U256::from(12), true, false),
+            "the sub-call's balance changed"
+        );
+        chain.set_code(INNER, READS_SLOT_AND_BALANCE.to_vec().into());
+        assert_eq!(
+            view(&mut cache, &chain, 5),
+            (U256::from(7), true, false),
+            "the called code changed"
         );
     }
 

@@ -1,0 +1,225 @@
+//! Sub-call memo: inside a recorded view, a `STATICCALL` whose result is already known for the inputs it read is
+//! answered without running it.
+//!
+//! A pool's share price calls the operator's fee rates, the rewards vault's precharge and the operator's BGT
+//! accrual, each through a proxy; every preview and conversion pays for all of them again. Those calls change far
+//! less often than the pool's own books, so the observation keeps each static sub-call's result with the inputs it
+//! read ([`CallMemo`], implemented by the observer's view cache) and [`MemoHandler`] serves it while they hold.
+//!
+//! What a frame read is recorded by the wrapped instructions of [`recording_instructions`](super::reads), whatever
+//! the journal already held: every `SLOAD`, balance and code read, the code of every called account, and whether the
+//! block or something that cannot be described ([`ReadSet::volatile`](super::ReadSet::volatile)) was read. A
+//! volatile frame is never kept. A served call's inputs count as read by every frame around it and by the view.
+//!
+//! Assumed, as for whole views: a view's result does not depend on the gas it is given (the EVM passes a sub-call
+//! 63/64 of what is left, which differs from one caller to the next).
+
+use std::marker::PhantomData;
+
+use alloy_primitives::{Address, Bytes};
+use revm::context::result::HaltReason;
+use revm::context_interface::{ContextTr, JournalTr};
+use revm::handler::{EthFrame, EvmTr, EvmTrError, FrameResult, Handler, ItemOrResult};
+use revm::interpreter::interpreter_action::FrameInit;
+use revm::interpreter::{
+    CallOutcome, CallScheme, FrameInput, Gas, InstructionResult, InterpreterResult,
+};
+use revm::state::EvmState;
+
+use super::reads::{EnvReads, FrameMark};
+use super::ReadKey;
+
+/// A static sub-call: who called, which account, with what calldata. Its value is zero and it cannot write.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SubCall {
+    /// `msg.sender` of the call.
+    pub caller: Address,
+    /// The called account.
+    pub target: Address,
+    /// The calldata.
+    pub input: Bytes,
+}
+
+/// What a static sub-call returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubCallResult {
+    /// Returned (`true`) or reverted (`false`); a call that halted is never kept.
+    pub success: bool,
+    /// Its return or revert data.
+    pub output: Bytes,
+    /// The gas it spent.
+    pub gas_spent: u64,
+}
+
+/// A kept sub-call result still valid on the chain being viewed, with what it read.
+#[derive(Debug)]
+pub struct MemoHit<'a> {
+    /// The result.
+    pub result: &'a SubCallResult,
+    /// The inputs it read.
+    pub reads: &'a [ReadKey],
+    /// Whether it read the block.
+    pub block: bool,
+}
+
+/// Where [`MemoHandler`] keeps and finds static sub-call results.
+pub trait CallMemo {
+    /// The kept result of `call`, if none of the inputs it read changed since it was kept.
+    fn lookup(&mut self, call: &SubCall) -> Option<MemoHit<'_>>;
+    /// Keeps `result` of `call`, which read `reads` (and the block, when `block`).
+    fn store(&mut self, call: SubCall, result: SubCallResult, reads: &[ReadKey], block: bool);
+}
+
+/// A frame the handler runs, and what to keep when it ends.
+struct Pending {
+    call: SubCall,
+    mark: FrameMark,
+}
+
+/// revm's mainnet handler, with static sub-calls answered from and kept in a [`CallMemo`]. Must run with
+/// [`recording_instructions`](super::reads) inside [`EnvReads::record`].
+pub(super) struct MemoHandler<'m, EVM, ERROR> {
+    memo: &'m mut dyn CallMemo,
+    _types: PhantomData<fn() -> (EVM, ERROR)>,
+}
+
+impl<'m, EVM, ERROR> MemoHandler<'m, EVM, ERROR> {
+    pub(super) fn new(memo: &'m mut dyn CallMemo) -> Self {
+        MemoHandler {
+            memo,
+            _types: PhantomData,
+        }
+    }
+}
+
+/// The memo key of a frame about to start: static calls only.
+fn static_call<CTX: ContextTr>(ctx: &CTX, init: &FrameInit) -> Option<SubCall> {
+    match &init.frame_input {
+        FrameInput::Call(inputs) if inputs.scheme == CallScheme::StaticCall => Some(SubCall {
+            caller: inputs.caller,
+            target: inputs.target_address,
+            input: inputs.input.bytes(ctx),
+        }),
+        _ => None,
+    }
+}
+
+impl<EVM, ERROR> MemoHandler<'_, EVM, ERROR>
+where
+    EVM: EvmTr<Context: ContextTr<Journal: JournalTr<State = EvmState>>, Frame = EthFrame>,
+{
+    /// The kept result of the frame `init` would start, as that frame's result.
+    fn serve(&mut self, call: &SubCall, init: &FrameInit) -> Option<FrameResult> {
+        let FrameInput::Call(inputs) = &init.frame_input else {
+            return None;
+        };
+        let hit = self.memo.lookup(call)?;
+        let mut gas = Gas::new_with_regular_gas_and_reservoir(inputs.gas_limit, inputs.reservoir);
+        if !gas.record_regular_cost(hit.result.gas_spent) {
+            return None;
+        }
+        EnvReads::served(hit.reads, hit.block);
+        Some(FrameResult::Call(CallOutcome::new(
+            InterpreterResult {
+                result: if hit.result.success {
+                    InstructionResult::Return
+                } else {
+                    InstructionResult::Revert
+                },
+                output: hit.result.output.clone(),
+                gas,
+            },
+            inputs.return_memory_offset.clone(),
+        )))
+    }
+
+    /// Keeps what the frame begun at `pending.mark` returned, unless it halted or read something volatile.
+    fn keep(&mut self, pending: Pending, result: &FrameResult) {
+        let FrameResult::Call(outcome) = result else {
+            return;
+        };
+        let code = outcome.result.result;
+        if !(code.is_ok() || code.is_revert()) {
+            return;
+        }
+        let Some((reads, block)) = EnvReads::since(&pending.mark) else {
+            return;
+        };
+        self.memo.store(
+            pending.call,
+            SubCallResult {
+                success: code.is_ok(),
+                output: outcome.result.output.clone(),
+                gas_spent: outcome.result.gas.total_gas_spent(),
+            },
+            &reads,
+            block,
+        );
+    }
+}
+
+impl<EVM, ERROR> Handler for MemoHandler<'_, EVM, ERROR>
+where
+    EVM: EvmTr<Context: ContextTr<Journal: JournalTr<State = EvmState>>, Frame = EthFrame>,
+    ERROR: EvmTrError<EVM>,
+{
+    type Evm = EVM;
+    type Error = ERROR;
+    type HaltReason = HaltReason;
+
+    /// revm's loop ([`Handler::run_exec_loop`]), with a static call answered from the memo before its frame
+    /// starts, and kept when it ends.
+    fn run_exec_loop(
+        &mut self,
+        evm: &mut Self::Evm,
+        first_frame_input: FrameInit,
+    ) -> Result<FrameResult, Self::Error> {
+        // One entry per running frame: what to keep when it returns (`None`: not a static call).
+        let mut running: Vec<Option<Pending>> = Vec::with_capacity(8);
+        match evm.frame_init(first_frame_input)? {
+            ItemOrResult::Result(result) => return Ok(result),
+            ItemOrResult::Item(_) => running.push(None),
+        }
+        loop {
+            let result = match evm.frame_run()? {
+                ItemOrResult::Item(init) => {
+                    let call = static_call(evm.ctx(), &init);
+                    let mark = EnvReads::mark();
+                    if let FrameInput::Call(inputs) = &init.frame_input {
+                        // The called code decides the result, also when there is none.
+                        EnvReads::note_code(inputs.target_address);
+                        EnvReads::note_code(inputs.bytecode_address);
+                    }
+                    match call.as_ref().and_then(|call| self.serve(call, &init)) {
+                        Some(served) => served,
+                        None => {
+                            let pending = call.map(|call| Pending { call, mark });
+                            match evm.frame_init(init)? {
+                                ItemOrResult::Item(_) => {
+                                    running.push(pending);
+                                    continue;
+                                }
+                                // No frame was pushed (a precompile, no code, too deep).
+                                ItemOrResult::Result(result) => {
+                                    if let Some(pending) = pending {
+                                        self.keep(pending, &result);
+                                    }
+                                    result
+                                }
+                            }
+                        }
+                    }
+                }
+                ItemOrResult::Result(result) => {
+                    if let Some(Some(pending)) = running.pop() {
+                        self.keep(pending, &result);
+                    }
+                    result
+                }
+            };
+            if let Some(result) = evm.frame_return_result(result)? {
+                return Ok(result);
+            }
+        }
+    }
+}
