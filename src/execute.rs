@@ -9,7 +9,7 @@ use poolguard_invariants::{RoleOp, StepRecord};
 
 use crate::actions::{Action, Planned, Role};
 use crate::bindings::IContractActor;
-use crate::evm::{CallOutcome, ChainContext, CoverageInspector, EvmError};
+use crate::evm::{CallOutcome, CoverageInspector, EvmError, Watcher};
 use crate::world::World;
 
 /// One executed action.
@@ -34,14 +34,11 @@ impl Executed {
 /// Sends `action` as one transaction: rolls its blocks, plans it on the current state and calls (under
 /// `inspector` when given; a contract actor's call through its `exec`). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
 /// actions (the execute stage, coverage, reproducers) goes through here.
-pub fn send<I>(
+pub fn send<W: Watcher>(
     world: &mut World,
     action: &Action,
-    inspector: Option<&mut I>,
-) -> (Planned, Option<Result<CallOutcome, EvmError>>)
-where
-    I: for<'a> revm::Inspector<ChainContext<'a>>,
-{
+    inspector: Option<&mut W>,
+) -> (Planned, Option<Result<CallOutcome, EvmError>>) {
     world.chain.roll(u64::from(action.roll));
     let planned = action.plan(world);
     world.chain.roll(planned.wait);
@@ -55,7 +52,7 @@ where
         value,
     } = wire(world, &planned, to);
     let result = match inspector {
-        Some(inspector) => world.chain.call_inspected(from, to, data, value, inspector),
+        Some(inspector) => inspector.call(&mut world.chain, from, to, data, value),
         None => world.chain.call(from, to, data, value),
     };
     (planned, Some(result))

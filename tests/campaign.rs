@@ -722,3 +722,82 @@ fn a_workers_world_owns_its_code_and_runs_like_the_original() {
         assert_eq!(a.edges, b.edges);
     }
 }
+
+/// The step's coverage on revm's plain loop (wrapped instructions, frames recorded as they return) collects exactly
+/// what the coverage inspector collects under the inspecting handler, and the calls come out the same, over the
+/// campaign's own sequences.
+#[test]
+fn coverage_on_the_plain_loop_equals_the_inspectors() {
+    use poolguard::engine::strategy::{random_sequence, GenContext};
+    use poolguard::evm::CoverageInspector;
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+
+    let mut world = common::world();
+    let ctx = GenContext::new(&world);
+    let mut rng = SmallRng::seed_from_u64(3);
+    let (mut edges, mut cmps, mut nested, mut reverted) = (0, 0, 0, 0);
+    for _ in 0..40 {
+        let sequence = random_sequence(&mut rng, &ctx, 40);
+        let (steps, _) = poolguard::report::plan_sequence(&mut world, &sequence, None);
+        world.reset();
+        let mut inspected = world.clone();
+        let new = || CoverageInspector::new().with_code_aliases(world.code_aliases.clone());
+        let (mut plain_cov, mut inspector) = (new(), new());
+        for step in &steps {
+            world.chain.roll(u64::from(step.roll));
+            inspected.chain.roll(u64::from(step.roll));
+            let Some(to) = step.to else { continue };
+            let plain = world.chain.call_covered(
+                step.from,
+                to,
+                step.data.clone(),
+                step.value,
+                &mut plain_cov,
+            );
+            let under = inspected.chain.call_inspected(
+                step.from,
+                to,
+                step.data.clone(),
+                step.value,
+                &mut inspector,
+            );
+            // The written slots come out of a hash map: compared as sets.
+            let sorted =
+                |outcome: Result<poolguard::evm::CallOutcome, poolguard::evm::EvmError>| {
+                    outcome
+                        .map(|mut o| {
+                            o.access.written.sort_unstable();
+                            o
+                        })
+                        .map_err(|e| e.to_string())
+                };
+            let plain = sorted(plain);
+            assert_eq!(plain, sorted(under), "{}", step.description);
+            let frames = plain_cov.take_frames();
+            assert_eq!(frames, inspector.take_frames(), "{}", step.description);
+            assert_eq!(
+                plain_cov.take_last_loads(),
+                inspector.take_last_loads(),
+                "{}",
+                step.description
+            );
+            let collected = plain_cov.take_with_sites();
+            assert_eq!(
+                collected,
+                inspector.take_with_sites(),
+                "{}",
+                step.description
+            );
+            edges += collected.0.len();
+            cmps += collected.1.len();
+            nested += usize::from(frames.len() > 1);
+            reverted += usize::from(plain.is_ok_and(|o| !o.success));
+        }
+    }
+    assert!(
+        edges > 10_000 && cmps > 1_000 && nested > 100 && reverted > 10,
+        "too little compared: {edges} edges, {cmps} comparison pairs, {nested} calls with nested frames, \
+         {reverted} reverted"
+    );
+}

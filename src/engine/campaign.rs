@@ -27,6 +27,7 @@ use super::strategy::{
     secant_probe, GenContext, SecantProbe,
 };
 use crate::actions::Action;
+use crate::evm::IdSet;
 use crate::observe::{CacheStats, ObserveMode, Observer};
 use crate::world::World;
 
@@ -361,8 +362,8 @@ pub struct TimelineSample {
 #[derive(Debug, Default)]
 struct EpochOutput {
     corpus: Vec<CorpusEntry>,
-    edges: HashSet<u64>,
-    features: HashSet<u64>,
+    edges: IdSet,
+    features: IdSet,
     findings: Vec<Finding>,
     /// (invariant, time since the start, sequences run by then).
     first_seen: Vec<(String, Duration, u64)>,
@@ -387,8 +388,8 @@ type CorpusEntry = Arc<[Action]>;
 /// separately, by what it gained since the worker's last look: it only grows, and copying all of it every epoch
 /// cost time and memory in proportion to the campaign's age).
 struct Known {
-    edges: HashSet<u64>,
-    features: HashSet<u64>,
+    edges: IdSet,
+    features: IdSet,
     findings: HashSet<String>,
     runs: u64,
 }
@@ -398,8 +399,8 @@ struct Shared {
     /// When the campaign last gave free memory back to the system ([`release_free_memory`]).
     trimmed_at: Duration,
     corpus: Vec<CorpusEntry>,
-    edges: HashSet<u64>,
-    features: HashSet<u64>,
+    edges: IdSet,
+    features: IdSet,
     report: CampaignReport,
     slots: Vec<EpochOutput>,
 }

@@ -6,7 +6,7 @@ use alloy_primitives::U256;
 use poolguard_invariants::{check_all, Check, Ghost, Observation, StepRecord, Violation};
 
 use crate::actions::Action;
-use crate::evm::{CoverageInspector, Frame, StateAccess};
+use crate::evm::{CoverageInspector, Frame, IdSet, StateAccess};
 use crate::execute::execute;
 use crate::observe::Observer;
 use crate::world::World;
@@ -30,11 +30,11 @@ pub struct RunResult {
     /// Violations, in step order (each invariant at most once per run).
     pub violations: Vec<Violation>,
     /// Coverage edges hit (deduplicated).
-    pub edges: HashSet<u64>,
+    pub edges: IdSet,
     /// Each edge of [`RunResult::edges`] with the index of the step that hit it first.
     pub first_hits: Vec<(u64, u32)>,
     /// Behaviour features hit (deduplicated; see [`behaviour_features`]): collected with the edges.
-    pub features: HashSet<u64>,
+    pub features: IdSet,
     /// Comparison operands seen.
     pub cmps: Vec<(U256, U256)>,
     /// Each comparison the suite made of one of a step's arguments (an ABI word or `msg.value`) with another

@@ -18,7 +18,10 @@ use revm::primitives::hardfork::SpecId;
 use revm::primitives::TxKind;
 use revm::{ExecuteEvm, InspectEvm, Inspector};
 
-use super::memo::{CallMemo, MemoHandler, MemoHit, SubCall, SubCallResult};
+use super::cover::{coverage_instructions, with_coverage, RecordingFrames};
+use super::frames::HookedHandler;
+use super::inspect::CoverageInspector;
+use super::memo::{CallMemo, MemoHit, Memoizing, SubCall, SubCallResult};
 use super::reads::{recording_instructions, EnvReads, ReadKey, ReadSet, RecordingDb};
 
 /// Hard fork the chain runs. Berachain mainnet runs Prague ("Bectra").
@@ -697,6 +700,35 @@ impl Chain {
         Ok(outcome)
     }
 
+    /// Like [`Chain::call_inspected`] with `coverage`, and collects the same, but runs revm's plain interpreter loop:
+    /// only the instructions coverage watches are wrapped to feed it, and the frames are recorded as they return
+    /// (see the `cover` module).
+    pub fn call_covered(
+        &mut self,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        value: U256,
+        coverage: &mut CoverageInspector,
+    ) -> Result<CallOutcome, EvmError> {
+        let tx = self.tx(from, TxKind::Call(to), data, value, self.gas_limit);
+        let ctx = Self::context(&self.cfg, &self.block, &mut self.db);
+        let mut evm = Self::evm_with(ctx, (), coverage_instructions(SPEC));
+        evm.ctx.set_tx(tx);
+        let mut hooks = RecordingFrames;
+        let mut handler: HookedHandler<'_, _, _, EVMError<Infallible, InvalidTransaction>> =
+            HookedHandler::new(&mut hooks);
+        let result = with_coverage(coverage, || handler.run(&mut evm));
+        let state = evm.finalize();
+        drop(evm);
+        let result = result?;
+        let access = StateAccess::of(&state);
+        self.commit(state);
+        let mut outcome = CallOutcome::from_result(result);
+        outcome.access = access;
+        Ok(outcome)
+    }
+
     /// Calls `to` from `from` with `data` without committing anything (an `eth_call`).
     ///
     /// Runs over a shared borrow of the state ([`WrapDatabaseRef`]), so it clones nothing; the
@@ -739,8 +771,9 @@ impl Chain {
         let mut evm = Self::evm_with(ctx, (), recording_instructions(SPEC));
         evm.ctx.set_tx(tx);
         // The run leaves the state diff in the journal, which is dropped with `evm`.
-        let mut handler: MemoHandler<'_, _, EVMError<Infallible, InvalidTransaction>> =
-            MemoHandler::new(memo);
+        let mut hooks = Memoizing { memo };
+        let mut handler: HookedHandler<'_, _, _, EVMError<Infallible, InvalidTransaction>> =
+            HookedHandler::new(&mut hooks);
         let (result, env) = EnvReads::record(|| handler.run(&mut evm));
         drop(evm);
         let outcome = CallOutcome::from_result(result?);

@@ -5,21 +5,23 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, Bytes, B256, U256};
 use revm::bytecode::opcode;
-use revm::context_interface::ContextTr;
+use revm::context_interface::{ContextTr, LocalContextTr};
 use revm::interpreter::interpreter::EthInterpreter;
 use revm::interpreter::interpreter_types::Jumps;
 use revm::interpreter::Interpreter;
 use revm::interpreter::{CallInput, CallInputs, CallOutcome};
 use revm::Inspector;
 
+use super::chain::{CallOutcome as ChainOutcome, Chain, EvmError};
+
 /// Default per-transaction cap on recorded comparison operand pairs.
 pub const DEFAULT_CMP_CAP: usize = 256;
 
-/// Identity hasher for already-mixed `u64` edge ids.
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
+/// Identity hasher for already-mixed `u64` ids (edges, features): hashing them again buys nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -35,7 +37,10 @@ impl Hasher for IdHasher {
     }
 }
 
-type EdgeSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+/// A set of already-mixed `u64` ids ([`edge_id`]s, hashed features), hashed by [`IdHasher`].
+pub type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
+
+type EdgeSet = IdSet;
 
 #[inline]
 pub(super) fn mix64(mut x: u64) -> u64 {
@@ -113,6 +118,8 @@ pub struct CoverageInspector {
     aliases: Option<std::sync::Arc<std::collections::HashMap<B256, B256>>>,
     /// The last [`LAST_LOADS`] distinct slots loaded (`SLOAD`), most recent last.
     last_loads: Vec<(Address, U256)>,
+    /// The last code hash looked up in `aliases`, and what it counts as.
+    last_alias: (B256, B256),
 }
 
 /// How many of the last slots loaded the [`CoverageInspector`] keeps.
@@ -131,6 +138,18 @@ pub struct Frame {
 
 /// Most frames recorded per transaction.
 const FRAME_CAP: usize = 256;
+
+/// The first four bytes of a call's calldata; `None` for calldata shorter than four bytes.
+pub(super) fn selector<CTX: ContextTr>(input: &CallInput, context: &CTX) -> Option<[u8; 4]> {
+    match input {
+        CallInput::Bytes(bytes) => bytes.get(..4).map(|s| [s[0], s[1], s[2], s[3]]),
+        CallInput::SharedBuffer(range) if range.len() >= 4 => context
+            .local()
+            .shared_memory_buffer_slice(range.start..range.start + 4)
+            .map(|s| [s[0], s[1], s[2], s[3]]),
+        CallInput::SharedBuffer(_) => None,
+    }
+}
 
 impl Default for CoverageInspector {
     fn default() -> Self {
@@ -157,6 +176,7 @@ impl CoverageInspector {
             frames: Vec::new(),
             aliases: None,
             last_loads: Vec::new(),
+            last_alias: (B256::ZERO, B256::ZERO),
         }
     }
 
@@ -231,15 +251,99 @@ impl CoverageInspector {
         self.cmp_sites.clear();
     }
 
+    /// A `JUMPI` at `pc` about to execute: its edge, taken or not (the condition is second from the top).
+    #[inline]
+    pub(super) fn on_jumpi(&mut self, interp: &mut Interpreter<EthInterpreter>, pc: usize) {
+        let data = interp.stack.data();
+        let len = data.len();
+        if len < 2 {
+            return; // will halt with a stack underflow
+        }
+        let taken = !data[len - 2].is_zero();
+        let hash = self.counted_as(interp.bytecode.get_or_calculate_hash());
+        let id = edge_id(hash, pc, taken);
+        if let Some(sink) = self.sink {
+            sink(&CoverageEvent::Edge(id));
+        }
+        if self.seen.insert(id) {
+            self.edges.push(id);
+        }
+    }
+
+    /// The code hash whose edges `hash`'s count as (see [`CoverageInspector::with_code_aliases`]). The last answer is
+    /// kept: a frame runs many `JUMPI`s of one code.
+    #[inline]
+    fn counted_as(&mut self, hash: B256) -> B256 {
+        let Some(aliases) = &self.aliases else {
+            return hash;
+        };
+        if self.last_alias.0 != hash {
+            self.last_alias = (hash, aliases.get(&hash).copied().unwrap_or(hash));
+        }
+        self.last_alias.1
+    }
+
+    /// An `SLOAD` about to execute: the slot on top of the stack, of the account whose storage it reads.
+    #[inline]
+    pub(super) fn on_sload(&mut self, interp: &Interpreter<EthInterpreter>) {
+        if let Some(key) = interp.stack.data().last() {
+            let slot = (interp.input.target_address, *key);
+            if let Some(at) = self.last_loads.iter().position(|s| *s == slot) {
+                self.last_loads.remove(at);
+            } else if self.last_loads.len() >= LAST_LOADS {
+                self.last_loads.remove(0);
+            }
+            self.last_loads.push(slot);
+        }
+    }
+
+    /// An `EQ`, `LT`, `GT`, `SLT` or `SGT` at `pc` about to execute: its two operands.
+    #[inline]
+    pub(super) fn on_cmp(&mut self, interp: &mut Interpreter<EthInterpreter>, pc: usize) {
+        let data = interp.stack.data();
+        let len = data.len();
+        if len >= 2 {
+            let (a, b) = (data[len - 1], data[len - 2]);
+            let bytecode = &mut interp.bytecode;
+            if let Some(sink) = self.sink {
+                let site = site_id(bytecode.get_or_calculate_hash(), pc);
+                sink(&CoverageEvent::Cmp { site, a, b });
+            }
+            // The site is hashed only for a pair that is recorded (not a duplicate, under the cap).
+            self.record_cmp(a, b, || site_id(bytecode.get_or_calculate_hash(), pc));
+        }
+    }
+
+    /// A call frame that ended.
+    #[inline]
+    pub(super) fn on_call_end(
+        &mut self,
+        target: Address,
+        selector: Option<[u8; 4]>,
+        success: bool,
+    ) {
+        if self.frames.len() < FRAME_CAP {
+            self.frames.push(Frame {
+                target,
+                selector,
+                success,
+            });
+        }
+    }
+
     #[inline]
     fn record_cmp(&mut self, a: U256, b: U256, site: impl FnOnce() -> u64) {
         if self.cmps.len() >= self.cmp_cap {
             return;
         }
+        // One multiply per limb and one mix at the end: a dedup key, where a collision only drops a pair.
         let mut h = 0x9e37_79b9_7f4a_7c15u64;
         for limb in a.as_limbs().iter().chain(b.as_limbs()) {
-            h = mix64(h ^ limb);
+            h = (h ^ limb)
+                .wrapping_mul(0xff51_afd7_ed55_8ccd)
+                .rotate_left(29);
         }
+        let h = mix64(h);
         if self.cmp_seen.insert(h) {
             self.cmps.push((a, b));
             self.cmp_sites.push(site());
@@ -249,77 +353,62 @@ impl CoverageInspector {
 
 impl<CTX: ContextTr> Inspector<CTX, EthInterpreter> for CoverageInspector {
     fn call_end(&mut self, context: &mut CTX, inputs: &CallInputs, outcome: &mut CallOutcome) {
-        if self.frames.len() < FRAME_CAP {
-            let selector = match &inputs.input {
-                CallInput::Bytes(bytes) => bytes.get(..4).map(|s| [s[0], s[1], s[2], s[3]]),
-                CallInput::SharedBuffer(range) if range.len() >= 4 => {
-                    let input = inputs.input.bytes(context);
-                    input.get(..4).map(|s| [s[0], s[1], s[2], s[3]])
-                }
-                CallInput::SharedBuffer(_) => None,
-            };
-            self.frames.push(Frame {
-                target: inputs.target_address,
-                selector,
-                success: outcome.result.is_ok(),
-            });
-        }
+        let selector = selector(&inputs.input, context);
+        self.on_call_end(inputs.target_address, selector, outcome.result.is_ok());
     }
 
     #[inline]
     fn step(&mut self, interp: &mut Interpreter<EthInterpreter>, _context: &mut CTX) {
-        let op = interp.bytecode.opcode();
-        match op {
-            opcode::JUMPI => {
-                // JUMPI pops `target` (top) then `cond` (second from top).
-                let data = interp.stack.data();
-                let len = data.len();
-                if len < 2 {
-                    return; // will halt with a stack underflow
-                }
-                let taken = !data[len - 2].is_zero();
-                let pc = interp.bytecode.pc();
-                let mut hash = interp.bytecode.get_or_calculate_hash();
-                if let Some(original) = self.aliases.as_ref().and_then(|a| a.get(&hash)) {
-                    hash = *original;
-                }
-                let id = edge_id(hash, pc, taken);
-                if let Some(sink) = self.sink {
-                    sink(&CoverageEvent::Edge(id));
-                }
-                if self.seen.insert(id) {
-                    self.edges.push(id);
-                }
-            }
-            opcode::SLOAD => {
-                if let Some(key) = interp.stack.data().last() {
-                    let slot = (interp.input.target_address, *key);
-                    if let Some(at) = self.last_loads.iter().position(|s| *s == slot) {
-                        self.last_loads.remove(at);
-                    } else if self.last_loads.len() >= LAST_LOADS {
-                        self.last_loads.remove(0);
-                    }
-                    self.last_loads.push(slot);
-                }
-            }
+        let pc = interp.bytecode.pc();
+        match interp.bytecode.opcode() {
+            opcode::JUMPI => self.on_jumpi(interp, pc),
+            opcode::SLOAD => self.on_sload(interp),
             opcode::EQ | opcode::LT | opcode::GT | opcode::SLT | opcode::SGT => {
-                let data = interp.stack.data();
-                let len = data.len();
-                if len >= 2 {
-                    let (a, b) = (data[len - 1], data[len - 2]);
-                    let bytecode = &mut interp.bytecode;
-                    if let Some(sink) = self.sink {
-                        let site = site_id(bytecode.get_or_calculate_hash(), bytecode.pc());
-                        sink(&CoverageEvent::Cmp { site, a, b });
-                    }
-                    // The site is hashed only for a pair that is recorded (not a duplicate, under the cap).
-                    self.record_cmp(a, b, || {
-                        site_id(bytecode.get_or_calculate_hash(), bytecode.pc())
-                    });
-                }
+                self.on_cmp(interp, pc)
             }
             _ => {}
         }
+    }
+}
+
+/// What watches a committed call, and how the call runs under it.
+pub trait Watcher {
+    /// Sends `from`'s call of `to` on `chain` watched by `self`, and commits it.
+    fn call(
+        &mut self,
+        chain: &mut Chain,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        value: U256,
+    ) -> Result<ChainOutcome, EvmError>;
+}
+
+/// Coverage runs on the plain interpreter loop ([`Chain::call_covered`]).
+impl Watcher for CoverageInspector {
+    fn call(
+        &mut self,
+        chain: &mut Chain,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        value: U256,
+    ) -> Result<ChainOutcome, EvmError> {
+        chain.call_covered(from, to, data, value, self)
+    }
+}
+
+/// Every instruction counts: the inspecting handler ([`Chain::call_inspected`]).
+impl Watcher for PcTracer {
+    fn call(
+        &mut self,
+        chain: &mut Chain,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        value: U256,
+    ) -> Result<ChainOutcome, EvmError> {
+        chain.call_inspected(from, to, data, value, self)
     }
 }
 

@@ -4,7 +4,8 @@
 //! A pool's share price calls the operator's fee rates, the rewards vault's precharge and the operator's BGT
 //! accrual, each through a proxy; every preview and conversion pays for all of them again. Those calls change far
 //! less often than the pool's own books, so the observation keeps each static sub-call's result with the inputs it
-//! read ([`CallMemo`], implemented by the observer's view cache) and [`MemoHandler`] serves it while they hold.
+//! read ([`CallMemo`], implemented by the observer's view cache), and `Memoizing`, hooked into revm's frame loop,
+//! serves it while they hold.
 //!
 //! What a frame read is recorded by the wrapped instructions of [`recording_instructions`](super::reads), whatever
 //! the journal already held: every `SLOAD`, balance and code read, the code of every called account, and whether the
@@ -14,18 +15,15 @@
 //! Assumed, as for whole views: a view's result does not depend on the gas it is given (the EVM passes a sub-call
 //! 63/64 of what is left, which differs from one caller to the next).
 
-use std::marker::PhantomData;
-
 use alloy_primitives::{Address, Bytes};
-use revm::context::result::HaltReason;
-use revm::context_interface::{ContextTr, JournalTr};
-use revm::handler::{EthFrame, EvmTr, EvmTrError, FrameResult, Handler, ItemOrResult};
+use revm::context_interface::ContextTr;
+use revm::handler::FrameResult;
 use revm::interpreter::interpreter_action::FrameInit;
 use revm::interpreter::{
     CallOutcome, CallScheme, FrameInput, Gas, InstructionResult, InterpreterResult,
 };
-use revm::state::EvmState;
 
+use super::frames::{FrameHooks, Start};
 use super::reads::{EnvReads, FrameMark};
 use super::ReadKey;
 
@@ -62,7 +60,7 @@ pub struct MemoHit<'a> {
     pub block: bool,
 }
 
-/// Where [`MemoHandler`] keeps and finds static sub-call results.
+/// Where the view's sub-calls are kept and found.
 pub trait CallMemo {
     /// The kept result of `call`, if none of the inputs it read changed since it was kept.
     fn lookup(&mut self, call: &SubCall) -> Option<MemoHit<'_>>;
@@ -70,26 +68,16 @@ pub trait CallMemo {
     fn store(&mut self, call: SubCall, result: SubCallResult, reads: &[ReadKey], block: bool);
 }
 
-/// A frame the handler runs, and what to keep when it ends.
-struct Pending {
+/// A static call running, and where its reads begin.
+pub(super) struct Pending {
     call: SubCall,
     mark: FrameMark,
 }
 
-/// revm's mainnet handler, with static sub-calls answered from and kept in a [`CallMemo`]. Must run with
+/// The [`FrameHooks`] that answer static sub-calls from a [`CallMemo`] and keep the ones that ran. Must run with
 /// [`recording_instructions`](super::reads) inside [`EnvReads::record`].
-pub(super) struct MemoHandler<'m, EVM, ERROR> {
-    memo: &'m mut dyn CallMemo,
-    _types: PhantomData<fn() -> (EVM, ERROR)>,
-}
-
-impl<'m, EVM, ERROR> MemoHandler<'m, EVM, ERROR> {
-    pub(super) fn new(memo: &'m mut dyn CallMemo) -> Self {
-        MemoHandler {
-            memo,
-            _types: PhantomData,
-        }
-    }
+pub(super) struct Memoizing<'m> {
+    pub(super) memo: &'m mut dyn CallMemo,
 }
 
 /// The memo key of a frame about to start: static calls only.
@@ -104,11 +92,8 @@ fn static_call<CTX: ContextTr>(ctx: &CTX, init: &FrameInit) -> Option<SubCall> {
     }
 }
 
-impl<EVM, ERROR> MemoHandler<'_, EVM, ERROR>
-where
-    EVM: EvmTr<Context: ContextTr<Journal: JournalTr<State = EvmState>>, Frame = EthFrame>,
-{
-    /// The kept result of the frame `init` would start, as that frame's result.
+impl Memoizing<'_> {
+    /// The kept result of `call`, as the result of the frame `init` would start.
     fn serve(&mut self, call: &SubCall, init: &FrameInit) -> Option<FrameResult> {
         let FrameInput::Call(inputs) = &init.frame_input else {
             return None;
@@ -132,10 +117,31 @@ where
             inputs.return_memory_offset.clone(),
         )))
     }
+}
 
-    /// Keeps what the frame begun at `pending.mark` returned, unless it halted or read something volatile.
-    fn keep(&mut self, pending: Pending, result: &FrameResult) {
-        let FrameResult::Call(outcome) = result else {
+impl FrameHooks for Memoizing<'_> {
+    type Started = Option<Pending>;
+
+    fn start<CTX: ContextTr>(&mut self, ctx: &CTX, init: &FrameInit) -> Start<Option<Pending>> {
+        let call = static_call(ctx, init);
+        let mark = EnvReads::mark();
+        if let FrameInput::Call(inputs) = &init.frame_input {
+            // The called code decides the result, also when there is none.
+            EnvReads::note_code(inputs.target_address);
+            EnvReads::note_code(inputs.bytecode_address);
+        }
+        match call {
+            Some(call) => match self.serve(&call, init) {
+                Some(served) => Start::Answered(served),
+                None => Start::Run(Some(Pending { call, mark })),
+            },
+            None => Start::Run(None),
+        }
+    }
+
+    /// Keeps what a static call returned, unless it halted or read something volatile.
+    fn end(&mut self, started: Option<Pending>, result: &FrameResult) {
+        let (Some(pending), FrameResult::Call(outcome)) = (started, result) else {
             return;
         };
         let code = outcome.result.result;
@@ -155,71 +161,5 @@ where
             &reads,
             block,
         );
-    }
-}
-
-impl<EVM, ERROR> Handler for MemoHandler<'_, EVM, ERROR>
-where
-    EVM: EvmTr<Context: ContextTr<Journal: JournalTr<State = EvmState>>, Frame = EthFrame>,
-    ERROR: EvmTrError<EVM>,
-{
-    type Evm = EVM;
-    type Error = ERROR;
-    type HaltReason = HaltReason;
-
-    /// revm's loop ([`Handler::run_exec_loop`]), with a static call answered from the memo before its frame
-    /// starts, and kept when it ends.
-    fn run_exec_loop(
-        &mut self,
-        evm: &mut Self::Evm,
-        first_frame_input: FrameInit,
-    ) -> Result<FrameResult, Self::Error> {
-        // One entry per running frame: what to keep when it returns (`None`: not a static call).
-        let mut running: Vec<Option<Pending>> = Vec::with_capacity(8);
-        match evm.frame_init(first_frame_input)? {
-            ItemOrResult::Result(result) => return Ok(result),
-            ItemOrResult::Item(_) => running.push(None),
-        }
-        loop {
-            let result = match evm.frame_run()? {
-                ItemOrResult::Item(init) => {
-                    let call = static_call(evm.ctx(), &init);
-                    let mark = EnvReads::mark();
-                    if let FrameInput::Call(inputs) = &init.frame_input {
-                        // The called code decides the result, also when there is none.
-                        EnvReads::note_code(inputs.target_address);
-                        EnvReads::note_code(inputs.bytecode_address);
-                    }
-                    match call.as_ref().and_then(|call| self.serve(call, &init)) {
-                        Some(served) => served,
-                        None => {
-                            let pending = call.map(|call| Pending { call, mark });
-                            match evm.frame_init(init)? {
-                                ItemOrResult::Item(_) => {
-                                    running.push(pending);
-                                    continue;
-                                }
-                                // No frame was pushed (a precompile, no code, too deep).
-                                ItemOrResult::Result(result) => {
-                                    if let Some(pending) = pending {
-                                        self.keep(pending, &result);
-                                    }
-                                    result
-                                }
-                            }
-                        }
-                    }
-                }
-                ItemOrResult::Result(result) => {
-                    if let Some(Some(pending)) = running.pop() {
-                        self.keep(pending, &result);
-                    }
-                    result
-                }
-            };
-            if let Some(result) = evm.frame_return_result(result)? {
-                return Ok(result);
-            }
-        }
     }
 }

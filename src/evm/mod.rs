@@ -10,9 +10,16 @@
 //! [`inspect`]: optional revm [`Inspector`](revm::Inspector)s. [`CoverageInspector`] records JUMPI edges and
 //! comparison operands for coverage-guided fuzzing; [`PcTracer`] counts executed instructions for per-line
 //! coverage and locating a call in the source. They are only involved in [`Chain::call_inspected`]; plain
-//! [`Chain::call`] runs revm's non-inspecting handler.
+//! [`Chain::call`] runs revm's non-inspecting handler. The campaign's step feeds its [`CoverageInspector`] on that
+//! plain handler instead ([`Chain::call_covered`]: a few wrapped instructions, `cover`), and a [`Watcher`] says which
+//! way a watcher runs.
+//!
+//! [`reads`] and [`memo`]: the observation's views, recorded with what they read ([`Chain::view_recorded`]), and
+//! their static sub-calls answered from a [`CallMemo`] ([`Chain::view_recorded_with`]).
 
 pub mod chain;
+mod cover;
+mod frames;
 pub mod inspect;
 pub mod memo;
 pub mod reads;
@@ -23,8 +30,8 @@ pub use chain::{
     GENESIS_TIMESTAMP, SPEC,
 };
 pub use inspect::{
-    edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, PcTracer,
-    DEFAULT_CMP_CAP,
+    edge_id, site_id, CoverageEvent, CoverageInspector, CoverageSink, Frame, IdHasher, IdSet,
+    PcTracer, Watcher, DEFAULT_CMP_CAP,
 };
 pub use memo::{CallMemo, MemoHit, SubCall, SubCallResult};
 pub use reads::{ReadKey, ReadSet};
