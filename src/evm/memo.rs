@@ -10,7 +10,9 @@
 //! What a frame read is recorded by the wrapped instructions of [`recording_instructions`](super::reads), whatever
 //! the journal already held: every `SLOAD`, balance and code read, the code of every called account, and whether the
 //! block or something that cannot be described ([`ReadSet::volatile`](super::ReadSet::volatile)) was read. A
-//! volatile frame is never kept. A served call's inputs count as read by every frame around it and by the view.
+//! volatile frame is never kept, and once the view changed state (a write, a value transfer) no later call is
+//! served or kept: it sees what the chain does not hold. A served call's inputs count as read by every frame around
+//! it and by the view.
 //!
 //! Assumed, as for whole views: a view's result does not depend on the gas it is given (the EVM passes a sub-call
 //! 63/64 of what is left, which differs from one caller to the next).
@@ -60,7 +62,8 @@ pub struct MemoHit<'a> {
     pub block: bool,
 }
 
-/// Where the view's sub-calls are kept and found.
+/// Where the view's sub-calls are kept and found. One memo serves views sent by one account (their `tx.origin`,
+/// which a sub-call may read), on one chain's block environment but for the block number and time.
 pub trait CallMemo {
     /// The kept result of `call`, if none of the inputs it read changed since it was kept.
     fn lookup(&mut self, call: &SubCall) -> Option<MemoHit<'_>>;
@@ -129,6 +132,10 @@ impl FrameHooks for Memoizing<'_> {
             // The called code decides the result, also when there is none.
             EnvReads::note_code(inputs.target_address);
             EnvReads::note_code(inputs.bytecode_address);
+        }
+        if EnvReads::state_changed() {
+            // The view wrote: a static call now sees what the chain does not hold.
+            return Start::Run(None);
         }
         match call {
             Some(call) => match self.serve(&call, init) {

@@ -144,6 +144,9 @@ pub(super) struct EnvReads {
     volatile_reads: u32,
     /// The inputs of sub-calls served from the memo, which the database never saw.
     served: Vec<ReadKey>,
+    /// Whether the view changed state (a write, a value transfer, a creation, a self-destruct): its later sub-calls
+    /// see what the chain does not hold, so none is served or kept.
+    changed_state: bool,
 }
 
 /// Where a frame began in the [`EnvReads`] of its view.
@@ -215,6 +218,17 @@ impl EnvReads {
     fn read_volatile(&mut self) {
         self.volatile = true;
         self.volatile_reads += 1;
+    }
+
+    /// Notes a change of state that makes the view volatile too (a value transfer, a creation, a self-destruct).
+    fn change_volatile(&mut self) {
+        self.read_volatile();
+        self.changed_state = true;
+    }
+
+    /// Whether the running view changed state so far.
+    pub(super) fn state_changed() -> bool {
+        ENV_READS.with_borrow(|r| r.changed_state)
     }
 }
 
@@ -290,7 +304,23 @@ flagging! {
     timestamp reads read_block, then block_info::timestamp;
     blockhash reads read_block, then host::blockhash;
     extcodehash reads read_volatile, then host::extcodehash;
-    selfdestruct reads read_volatile, then host::selfdestruct;
+    selfdestruct reads change_volatile, then host::selfdestruct;
+}
+
+/// Wrappers that note a change of state that only the view's own later frames can see (storage, transient storage),
+/// then run the mainnet instruction.
+macro_rules! writing {
+    ($($name:ident, then $original:path;)*) => {$(
+        fn $name<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
+            note(|r| r.changed_state = true);
+            $original(ctx)
+        }
+    )*};
+}
+
+writing! {
+    sstore, then host::sstore;
+    tstore, then host::tstore;
 }
 
 /// `TLOAD`: a view starts with empty transient storage, but a frame inside it may read what its caller stored, so a
@@ -301,7 +331,7 @@ fn tload<H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
 }
 
 fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
-    note(EnvReads::read_volatile);
+    note(EnvReads::change_volatile);
     contract::create::<IS_CREATE2, _, _>(ctx)
 }
 
@@ -309,7 +339,7 @@ fn create<const IS_CREATE2: bool, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> Instruc
 fn call_with_value<const KIND: u8, H: Host + ?Sized>(ctx: Ictx<'_, H>) -> InstructionExecResult {
     let data = ctx.interpreter.stack.data();
     if data.len() >= 3 && !data[data.len() - 3].is_zero() {
-        note(EnvReads::read_volatile);
+        note(EnvReads::change_volatile);
     }
     contract::call::<KIND, _, _>(ctx)
 }
@@ -324,6 +354,8 @@ pub(super) fn recording_instructions<H: Host>(spec: SpecId) -> EthInstructions<E
     table[opcode::SELFBALANCE as usize] = Instruction::new(selfbalance);
     table[opcode::SLOAD as usize] = Instruction::new(sload);
     table[opcode::TLOAD as usize] = Instruction::new(tload);
+    table[opcode::SSTORE as usize] = Instruction::new(sstore);
+    table[opcode::TSTORE as usize] = Instruction::new(tstore);
     table[opcode::EXTCODESIZE as usize] = Instruction::new(extcodesize);
     table[opcode::EXTCODECOPY as usize] = Instruction::new(extcodecopy);
     table[opcode::NUMBER as usize] = Instruction::new(number);

@@ -533,6 +533,37 @@ mod tests {
         );
     }
 
+    const DIRTY: Address = address!("00000000000000000000000000000000000000e3");
+    /// With calldata, first sends 1 wei to 0x…e1 (`CALL` with value); then returns what `STATICCALL(gas, 0x…e1, no
+    /// data)` returned.
+    const MAY_PAY_THEN_STATIC_CALLS_INNER: &[u8] = &hex!("3615602757600060006000600060017300000000000000000000000000000000000000e15af1505b60206000600060007300000000000000000000000000000000000000e15afa5060206000f3");
+
+    #[test]
+    fn a_view_that_changed_state_is_served_no_sub_call() {
+        let mut chain = chain();
+        chain.set_code(INNER, RETURNS_SLOT_AND_BALANCE.to_vec().into());
+        chain.set_code(DIRTY, MAY_PAY_THEN_STATIC_CALLS_INNER.to_vec().into());
+        chain.set_balance(DIRTY, U256::from(10));
+        let mut cache = ViewCache::default();
+        cache.begin(&chain);
+        cache.view(&chain, DIRTY, Bytes::new()).unwrap();
+        let kept = cache.stats();
+        assert_eq!(
+            kept.subcall_misses, 1,
+            "the sub-call is kept for the chain's state"
+        );
+        // This view pays INNER a wei before calling it.
+        let paying = Bytes::from(vec![1]);
+        let out = cache.view(&chain, DIRTY, paying.clone()).unwrap();
+        let fresh = chain.view(Address::ZERO, DIRTY, paying).unwrap();
+        assert_eq!(
+            out, fresh,
+            "the cache served a sub-call the view's own payment changed"
+        );
+        assert_eq!(U256::from_be_slice(&out.output), U256::from(1));
+        assert_eq!(cache.stats().subcall_hits, kept.subcall_hits);
+    }
+
     #[test]
     fn an_observation_is_kept_whole_for_the_same_state_unless_a_view_was_volatile() {
         let mut chain = chain();
