@@ -40,8 +40,6 @@ impl Hasher for IdHasher {
 /// A set of already-mixed `u64` ids ([`edge_id`]s, hashed features), hashed by [`IdHasher`].
 pub type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
 
-type EdgeSet = IdSet;
-
 #[inline]
 pub(super) fn mix64(mut x: u64) -> u64 {
     // splitmix64 finalizer: a bijective, well-avalanching mixer.
@@ -104,13 +102,13 @@ pub type CoverageSink = fn(&CoverageEvent);
 /// [`CoverageInspector::take`] after each transaction to collect and reset.
 #[derive(Debug, Clone)]
 pub struct CoverageInspector {
-    seen: EdgeSet,
+    seen: IdSet,
     edges: Vec<u64>,
     cmps: Vec<(U256, U256)>,
     /// [`site_id`] of the comparison each pair of `cmps` was first recorded at (same index).
     cmp_sites: Vec<u64>,
     /// Hashes of recorded pairs (a 64-bit hash collision only drops a dictionary entry).
-    cmp_seen: EdgeSet,
+    cmp_seen: IdSet,
     cmp_cap: usize,
     sink: Option<CoverageSink>,
     frames: Vec<Frame>,
@@ -166,11 +164,11 @@ impl CoverageInspector {
     /// An empty inspector keeping at most `cmp_cap` comparison pairs per transaction.
     pub fn with_cmp_cap(cmp_cap: usize) -> Self {
         CoverageInspector {
-            seen: EdgeSet::default(),
+            seen: IdSet::default(),
             edges: Vec::new(),
             cmps: Vec::new(),
             cmp_sites: Vec::new(),
-            cmp_seen: EdgeSet::default(),
+            cmp_seen: IdSet::default(),
             cmp_cap,
             sink: None,
             frames: Vec::new(),

@@ -126,18 +126,16 @@ impl FrameHooks for Memoizing<'_> {
     type Started = Option<Pending>;
 
     fn start<CTX: ContextTr>(&mut self, ctx: &CTX, init: &FrameInit) -> Start<Option<Pending>> {
-        let call = static_call(ctx, init);
-        let mark = EnvReads::mark();
-        if let FrameInput::Call(inputs) = &init.frame_input {
-            // The called code decides the result, also when there is none.
-            EnvReads::note_code(inputs.target_address);
-            EnvReads::note_code(inputs.bytecode_address);
-        }
-        if EnvReads::state_changed() {
-            // The view wrote: a static call now sees what the chain does not hold.
+        let FrameInput::Call(inputs) = &init.frame_input else {
             return Start::Run(None);
-        }
-        match call {
+        };
+        // The called code decides the result, also when there is none.
+        let Some(mark) = EnvReads::frame_start(inputs.target_address, inputs.bytecode_address)
+        else {
+            // The view changed state: a static call now sees what the chain does not hold.
+            return Start::Run(None);
+        };
+        match static_call(ctx, init) {
             Some(call) => match self.serve(&call, init) {
                 Some(served) => Start::Answered(served),
                 None => Start::Run(Some(Pending { call, mark })),

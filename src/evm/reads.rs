@@ -167,17 +167,35 @@ impl EnvReads {
     /// Runs `view` (which must use [`recording_instructions`]) and returns its result with what it read outside the
     /// database.
     pub(super) fn record<T>(view: impl FnOnce() -> T) -> (T, EnvReads) {
-        ENV_READS.with_borrow_mut(|reads| *reads = EnvReads::default());
+        ENV_READS.with_borrow_mut(|reads| {
+            reads.trail.clear();
+            reads.block_reads = 0;
+            reads.volatile_reads = 0;
+            reads.changed_state = false;
+        });
         let out = view();
-        (out, ENV_READS.with_borrow_mut(std::mem::take))
+        // What the view's record needs; the trail stays behind, its allocation kept for the next view.
+        let reads = ENV_READS.with_borrow_mut(|r| EnvReads {
+            balances: std::mem::take(&mut r.balances),
+            block: std::mem::take(&mut r.block),
+            volatile: std::mem::take(&mut r.volatile),
+            served: std::mem::take(&mut r.served),
+            ..EnvReads::default()
+        });
+        (out, reads)
     }
 
-    /// Where a frame starting now begins.
-    pub(super) fn mark() -> FrameMark {
-        ENV_READS.with_borrow(|r| FrameMark {
-            trail: r.trail.len(),
-            block_reads: r.block_reads,
-            volatile_reads: r.volatile_reads,
+    /// Notes that a call frame of `target` running `code` starts (their code decides its result), and returns where
+    /// its reads begin; `None` once the view changed state.
+    pub(super) fn frame_start(target: Address, code: Address) -> Option<FrameMark> {
+        ENV_READS.with_borrow_mut(|r| {
+            r.trail.push(ReadKey::Code(target));
+            r.trail.push(ReadKey::Code(code));
+            (!r.changed_state).then_some(FrameMark {
+                trail: r.trail.len() - 2,
+                block_reads: r.block_reads,
+                volatile_reads: r.volatile_reads,
+            })
         })
     }
 
@@ -191,11 +209,6 @@ impl EnvReads {
                 (keys, r.block_reads != mark.block_reads)
             })
         })
-    }
-
-    /// Notes that the code of `who` was read (it was called).
-    pub(super) fn note_code(who: Address) {
-        note(|r| r.trail.push(ReadKey::Code(who)));
     }
 
     /// Notes the inputs of a sub-call answered from the memo: read by every frame around it, and by the view.
@@ -224,11 +237,6 @@ impl EnvReads {
     fn change_volatile(&mut self) {
         self.read_volatile();
         self.changed_state = true;
-    }
-
-    /// Whether the running view changed state so far.
-    pub(super) fn state_changed() -> bool {
-        ENV_READS.with_borrow(|r| r.changed_state)
     }
 }
 
