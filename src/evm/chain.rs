@@ -21,8 +21,8 @@ use revm::{ExecuteEvm, InspectEvm, Inspector};
 use super::cover::{coverage_instructions, with_coverage, RecordingFrames};
 use super::frames::HookedHandler;
 use super::inspect::CoverageInspector;
-use super::memo::{CallMemo, MemoHit, Memoizing, SubCall, SubCallResult};
-use super::reads::{recording_instructions, EnvReads, ReadKey, ReadSet, RecordingDb};
+use super::memo::{CallMemo, Memoizing};
+use super::reads::{recording_instructions, EnvReads, ReadSet, RecordingDb};
 
 /// Hard fork the chain runs. Berachain mainnet runs Prague ("Bectra").
 ///
@@ -746,19 +746,9 @@ impl Chain {
     /// Like [`Chain::view`], and also returns everything the call read ([`ReadSet`]), so that its result can
     /// be reused while none of that changes. Runs without an inspector: the database records the slots and
     /// accounts, a few wrapped instructions the balances and the block, and whether the view did something those
-    /// cannot describe ([`ReadSet::volatile`]: a value transfer, a creation, `EXTCODEHASH`).
+    /// cannot describe ([`ReadSet::volatile`]: a value transfer, a creation, `EXTCODEHASH`). Its static sub-calls
+    /// are answered from `memo` where it holds their result, and kept in it otherwise (see [`memo`](super::memo)).
     pub fn view_recorded(
-        &self,
-        from: Address,
-        to: Address,
-        data: Bytes,
-    ) -> Result<(CallOutcome, ReadSet), EvmError> {
-        self.view_recorded_with(from, to, data, &mut NoMemo)
-    }
-
-    /// [`Chain::view_recorded`], with the view's static sub-calls answered from `memo` where it holds their result,
-    /// and kept in it otherwise (see [`memo`](super::memo)).
-    pub fn view_recorded_with(
         &self,
         from: Address,
         to: Address,
@@ -828,15 +818,4 @@ pub struct AccountDump {
     pub code: Bytes,
     /// Non-zero storage slots, sorted.
     pub storage: Vec<(U256, U256)>,
-}
-
-/// A [`CallMemo`] that keeps nothing: every sub-call runs.
-struct NoMemo;
-
-impl CallMemo for NoMemo {
-    fn lookup(&mut self, _call: &SubCall) -> Option<MemoHit<'_>> {
-        None
-    }
-
-    fn store(&mut self, _call: SubCall, _result: SubCallResult, _reads: &[ReadKey], _block: bool) {}
 }

@@ -15,7 +15,7 @@
 //! way a watcher runs.
 //!
 //! [`reads`] and [`memo`]: the observation's views, recorded with what they read ([`Chain::view_recorded`]), and
-//! their static sub-calls answered from a [`CallMemo`] ([`Chain::view_recorded_with`]).
+//! their static sub-calls answered from a [`CallMemo`].
 
 pub mod chain;
 mod cover;

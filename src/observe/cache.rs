@@ -352,7 +352,7 @@ impl ViewCache {
             block,
         };
         let (outcome, reads) =
-            chain.view_recorded_with(Address::ZERO, to, key.1.clone(), &mut subcalls)?;
+            chain.view_recorded(Address::ZERO, to, key.1.clone(), &mut subcalls)?;
         if reads.volatile {
             self.volatile_seen = true;
             self.entries.remove(&key);
