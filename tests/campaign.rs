@@ -638,6 +638,137 @@ fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
     assert!(oracle.message.contains("to Some(0), it is 1"), "{oracle:?}");
 }
 
+/// Governance sets the minimum effective balance one wei above a whole gwei (20,000 BERA + 1 wei), a deposit takes
+/// the pool past it, and a withdrawal asks for what lands totalDeposits on the whole gwei just under it: on the
+/// suite the pool exits; on the mutant `StakingPool.sol:279:off-by-one:4` (the directed variant), which compares
+/// with one wei less, the withdrawal is booked as a partial one and EXIT-001 sees the pool sit under its minimum.
+#[test]
+fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$G","roll":0,"op":{"op":"set_min_effective_balance","pool":0,"value":"0x43c33c1937564800001"}},
+        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"0x43c33c1937564800000"}},
+        {"caller":"$S","roll":0,"op":{"op":"request_withdrawal","pool":0,"amount_gwei":"0x9184e72a000","max_fee":"0x1","value":"0x1"}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$G", actor(w, w.actors.governance)),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    assert!(
+        suite.steps.iter().all(|s| s.success),
+        "every step lands on the suite"
+    );
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "exit-001-breach-by-one-wei-kept",
+    ));
+    let exit = fired(&variant, "EXIT-001");
+    assert_eq!(exit.step, 2, "{exit:?}");
+    assert!(exit.message.contains("without a full exit"), "{exit:?}");
+}
+
+/// A deposit whose last wei stays in the buffer (the rest is forwarded in whole gwei), a consensus-layer
+/// withdrawal pending, and a report whose drop wipes the deposits: the pool exits holding one wei for its stakers,
+/// and freezes totalAssets at it. On the mutant `StakingPool.sol:296:off-by-one:0` (the directed variant), which
+/// settles a value of one wei as nothing, EXIT-003's own sum of the books (totalDeposits, the buffer handed over,
+/// the rewards collected, less a withdrawal that exits) sees the frozen value fall a wei short.
+#[test]
+fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"0x3f870857a3e0e3800001"}},
+        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}},
+        {"caller":"$S","roll":0,"op":{"op":"request_withdrawal","pool":0,"amount_gwei":{"held_bps":1000},"max_fee":"0x3","value":"0x3"}},
+        {"caller":"$G","roll":0,"op":{"op":"set_oracle_bounds","up":100,"down":10000}},
+        {"caller":"$Y","roll":0,"op":{"op":"cl_penalty","pool":0,"amount":"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}},
+        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$F", actor(w, w.actors.feeder)),
+                ("$G", actor(w, w.actors.governance)),
+                ("$Y", actor(w, w.actors.system)),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    assert!(
+        suite.steps.iter().all(|s| s.success),
+        "every step lands on the suite"
+    );
+    let exits = &suite.steps[5].events.full_exits;
+    assert_eq!(
+        exits.len(),
+        1,
+        "the wiping report exits the pool: {exits:?}"
+    );
+    assert_eq!(
+        exits[0].frozen_total_assets,
+        alloy_primitives::U256::from(1u64)
+    );
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "exit-003-settles-one-wei-short",
+    ));
+    let frozen = fired(&variant, "EXIT-003");
+    assert_eq!(frozen.step, 5, "{frozen:?}");
+    assert!(
+        frozen.message.contains("the books hold 1 for the stakers"),
+        "{frozen:?}"
+    );
+}
+
+/// A protocol fee beside the commission, a price above 1 from a first reward, then a reward of about 17 times the
+/// supply whose joint fee split takes the give-back: on the suite each fee's shares are worth at most the fee; on
+/// the mutant `FeeMath.sol:61:off-by-one:1` (the directed variant), which prices the give-back with `totalAssets`
+/// instead of `totalAssets + 1`, the protocol part keeps a share worth a wei more than its fee and FEE-002 fires.
+/// The amount was found by an exact-integer search of the split over this state (one reward in about 4,000
+/// differs).
+#[test]
+fn a_joint_fee_split_that_needs_its_give_back_is_held_to_each_fee() {
+    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
+        {"caller":"$G","roll":0,"op":{"op":"set_protocol_fee_recipient","account":"$R"}},
+        {"caller":"$M","roll":0,"op":{"op":"set_protocol_fee","pool":0,"bps":2000}},
+        {"caller":"$S","roll":0,"op":{"op":"donate_to_rewards_vault","pool":0,"amount":"0x10f0cf064dd59200000"}},
+        {"caller":"$S","roll":0,"op":{"op":"process_rewards","pool":0}},
+        {"caller":"$S","roll":0,"op":{"op":"donate_to_rewards_vault","pool":0,"amount":"0x2875e27ca4e6936522bc"}},
+        {"caller":"$S","roll":0,"op":{"op":"process_rewards","pool":0}}
+    ]}"#;
+    let run = |world: World| {
+        run_text(world, sequence, |w| {
+            vec![
+                ("$S", actor(w, w.actors.stakers[0])),
+                ("$G", actor(w, w.actors.governance)),
+                ("$R", actor(w, w.actors.protocol_fee_recipient)),
+                ("$M", actor(w, w.pools[0].roles.protocol_fee_manager)),
+            ]
+        })
+    };
+    let suite = run(common::world());
+    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
+    assert!(
+        suite.steps.iter().all(|s| s.success),
+        "every step lands on the suite"
+    );
+    let variant = run(variant_world_in(
+        "variants-directed",
+        "fee-002-give-back-prices-low",
+    ));
+    let fee = fired(&variant, "FEE-002");
+    assert_eq!(fee.step, 5, "{fee:?}");
+    assert!(
+        fee.message.contains("at the price after minting"),
+        "{fee:?}"
+    );
+}
+
 /// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a
 /// cache line every worker writes on every call), before and after a reset, that run every sequence as the original.
 #[test]

@@ -1211,15 +1211,28 @@ pub static CATALOG: &[Invariant] = &[
     Invariant {
         id: "EXIT-003",
         category: Category::PauseAndExit,
-        statement: "A full exit freezes totalAssets at the value its FullExitTriggered announces; after it no deposit succeeds and totalAssets falls only by the assets of withdrawals.",
+        statement: "A full exit freezes totalAssets at the value its FullExitTriggered announces, which is what the pool's books hold for its stakers at the exit: totalDeposits as the step left it, plus the buffer it hands the WithdrawalVault (the rewards it collected first included), less the assets of the withdrawal that triggered it (the operator's BGT stays with the operator); after it no deposit succeeds and totalAssets falls only by the assets of withdrawals.",
         broken_variant: "exit-003-frozen-not-reduced",
         check: |c| {
             for (i, a, b) in pools(c) {
                 // The exit's own step (nothing re-entered to withdraw after it): totalAssets reads the frozen value.
                 if !a.is_fully_exited && c.step.events.reentries.is_empty() {
+                    // The harness's own sum, not the pool's `_settledAssets`: every exit collects the rewards vault
+                    // into the buffer first and hands the whole buffer over; a report leaves totalDeposits as it
+                    // booked it (a zero report untouched), a withdrawal books its assets as a request. The BGT is
+                    // counted in totalAssets and taken out again, so it is on neither side.
+                    let withdrawn: U256 = c.step.events.burns.iter().filter(|w| w.pool == i).map(|w| w.assets).sum();
+                    let held = b.total_deposits + a.buffered_assets + a.rewards_vault_balance;
+                    let settled = held.saturating_sub(withdrawn);
                     for exit in c.step.events.full_exits.iter().filter(|x| x.pool == i) {
                         ensure(b.total_assets == exit.frozen_total_assets, || {
                             format!("pool{i}: FullExitTriggered froze totalAssets at {}, but it reads {}", exit.frozen_total_assets, b.total_assets)
+                        })?;
+                        ensure(exit.frozen_total_assets == settled, || {
+                            format!(
+                                "pool{i}: the exit froze totalAssets at {}, but the books hold {settled} for the stakers (totalDeposits {} + buffer {} + rewards collected {} - withdrawn {withdrawn})",
+                                exit.frozen_total_assets, b.total_deposits, a.buffered_assets, a.rewards_vault_balance
+                            )
                         })?;
                     }
                 }
