@@ -602,37 +602,50 @@ fn a_pending_exit_request_is_refused_only_for_its_causes() {
 }
 
 /// A validator slashed down to the withdrawals it still owes, and an honest report of it once governance lets a
-/// drop that large through: the drop exceeds the deposits, so totalDeposits falls to 0 and the pool exits on that
-/// report. ORACLE-003 books the report on the exit's own step too: on the variant that leaves 1 wei, it fires there.
-#[test]
-fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
+/// drop that large through: `deposit` (hex wei) staked, reported, a tenth of it asked back from the consensus layer,
+/// the bounds opened, the validator slashed to what it owes, and the report that wipes the deposits (step 5).
+fn wipe_the_deposits(world: World, deposit: &str) -> poolguard::engine::RunResult {
     let sequence = r#"{"format":"poolguard-sequence/1","actions":[
-        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"0x3f870857a3e0e3800000"}},
+        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"$DEPOSIT"}},
         {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}},
         {"caller":"$S","roll":0,"op":{"op":"request_withdrawal","pool":0,"amount_gwei":{"held_bps":1000},"max_fee":"0x3","value":"0x3"}},
         {"caller":"$G","roll":0,"op":{"op":"set_oracle_bounds","up":100,"down":10000}},
-        {"caller":"$S","roll":0,"op":{"op":"cl_penalty","pool":0,"amount":"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}},
+        {"caller":"$Y","roll":0,"op":{"op":"cl_penalty","pool":0,"amount":"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}},
         {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}}
-    ]}"#;
-    let run = |world: World| {
-        run_text(world, sequence, |w| {
-            vec![
-                ("$S", actor(w, w.actors.stakers[0])),
-                ("$F", actor(w, w.actors.feeder)),
-                ("$G", actor(w, w.actors.governance)),
-            ]
-        })
-    };
-    let suite = run(common::world());
+    ]}"#
+    .replace("$DEPOSIT", deposit);
+    run_text(world, &sequence, |w| {
+        vec![
+            ("$S", actor(w, w.actors.stakers[0])),
+            ("$F", actor(w, w.actors.feeder)),
+            ("$G", actor(w, w.actors.governance)),
+            ("$Y", actor(w, w.actors.system)),
+        ]
+    })
+}
+
+/// A directed sequence's run on the correct suite: no violation, and every step lands.
+fn assert_clean_and_landed(suite: &poolguard::engine::RunResult) {
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
     assert!(
         suite.steps.iter().all(|s| s.success),
         "every step lands on the suite"
     );
-    let variant = run(variant_world_in(
-        "variants-directed",
-        "oracle-003-wipe-leaves-a-wei",
+}
+
+/// A validator slashed down to the withdrawals it still owes, and an honest report of it once governance lets a
+/// drop that large through: the drop exceeds the deposits, so totalDeposits falls to 0 and the pool exits on that
+/// report. ORACLE-003 books the report on the exit's own step too: on the variant that leaves 1 wei, it fires there.
+#[test]
+fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
+    assert_clean_and_landed(&wipe_the_deposits(
+        common::world(),
+        "0x3f870857a3e0e3800000",
     ));
+    let variant = wipe_the_deposits(
+        variant_world_in("variants-directed", "oracle-003-wipe-leaves-a-wei"),
+        "0x3f870857a3e0e3800000",
+    );
     let oracle = fired(&variant, "ORACLE-003");
     assert_eq!(oracle.step, 5, "{oracle:?}");
     assert!(oracle.message.contains("to Some(0), it is 1"), "{oracle:?}");
@@ -657,12 +670,7 @@ fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
             ]
         })
     };
-    let suite = run(common::world());
-    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
-    assert!(
-        suite.steps.iter().all(|s| s.success),
-        "every step lands on the suite"
-    );
+    assert_clean_and_landed(&run(common::world()));
     let variant = run(variant_world_in(
         "variants-directed",
         "exit-001-breach-by-one-wei-kept",
@@ -679,30 +687,10 @@ fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
 /// the rewards collected, less a withdrawal that exits) sees the frozen value fall a wei short.
 #[test]
 fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
-    let sequence = r#"{"format":"poolguard-sequence/1","actions":[
-        {"caller":"$S","roll":0,"op":{"op":"submit","pool":0,"receiver":"$S","amount":"0x3f870857a3e0e3800001"}},
-        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}},
-        {"caller":"$S","roll":0,"op":{"op":"request_withdrawal","pool":0,"amount_gwei":{"held_bps":1000},"max_fee":"0x3","value":"0x3"}},
-        {"caller":"$G","roll":0,"op":{"op":"set_oracle_bounds","up":100,"down":10000}},
-        {"caller":"$Y","roll":0,"op":{"op":"cl_penalty","pool":0,"amount":"0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"}},
-        {"caller":"$F","roll":0,"op":{"op":"oracle_report","pool":0,"report":"Honest"}}
-    ]}"#;
-    let run = |world: World| {
-        run_text(world, sequence, |w| {
-            vec![
-                ("$S", actor(w, w.actors.stakers[0])),
-                ("$F", actor(w, w.actors.feeder)),
-                ("$G", actor(w, w.actors.governance)),
-                ("$Y", actor(w, w.actors.system)),
-            ]
-        })
-    };
-    let suite = run(common::world());
-    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
-    assert!(
-        suite.steps.iter().all(|s| s.success),
-        "every step lands on the suite"
-    );
+    // Forwarded in whole gwei, the deposit's last wei stays in the buffer.
+    let deposit = "0x3f870857a3e0e3800001";
+    let suite = wipe_the_deposits(common::world(), deposit);
+    assert_clean_and_landed(&suite);
     let exits = &suite.steps[5].events.full_exits;
     assert_eq!(
         exits.len(),
@@ -713,10 +701,10 @@ fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
         exits[0].frozen_total_assets,
         alloy_primitives::U256::from(1u64)
     );
-    let variant = run(variant_world_in(
-        "variants-directed",
-        "exit-003-settles-one-wei-short",
-    ));
+    let variant = wipe_the_deposits(
+        variant_world_in("variants-directed", "exit-003-settles-one-wei-short"),
+        deposit,
+    );
     let frozen = fired(&variant, "EXIT-003");
     assert_eq!(frozen.step, 5, "{frozen:?}");
     assert!(
@@ -751,12 +739,7 @@ fn a_joint_fee_split_that_needs_its_give_back_is_held_to_each_fee() {
             ]
         })
     };
-    let suite = run(common::world());
-    assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
-    assert!(
-        suite.steps.iter().all(|s| s.success),
-        "every step lands on the suite"
-    );
+    assert_clean_and_landed(&run(common::world()));
     let variant = run(variant_world_in(
         "variants-directed",
         "fee-002-give-back-prices-low",
