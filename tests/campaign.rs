@@ -308,9 +308,7 @@ fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_
     let suite = run(common::world());
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
     let variant = run(variant_world_in("variants", "wd-001-reentrant-finalize"));
-    let wd = fired(&variant, "WD-001");
-    assert_eq!(wd.step, 5, "{wd:?}");
-    assert!(wd.message.contains("finalized twice"), "{wd:?}");
+    assert_caught(&variant, "WD-001", 5, "finalized twice");
 }
 
 /// A portion of none (`Amount::NONE`) is sent as zero even when nothing is held: the zero edge of the call,
@@ -359,9 +357,7 @@ fn a_portion_of_none_is_the_zero_edge_of_its_call() {
         suite.steps[1].revert
     );
     let variant = run(variant_world("live-007-recover-unwired"));
-    let live = fired(&variant, "LIVE-007");
-    assert_eq!(live.step, 0, "{live:?}");
-    assert!(live.message.contains("RecoverTokens"), "{live:?}");
+    assert_caught(&variant, "LIVE-007", 0, "RecoverTokens");
 }
 
 /// ACCESS-006 sees calls made from a callback. A contract actor arms its `receive()` to call a privileged
@@ -425,12 +421,7 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
         variant_world("access-006-unprotected-sweep"),
         "WithdrawalVault.sweep(address,uint256)",
     );
-    let access = fired(&variant, "ACCESS-006");
-    assert_eq!(access.step, 2, "{access:?}");
-    assert!(
-        access.message.contains("re-entering from a callback"),
-        "{access:?}"
-    );
+    assert_caught(&variant, "ACCESS-006", 2, "re-entering from a callback");
 }
 
 /// Issue 15's incremental observation: in paranoid mode every observation is also made in full and any
@@ -520,9 +511,7 @@ fn a_due_boost_activates_and_the_directed_variant_is_caught() {
         "variants-directed",
         "live-007-activate-boost-does-nothing",
     ));
-    let live = fired(&variant, "LIVE-007");
-    assert_eq!(live.step, 3, "{live:?}");
-    assert!(live.message.contains("still queued"), "{live:?}");
+    assert_caught(&variant, "LIVE-007", 3, "still queued");
 }
 
 /// A contract actor's step signed by governance runs with governance as `tx.origin`: the suite checks
@@ -596,9 +585,7 @@ fn a_pending_exit_request_is_refused_only_for_its_causes() {
     let landed: Vec<bool> = suite.steps.iter().map(|s| s.success).collect();
     assert_eq!(landed, [true, true, true, false]);
     let variant = run(variant_world("live-001-pending-exit-refunds-zero"));
-    let live = fired(&variant, "LIVE-001");
-    assert_eq!(live.step, 2, "{live:?}");
-    assert!(live.message.contains("no refund is due"), "{live:?}");
+    assert_caught(&variant, "LIVE-001", 2, "no refund is due");
 }
 
 /// A validator slashed down to the withdrawals it still owes, and an honest report of it once governance lets a
@@ -624,6 +611,13 @@ fn wipe_the_deposits(world: World, deposit: &str) -> poolguard::engine::RunResul
     })
 }
 
+/// A directed variant's run: invariant `id` fired at step `step`, its message containing `text`.
+fn assert_caught(run: &poolguard::engine::RunResult, id: &str, step: usize, text: &str) {
+    let violation = fired(run, id);
+    assert_eq!(violation.step, step, "{violation:?}");
+    assert!(violation.message.contains(text), "{violation:?}");
+}
+
 /// A directed sequence's run on the correct suite: no violation, and every step lands.
 fn assert_clean_and_landed(suite: &poolguard::engine::RunResult) {
     assert!(suite.violations.is_empty(), "suite: {:?}", suite.violations);
@@ -646,9 +640,7 @@ fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
         variant_world_in("variants-directed", "oracle-003-wipe-leaves-a-wei"),
         "0x3f870857a3e0e3800000",
     );
-    let oracle = fired(&variant, "ORACLE-003");
-    assert_eq!(oracle.step, 5, "{oracle:?}");
-    assert!(oracle.message.contains("to Some(0), it is 1"), "{oracle:?}");
+    assert_caught(&variant, "ORACLE-003", 5, "to Some(0), it is 1");
 }
 
 /// Governance sets the minimum effective balance one wei above a whole gwei (20,000 BERA + 1 wei), a deposit takes
@@ -675,9 +667,7 @@ fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
         "variants-directed",
         "exit-001-breach-by-one-wei-kept",
     ));
-    let exit = fired(&variant, "EXIT-001");
-    assert_eq!(exit.step, 2, "{exit:?}");
-    assert!(exit.message.contains("without a full exit"), "{exit:?}");
+    assert_caught(&variant, "EXIT-001", 2, "without a full exit");
 }
 
 /// A deposit whose last wei stays in the buffer (the rest is forwarded in whole gwei), a consensus-layer
@@ -705,12 +695,7 @@ fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
         variant_world_in("variants-directed", "exit-003-settles-one-wei-short"),
         deposit,
     );
-    let frozen = fired(&variant, "EXIT-003");
-    assert_eq!(frozen.step, 5, "{frozen:?}");
-    assert!(
-        frozen.message.contains("the books hold 1 for the stakers"),
-        "{frozen:?}"
-    );
+    assert_caught(&variant, "EXIT-003", 5, "the books hold 1 for the stakers");
 }
 
 /// A protocol fee beside the commission, a price above 1 from a first reward, then a reward of about 17 times the
@@ -744,12 +729,7 @@ fn a_joint_fee_split_that_needs_its_give_back_is_held_to_each_fee() {
         "variants-directed",
         "fee-002-give-back-prices-low",
     ));
-    let fee = fired(&variant, "FEE-002");
-    assert_eq!(fee.step, 5, "{fee:?}");
-    assert!(
-        fee.message.contains("at the price after minting"),
-        "{fee:?}"
-    );
+    assert_caught(&variant, "FEE-002", 5, "at the price after minting");
 }
 
 /// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a
