@@ -1221,13 +1221,13 @@ pub static CATALOG: &[Invariant] = &[
                     // into the buffer first and hands the whole buffer over; a report leaves totalDeposits as it
                     // booked it (a zero report untouched), a withdrawal books its assets as a request. The BGT is
                     // counted in totalAssets and taken out again, so it is on neither side.
-                    let withdrawn: U256 = c.step.events.burns.iter().filter(|w| w.pool == i).map(|w| w.assets).sum();
-                    let held = b.total_deposits + a.buffered_assets + a.rewards_vault_balance;
-                    let settled = held.saturating_sub(withdrawn);
                     for exit in c.step.events.full_exits.iter().filter(|x| x.pool == i) {
                         ensure(b.total_assets == exit.frozen_total_assets, || {
                             format!("pool{i}: FullExitTriggered froze totalAssets at {}, but it reads {}", exit.frozen_total_assets, b.total_assets)
                         })?;
+                        let withdrawn: U256 = c.step.events.burns.iter().filter(|w| w.pool == i).map(|w| w.assets).sum();
+                        let held = b.total_deposits + a.buffered_assets + a.rewards_vault_balance;
+                        let settled = held.saturating_sub(withdrawn);
                         ensure(exit.frozen_total_assets == settled, || {
                             format!(
                                 "pool{i}: the exit froze totalAssets at {}, but the books hold {settled} for the stakers (totalDeposits {} + buffer {} + rewards collected {} - withdrawn {withdrawn})",
