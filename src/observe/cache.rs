@@ -1,7 +1,9 @@
-//! Incremental observation: each view's result is kept with what it read, and reused until one of those inputs
-//! changes. Every observation first re-reads the inputs of all kept views (a database lookup each, shared by the
-//! views that read the same slot), so the reuse is decided by value, from the state itself: it holds across
-//! [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever changed the state.
+//! Incremental observation: each view's result is kept with what it read and the values it read there, and reused
+//! while all of those values are what they were. Every observation first re-reads the inputs of all kept views (a
+//! database lookup each, shared by the views that read the same slot), so the reuse is decided by value, from the
+//! state itself: it holds across [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever
+//! changed the state. A few results are kept per view ([`MAX_VERSIONS`]): a state the campaign comes back to (the
+//! deployed state at every sequence's start, a pool a sequence leaves alone) finds its own results again.
 //!
 //! A view's static sub-calls are kept the same way ([`SubCalls`]): a pool's previews all call the same fee rates and
 //! accruals, which change far less often than the pool's books, so a preview that runs again finds them kept.
@@ -11,7 +13,7 @@
 
 use alloy_primitives::map::HashMap;
 
-use alloy_primitives::{Address, Bytes};
+use alloy_primitives::{Address, Bytes, U256};
 
 use poolguard_invariants::observation::Observation;
 
@@ -23,6 +25,11 @@ use crate::evm::{
 /// views' calldata repeats (the pools' totals, each actor's balance), but the probes' amounts and the request ids
 /// do not: without eviction the cache, and the inputs every observation re-reads, would grow with the campaign.
 const MAX_ENTRIES: usize = 8_192;
+
+/// Results kept per view (and per static sub-call), each for the values it read. Every sequence starts from the
+/// deployed state and then moves away from it: with one result per view, each start and each first step ran every
+/// view of the deployed state again.
+const MAX_VERSIONS: usize = 4;
 
 /// How often the views of an observation were reused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,20 +54,20 @@ impl CacheStats {
     }
 }
 
-/// One input that some kept view read, with its value at the last observation.
+/// One input that some kept view read, with its value at the current observation.
 #[derive(Debug)]
 struct Input {
     key: ReadKey,
-    value: alloy_primitives::U256,
-    /// The observation at which `value` was last seen to change.
-    changed_at: u64,
+    value: U256,
 }
 
-/// When a kept result was computed and asked for, and what it read.
+/// When a kept result was computed and asked for, what it read and the values it read.
 #[derive(Debug)]
 struct Kept {
     /// Indices into [`ViewCache::inputs`], sorted.
     inputs: Box<[u32]>,
+    /// The value of each of `inputs` when it was computed.
+    values: Box<[U256]>,
     /// The block number and timestamp it ran at, when it read them.
     block: Option<(u64, u64)>,
     /// The observation it was computed in.
@@ -70,13 +77,36 @@ struct Kept {
 }
 
 impl Kept {
-    /// Whether none of its inputs changed since it was computed (and it is asked at its block, if it read it).
+    /// What a result computed now, in observation `epoch`, read: `reads` at their current values.
+    fn now(
+        inputs: &mut Inputs,
+        reads: &[ReadKey],
+        db: &ChainDb,
+        block: Option<(u64, u64)>,
+        epoch: u64,
+    ) -> Self {
+        let indices = inputs.intern(reads, db);
+        let values = indices
+            .iter()
+            .map(|&i| inputs.list[i as usize].value)
+            .collect();
+        Kept {
+            inputs: indices,
+            values,
+            block,
+            computed_at: epoch,
+            used_at: epoch,
+        }
+    }
+
+    /// Whether every input holds the value it was computed with (and it is asked at its block, if it read it).
     fn fresh(&self, inputs: &[Input], block: (u64, u64)) -> bool {
         self.block.is_none_or(|b| b == block)
             && self
                 .inputs
                 .iter()
-                .all(|&i| inputs[i as usize].changed_at <= self.computed_at)
+                .zip(self.values.iter())
+                .all(|(&i, value)| inputs[i as usize].value == *value)
     }
 
     fn age(&self) -> (u64, u64) {
@@ -84,22 +114,55 @@ impl Kept {
     }
 }
 
+/// One kept result of a view or sub-call.
 #[derive(Debug)]
-struct Entry {
-    outcome: CallOutcome,
+struct Version<T> {
+    result: T,
     kept: Kept,
+}
+
+/// The results kept for one view or sub-call, at most [`MAX_VERSIONS`], each for the state it read.
+#[derive(Debug)]
+struct Versions<T>(Vec<Version<T>>);
+
+impl<T> Versions<T> {
+    /// The result whose inputs all hold their values now, marked used in observation `epoch`.
+    fn fresh(&mut self, inputs: &[Input], block: (u64, u64), epoch: u64) -> Option<&Version<T>> {
+        let version = self.0.iter_mut().find(|v| v.kept.fresh(inputs, block))?;
+        version.kept.used_at = epoch;
+        Some(version)
+    }
+
+    /// Keeps `version`, in place of the least recently used one when [`MAX_VERSIONS`] are kept. Returns how many
+    /// more versions are kept (0 or 1).
+    fn keep(&mut self, version: Version<T>) -> usize {
+        if self.0.len() < MAX_VERSIONS {
+            self.0.push(version);
+            return 1;
+        }
+        let oldest = (0..self.0.len())
+            .min_by_key(|&i| self.0[i].kept.age())
+            .unwrap_or(0);
+        self.0[oldest] = version;
+        0
+    }
+
+    /// Drops the versions older than `cutoff`; returns how many are left.
+    fn retain_from(&mut self, cutoff: (u64, u64)) -> usize {
+        self.0.retain(|v| v.kept.age() >= cutoff);
+        self.0.len()
+    }
 }
 
 /// A static sub-call's kept result.
 #[derive(Debug)]
-struct CallEntry {
+struct CallResult {
     result: SubCallResult,
     /// What it read, for the frames and the view that it is served to.
     reads: Box<[ReadKey]>,
-    kept: Kept,
 }
 
-/// The inputs kept views read, each once, with their values at the last observation.
+/// The inputs kept views read, each once, with their values at the current observation.
 #[derive(Debug, Default)]
 struct Inputs {
     list: Vec<Input>,
@@ -108,7 +171,7 @@ struct Inputs {
 
 impl Inputs {
     /// The indices of `reads` (added, with their value in `db`, if new), sorted and without repeats.
-    fn intern(&mut self, reads: &[ReadKey], db: &ChainDb, epoch: u64) -> Box<[u32]> {
+    fn intern(&mut self, reads: &[ReadKey], db: &ChainDb) -> Box<[u32]> {
         let mut indices: Vec<u32> = reads
             .iter()
             .map(|read| {
@@ -116,7 +179,6 @@ impl Inputs {
                     self.list.push(Input {
                         key: *read,
                         value: read.value(db),
-                        changed_at: epoch,
                     });
                     (self.list.len() - 1) as u32
                 })
@@ -130,7 +192,9 @@ impl Inputs {
 
 /// The view cache's sub-calls, as the [`CallMemo`] of one view on one chain.
 struct SubCalls<'a> {
-    calls: &'a mut HashMap<SubCall, CallEntry>,
+    calls: &'a mut HashMap<SubCall, Versions<CallResult>>,
+    /// Versions kept, views and sub-calls ([`ViewCache::kept`]).
+    kept: &'a mut usize,
     inputs: &'a mut Inputs,
     stats: &'a mut CacheStats,
     db: &'a ChainDb,
@@ -140,35 +204,39 @@ struct SubCalls<'a> {
 
 impl CallMemo for SubCalls<'_> {
     fn lookup(&mut self, call: &SubCall) -> Option<MemoHit<'_>> {
-        let entry = self.calls.get_mut(call)?;
-        if !entry.kept.fresh(&self.inputs.list, self.block) {
-            return None;
-        }
-        entry.kept.used_at = self.epoch;
+        let version = self
+            .calls
+            .get_mut(call)?
+            .fresh(&self.inputs.list, self.block, self.epoch)?;
         self.stats.subcall_hits += 1;
         Some(MemoHit {
-            result: &entry.result,
-            reads: &entry.reads,
-            block: entry.kept.block.is_some(),
+            result: &version.result.result,
+            reads: &version.result.reads,
+            block: version.kept.block.is_some(),
         })
     }
 
     fn store(&mut self, call: SubCall, result: SubCallResult, reads: &[ReadKey], block: bool) {
         self.stats.subcall_misses += 1;
-        let inputs = self.inputs.intern(reads, self.db, self.epoch);
-        self.calls.insert(
-            call,
-            CallEntry {
+        let kept = Kept::now(
+            self.inputs,
+            reads,
+            self.db,
+            block.then_some(self.block),
+            self.epoch,
+        );
+        let version = Version {
+            result: CallResult {
                 result,
                 reads: reads.into(),
-                kept: Kept {
-                    inputs,
-                    block: block.then_some(self.block),
-                    computed_at: self.epoch,
-                    used_at: self.epoch,
-                },
             },
-        );
+            kept,
+        };
+        *self.kept += self
+            .calls
+            .entry(call)
+            .or_insert_with(|| Versions(Vec::new()))
+            .keep(version);
     }
 }
 
@@ -188,9 +256,11 @@ pub(super) struct ViewCache {
     /// The current observation's number.
     epoch: u64,
     inputs: Inputs,
-    entries: HashMap<(Address, Bytes), Entry>,
+    entries: HashMap<(Address, Bytes), Versions<CallOutcome>>,
     /// The static sub-calls of the views executed.
-    calls: HashMap<SubCall, CallEntry>,
+    calls: HashMap<SubCall, Versions<CallResult>>,
+    /// Versions kept, of views and sub-calls together.
+    kept: usize,
     stats: CacheStats,
     /// Beyond this many views, [`ViewCache::evict`] runs.
     capacity: usize,
@@ -216,6 +286,7 @@ impl ViewCache {
             inputs: Inputs::default(),
             entries: HashMap::default(),
             calls: HashMap::default(),
+            kept: 0,
             stats: CacheStats::default(),
             capacity: capacity.max(2),
             volatile_seen: false,
@@ -224,13 +295,10 @@ impl ViewCache {
         }
     }
 
-    /// How many views and inputs are kept.
+    /// How many results (versions of views and sub-calls) and inputs are kept.
     #[cfg(test)]
     pub(super) fn len(&self) -> (usize, usize) {
-        (
-            self.entries.len() + self.calls.len(),
-            self.inputs.list.len(),
-        )
+        (self.kept, self.inputs.list.len())
     }
 
     /// The last observation, when it was of a chain holding what `chain` holds (the same [`Chain::state_id`]): a
@@ -254,47 +322,55 @@ impl ViewCache {
         });
     }
 
-    /// Starts an observation of `chain`: re-reads every kept input and notes which changed.
+    /// Starts an observation of `chain`: re-reads every kept input.
     pub(super) fn begin(&mut self, chain: &Chain) {
         self.volatile_seen = false;
         self.asked = 0;
-        if self.entries.len() + self.calls.len() > self.capacity {
+        if self.kept > self.capacity {
             self.evict();
         }
         self.epoch += 1;
         let db = chain.db();
         for input in &mut self.inputs.list {
-            let value = input.key.value(db);
-            if value != input.value {
-                input.value = value;
-                input.changed_at = self.epoch;
-            }
+            input.value = input.key.value(db);
         }
     }
 
-    /// Keeps the half of the views and sub-calls most recently asked for, and only the inputs they read (renumbered
-    /// in their order, so the values and change marks carry over). Ties on the last use keep the more recently
-    /// computed.
+    /// Every kept result's bookkeeping.
+    fn all_kept(&self) -> impl Iterator<Item = &Kept> {
+        let views = self
+            .entries
+            .values()
+            .flat_map(|v| v.0.iter().map(|v| &v.kept));
+        let calls = self
+            .calls
+            .values()
+            .flat_map(|v| v.0.iter().map(|v| &v.kept));
+        views.chain(calls)
+    }
+
+    /// Keeps the half of the views' and sub-calls' results most recently asked for, and only the inputs they read
+    /// (renumbered in their order, so the values carry over). Ties on the last use keep the more recently computed.
     fn evict(&mut self) {
         let keep = self.capacity / 2;
-        let mut ages: Vec<(u64, u64)> = self
-            .entries
-            .values()
-            .map(|e| e.kept.age())
-            .chain(self.calls.values().map(|c| c.kept.age()))
-            .collect();
+        let mut ages: Vec<(u64, u64)> = self.all_kept().map(Kept::age).collect();
         ages.sort_unstable_by(|a, b| b.cmp(a));
         let cutoff = ages[keep.min(ages.len()) - 1];
-        // Entries tied with the cutoff are all kept: a few more than `keep` at worst.
-        self.entries.retain(|_, e| e.kept.age() >= cutoff);
-        self.calls.retain(|_, c| c.kept.age() >= cutoff);
+        // Results tied with the cutoff are all kept: a few more than `keep` at worst.
+        let mut left = 0;
+        self.entries.retain(|_, v| {
+            let n = v.retain_from(cutoff);
+            left += n;
+            n > 0
+        });
+        self.calls.retain(|_, v| {
+            let n = v.retain_from(cutoff);
+            left += n;
+            n > 0
+        });
+        self.kept = left;
         let mut renumber = vec![u32::MAX; self.inputs.list.len()];
-        let kept = self
-            .entries
-            .values()
-            .map(|e| &e.kept)
-            .chain(self.calls.values().map(|c| &c.kept));
-        for kept in kept {
+        for kept in self.all_kept() {
             for &i in kept.inputs.iter() {
                 renumber[i as usize] = 0;
             }
@@ -310,12 +386,15 @@ impl ViewCache {
                 next += 1;
             }
         }
-        let kept = self
+        let views = self
             .entries
             .values_mut()
-            .map(|e| &mut e.kept)
-            .chain(self.calls.values_mut().map(|c| &mut c.kept));
-        for kept in kept {
+            .flat_map(|v| v.0.iter_mut().map(|v| &mut v.kept));
+        let calls = self
+            .calls
+            .values_mut()
+            .flat_map(|v| v.0.iter_mut().map(|v| &mut v.kept));
+        for kept in views.chain(calls) {
             for i in kept.inputs.iter_mut() {
                 *i = renumber[*i as usize];
             }
@@ -334,17 +413,17 @@ impl ViewCache {
         self.asked += 1;
         let block = (chain.block_number(), chain.timestamp());
         let key = (to, data);
-        if let Some(entry) = self.entries.get_mut(&key) {
-            if entry.kept.fresh(&self.inputs.list, block) {
-                entry.kept.used_at = self.epoch;
+        if let Some(versions) = self.entries.get_mut(&key) {
+            if let Some(version) = versions.fresh(&self.inputs.list, block, self.epoch) {
                 self.stats.hits += 1;
-                return Ok(entry.outcome.clone());
+                return Ok(version.result.clone());
             }
         }
         self.stats.misses += 1;
         let db = chain.db();
         let mut subcalls = SubCalls {
             calls: &mut self.calls,
+            kept: &mut self.kept,
             inputs: &mut self.inputs,
             stats: &mut self.stats,
             db,
@@ -355,22 +434,27 @@ impl ViewCache {
             chain.view_recorded(Address::ZERO, to, key.1.clone(), &mut subcalls)?;
         if reads.volatile {
             self.volatile_seen = true;
-            self.entries.remove(&key);
+            if let Some(dropped) = self.entries.remove(&key) {
+                self.kept -= dropped.0.len();
+            }
             return Ok(outcome);
         }
-        let inputs = self.inputs.intern(&reads.keys, db, self.epoch);
-        self.entries.insert(
-            key,
-            Entry {
-                outcome: outcome.clone(),
-                kept: Kept {
-                    inputs,
-                    block: reads.block.then_some(block),
-                    computed_at: self.epoch,
-                    used_at: self.epoch,
-                },
-            },
+        let kept = Kept::now(
+            &mut self.inputs,
+            &reads.keys,
+            db,
+            reads.block.then_some(block),
+            self.epoch,
         );
+        let version = Version {
+            result: outcome.clone(),
+            kept,
+        };
+        self.kept += self
+            .entries
+            .entry(key)
+            .or_insert_with(|| Versions(Vec::new()))
+            .keep(version);
         Ok(outcome)
     }
 
@@ -463,6 +547,30 @@ mod tests {
             observe(&mut cache, &chain, READER).1,
             "changed and back between observations"
         );
+    }
+
+    #[test]
+    fn a_state_come_back_to_finds_its_own_results_while_they_are_among_the_last_used() {
+        let mut chain = chain();
+        let mut cache = ViewCache::default();
+        let at = |chain: &mut Chain, cache: &mut ViewCache, value: u64| {
+            chain.set_storage(READER, U256::ZERO, U256::from(value));
+            observe(cache, chain, READER).1
+        };
+        assert!(!at(&mut chain, &mut cache, 0), "first read");
+        assert!(!at(&mut chain, &mut cache, 1), "a new value");
+        assert!(at(&mut chain, &mut cache, 0), "back to the first state");
+        assert!(at(&mut chain, &mut cache, 1), "and to the second");
+        for value in 2..2 + MAX_VERSIONS as u64 {
+            assert!(!at(&mut chain, &mut cache, value), "new value {value}");
+        }
+        // The last MAX_VERSIONS states are kept; the first ones were the least recently used.
+        assert!(!at(&mut chain, &mut cache, 0), "dropped for newer states");
+        assert!(
+            at(&mut chain, &mut cache, 1 + MAX_VERSIONS as u64),
+            "the newest state kept"
+        );
+        assert_eq!(cache.len().0, MAX_VERSIONS, "at most MAX_VERSIONS per view");
     }
 
     const INNER: Address = address!("00000000000000000000000000000000000000e1");
