@@ -161,6 +161,13 @@ pub struct NewPool {
     pub predicted: CoreAddresses,
 }
 
+/// A queued boost or boost drop at the BGT stand-in from the word of its slot ([`World::bgt_queue_slot`]): the
+/// block it was queued at (the low 32 bits) and the amount (the rest).
+pub fn bgt_queue_entry(word: U256) -> (u64, U256) {
+    let block = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
+    (block, word >> 32usize)
+}
+
 /// The factory's `CoreContracts` (`getCoreContracts`, `predictStakingPoolContractsAddresses`) as the invariants name
 /// them.
 pub fn core_addresses(core: &IStakingPoolContractsFactory::CoreContracts) -> CoreAddresses {
@@ -677,9 +684,7 @@ impl World {
 
     /// [`World::bgt_queued`] from the slot [`World::bgt_queue_slot`] gave.
     pub fn bgt_queued_at(&self, slot: U256) -> (u64, U256) {
-        let word = self.chain.storage(self.contracts.bgt, slot);
-        let block = u64::try_from(word & U256::from(u32::MAX)).unwrap_or_default();
-        (block, word >> 32usize)
+        bgt_queue_entry(self.chain.storage(self.contracts.bgt, slot))
     }
 
     /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the

@@ -467,6 +467,37 @@ fn incremental_observation_equals_the_full_one() {
     }
 }
 
+/// Issue 15: a pool's observation is kept whole with every value it read, through its views or straight from
+/// storage. A change nothing in the pools read leaves both kept (no view runs); a change to a slot a pool reads only
+/// directly (its Pausable flag) is seen, and the observation equals the full one.
+#[test]
+fn a_pool_observation_is_kept_whole_until_a_value_it_read_directly_changes() {
+    use alloy_primitives::{address, b256, U256};
+    use poolguard::observe::ObserveMode;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let full = Observer::new(&world).with_mode(ObserveMode::Full);
+    observer.observe(&world);
+    let before = observer.cache_stats();
+    world.chain.set_balance(
+        address!("00000000000000000000000000000000000b0b0b"),
+        U256::from(1),
+    );
+    assert_eq!(observer.observe(&world), full.observe(&world));
+    let after = observer.cache_stats();
+    assert_eq!(after.misses, before.misses, "no view ran: {after:?}");
+    assert!(after.hits > before.hits, "{after:?}");
+    // OpenZeppelin's Pausable namespace: `_paused` is its first byte.
+    let pausable = b256!("cd5ed15c6e187e77e9aee88184c21f4f2182ab5827cb3b7e07fbedcd63f03300");
+    let pool = world.pools[0].staking_pool;
+    world
+        .chain
+        .set_storage(pool, pausable.into(), U256::from(1));
+    let observed = observer.observe(&world);
+    assert!(observed.pools[0].paused, "the flag read from storage");
+    assert_eq!(observed, full.observe(&world));
+}
+
 /// LIVE-007 judges the boost calls anyone may make by what BGT holds afterwards. Mint BGT to a pool's operator,
 /// queue its boost, roll to the block it falls due and activate it: on the suite the validator is boosted by the
 /// queued amount and every invariant holds; on the directed variant whose `activateBoost()` forgets to call BGT, the

@@ -8,6 +8,10 @@
 //! A view's static sub-calls are kept the same way ([`SubCalls`]): a pool's previews all call the same fee rates and
 //! accruals, which change far less often than the pool's books, so a preview that runs again finds them kept.
 //!
+//! A pool's whole observation is kept the same way ([`ViewCache::pool`]): with every input of every view it asked and
+//! every slot and balance it read directly, so a pool the step left alone is observed by comparing those values, with
+//! no view asked and nothing decoded.
+//!
 //! Before all that, a chain holding what the last observation saw (the same [`Chain::state_id`]: a reverted call
 //! changes nothing a call can see) gets that observation back whole, with no input re-read and no view asked.
 
@@ -16,6 +20,7 @@ use alloy_primitives::map::HashMap;
 use alloy_primitives::{Address, Bytes, U256};
 
 use poolguard_invariants::observation::Observation;
+use poolguard_invariants::PoolObservation;
 
 use crate::evm::{
     CallMemo, CallOutcome, Chain, ChainDb, EvmError, MemoHit, ReadKey, SubCall, SubCallResult,
@@ -59,12 +64,14 @@ impl CacheStats {
 struct Input {
     key: ReadKey,
     value: U256,
+    /// The last [`Inputs::mark`] it was counted under.
+    mark: u64,
 }
 
 /// When a kept result was computed and asked for, what it read and the values it read.
 #[derive(Debug)]
 struct Kept {
-    /// Indices into [`ViewCache::inputs`], sorted.
+    /// Indices into [`ViewCache::inputs`] (sorted for a view or sub-call, in the order first read for a pool).
     inputs: Box<[u32]>,
     /// The value of each of `inputs` when it was computed.
     values: Box<[U256]>,
@@ -162,11 +169,38 @@ struct CallResult {
     reads: Box<[ReadKey]>,
 }
 
+/// A pool's kept observation, with the views it failed on.
+#[derive(Debug)]
+struct PoolResult {
+    pool: PoolObservation,
+    failures: Vec<String>,
+    /// The views it asked.
+    views: u64,
+}
+
+/// What a pool's observation read while it is made ([`ViewCache::pool`]).
+#[derive(Debug, Default)]
+struct Recording {
+    /// The inputs of the views it asked, kept or run.
+    inputs: Vec<u32>,
+    /// What it read directly ([`ViewCache::note`]).
+    direct: Vec<ReadKey>,
+    block: bool,
+    volatile: bool,
+    views: u64,
+}
+
+/// Which pool observation: the pool's StakingPool and SmartOperator, and the protocol fee recipient it was observed
+/// with (read once for all pools, outside it).
+pub(super) type PoolKey = (Address, Address, Address);
+
 /// The inputs kept views read, each once, with their values at the current observation.
 #[derive(Debug, Default)]
 struct Inputs {
     list: Vec<Input>,
     index: HashMap<ReadKey, u32>,
+    /// Marks inputs already counted in a set being built ([`ViewCache::keep_pool`]).
+    mark: u64,
 }
 
 impl Inputs {
@@ -179,6 +213,7 @@ impl Inputs {
                     self.list.push(Input {
                         key: *read,
                         value: read.value(db),
+                        mark: 0,
                     });
                     (self.list.len() - 1) as u32
                 })
@@ -259,6 +294,12 @@ pub(super) struct ViewCache {
     entries: HashMap<(Address, Bytes), Versions<CallOutcome>>,
     /// The static sub-calls of the views executed.
     calls: HashMap<SubCall, Versions<CallResult>>,
+    /// The pools' observations.
+    pools: HashMap<PoolKey, Versions<PoolResult>>,
+    /// What the pool observation being made has read so far.
+    recording: Option<Recording>,
+    /// Each pool's direct reads the last time it was observed, and their inputs.
+    pool_direct: HashMap<PoolKey, (Vec<ReadKey>, Box<[u32]>)>,
     /// Versions kept, of views and sub-calls together.
     kept: usize,
     stats: CacheStats,
@@ -286,6 +327,9 @@ impl ViewCache {
             inputs: Inputs::default(),
             entries: HashMap::default(),
             calls: HashMap::default(),
+            pools: HashMap::default(),
+            recording: None,
+            pool_direct: HashMap::default(),
             kept: 0,
             stats: CacheStats::default(),
             capacity: capacity.max(2),
@@ -346,7 +390,11 @@ impl ViewCache {
             .calls
             .values()
             .flat_map(|v| v.0.iter().map(|v| &v.kept));
-        views.chain(calls)
+        let pools = self
+            .pools
+            .values()
+            .flat_map(|v| v.0.iter().map(|v| &v.kept));
+        views.chain(calls).chain(pools)
     }
 
     /// Keeps the half of the views' and sub-calls' results most recently asked for, and only the inputs they read
@@ -368,7 +416,14 @@ impl ViewCache {
             left += n;
             n > 0
         });
+        self.pools.retain(|_, v| {
+            let n = v.retain_from(cutoff);
+            left += n;
+            n > 0
+        });
         self.kept = left;
+        // Their indices are about to be renumbered: interned again at the next observation of each pool.
+        self.pool_direct.clear();
         let mut renumber = vec![u32::MAX; self.inputs.list.len()];
         for kept in self.all_kept() {
             for &i in kept.inputs.iter() {
@@ -394,7 +449,11 @@ impl ViewCache {
             .calls
             .values_mut()
             .flat_map(|v| v.0.iter_mut().map(|v| &mut v.kept));
-        for kept in views.chain(calls) {
+        let pools = self
+            .pools
+            .values_mut()
+            .flat_map(|v| v.0.iter_mut().map(|v| &mut v.kept));
+        for kept in views.chain(calls).chain(pools) {
             for i in kept.inputs.iter_mut() {
                 *i = renumber[*i as usize];
             }
@@ -416,6 +475,11 @@ impl ViewCache {
         if let Some(versions) = self.entries.get_mut(&key) {
             if let Some(version) = versions.fresh(&self.inputs.list, block, self.epoch) {
                 self.stats.hits += 1;
+                if let Some(recording) = &mut self.recording {
+                    recording.views += 1;
+                    recording.inputs.extend_from_slice(&version.kept.inputs);
+                    recording.block |= version.kept.block.is_some();
+                }
                 return Ok(version.result.clone());
             }
         }
@@ -432,6 +496,11 @@ impl ViewCache {
         };
         let (outcome, reads) =
             chain.view_recorded(Address::ZERO, to, key.1.clone(), &mut subcalls)?;
+        if let Some(recording) = &mut self.recording {
+            recording.views += 1;
+            recording.volatile |= reads.volatile;
+            recording.block |= reads.block;
+        }
         if reads.volatile {
             self.volatile_seen = true;
             if let Some(dropped) = self.entries.remove(&key) {
@@ -446,6 +515,9 @@ impl ViewCache {
             reads.block.then_some(block),
             self.epoch,
         );
+        if let Some(recording) = &mut self.recording {
+            recording.inputs.extend_from_slice(&kept.inputs);
+        }
         let version = Version {
             result: outcome.clone(),
             kept,
@@ -456,6 +528,94 @@ impl ViewCache {
             .or_insert_with(|| Versions(Vec::new()))
             .keep(version);
         Ok(outcome)
+    }
+
+    /// Notes a slot or balance that the pool observation being made read directly (not through a view).
+    pub(super) fn note(&mut self, read: ReadKey) {
+        if let Some(recording) = &mut self.recording {
+            recording.direct.push(read);
+        }
+    }
+
+    /// The kept observation of pool `key` whose inputs all hold their values on `chain` now, with the views it failed
+    /// on; else starts recording what the new one reads, for [`ViewCache::keep_pool`]. Its views count as reused.
+    pub(super) fn pool(
+        &mut self,
+        chain: &Chain,
+        key: PoolKey,
+    ) -> Option<(PoolObservation, Vec<String>)> {
+        let block = (chain.block_number(), chain.timestamp());
+        if let Some(versions) = self.pools.get_mut(&key) {
+            if let Some(version) = versions.fresh(&self.inputs.list, block, self.epoch) {
+                self.stats.hits += version.result.views;
+                self.asked += version.result.views;
+                return Some((version.result.pool.clone(), version.result.failures.clone()));
+            }
+        }
+        self.recording = Some(Recording::default());
+        None
+    }
+
+    /// Keeps `pool`, just made with `failures` after [`ViewCache::pool`] found none kept, with what it read; unless
+    /// one of its views could not be kept.
+    pub(super) fn keep_pool(
+        &mut self,
+        chain: &Chain,
+        key: PoolKey,
+        pool: &PoolObservation,
+        failures: Vec<String>,
+    ) {
+        let Some(recording) = self.recording.take() else {
+            return;
+        };
+        if recording.volatile {
+            return;
+        }
+        let block = (chain.block_number(), chain.timestamp());
+        // A pool's direct reads are the same slots every time (the observer's): interned once, not one lookup each.
+        let direct = match self.pool_direct.get(&key) {
+            Some((keys, indices)) if *keys == recording.direct => indices.clone(),
+            _ => {
+                let indices = self.inputs.intern(&recording.direct, chain.db());
+                self.pool_direct
+                    .insert(key, (recording.direct, indices.clone()));
+                indices
+            }
+        };
+        // The views' inputs repeat (their sub-calls read the same slots): each kept once, by a mark per input.
+        self.inputs.mark += 1;
+        let mark = self.inputs.mark;
+        let mut inputs = Vec::with_capacity(direct.len() + recording.inputs.len());
+        for &i in recording.inputs.iter().chain(direct.iter()) {
+            let input = &mut self.inputs.list[i as usize];
+            if input.mark != mark {
+                input.mark = mark;
+                inputs.push(i);
+            }
+        }
+        let values = inputs
+            .iter()
+            .map(|&i| self.inputs.list[i as usize].value)
+            .collect();
+        let version = Version {
+            result: PoolResult {
+                pool: pool.clone(),
+                failures,
+                views: recording.views,
+            },
+            kept: Kept {
+                inputs: inputs.into_boxed_slice(),
+                values,
+                block: recording.block.then_some(block),
+                computed_at: self.epoch,
+                used_at: self.epoch,
+            },
+        };
+        self.kept += self
+            .pools
+            .entry(key)
+            .or_insert_with(|| Versions(Vec::new()))
+            .keep(version);
     }
 
     /// How often views were reused so far.

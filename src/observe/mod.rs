@@ -346,7 +346,12 @@ impl Observer {
         let pools = world
             .pools
             .iter()
-            .map(|p| self.observe_pool(world, &reads, p, protocol_fee_recipient))
+            .map(|p| {
+                reads.pool(
+                    (p.staking_pool, p.smart_operator, protocol_fee_recipient),
+                    || self.observe_pool(world, &reads, p, protocol_fee_recipient),
+                )
+            })
             .collect();
         // Through the recorder: a reverting count is a finding, not "no requests".
         let count: u64 = reads
@@ -543,6 +548,8 @@ impl Observer {
         }
     }
 
+    /// One pool, every value through `reads` (views, slots and balances alike), so that it can be kept whole
+    /// ([`Reads::pool`]).
     fn observe_pool(
         &self,
         world: &World,
@@ -594,9 +601,9 @@ impl Observer {
                 .view(sp, IStakingPool::minEffectiveBalanceReachedCall {}),
             is_active: reads.view(sp, IStakingPool::isActiveCall {}),
             is_fully_exited: reads.view(sp, IStakingPool::isFullyExitedCall {}),
-            paused: paused_in_storage(world, sp),
-            pool_balance: world.chain.balance(sp),
-            rewards_vault_balance: world.chain.balance(p.rewards_vault),
+            paused: reads.paused(sp),
+            pool_balance: reads.balance(sp),
+            rewards_vault_balance: reads.balance(p.rewards_vault),
             precharged: reads.view(
                 p.rewards_vault,
                 IStakingRewardsVault::prechargedAmountCall {},
@@ -633,11 +640,9 @@ impl Observer {
                     pubkey: p.pubkey.clone(),
                 },
             ),
-            vault_funds_booked: world
-                .chain
+            vault_funds_booked: reads
                 .storage(c.withdrawal_vault, self.vault_funds_slots[p.index].0),
-            vault_withdrawn_attributed: world
-                .chain
+            vault_withdrawn_attributed: reads
                 .storage(c.withdrawal_vault, self.vault_funds_slots[p.index].1),
             vault_owed: reads.view(
                 c.withdrawal_vault,
@@ -653,13 +658,13 @@ impl Observer {
             share_balances: self
                 .balance_slots
                 .iter()
-                .map(|slot| world.chain.storage(sp, *slot))
+                .map(|slot| reads.storage(sp, *slot))
                 .collect(),
             other_share_balances: self
                 .other_balance_slots
                 .iter()
                 .fold(U256::ZERO, |acc, slot| {
-                    acc.saturating_add(world.chain.storage(sp, *slot))
+                    acc.saturating_add(reads.storage(sp, *slot))
                 }),
             roles: self
                 .role_slots
@@ -667,7 +672,7 @@ impl Observer {
                 .map(|slots| {
                     slots
                         .iter()
-                        .map(|slot| !world.chain.storage(op, *slot).is_zero())
+                        .map(|slot| !reads.storage(op, *slot).is_zero())
                         .collect()
                 })
                 .collect(),
@@ -722,8 +727,8 @@ impl Observer {
                     account: p.rewards_vault,
                 },
             ),
-            boost_queue: bgt_queue(world, self.bgt_queue_slots[p.index][0]),
-            drop_queue: bgt_queue(world, self.bgt_queue_slots[p.index][1]),
+            boost_queue: reads.bgt_queue(self.bgt_queue_slots[p.index][0]),
+            drop_queue: reads.bgt_queue(self.bgt_queue_slots[p.index][1]),
             boostees: U256::from(reads.view(
                 c.bgt,
                 IBGT::boosteesCall {
@@ -1395,12 +1400,6 @@ fn first_difference(full: &Observation, incremental: &Observation) -> String {
     format!("block {}: {line}", full.block)
 }
 
-/// A queued boost or boost drop at the BGT stand-in, read from its slot ([`World::bgt_queue_slot`]).
-fn bgt_queue(world: &World, slot: U256) -> BgtQueue {
-    let (block, amount) = world.bgt_queued_at(slot);
-    BgtQueue { block, amount }
-}
-
 /// The views of one observation, with every one that failed: a view that reverts is reported (LIVE-002), not
 /// read as zero in silence. The zero it still reads keeps the rest of the observation comparable.
 struct Reads<'w, 'c> {
@@ -1416,6 +1415,60 @@ impl<'w, 'c> Reads<'w, 'c> {
             cache: cache.map(std::cell::RefCell::new),
             failures: std::cell::RefCell::new(Vec::new()),
         }
+    }
+
+    /// Storage `slot` of `who`, read directly.
+    fn storage(&self, who: Address, slot: U256) -> U256 {
+        self.direct(crate::evm::ReadKey::Slot(who, slot))
+    }
+
+    /// `who`'s balance, read directly.
+    fn balance(&self, who: Address) -> U256 {
+        self.direct(crate::evm::ReadKey::Balance(who))
+    }
+
+    /// Whether `contract` is paused, read from OZ's Pausable namespace rather than its `paused()` view: the flag
+    /// `whenNotPaused` tests, not what the code under test reports about it.
+    fn paused(&self, contract: Address) -> bool {
+        !(self.storage(contract, PAUSABLE_STORAGE.into()) & U256::from(0xffu8)).is_zero()
+    }
+
+    /// A queued boost or boost drop at the BGT stand-in, read from its slot ([`World::bgt_queue_slot`]).
+    fn bgt_queue(&self, slot: U256) -> BgtQueue {
+        let (block, amount) =
+            crate::world::bgt_queue_entry(self.storage(self.world.contracts.bgt, slot));
+        BgtQueue { block, amount }
+    }
+
+    /// `read`'s value, noted for the pool observation being made.
+    fn direct(&self, read: crate::evm::ReadKey) -> U256 {
+        if let Some(cache) = &self.cache {
+            cache.borrow_mut().note(read);
+        }
+        read.value(self.world.chain.db())
+    }
+
+    /// Pool `key`'s observation: kept whole while every value it read holds, else made by `observe` (which must
+    /// read everything through these `Reads`) and kept.
+    fn pool(
+        &self,
+        key: cache::PoolKey,
+        observe: impl FnOnce() -> PoolObservation,
+    ) -> PoolObservation {
+        let Some(cache) = &self.cache else {
+            return observe();
+        };
+        if let Some((pool, failures)) = cache.borrow_mut().pool(&self.world.chain, key) {
+            self.failures.borrow_mut().extend(failures);
+            return pool;
+        }
+        let failed_before = self.failures.borrow().len();
+        let pool = observe();
+        let failures = self.failures.borrow()[failed_before..].to_vec();
+        cache
+            .borrow_mut()
+            .keep_pool(&self.world.chain, key, &pool, failures);
+        pool
     }
 
     fn view<C: SolCall>(&self, to: Address, call: C) -> C::Return
