@@ -238,6 +238,22 @@ pub struct Chain {
     gas_limit: u64,
     /// Names what this chain holds ([`Chain::state_id`]): a fresh number after every change that a call could see.
     state_id: u64,
+    /// The last changes, oldest first ([`Chain::accounts_changed_since`]).
+    changes: std::collections::VecDeque<Change>,
+}
+
+/// How many changes a [`Chain`] remembers: an observation follows a step's roll and its transaction, and a few
+/// cheats at most.
+const CHANGES_KEPT: usize = 16;
+
+/// One change of what a chain holds, from one [`Chain::state_id`] to the next.
+#[derive(Debug, Clone)]
+struct Change {
+    from: u64,
+    to: u64,
+    /// The accounts whose storage, balance, code or existence it may have changed; `None` where it may have changed
+    /// anything (a change through [`Chain::db_mut`], or of the gas limit).
+    accounts: Option<Vec<Address>>,
 }
 
 /// The source of [`Chain::state_id`]s: process-wide, so that no two states of any chains ever share one. Each
@@ -342,6 +358,7 @@ impl Chain {
             cfg,
             gas_limit: DEFAULT_CALL_GAS_LIMIT,
             state_id: fresh_state_id(),
+            changes: std::collections::VecDeque::new(),
         }
     }
 
@@ -354,9 +371,38 @@ impl Chain {
         self.state_id
     }
 
-    /// Notes a change of what this chain holds.
-    fn changed(&mut self) {
+    /// Notes a change of what this chain holds, to `accounts` (`None`: to anything).
+    fn changed(&mut self, accounts: Option<Vec<Address>>) {
+        let from = self.state_id;
         self.state_id = fresh_state_id();
+        if self.changes.len() == CHANGES_KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(Change {
+            from,
+            to: self.state_id,
+            accounts,
+        });
+    }
+
+    /// The accounts whose storage, balance, code or existence may differ between the state this chain held when it
+    /// was [`Chain::state_id`] `earlier` and what it holds now (with repeats; the block aside, which is always read
+    /// anew); `None` when that is not known: `earlier` is not among the last few states it went through (a reset
+    /// to a snapshot, another chain's state), or a change in between may have changed anything.
+    pub fn accounts_changed_since(&self, earlier: u64) -> Option<Vec<Address>> {
+        let mut at = self.state_id;
+        let mut accounts = Vec::new();
+        for change in self.changes.iter().rev() {
+            if at == earlier {
+                break;
+            }
+            if change.to != at {
+                return None;
+            }
+            accounts.extend_from_slice(change.accounts.as_deref()?);
+            at = change.from;
+        }
+        (at == earlier).then_some(accounts)
     }
 
     /// Replaces every contract's code with a copy of its own, taken from `copies` (keyed by code hash; a code not
@@ -393,7 +439,7 @@ impl Chain {
 
     /// Mutable access to the underlying revm database (for cheat-code style state edits).
     pub fn db_mut(&mut self) -> &mut ChainDb {
-        self.changed();
+        self.changed(None);
         &mut self.db
     }
 
@@ -409,13 +455,13 @@ impl Chain {
 
     /// Sets the gas limit used by [`Chain::call`], [`Chain::call_inspected`] and [`Chain::view`].
     pub fn set_gas_limit(&mut self, gas_limit: u64) {
-        self.changed();
+        self.changed(None);
         self.gas_limit = gas_limit;
     }
 
     /// Loads (or creates) `who`'s cached account and marks it existing.
     fn account_mut(&mut self, who: Address) -> &mut revm::database::DbAccount {
-        self.changed();
+        self.changed(Some(vec![who]));
         let acc = match self.db.load_account(who) {
             Ok(acc) => acc,
             Err(never) => match never {},
@@ -539,7 +585,7 @@ impl Chain {
         let mut info = self.account_info(who).cloned().unwrap_or_default();
         info.code_hash = bytecode.hash_slow();
         info.code = Some(bytecode);
-        self.changed();
+        self.changed(Some(vec![who]));
         self.db.insert_account_info(who, info);
     }
 
@@ -630,7 +676,12 @@ impl Chain {
     /// Commits a transaction's `state`, noting whether it changed what calls see.
     fn commit(&mut self, state: revm::state::EvmState) {
         if changes_what_calls_see(&self.db, &state) {
-            self.changed();
+            let touched = state
+                .iter()
+                .filter(|(_, account)| account.is_touched())
+                .map(|(address, _)| *address)
+                .collect();
+            self.changed(Some(touched));
         }
         revm::DatabaseCommit::commit(&mut self.db, state);
     }
@@ -788,7 +839,7 @@ impl Chain {
     /// Sets block number and timestamp.
     pub fn set_block(&mut self, number: u64, timestamp: u64) {
         if (number, timestamp) != (self.block_number(), self.timestamp()) {
-            self.changed();
+            self.changed(Some(Vec::new()));
         }
         self.block.number = U256::from(number);
         self.block.timestamp = U256::from(timestamp);

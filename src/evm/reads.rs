@@ -40,6 +40,13 @@ pub enum ReadKey {
 }
 
 impl ReadKey {
+    /// The account it belongs to.
+    pub fn address(&self) -> Address {
+        match *self {
+            ReadKey::Slot(who, _) | ReadKey::Balance(who) | ReadKey::Code(who) => who,
+        }
+    }
+
     /// The current value of this input in `db`, as a word.
     pub fn value(&self, db: &ChainDb) -> U256 {
         match *self {

@@ -545,6 +545,47 @@ fn the_state_id_moves_exactly_when_what_calls_see_changes() {
     assert_eq!(chain.storage(store, U256::ZERO), U256::ZERO);
 }
 
+/// [`Chain::accounts_changed_since`] names every account a change since an earlier state touched (a slot written
+/// by a call, a balance sent, a cheat), nothing for a block rolled, and answers `None` where it cannot tell: a state
+/// from before a reset to a clone, a change through `db_mut`, more changes than it remembers.
+#[test]
+fn the_accounts_changed_since_a_state_are_named_or_unknown() {
+    let mut chain = Chain::new();
+    let store = deploy(&mut chain, STORE);
+    let snapshot = chain.clone();
+    let start = chain.state_id();
+    assert_eq!(chain.accounts_changed_since(start), Some(vec![]));
+    chain.roll(1);
+    assert_eq!(chain.accounts_changed_since(start), Some(vec![]), "a roll");
+    chain.call(ALICE, store, word(5), U256::ZERO).unwrap();
+    let written = chain.accounts_changed_since(start).unwrap();
+    assert!(written.contains(&store), "{written:?}");
+    let mid = chain.state_id();
+    chain.set_balance(BOB, U256::from(10));
+    chain.set_code(CAROL_CODE, STORE.to_vec().into());
+    let since_mid = chain.accounts_changed_since(mid).unwrap();
+    assert!(
+        since_mid.contains(&BOB) && since_mid.contains(&CAROL_CODE) && !since_mid.contains(&store),
+        "{since_mid:?}"
+    );
+    let before_reset = chain.state_id();
+    chain.clone_from(&snapshot);
+    assert_eq!(chain.accounts_changed_since(before_reset), None, "a reset");
+    chain.db_mut();
+    assert_eq!(chain.accounts_changed_since(start), None, "db_mut");
+    let later = chain.state_id();
+    for k in 0..=16u64 {
+        chain.set_storage(store, U256::from(1), U256::from(k + 1));
+    }
+    assert_eq!(
+        chain.accounts_changed_since(later),
+        None,
+        "too many changes ago"
+    );
+}
+
+const CAROL_CODE: Address = address!("00000000000000000000000000000000000ca202");
+
 /// State ids are unique across threads (each hands out ids from blocks of its own).
 #[test]
 fn state_ids_never_repeat_across_threads() {

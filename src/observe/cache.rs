@@ -199,6 +199,8 @@ pub(super) type PoolKey = (Address, Address, Address);
 struct Inputs {
     list: Vec<Input>,
     index: HashMap<ReadKey, u32>,
+    /// Each account's inputs.
+    by_account: HashMap<Address, Vec<u32>>,
     /// Marks inputs already counted in a set being built ([`ViewCache::keep_pool`]).
     mark: u64,
 }
@@ -210,12 +212,17 @@ impl Inputs {
             .iter()
             .map(|read| {
                 *self.index.entry(*read).or_insert_with(|| {
+                    let index = self.list.len() as u32;
                     self.list.push(Input {
                         key: *read,
                         value: read.value(db),
                         mark: 0,
                     });
-                    (self.list.len() - 1) as u32
+                    self.by_account
+                        .entry(read.address())
+                        .or_default()
+                        .push(index);
+                    index
                 })
             })
             .collect();
@@ -309,6 +316,8 @@ pub(super) struct ViewCache {
     volatile_seen: bool,
     /// Views asked in the current observation.
     asked: u64,
+    /// The [`Chain::state_id`] of the state the inputs' values were read in.
+    read_in: Option<u64>,
     /// The last observation made entirely of views that could be kept.
     last: Option<LastObservation>,
 }
@@ -335,6 +344,7 @@ impl ViewCache {
             capacity: capacity.max(2),
             volatile_seen: false,
             asked: 0,
+            read_in: None,
             last: None,
         }
     }
@@ -366,7 +376,8 @@ impl ViewCache {
         });
     }
 
-    /// Starts an observation of `chain`: re-reads every kept input.
+    /// Starts an observation of `chain`: re-reads the kept inputs (only those of the accounts that changed since the
+    /// last observation, where the chain can tell).
     pub(super) fn begin(&mut self, chain: &Chain) {
         self.volatile_seen = false;
         self.asked = 0;
@@ -375,9 +386,23 @@ impl ViewCache {
         }
         self.epoch += 1;
         let db = chain.db();
-        for input in &mut self.inputs.list {
-            input.value = input.key.value(db);
+        // Only the inputs of the accounts that changed since they were read, where the chain knows which.
+        match self.read_in.and_then(|id| chain.accounts_changed_since(id)) {
+            Some(accounts) => {
+                for account in accounts {
+                    for &i in self.inputs.by_account.get(&account).into_iter().flatten() {
+                        let input = &mut self.inputs.list[i as usize];
+                        input.value = input.key.value(db);
+                    }
+                }
+            }
+            None => {
+                for input in &mut self.inputs.list {
+                    input.value = input.key.value(db);
+                }
+            }
         }
+        self.read_in = Some(chain.state_id());
     }
 
     /// Every kept result's bookkeeping.
@@ -433,10 +458,16 @@ impl ViewCache {
         let mut next = 0u32;
         let old = std::mem::take(&mut self.inputs.list);
         self.inputs.index.clear();
+        self.inputs.by_account.clear();
         for (i, input) in old.into_iter().enumerate() {
             if renumber[i] == 0 {
                 renumber[i] = next;
                 self.inputs.index.insert(input.key, next);
+                self.inputs
+                    .by_account
+                    .entry(input.key.address())
+                    .or_default()
+                    .push(next);
                 self.inputs.list.push(input);
                 next += 1;
             }
