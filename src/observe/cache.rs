@@ -1,8 +1,8 @@
 //! Incremental observation: each view's result is kept with what it read and the values it read there, and reused
-//! while all of those values are what they were. Every observation first re-reads the inputs of all kept views (a
-//! database lookup each, shared by the views that read the same slot), so the reuse is decided by value, from the
-//! state itself: it holds across [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever
-//! changed the state. A few results are kept per view ([`MAX_VERSIONS`]): a state the campaign comes back to (the
+//! while all of those values are what they were. Every observation first re-reads the kept inputs (a database lookup
+//! each, shared by the views that read the same slot; only those of the accounts changed since the last observation,
+//! where [`Chain::accounts_changed_since`] can tell), so the reuse is decided by value, from the state itself: it
+//! holds across [`World::reset`](crate::world::World::reset), rolls, cheats and worlds, whatever changed the state. A few results are kept per view ([`MAX_VERSIONS`]): a state the campaign comes back to (the
 //! deployed state at every sequence's start, a pool a sequence leaves alone) finds its own results again.
 //!
 //! A view's static sub-calls are kept the same way ([`SubCalls`]): a pool's previews all call the same fee rates and
@@ -153,12 +153,17 @@ impl<T> Versions<T> {
         self.0[oldest] = version;
         0
     }
+}
 
-    /// Drops the versions older than `cutoff`; returns how many are left.
-    fn retain_from(&mut self, cutoff: (u64, u64)) -> usize {
-        self.0.retain(|v| v.kept.age() >= cutoff);
-        self.0.len()
-    }
+/// Drops the results in `map` older than `cutoff`, and the keys left with none; returns how many results are left.
+fn retain_from<K, T>(map: &mut HashMap<K, Versions<T>>, cutoff: (u64, u64)) -> usize {
+    let mut left = 0;
+    map.retain(|_, versions| {
+        versions.0.retain(|v| v.kept.age() >= cutoff);
+        left += versions.0.len();
+        !versions.0.is_empty()
+    });
+    left
 }
 
 /// A static sub-call's kept result.
@@ -430,23 +435,9 @@ impl ViewCache {
         ages.sort_unstable_by(|a, b| b.cmp(a));
         let cutoff = ages[keep.min(ages.len()) - 1];
         // Results tied with the cutoff are all kept: a few more than `keep` at worst.
-        let mut left = 0;
-        self.entries.retain(|_, v| {
-            let n = v.retain_from(cutoff);
-            left += n;
-            n > 0
-        });
-        self.calls.retain(|_, v| {
-            let n = v.retain_from(cutoff);
-            left += n;
-            n > 0
-        });
-        self.pools.retain(|_, v| {
-            let n = v.retain_from(cutoff);
-            left += n;
-            n > 0
-        });
-        self.kept = left;
+        self.kept = retain_from(&mut self.entries, cutoff)
+            + retain_from(&mut self.calls, cutoff)
+            + retain_from(&mut self.pools, cutoff);
         // Their indices are about to be renumbered: interned again at the next observation of each pool.
         self.pool_direct.clear();
         let mut renumber = vec![u32::MAX; self.inputs.list.len()];

@@ -3,8 +3,8 @@
 //!
 //! Share balances and role membership are read from OpenZeppelin 5's ERC-7201 namespaced storage directly
 //! (one database lookup each instead of one EVM call each); everything else through the contracts' views, which
-//! are reused while nothing they read has changed, and the whole observation while nothing in the chain has
-//! ([`cache`], [`ObserveMode`]).
+//! are reused while nothing they read has changed, each pool's observation while nothing it read has, and the whole
+//! observation while nothing in the chain has ([`cache`], [`ObserveMode`]).
 
 mod cache;
 
