@@ -1360,7 +1360,12 @@ impl Observer {
 /// Whether `contract` is paused, read from OZ's Pausable namespace rather than its `paused()` view: the flag
 /// `whenNotPaused` tests, not what the code under test reports about it.
 fn paused_in_storage(world: &World, contract: Address) -> bool {
-    !(world.chain.storage(contract, PAUSABLE_STORAGE.into()) & U256::from(0xffu8)).is_zero()
+    paused_flag(world.chain.storage(contract, PAUSABLE_STORAGE.into()))
+}
+
+/// `_paused`, the first byte of the word at OZ's Pausable namespace.
+fn paused_flag(word: U256) -> bool {
+    !(word & U256::from(0xffu8)).is_zero()
 }
 
 alloy_sol_types::sol! {
@@ -1427,10 +1432,9 @@ impl<'w, 'c> Reads<'w, 'c> {
         self.direct(crate::evm::ReadKey::Balance(who))
     }
 
-    /// Whether `contract` is paused, read from OZ's Pausable namespace rather than its `paused()` view: the flag
-    /// `whenNotPaused` tests, not what the code under test reports about it.
+    /// [`paused_in_storage`], read directly.
     fn paused(&self, contract: Address) -> bool {
-        !(self.storage(contract, PAUSABLE_STORAGE.into()) & U256::from(0xffu8)).is_zero()
+        paused_flag(self.storage(contract, PAUSABLE_STORAGE.into()))
     }
 
     /// A queued boost or boost drop at the BGT stand-in, read from its slot ([`World::bgt_queue_slot`]).
