@@ -658,20 +658,34 @@ fn assert_clean_and_landed(suite: &poolguard::engine::RunResult) {
     );
 }
 
+/// A directed sequence, `run`, on the correct suite (no violation, every step lands) and on the directed variant
+/// `name` (invariant `id` fires at `step`, its message naming `text`); returns the suite's run for further checks.
+fn assert_directed(
+    run: impl Fn(World) -> poolguard::engine::RunResult,
+    name: &str,
+    id: &str,
+    step: usize,
+    text: &str,
+) -> poolguard::engine::RunResult {
+    let suite = run(common::world());
+    assert_clean_and_landed(&suite);
+    let variant = run(variant_world_in("variants-directed", name));
+    assert_caught(&variant, id, step, text);
+    suite
+}
+
 /// A validator slashed down to the withdrawals it still owes, and an honest report of it once governance lets a
 /// drop that large through: the drop exceeds the deposits, so totalDeposits falls to 0 and the pool exits on that
 /// report. ORACLE-003 books the report on the exit's own step too: on the variant that leaves 1 wei, it fires there.
 #[test]
 fn a_report_that_wipes_the_deposits_books_them_to_zero_before_the_exit() {
-    assert_clean_and_landed(&wipe_the_deposits(
-        common::world(),
-        "0x3f870857a3e0e3800000",
-    ));
-    let variant = wipe_the_deposits(
-        variant_world_in("variants-directed", "oracle-003-wipe-leaves-a-wei"),
-        "0x3f870857a3e0e3800000",
+    assert_directed(
+        |world| wipe_the_deposits(world, "0x3f870857a3e0e3800000"),
+        "oracle-003-wipe-leaves-a-wei",
+        "ORACLE-003",
+        5,
+        "to Some(0), it is 1",
     );
-    assert_caught(&variant, "ORACLE-003", 5, "to Some(0), it is 1");
 }
 
 /// Governance sets the minimum effective balance one wei above a whole gwei (20,000 BERA + 1 wei), a deposit takes
@@ -693,12 +707,13 @@ fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
             ]
         })
     };
-    assert_clean_and_landed(&run(common::world()));
-    let variant = run(variant_world_in(
-        "variants-directed",
+    assert_directed(
+        run,
         "exit-001-breach-by-one-wei-kept",
-    ));
-    assert_caught(&variant, "EXIT-001", 2, "without a full exit");
+        "EXIT-001",
+        2,
+        "without a full exit",
+    );
 }
 
 /// A deposit whose last wei stays in the buffer (the rest is forwarded in whole gwei), a consensus-layer
@@ -710,8 +725,13 @@ fn a_withdrawal_one_wei_under_the_minimum_exits_the_pool() {
 fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
     // Forwarded in whole gwei, the deposit's last wei stays in the buffer.
     let deposit = "0x3f870857a3e0e3800001";
-    let suite = wipe_the_deposits(common::world(), deposit);
-    assert_clean_and_landed(&suite);
+    let suite = assert_directed(
+        |world| wipe_the_deposits(world, deposit),
+        "exit-003-settles-one-wei-short",
+        "EXIT-003",
+        5,
+        "the books hold 1 for the stakers",
+    );
     let exits = &suite.steps[5].events.full_exits;
     assert_eq!(
         exits.len(),
@@ -722,11 +742,6 @@ fn a_full_exit_freezes_what_the_books_hold_for_the_stakers() {
         exits[0].frozen_total_assets,
         alloy_primitives::U256::from(1u64)
     );
-    let variant = wipe_the_deposits(
-        variant_world_in("variants-directed", "exit-003-settles-one-wei-short"),
-        deposit,
-    );
-    assert_caught(&variant, "EXIT-003", 5, "the books hold 1 for the stakers");
 }
 
 /// A protocol fee beside the commission, a price above 1 from a first reward, then a reward of about 17 times the
@@ -755,12 +770,13 @@ fn a_joint_fee_split_that_needs_its_give_back_is_held_to_each_fee() {
             ]
         })
     };
-    assert_clean_and_landed(&run(common::world()));
-    let variant = run(variant_world_in(
-        "variants-directed",
+    assert_directed(
+        run,
         "fee-002-give-back-prices-low",
-    ));
-    assert_caught(&variant, "FEE-002", 5, "at the price after minting");
+        "FEE-002",
+        5,
+        "at the price after minting",
+    );
 }
 
 /// Workers get worlds with their own copy of the reference-counted code, aliases and pubkeys (a shared count is a
