@@ -93,6 +93,11 @@ impl Kept {
         epoch: u64,
     ) -> Self {
         let indices = inputs.intern(reads, db);
+        Kept::of(inputs, indices, block, epoch)
+    }
+
+    /// What a result computed now, in observation `epoch`, read: the inputs `indices` at their current values.
+    fn of(inputs: &Inputs, indices: Box<[u32]>, block: Option<(u64, u64)>, epoch: u64) -> Self {
         let values = indices
             .iter()
             .map(|&i| inputs.list[i as usize].value)
@@ -615,23 +620,18 @@ impl ViewCache {
                 inputs.push(i);
             }
         }
-        let values = inputs
-            .iter()
-            .map(|&i| self.inputs.list[i as usize].value)
-            .collect();
         let version = Version {
             result: PoolResult {
                 pool: pool.clone(),
                 failures,
                 views: recording.views,
             },
-            kept: Kept {
-                inputs: inputs.into_boxed_slice(),
-                values,
-                block: recording.block.then_some(block),
-                computed_at: self.epoch,
-                used_at: self.epoch,
-            },
+            kept: Kept::of(
+                &self.inputs,
+                inputs.into_boxed_slice(),
+                recording.block.then_some(block),
+                self.epoch,
+            ),
         };
         self.kept += self
             .pools
