@@ -19,6 +19,11 @@ use poolguard::gate::GateOptions;
 use poolguard::report::export::ExportFormat;
 use poolguard::world::World;
 
+/// mimalloc: a campaign allocates and frees many small values per call (calldata, logs, observations), and glibc's
+/// allocator took about a tenth of a campaign's time (BENCHMARKS.md §38).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "poolguard",

@@ -17,6 +17,7 @@ use crate::actions::Action;
 use crate::compile::contracts_root;
 use crate::engine::strategy::{random_sequence, GenContext};
 use crate::engine::{run_campaign, run_sequence, Budget, CampaignConfig, RunOptions, StopOn};
+use crate::evm::CoverageInspector;
 use crate::observe::{ObserveMode, Observer};
 use crate::report::{plan_sequence, PlannedStep};
 use crate::variants::load_variants;
@@ -75,6 +76,9 @@ pub struct ReplayComparison {
     pub harness_full: Duration,
     /// Bare revm: roll and commit the recorded transactions, nothing else.
     pub raw: Duration,
+    /// The same with the campaign's coverage feed (edges, comparisons, frames, taken after each call): the part of
+    /// the harness's time that is the step's own call.
+    pub raw_covered: Duration,
 }
 
 impl ReplayComparison {
@@ -107,6 +111,7 @@ pub fn replay_comparison(
     let mut harness = Duration::MAX;
     let mut harness_full = Duration::MAX;
     let mut raw = Duration::MAX;
+    let mut raw_covered = Duration::MAX;
     for _ in 0..rounds.max(1) {
         for (mode, best) in [
             (ObserveMode::Incremental, &mut harness),
@@ -141,12 +146,33 @@ pub fn replay_comparison(
             }
         }
         raw = raw.min(started.elapsed());
+
+        let mut coverage = CoverageInspector::new().with_code_aliases(world.code_aliases.clone());
+        let started = Instant::now();
+        for sequence in &stream {
+            world.reset();
+            for step in sequence {
+                world.chain.roll(u64::from(step.roll));
+                if let Some(to) = step.to {
+                    let outcome = world.chain.call_covered(
+                        step.from,
+                        to,
+                        step.data.clone(),
+                        step.value,
+                        &mut coverage,
+                    );
+                    std::hint::black_box((&outcome, coverage.take(), coverage.take_frames()));
+                }
+            }
+        }
+        raw_covered = raw_covered.min(started.elapsed());
     }
     ReplayComparison {
         calls,
         harness,
         harness_full,
         raw,
+        raw_covered,
     }
 }
 
@@ -277,17 +303,21 @@ pub fn bench(contracts: &Path, options: &BenchOptions) -> anyhow::Result<()> {
         );
     }
     let raw_rate = replay.calls as f64 / secs(replay.raw).max(1e-9);
+    let covered_rate = replay.calls as f64 / secs(replay.raw_covered).max(1e-9);
     let harness_rate = replay.calls as f64 / secs(replay.harness).max(1e-9);
     let full_rate = replay.calls as f64 / secs(replay.harness_full).max(1e-9);
     println!(
         "\n## Harness against raw revm ({} calls, same stream, best of 3)\n\n| | time (s) | calls/s |\n| --- | ---: | ---: |\n\
          | raw revm replay (roll + commit) | {:.2} | {:.0} |\n\
+         | the same with the coverage feed (the step's own call in the harness) | {:.2} | {:.0} |\n\
          | poolguard harness, full observation (coverage, events, every view, all checks) | {:.2} | {:.0} |\n\
          | poolguard harness (coverage, events, incremental observation, all checks) | {:.2} | {:.0} |\n\
          | ratio harness/raw | | {:.2} (goal ≥ 0.3) |",
         replay.calls,
         secs(replay.raw),
         raw_rate,
+        secs(replay.raw_covered),
+        covered_rate,
         secs(replay.harness_full),
         full_rate,
         secs(replay.harness),
