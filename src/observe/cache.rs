@@ -195,9 +195,19 @@ struct Recording {
     inputs: Vec<u32>,
     /// What it read directly ([`ViewCache::note`]).
     direct: Vec<ReadKey>,
+    /// The direct reads of this pool's last observation, and their inputs: the same reads in the same order are
+    /// answered from the inputs' values, which [`ViewCache::begin`] keeps current, not from the chain.
+    known_direct: Option<std::sync::Arc<DirectReads>>,
     block: bool,
     volatile: bool,
     views: u64,
+}
+
+/// A pool observation's direct reads, in the order made, and the index of each in [`Inputs::list`].
+#[derive(Debug)]
+struct DirectReads {
+    keys: Vec<ReadKey>,
+    indices: Box<[u32]>,
 }
 
 /// Which pool observation: the pool's StakingPool and SmartOperator, and the protocol fee recipient it was observed
@@ -218,7 +228,15 @@ struct Inputs {
 impl Inputs {
     /// The indices of `reads` (added, with their value in `db`, if new), sorted and without repeats.
     fn intern(&mut self, reads: &[ReadKey], db: &ChainDb) -> Box<[u32]> {
-        let mut indices: Vec<u32> = reads
+        let mut indices = self.intern_in_order(reads, db).into_vec();
+        indices.sort_unstable();
+        indices.dedup();
+        indices.into_boxed_slice()
+    }
+
+    /// The index of each of `reads` (added, with its value in `db`, if new), in their order.
+    fn intern_in_order(&mut self, reads: &[ReadKey], db: &ChainDb) -> Box<[u32]> {
+        reads
             .iter()
             .map(|read| {
                 *self.index.entry(*read).or_insert_with(|| {
@@ -235,10 +253,7 @@ impl Inputs {
                     index
                 })
             })
-            .collect();
-        indices.sort_unstable();
-        indices.dedup();
-        indices.into_boxed_slice()
+            .collect()
     }
 }
 
@@ -316,7 +331,7 @@ pub(super) struct ViewCache {
     /// What the pool observation being made has read so far.
     recording: Option<Recording>,
     /// Each pool's direct reads the last time it was observed, and their inputs.
-    pool_direct: HashMap<PoolKey, (Vec<ReadKey>, Box<[u32]>)>,
+    pool_direct: HashMap<PoolKey, std::sync::Arc<DirectReads>>,
     /// Versions kept, of views and sub-calls together.
     kept: usize,
     stats: CacheStats,
@@ -557,11 +572,15 @@ impl ViewCache {
         Ok(outcome)
     }
 
-    /// Notes a slot or balance that the pool observation being made read directly (not through a view).
-    pub(super) fn note(&mut self, read: ReadKey) {
-        if let Some(recording) = &mut self.recording {
-            recording.direct.push(read);
-        }
+    /// Notes a slot or balance that the pool observation being made reads directly (not through a view), and
+    /// returns its current value where the pool's last observation read it at the same place.
+    pub(super) fn note(&mut self, read: ReadKey) -> Option<U256> {
+        let recording = self.recording.as_mut()?;
+        let at = recording.direct.len();
+        recording.direct.push(read);
+        let known = recording.known_direct.as_ref()?;
+        (known.keys.get(at) == Some(&read))
+            .then(|| self.inputs.list[known.indices[at] as usize].value)
     }
 
     /// The kept observation of pool `key` whose inputs all hold their values on `chain` now, with the views it failed
@@ -579,7 +598,10 @@ impl ViewCache {
                 return Some((version.result.pool.clone(), version.result.failures.clone()));
             }
         }
-        self.recording = Some(Recording::default());
+        self.recording = Some(Recording {
+            known_direct: self.pool_direct.get(&key).cloned(),
+            ..Recording::default()
+        });
         None
     }
 
@@ -600,20 +622,23 @@ impl ViewCache {
         }
         let block = (chain.block_number(), chain.timestamp());
         // A pool's direct reads are the same slots every time (the observer's): interned once, not one lookup each.
-        let direct = match self.pool_direct.get(&key) {
-            Some((keys, indices)) if *keys == recording.direct => indices.clone(),
+        let direct = match recording.known_direct {
+            Some(known) if known.keys == recording.direct => known,
             _ => {
-                let indices = self.inputs.intern(&recording.direct, chain.db());
-                self.pool_direct
-                    .insert(key, (recording.direct, indices.clone()));
-                indices
+                let indices = self.inputs.intern_in_order(&recording.direct, chain.db());
+                let known = std::sync::Arc::new(DirectReads {
+                    keys: recording.direct,
+                    indices,
+                });
+                self.pool_direct.insert(key, known.clone());
+                known
             }
         };
         // The views' inputs repeat (their sub-calls read the same slots): each kept once, by a mark per input.
         self.inputs.mark += 1;
         let mark = self.inputs.mark;
-        let mut inputs = Vec::with_capacity(direct.len() + recording.inputs.len());
-        for &i in recording.inputs.iter().chain(direct.iter()) {
+        let mut inputs = Vec::with_capacity(direct.indices.len() + recording.inputs.len());
+        for &i in recording.inputs.iter().chain(direct.indices.iter()) {
             let input = &mut self.inputs.list[i as usize];
             if input.mark != mark {
                 input.mark = mark;

@@ -1446,10 +1446,11 @@ impl<'w, 'c> Reads<'w, 'c> {
 
     /// `read`'s value, noted for the pool observation being made.
     fn direct(&self, read: crate::evm::ReadKey) -> U256 {
-        if let Some(cache) = &self.cache {
-            cache.borrow_mut().note(read);
-        }
-        read.value(self.world.chain.db())
+        let known = self
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.borrow_mut().note(read));
+        known.unwrap_or_else(|| read.value(self.world.chain.db()))
     }
 
     /// Pool `key`'s observation: kept whole while every value it read holds, else made by `observe` (which must
