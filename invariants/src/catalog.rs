@@ -254,13 +254,24 @@ pub static CATALOG: &[Invariant] = &[
                 // The events are what VALUE-002/003/004, FEE-002 and EXIT-003 price, so they are tied to storage
                 // here: the shares must move for the holder each event names (a deposit minted to its sender
                 // while the event names the receiver keeps the supply right and every price check quiet).
+                // Each of the pool's events as (holder, shares in, shares out): a step names few holders, and most
+                // name none, so every holder's flow is a pass over this short list.
+                let moves: Vec<(Address, U256, U256)> = e
+                    .deposits
+                    .iter()
+                    .filter(|d| d.pool == i)
+                    .map(|d| (d.receiver, d.shares, U256::ZERO))
+                    .chain(e.fee_mints.iter().filter(|f| f.pool == i).map(|f| (f.recipient, f.shares, U256::ZERO)))
+                    .chain(e.burns.iter().filter(|w| w.pool == i).map(|w| (w.user, U256::ZERO, w.shares)))
+                    .chain(e.share_transfers.iter().filter(|t| t.pool == i).flat_map(|t| {
+                        [(t.to, t.amount, U256::ZERO), (t.from, U256::ZERO, t.amount)]
+                    }))
+                    .collect();
                 let flow = |who: Address| {
-                    let inflow = e.deposits.iter().filter(|d| d.pool == i && d.receiver == who).map(|d| d.shares).sum::<U256>()
-                        + e.fee_mints.iter().filter(|f| f.pool == i && f.recipient == who).map(|f| f.shares).sum::<U256>()
-                        + e.share_transfers.iter().filter(|t| t.pool == i && t.to == who).map(|t| t.amount).sum::<U256>();
-                    let outflow = e.burns.iter().filter(|w| w.pool == i && w.user == who).map(|w| w.shares).sum::<U256>()
-                        + e.share_transfers.iter().filter(|t| t.pool == i && t.from == who).map(|t| t.amount).sum::<U256>();
-                    (inflow, outflow)
+                    moves
+                        .iter()
+                        .filter(|(holder, _, _)| *holder == who)
+                        .fold((U256::ZERO, U256::ZERO), |(inflow, outflow), (_, add, take)| (inflow + add, outflow + take))
                 };
                 for ((who, before), after) in c.next.actors.iter().zip(&a.share_balances).zip(&b.share_balances) {
                     let (inflow, outflow) = flow(*who);

@@ -58,13 +58,21 @@ pub fn mul_div(x: U256, y: U256, d: U256, rounding: Rounding) -> Option<U256> {
     if d.is_zero() {
         return None;
     }
-    let product: U512 = x.widening_mul(y);
-    let d512 = U512::from(d);
-    let (q, r) = product.div_rem(d512);
-    if q.as_limbs()[4..].iter().any(|&limb| limb != 0) {
-        return None;
-    }
-    let q = U256::from_limbs_slice(&q.as_limbs()[..4]);
+    // The product nearly always fits 256 bits, where dividing is several times cheaper than in 512.
+    let (q, r) = match x.checked_mul(y) {
+        Some(product) => product.div_rem(d),
+        None => {
+            let product: U512 = x.widening_mul(y);
+            let (q, r) = product.div_rem(U512::from(d));
+            if q.as_limbs()[4..].iter().any(|&limb| limb != 0) {
+                return None;
+            }
+            (
+                U256::from_limbs_slice(&q.as_limbs()[..4]),
+                U256::from_limbs_slice(&r.as_limbs()[..4]),
+            )
+        }
+    };
     match rounding {
         Rounding::Floor => Some(q),
         Rounding::Ceil if r.is_zero() => Some(q),
@@ -429,6 +437,53 @@ mod tests {
         );
         let half_up = mul_div(max, max - U256::from(1), max, Rounding::Ceil);
         assert_eq!(half_up, Some(max - U256::from(1)));
+    }
+
+    /// The 256-bit shortcut gives what the 512-bit division gives, on products on both sides of 2^256.
+    #[test]
+    fn mul_div_agrees_with_the_512_bit_division_where_the_product_fits_256_bits_and_where_not() {
+        fn in_512(x: U256, y: U256, d: U256, rounding: Rounding) -> Option<U256> {
+            let product: U512 = x.widening_mul(y);
+            let (q, r) = product.div_rem(U512::from(d));
+            let q = U256::checked_from_limbs_slice(q.as_limbs())?;
+            match rounding {
+                Rounding::Floor => Some(q),
+                Rounding::Ceil if r.is_zero() => Some(q),
+                Rounding::Ceil => q.checked_add(U256::from(1)),
+            }
+        }
+        let one = U256::from(1);
+        let half = U256::from(1) << 128;
+        let values = [
+            U256::ZERO,
+            one,
+            U256::from(3),
+            U256::from(10_000u64),
+            U256::from(10u64).pow(U256::from(27)),
+            half - one,
+            half,
+            half + one,
+            U256::MAX >> 1,
+            U256::MAX - one,
+            U256::MAX,
+        ];
+        let mut both_sides = (false, false);
+        for &x in &values {
+            for &y in &values {
+                both_sides.0 |= x.checked_mul(y).is_some();
+                both_sides.1 |= x.checked_mul(y).is_none();
+                for &d in &values[1..] {
+                    for rounding in [Rounding::Floor, Rounding::Ceil] {
+                        assert_eq!(
+                            mul_div(x, y, d, rounding),
+                            in_512(x, y, d, rounding),
+                            "mul_div({x}, {y}, {d}, {rounding:?})"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(both_sides, (true, true));
     }
 
     /// splitmix64.
