@@ -61,7 +61,7 @@ pub fn collect(
         world.reset();
         for action in sequence {
             // A rejected transaction (e.g. unfundable value) simply covers nothing.
-            let _ = send(world, action, Some(&mut tracer));
+            let _ = send(world, &crate::world::OnChain, action, Some(&mut tracer));
         }
     }
     world.reset();

@@ -10,7 +10,7 @@ use poolguard_invariants::{RoleOp, StepRecord};
 use crate::actions::{Action, Planned, Role};
 use crate::bindings::IContractActor;
 use crate::evm::{CallOutcome, CoverageInspector, EvmError, Watcher};
-use crate::world::World;
+use crate::world::{Views, World};
 
 /// One executed action.
 #[derive(Debug, Clone)]
@@ -31,16 +31,18 @@ impl Executed {
     }
 }
 
-/// Sends `action` as one transaction: rolls its blocks, plans it on the current state and calls (under
-/// `inspector` when given; a contract actor's call through its `exec`). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
+/// Sends `action` as one transaction: rolls its blocks, plans it on the current state (its views answered by
+/// `views`, which must answer as the chain does) and calls (under `inspector` when given; a contract actor's call
+/// through its `exec`). Returns the plan and revm's result; `None` for a plain roll. Everything that replays
 /// actions (the execute stage, coverage, reproducers) goes through here.
 pub fn send<W: Watcher>(
     world: &mut World,
+    views: &dyn Views,
     action: &Action,
     inspector: Option<&mut W>,
 ) -> (Planned, Option<Result<CallOutcome, EvmError>>) {
     world.chain.roll(u64::from(action.roll));
-    let planned = action.plan(world);
+    let planned = action.plan(world, views);
     world.chain.roll(planned.wait);
     let Some(to) = planned.to else {
         return (planned, None);
@@ -98,15 +100,16 @@ pub fn wire(world: &World, planned: &Planned, to: Address) -> Wire {
     }
 }
 
-/// Runs `action` as step `index`. With `coverage`, the call runs under the inspector, whose edges and
-/// comparison operands accumulate there.
+/// Runs `action` as step `index`, planned with `views` (see [`send`]). With `coverage`, the call runs under the
+/// inspector, whose edges and comparison operands accumulate there.
 pub fn execute(
     world: &mut World,
+    views: &dyn Views,
     action: &Action,
     index: usize,
     coverage: Option<&mut CoverageInspector>,
 ) -> Executed {
-    let (planned, result) = send(world, action, coverage);
+    let (planned, result) = send(world, views, action, coverage);
     let mut record = StepRecord {
         index,
         op: action.op.name().to_string(),

@@ -189,8 +189,9 @@ struct FuzzArgs {
     /// Fuzz a broken variant of the suite (see `poolguard variants`) instead of the suite itself.
     #[arg(long)]
     variant: Option<String>,
-    /// Also run the full observation at every step and stop (exit 2) if it differs from the incremental one,
-    /// which reuses views whose inputs did not change: a self-check of the harness, about twice as slow.
+    /// Also run the full observation at every step, and every view a plan reads on the chain, and stop (exit 2) if
+    /// either differs from what the view cache answered (it reuses views whose inputs did not change): a self-check
+    /// of the harness, several times slower.
     #[arg(long)]
     paranoid: bool,
 }

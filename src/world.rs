@@ -22,6 +22,23 @@ use crate::evm::{CallOutcome, Chain, EvmError};
 use crate::revert::RevertDecoder;
 use poolguard_invariants::observation::CoreAddresses;
 
+/// Where a plan's views are answered: the chain itself ([`OnChain`]), or a cache that answers exactly as the chain
+/// would (the engine passes the observe stage's, which has most of them from the last observation).
+pub trait Views {
+    /// `to.call(data)` from the zero address on `chain`, as [`Chain::view`] answers it.
+    fn view(&self, chain: &Chain, to: Address, data: Bytes) -> Result<CallOutcome, EvmError>;
+}
+
+/// Every view runs on the chain.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OnChain;
+
+impl Views for OnChain {
+    fn view(&self, chain: &Chain, to: Address, data: Bytes) -> Result<CallOutcome, EvmError> {
+        chain.view(Address::ZERO, to, data)
+    }
+}
+
 /// One BERA, in wei.
 pub const BERA: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
 
@@ -644,15 +661,24 @@ impl World {
 
     /// Runs `call` without committing.
     pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
-        let outcome = self
-            .chain
-            .view(Address::ZERO, to, call.abi_encode().into())?;
+        self.view_in(&OnChain, to, call)
+    }
+
+    /// `call`'s result as `views` answer it on this world's chain.
+    pub fn view_in<C: SolCall>(
+        &self,
+        views: &dyn Views,
+        to: Address,
+        call: &C,
+    ) -> Result<C::Return, WorldError> {
+        let outcome = views.view(&self.chain, to, call.abi_encode().into())?;
         self.decode_returns::<C>(&outcome)
     }
 
-    /// Number of withdrawal requests ever made (ids are `1..=count`); 0 if the view fails.
-    pub fn request_count(&self) -> u64 {
-        self.view(
+    /// Number of withdrawal requests ever made (ids are `1..=count`), as `views` answer it; 0 if the view fails.
+    pub fn request_count(&self, views: &dyn Views) -> u64 {
+        self.view_in(
+            views,
             self.contracts.withdrawal_vault,
             &IWithdrawalVault::requestCountCall {},
         )
@@ -687,21 +713,26 @@ impl World {
         bgt_queue_entry(self.chain.storage(self.contracts.bgt, slot))
     }
 
-    /// What an oracle report for `pool` needs: the consensus layer's actual balance, the last refSlot and the
-    /// balance the pool expects. Zeros where a view fails.
-    pub fn oracle_inputs(&self, pool: &Pool) -> (U256, U256, U256) {
-        let (actual, last) = self.validator_and_last_slot(&pool.pubkey);
+    /// What an oracle report for `pool` needs, as `views` answer it: the consensus layer's actual balance, the last
+    /// refSlot and the balance the pool expects. Zeros where a view fails.
+    pub fn oracle_inputs(&self, views: &dyn Views, pool: &Pool) -> (U256, U256, U256) {
+        let (actual, last) = self.validator_and_last_slot(views, &pool.pubkey);
         let expected = self
-            .view(pool.staking_pool, &IStakingPool::expectedClBalanceCall {})
+            .view_in(
+                views,
+                pool.staking_pool,
+                &IStakingPool::expectedClBalanceCall {},
+            )
             .unwrap_or_default();
         (actual, last, expected)
     }
 
-    /// What any oracle report for validator `pubkey` needs: its balance at BeaconDeposit and the oracle's last
+    /// What any oracle report for validator `pubkey` needs, as `views` answer it: its balance at BeaconDeposit and the oracle's last
     /// refSlot for it. Zeros where a view fails.
-    pub fn validator_and_last_slot(&self, pubkey: &Bytes) -> (U256, U256) {
+    pub fn validator_and_last_slot(&self, views: &dyn Views, pubkey: &Bytes) -> (U256, U256) {
         let actual = self
-            .view(
+            .view_in(
+                views,
                 self.contracts.beacon_deposit,
                 &IBeaconDeposit::validatorBalanceCall {
                     pubkey: pubkey.clone(),
@@ -709,7 +740,8 @@ impl World {
             )
             .unwrap_or_default();
         let last = self
-            .view(
+            .view_in(
+                views,
                 self.contracts.accounting_oracle,
                 &IAccountingOracle::getLastReportCall {
                     pubkey: pubkey.clone(),
@@ -720,9 +752,10 @@ impl World {
         (actual, last)
     }
 
-    /// Consensus-layer withdrawals `pool` requested and the consensus layer has not paid yet.
-    pub fn pending_cl_withdrawals(&self, pool: &Pool) -> U256 {
-        self.view(
+    /// Consensus-layer withdrawals `pool` requested and the consensus layer has not paid yet, as `views` answer it.
+    pub fn pending_cl_withdrawals(&self, views: &dyn Views, pool: &Pool) -> U256 {
+        self.view_in(
+            views,
             pool.staking_pool,
             &IStakingPool::pendingClWithdrawalsCall {},
         )

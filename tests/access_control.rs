@@ -835,8 +835,14 @@ fn every_non_permissionless_entry_point_reverts_for_every_outsider() {
         functions.insert(point.key());
         for &who in &outsiders {
             for seeds in &seed_sets {
-                let (_, data) = poolguard::actions::abi::calldata(&w, i as u16, seeds, who)
-                    .unwrap_or_else(|| panic!("{}: no calldata", point.key()));
+                let (_, data) = poolguard::actions::abi::calldata(
+                    &w,
+                    &poolguard::world::OnChain,
+                    i as u16,
+                    seeds,
+                    who,
+                )
+                .unwrap_or_else(|| panic!("{}: no calldata", point.key()));
                 let value = if point.payable {
                     poolguard::world::BERA
                 } else {

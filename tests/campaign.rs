@@ -467,6 +467,41 @@ fn incremental_observation_equals_the_full_one() {
     }
 }
 
+/// Issue 15: the views a plan reads are answered from the observer's cache where the last observation ran them and
+/// nothing they read changed since (a roll changes no account), and the plan is the one the chain's own answers
+/// give.
+#[test]
+fn a_plans_views_are_answered_from_the_last_observation() {
+    use poolguard::actions::{Action, Op, Report};
+    use poolguard::world::OnChain;
+    let mut world = common::world();
+    let observer = Observer::new(&world);
+    let stepper = poolguard::engine::runner::Stepper::start(&mut world, &observer);
+    world.chain.roll(1);
+    // An honest report reads the validator's balance, the oracle's last report and the pool's expected balance,
+    // all three among what a pool observation reads.
+    let report = Action {
+        origin: None,
+        caller: 0,
+        roll: 0,
+        op: Op::OracleReport {
+            pool: 0,
+            report: Report::Honest,
+        },
+    };
+    let before = observer.cache_stats();
+    let planned = report.plan(&world, &observer);
+    let after = observer.cache_stats();
+    assert_eq!(planned, report.plan(&world, &OnChain));
+    assert!(planned.to.is_some(), "{planned:?}");
+    assert_eq!(after.misses, before.misses, "a plan's view ran again");
+    assert!(
+        after.hits >= before.hits + 3,
+        "{before:?} -> {after:?}: the plan's views were not asked of the cache"
+    );
+    drop(stepper);
+}
+
 /// Issue 15: a pool's observation is kept whole with every value it read, through its views or straight from
 /// storage. A change nothing in the pools read leaves both kept (no view runs); a change to a slot a pool reads only
 /// directly (its Pausable flag) is seen, and the observation equals the full one.

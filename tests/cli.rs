@@ -40,7 +40,9 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     assert_eq!(code, 1, "the variant is caught:\n{text}");
     assert!(text.contains("first seen at run "), "{text}");
     assert!(
-        text.contains("paranoid: every observation matched the full one"),
+        text.contains(
+            "paranoid: every observation matched the full one, and every plan's view the chain's"
+        ),
         "{text}"
     );
     assert!(text.contains("line coverage of the suite: "), "{text}");

@@ -838,7 +838,7 @@ fn run_case(
             let mut merged = poolguard_invariants::StepEvents::default();
             let mut ok = true;
             for (i, action) in planned.iter().enumerate() {
-                let executed = execute(world, action, step, None);
+                let executed = execute(world, &poolguard::world::OnChain, action, step, None);
                 let record = observer.step_record(world, executed);
                 if i + 1 == planned.len() {
                     ok = record.success;

@@ -9,7 +9,7 @@ use alloy_primitives::{keccak256, Address, Bytes, FixedBytes, I256, U256};
 
 use super::{Needs, Role};
 use crate::entry_points::EntryPoint;
-use crate::world::World;
+use crate::world::{OnChain, Views, World};
 
 /// Who sends an ABI call of `point` (the one rule, used by planning and by generation): anyone for an entry
 /// point declared permissionless; otherwise anyone but governance and the system address, since those may
@@ -179,6 +179,7 @@ fn value_of(ty: &DynSolType, name: &str, seeds: &mut Seeds<'_>, world: &World) -
 /// The entry point `entry` names (modulo their number) and the arguments `seeds` give it.
 fn resolve<'w>(
     world: &'w World,
+    views: &dyn Views,
     entry: u16,
     seeds: &[U256],
     caller: Address,
@@ -191,7 +192,7 @@ fn resolve<'w>(
         words: seeds,
         next: 0,
         caller,
-        requests: world.request_count(),
+        requests: world.request_count(views),
         owned: Vec::new(),
     };
     if takes_an_id(point) {
@@ -199,7 +200,8 @@ fn resolve<'w>(
         reader.owned = (1..=reader.requests)
             .filter(|id| {
                 world
-                    .view(
+                    .view_in(
+                        views,
                         vault,
                         &crate::bindings::IERC721::ownerOfCall {
                             tokenId: U256::from(*id),
@@ -224,14 +226,16 @@ fn resolve<'w>(
     Some((point, values))
 }
 
-/// The entry point and the calldata of an ABI call (empty for `receive()`).
+/// The entry point and the calldata of an ABI call (empty for `receive()`), with the views it reads answered by
+/// `views`.
 pub fn calldata<'w>(
     world: &'w World,
+    views: &dyn Views,
     entry: u16,
     seeds: &[U256],
     caller: Address,
 ) -> Option<(&'w EntryPoint, Bytes)> {
-    let (point, values) = resolve(world, entry, seeds, caller)?;
+    let (point, values) = resolve(world, views, entry, seeds, caller)?;
     let data = match (&point.function, point.selector) {
         (Some(f), Some(selector)) => {
             // The kept selector: `abi_encode_input` would hash the signature again at every call.
@@ -285,7 +289,7 @@ pub fn show(value: &DynSolValue, world: &World) -> String {
 
 /// `label.name(arguments)`, with ` value=…` for a payable entry point.
 pub fn describe(world: &World, entry: u16, seeds: &[U256], value: U256, caller: Address) -> String {
-    let Some((point, values)) = resolve(world, entry, seeds, caller) else {
+    let Some((point, values)) = resolve(world, &OnChain, entry, seeds, caller) else {
         return "abi call (no entry point)".to_string();
     };
     let name = point

@@ -12,7 +12,7 @@ pub mod ops;
 use alloy_primitives::{Address, Bytes, U256};
 use serde::{Deserialize, Serialize};
 
-use crate::world::World;
+use crate::world::{Views, World};
 use model::PlanContext;
 pub use model::{ArgValue, BgtHolding, FieldKind, Holder, Needs, OpSpec};
 pub use ops::{Op, OpKind};
@@ -192,9 +192,10 @@ pub struct Planned {
 }
 
 impl Action {
-    /// The concrete transaction this action is in `world`'s current state.
-    pub fn plan(&self, world: &World) -> Planned {
-        let mut planned = self.op.plan(world, world.actors.at(self.caller));
+    /// The concrete transaction this action is in `world`'s current state, with the views it reads answered by
+    /// `views`.
+    pub fn plan(&self, world: &World, views: &dyn Views) -> Planned {
+        let mut planned = self.op.plan(world, views, world.actors.at(self.caller));
         planned.origin = self.signer(world);
         planned
     }
@@ -278,11 +279,12 @@ impl Op {
         self.needs() == Needs::System
     }
 
-    /// The transaction for `caller` in `world`'s current state.
-    pub fn plan(&self, world: &World, caller: Address) -> Planned {
+    /// The transaction for `caller` in `world`'s current state, with the views it reads answered by `views`.
+    pub fn plan(&self, world: &World, views: &dyn Views, caller: Address) -> Planned {
         let pool_index = self.pool().map(|p| p as usize % world.pools.len().max(1));
         let cx = PlanContext {
             world,
+            views,
             caller,
             pool_index,
             wait: std::cell::Cell::new(0),

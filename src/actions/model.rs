@@ -7,7 +7,7 @@ use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 
 use super::{Amount, Privilege, Report, Role, UpgradeTarget};
-use crate::world::{Contracts, Pool, World};
+use crate::world::{Contracts, Pool, Views, World, WorldError};
 
 /// What a field of an op means, which fixes its Rust type, how it is generated and mutated, whether shrinking
 /// simplifies it, its width in the libFuzzer format and how it reads in a trace.
@@ -337,6 +337,8 @@ struct LiveRequest {
 pub struct PlanContext<'a> {
     /// The world in its current state.
     pub world: &'a World,
+    /// Where the plan's views are answered.
+    pub views: &'a dyn Views,
     /// The action's sender (before [`Needs::System`] replaces it).
     pub caller: Address,
     /// The pool index, reduced modulo the number of pools, if the op names one.
@@ -350,6 +352,11 @@ impl PlanContext<'_> {
     /// The pool the op is about. Only called by ops that have a [`FieldKind::Pool`] field.
     pub fn pool(&self) -> &Pool {
         &self.world.pools[self.pool_index.unwrap_or(0)]
+    }
+
+    /// `call`'s result on the world's chain now, as [`PlanContext::views`] answer it.
+    pub fn view<C: SolCall>(&self, to: Address, call: &C) -> Result<C::Return, WorldError> {
+        self.world.view_in(self.views, to, call)
     }
 
     /// The shared contracts.
@@ -374,7 +381,8 @@ impl PlanContext<'_> {
     /// A call of entry point `entry` (modulo their number) with arguments read from `seeds`; `value` is sent
     /// only to a payable entry point.
     pub fn abi_call(&self, entry: &u16, seeds: &[U256], value: &U256) -> Option<Tx> {
-        let (point, data) = super::abi::calldata(self.world, *entry, seeds, self.caller)?;
+        let (point, data) =
+            super::abi::calldata(self.world, self.views, *entry, seeds, self.caller)?;
         if super::abi::entry_needs(point) == Needs::NotGovernance
             && (self.caller == self.world.actors.system || self.world.governs_now(self.caller))
         {
@@ -409,7 +417,6 @@ impl PlanContext<'_> {
     pub fn allowed_shares(&self, amount: &Amount, owner: Address) -> Option<U256> {
         Self::portion(amount, || {
             let allowance = self
-                .world
                 .view(
                     self.pool().staking_pool,
                     &crate::bindings::IERC20::allowanceCall {
@@ -432,12 +439,11 @@ impl PlanContext<'_> {
     pub fn assets_gwei(&self, amount: &Amount, owner: Address) -> Option<U256> {
         Self::portion(amount, || {
             let shares = self.redeemable_shares(owner);
-            self.world
-                .view(
-                    self.pool().staking_pool,
-                    &crate::bindings::IStBERA::previewRedeemCall { shares },
-                )
-                .unwrap_or_default()
+            self.view(
+                self.pool().staking_pool,
+                &crate::bindings::IStBERA::previewRedeemCall { shares },
+            )
+            .unwrap_or_default()
                 / U256::from(1_000_000_000u64)
         })
     }
@@ -460,14 +466,13 @@ impl PlanContext<'_> {
     /// `amount` of the incentive token, a portion being of what the op's pool's StakingRewardsVault holds.
     pub fn rewards_vault_tokens(&self, amount: &Amount) -> Option<U256> {
         Self::portion(amount, || {
-            self.world
-                .view(
-                    self.world.contracts.incentive_token,
-                    &crate::bindings::IERC20::balanceOfCall {
-                        account: self.pool().rewards_vault,
-                    },
-                )
-                .unwrap_or_default()
+            self.view(
+                self.world.contracts.incentive_token,
+                &crate::bindings::IERC20::balanceOfCall {
+                    account: self.pool().rewards_vault,
+                },
+            )
+            .unwrap_or_default()
         })
     }
 
@@ -477,12 +482,11 @@ impl PlanContext<'_> {
             let bgt = self.world.contracts.bgt;
             let operator = self.pool().smart_operator;
             let read = match holding {
-                BgtHolding::Unboosted => self.world.view(
+                BgtHolding::Unboosted => self.view(
                     bgt,
                     &crate::bindings::IBGT::unboostedBalanceOfCall { account: operator },
                 ),
                 BgtHolding::Boosted => self
-                    .world
                     .view(
                         bgt,
                         &crate::bindings::IBGT::boostsCall { account: operator },
@@ -499,23 +503,20 @@ impl PlanContext<'_> {
     fn redeemable_shares(&self, owner: Address) -> U256 {
         let pool = self.pool().staking_pool;
         let supply = self
-            .world
             .view(pool, &crate::bindings::IERC20::totalSupplyCall {})
             .unwrap_or_default();
         let dead = self
-            .world
             .view(pool, &crate::bindings::IStakingPool::deadSharesCall {})
             .unwrap_or_default();
         self.held_shares(owner).min(supply.saturating_sub(dead))
     }
 
     fn held_shares(&self, owner: Address) -> U256 {
-        self.world
-            .view(
-                self.pool().staking_pool,
-                &crate::bindings::IERC20::balanceOfCall { account: owner },
-            )
-            .unwrap_or_default()
+        self.view(
+            self.pool().staking_pool,
+            &crate::bindings::IERC20::balanceOfCall { account: owner },
+        )
+        .unwrap_or_default()
     }
 
     /// The request a holder would finalize, read from state: among the live (unfinalized) requests the sender
@@ -527,14 +528,13 @@ impl PlanContext<'_> {
         let held: Vec<&LiveRequest> = live
             .iter()
             .filter(|r| {
-                self.world
-                    .view(
-                        vault,
-                        &crate::bindings::IERC721::ownerOfCall {
-                            tokenId: U256::from(r.id),
-                        },
-                    )
-                    .is_ok_and(|owner| owner == self.caller)
+                self.view(
+                    vault,
+                    &crate::bindings::IERC721::ownerOfCall {
+                        tokenId: U256::from(r.id),
+                    },
+                )
+                .is_ok_and(|owner| owner == self.caller)
             })
             .collect();
         let pick =
@@ -568,7 +568,6 @@ impl PlanContext<'_> {
             });
         let chef = self.world.contracts.bera_chef;
         let delay = self
-            .world
             .view(
                 chef,
                 &crate::bindings::IBeraChef::commissionChangeDelayCall {},
@@ -576,7 +575,6 @@ impl PlanContext<'_> {
             .unwrap_or_default();
         let commissions = self.world.pools.iter().filter_map(|pool| {
             let queued = self
-                .world
                 .view(
                     chef,
                     &crate::bindings::IBeraChef::getValQueuedCommissionOnIncentiveTokensCall {
@@ -590,11 +588,9 @@ impl PlanContext<'_> {
         // due): each is due once the block is past `blockNumberLast + delay`.
         let bgt = self.world.contracts.bgt;
         let boost_delay = self
-            .world
             .view(bgt, &crate::bindings::IBGT::activateBoostDelayCall {})
             .unwrap_or_default();
         let drop_delay = self
-            .world
             .view(bgt, &crate::bindings::IBGT::dropBoostDelayCall {})
             .unwrap_or_default();
         let boosts = self.world.pools.iter().flat_map(|pool| {
@@ -628,10 +624,9 @@ impl PlanContext<'_> {
         use poolguard_invariants::formulas::finalizable;
         let vault = self.world.contracts.withdrawal_vault;
         let now = U256::from(self.world.chain.block_number());
-        (1..=self.world.request_count())
+        (1..=self.world.request_count(self.views))
             .filter_map(|id| {
                 let request = self
-                    .world
                     .view(
                         vault,
                         &crate::bindings::IWithdrawalVault::getRequestCall {
@@ -641,7 +636,6 @@ impl PlanContext<'_> {
                     .ok()
                     .filter(|r| r.user != Address::ZERO)?;
                 let finalized = self
-                    .world
                     .view(
                         vault,
                         &crate::bindings::IWithdrawalVault::isFinalizedCall {
@@ -679,14 +673,15 @@ impl PlanContext<'_> {
         if !self.world.actors.is_contract(wallet) {
             return None;
         }
-        let (target, data, value) = match super::abi::calldata(self.world, *entry, seeds, wallet) {
-            Some((point, data)) => (
-                point.address,
-                data,
-                if point.payable { *value } else { U256::ZERO },
-            ),
-            None => (Address::ZERO, Bytes::new(), U256::ZERO),
-        };
+        let (target, data, value) =
+            match super::abi::calldata(self.world, self.views, *entry, seeds, wallet) {
+                Some((point, data)) => (
+                    point.address,
+                    data,
+                    if point.payable { *value } else { U256::ZERO },
+                ),
+                None => (Address::ZERO, Bytes::new(), U256::ZERO),
+            };
         self.call(
             wallet,
             crate::bindings::IContractActor::setHookCall {

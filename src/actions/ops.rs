@@ -106,7 +106,7 @@ ops! {
     Finalize { id: u64 = K::RequestId => mutable }
         weight 5, needs Needs::Anyone,
         plan |cx| {
-            let count = cx.world.request_count();
+            let count = cx.world.request_count(cx.views);
             let id = match *id {
                 _ if count == 0 => return None,
                 0 => cx.request_to_finalize()?,
@@ -123,7 +123,7 @@ ops! {
         weight 1, needs Needs::Anyone,
         plan |cx| cx.call(
             cx.contracts().withdrawal_vault,
-            IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: (1..=cx.world.request_count()).map(U256::from).collect() },
+            IWithdrawalVault::finalizeWithdrawalRequestsCall { requestIds: (1..=cx.world.request_count(cx.views)).map(U256::from).collect() },
             U256::ZERO,
         );
     /// `sendPendingExitRequest` for an exited pool.
@@ -139,7 +139,7 @@ ops! {
         weight 7, needs Needs::Feeder, [retarget],
         show |d| format!("oracle.updateTotalDeposits({}, {report:?})", d.pool(pool)),
         plan |cx| {
-            let (actual, last_slot, expected) = cx.world.oracle_inputs(cx.pool());
+            let (actual, last_slot, expected) = cx.world.oracle_inputs(cx.views, cx.pool());
             let (balance_gwei, slot) = report.balance_and_slot(actual, last_slot, expected);
             cx.call(
                 cx.contracts().accounting_oracle,
@@ -161,8 +161,8 @@ ops! {
         plan |cx| {
             // The consensus layer processes requested withdrawals before it slashes below them: keep the
             // validator's balance at or above what was requested and not yet paid.
-            let (actual, _, _) = cx.world.oracle_inputs(cx.pool());
-            let floor = cx.world.pending_cl_withdrawals(cx.pool());
+            let (actual, _, _) = cx.world.oracle_inputs(cx.views, cx.pool());
+            let floor = cx.world.pending_cl_withdrawals(cx.views, cx.pool());
             let amount = (*amount).min(actual.saturating_sub(floor));
             cx.call(
                 cx.contracts().beacon_deposit,
@@ -474,7 +474,7 @@ ops! {
         show |d| format!("oracle.updateTotalDeposits(newPool, {report:?})"),
         plan |cx| {
             let new_pool = &cx.world.new_pool;
-            let (actual, last_slot) = cx.world.validator_and_last_slot(&new_pool.pubkey);
+            let (actual, last_slot) = cx.world.validator_and_last_slot(cx.views, &new_pool.pubkey);
             // Only a move of the books reads them.
             let expected = match report {
                 Report::Delta(_) => cx

@@ -149,8 +149,8 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
 
     if !report.observation_mismatches.is_empty() {
         bail!(
-            "paranoid observation: the incremental observation differs from the full one (a poolguard bug, please \
-             report it):\n  {}",
+            "paranoid observation: a kept view's answer differs from the chain's (in an observation or a plan: a \
+             poolguard bug, please report it):\n  {}",
             report.observation_mismatches.join("\n  ")
         );
     }
@@ -166,7 +166,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         100.0 * cache.subcall_hits as f64
             / (cache.subcall_hits + cache.subcall_misses).max(1) as f64,
         if options.paranoid {
-            "; paranoid: every observation matched the full one"
+            "; paranoid: every observation matched the full one, and every plan's view the chain's"
         } else {
             ""
         }

@@ -247,7 +247,7 @@ impl Stepper {
         inspector: Option<&mut CoverageInspector>,
     ) -> StepOutcome {
         let inspected = inspector.is_some();
-        let mut executed = execute(world, action, self.index, inspector);
+        let mut executed = execute(world, observer, action, self.index, inspector);
         let arguments = if inspected {
             let planned = &executed.planned;
             planned

@@ -401,8 +401,7 @@ impl ViewCache {
         });
     }
 
-    /// Starts an observation of `chain`: re-reads the kept inputs (only those of the accounts that changed since the
-    /// last observation, where the chain can tell).
+    /// Starts an observation of `chain`: re-reads the kept inputs ([`ViewCache::sync`]).
     pub(super) fn begin(&mut self, chain: &Chain) {
         self.volatile_seen = false;
         self.asked = 0;
@@ -410,6 +409,12 @@ impl ViewCache {
             self.evict();
         }
         self.epoch += 1;
+        self.sync(chain);
+    }
+
+    /// Re-reads the kept inputs on `chain` (only those of the accounts that changed since they were last read,
+    /// where the chain can tell), so that what is kept is served exactly where it holds on `chain`.
+    pub(super) fn sync(&mut self, chain: &Chain) {
         let db = chain.db();
         // Only the inputs of the accounts that changed since they were read, where the chain knows which.
         match self.read_in.and_then(|id| chain.accounts_changed_since(id)) {

@@ -32,6 +32,7 @@ use crate::bindings::{
     ISmartOperator, IStBERA, IStakingPool, IStakingPoolContractsFactory, IStakingRewardsVault,
     IWithdrawalRequests, IWithdrawalVault, IBGT, IERC20, IUUPS,
 };
+use crate::evm::{CallOutcome, Chain, EvmError};
 use crate::execute::Executed;
 use crate::layout::{
     erc721_owner_slot, erc721_symbol_slot, mapping_slot, role_slot, short_string, OWNABLE_STORAGE,
@@ -83,13 +84,15 @@ fn probe_for(total_supply: U256, total_assets: U256) -> U256 {
 /// How an [`Observer`] runs the suite's views.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ObserveMode {
-    /// Reuse each view's result while nothing it read has changed (the default).
+    /// Reuse each view's result while nothing it read has changed (the default), in observations and in the plans
+    /// the observer answers views for (`impl Views for Observer`).
     #[default]
     Incremental,
-    /// Run every view at every observation.
+    /// Run every view at every observation and for every plan.
     Full,
-    /// Both, comparing the two observations: any difference is a harness bug, kept in
-    /// [`Observer::mismatches`]. The full observation is the one returned.
+    /// Both, comparing the two observations, and each plan's view with the chain's answer: any difference is a
+    /// harness bug, kept in [`Observer::mismatches`]. The full observation and the chain's answers are the ones
+    /// returned.
     Paranoid,
 }
 
@@ -1371,6 +1374,42 @@ fn paused_flag(word: U256) -> bool {
 alloy_sol_types::sol! {
     /// ERC-20 Transfer.
     event Transfer(address indexed from, address indexed to, uint256 value);
+}
+
+/// A plan's views from the observer's cache: most of them are the last observation's, still holding (a roll since
+/// then changes no account). Paranoid mode runs each on the chain too and records any difference.
+impl crate::world::Views for Observer {
+    fn view(&self, chain: &Chain, to: Address, data: Bytes) -> Result<CallOutcome, EvmError> {
+        let cached = |data| {
+            let mut cache = self.cache.lock();
+            cache.sync(chain);
+            cache.view(chain, to, data)
+        };
+        match self.mode {
+            ObserveMode::Full => chain.view(Address::ZERO, to, data),
+            ObserveMode::Incremental => cached(data),
+            ObserveMode::Paranoid => {
+                let kept = cached(data.clone());
+                let run = chain.view(Address::ZERO, to, data.clone());
+                let answer = |r: &Result<CallOutcome, EvmError>| match r {
+                    Ok(outcome) => Ok((outcome.success, outcome.output.clone())),
+                    Err(e) => Err(e.to_string()),
+                };
+                if answer(&kept) != answer(&run) {
+                    let mut m = self.mismatches.lock();
+                    if m.len() < MAX_MISMATCHES {
+                        m.push(format!(
+                            "block {}: a plan's view of {to} with {data}: kept {:?}, run {:?}",
+                            chain.block_number(),
+                            answer(&kept),
+                            answer(&run)
+                        ));
+                    }
+                }
+                run
+            }
+        }
+    }
 }
 
 /// How many paranoid-mode differences an [`Observer`] keeps.

@@ -61,7 +61,7 @@ pub fn plan_sequence(
         let description = action.describe(world);
         let traced = target == Some(i);
         let mut tracer = traced.then(|| PcTracer::with_trace(TRACE_CAP));
-        let (planned, result) = send(world, action, tracer.as_mut());
+        let (planned, result) = send(world, &crate::world::OnChain, action, tracer.as_mut());
         let success = result.is_none_or(|r| r.is_ok_and(|o| o.success));
         if let (Some(tracer), Some(index)) = (&tracer, index.as_deref_mut()) {
             if planned.to.is_some() {
