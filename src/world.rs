@@ -628,7 +628,7 @@ impl World {
 
     /// Returns the chain to the state right after deployment.
     pub fn reset(&mut self) {
-        self.chain.clone_from(&self.snapshot);
+        self.chain.return_to(&self.snapshot);
     }
 
     /// Makes the current state the one [`World::reset`] returns to.

@@ -240,6 +240,9 @@ pub struct Chain {
     state_id: u64,
     /// The last changes, oldest first ([`Chain::accounts_changed_since`]).
     changes: std::collections::VecDeque<Change>,
+    /// Every account changed since the state this chain last returned to ([`Chain::return_to`]), named by its id;
+    /// `None` where a change may have changed anything.
+    since_return: (u64, Option<Vec<Address>>),
 }
 
 /// How many changes a [`Chain`] remembers: an observation follows a step's roll and its transaction, and a few
@@ -359,6 +362,7 @@ impl Chain {
             gas_limit: DEFAULT_CALL_GAS_LIMIT,
             state_id: fresh_state_id(),
             changes: std::collections::VecDeque::new(),
+            since_return: (0, None),
         }
     }
 
@@ -373,16 +377,53 @@ impl Chain {
 
     /// Notes a change of what this chain holds, to `accounts` (`None`: to anything).
     fn changed(&mut self, accounts: Option<Vec<Address>>) {
+        match (&mut self.since_return.1, &accounts) {
+            (Some(changed), Some(accounts)) => {
+                for account in accounts {
+                    if !changed.contains(account) {
+                        changed.push(*account);
+                    }
+                }
+            }
+            (since, None) => *since = None,
+            (None, Some(_)) => {}
+        }
         let from = self.state_id;
         self.state_id = fresh_state_id();
-        if self.changes.len() == CHANGES_KEPT {
-            self.changes.pop_front();
-        }
-        self.changes.push_back(Change {
+        self.log(Change {
             from,
             to: self.state_id,
             accounts,
         });
+    }
+
+    fn log(&mut self, change: Change) {
+        if self.changes.len() == CHANGES_KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(change);
+    }
+
+    /// Makes this chain hold what `snapshot` holds (a reset to it), noting which accounts that changed where it can
+    /// tell: when this chain returned to `snapshot`'s state last time too, the accounts every change since named.
+    /// [`Chain::accounts_changed_since`] then knows them, so what was read before the reset is read again only
+    /// where the sequence that ran since changed it.
+    pub fn return_to(&mut self, snapshot: &Chain) {
+        let from = self.state_id;
+        let accounts = if self.since_return.0 == snapshot.state_id {
+            self.since_return.1.take()
+        } else {
+            None
+        };
+        self.clone_from(snapshot);
+        if from != self.state_id {
+            self.log(Change {
+                from,
+                to: self.state_id,
+                accounts,
+            });
+        }
+        self.since_return = (self.state_id, Some(Vec::new()));
     }
 
     /// The accounts whose storage, balance, code or existence may differ between the state this chain held when it

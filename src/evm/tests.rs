@@ -571,6 +571,27 @@ fn the_accounts_changed_since_a_state_are_named_or_unknown() {
     let before_reset = chain.state_id();
     chain.clone_from(&snapshot);
     assert_eq!(chain.accounts_changed_since(before_reset), None, "a reset");
+    // A return to a snapshot names what changed since the last return to it.
+    chain.return_to(&snapshot);
+    chain.roll(2);
+    chain.call(ALICE, store, word(6), U256::ZERO).unwrap();
+    chain.set_balance(BOB, U256::from(11));
+    let before_return = chain.state_id();
+    chain.return_to(&snapshot);
+    assert_eq!(chain.state_id(), snapshot.state_id());
+    let returned = chain.accounts_changed_since(before_return).unwrap();
+    assert!(
+        returned.contains(&store) && returned.contains(&BOB) && !returned.contains(&CAROL_CODE),
+        "{returned:?}"
+    );
+    chain.db_mut();
+    let before_return = chain.state_id();
+    chain.return_to(&snapshot);
+    assert_eq!(
+        chain.accounts_changed_since(before_return),
+        None,
+        "a return after db_mut"
+    );
     chain.db_mut();
     assert_eq!(chain.accounts_changed_since(start), None, "db_mut");
     let later = chain.state_id();
