@@ -212,9 +212,11 @@ impl CoverageInspector {
         self.seen.clear();
         self.cmp_seen.clear();
         self.cmp_sites.clear();
+        // The next transaction's lists start at this one's size: grown from empty, each took several reallocations.
+        let (edges, cmps) = (self.edges.len(), self.cmps.len());
         (
-            std::mem::take(&mut self.edges),
-            std::mem::take(&mut self.cmps),
+            std::mem::replace(&mut self.edges, Vec::with_capacity(edges)),
+            std::mem::replace(&mut self.cmps, Vec::with_capacity(cmps)),
         )
     }
 
