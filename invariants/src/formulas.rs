@@ -58,6 +58,10 @@ pub fn mul_div(x: U256, y: U256, d: U256, rounding: Rounding) -> Option<U256> {
     if d.is_zero() {
         return None;
     }
+    // A zero share or asset amount (most holders' balance in most pools) needs no division.
+    if x.is_zero() || y.is_zero() {
+        return Some(U256::ZERO);
+    }
     // The product nearly always fits 256 bits, where dividing is several times cheaper than in 512.
     let (q, r) = match x.checked_mul(y) {
         Some(product) => product.div_rem(d),
