@@ -9,6 +9,7 @@ pub mod forge;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use alloy_primitives::Address;
 use anyhow::Context as _;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
@@ -17,7 +18,7 @@ use crate::actions::Action;
 use crate::compile::contracts_root;
 use crate::engine::strategy::{random_sequence, GenContext};
 use crate::engine::{run_campaign, run_sequence, Budget, CampaignConfig, RunOptions, StopOn};
-use crate::evm::CoverageInspector;
+use crate::evm::{Chain, CoverageInspector};
 use crate::observe::{ObserveMode, Observer};
 use crate::report::{plan_sequence, PlannedStep};
 use crate::variants::load_variants;
@@ -132,40 +133,16 @@ pub fn replay_comparison(
             *best = (*best).min(started.elapsed());
         }
 
-        let started = Instant::now();
-        for sequence in &stream {
-            world.reset();
-            for step in sequence {
-                world.chain.roll(u64::from(step.roll));
-                if let Some(to) = step.to {
-                    let outcome = world
-                        .chain
-                        .call(step.from, to, step.data.clone(), step.value);
-                    std::hint::black_box(&outcome);
-                }
-            }
-        }
-        raw = raw.min(started.elapsed());
-
+        raw = raw.min(replay_stream(&mut world, &stream, |chain, step, to| {
+            let outcome = chain.call(step.from, to, step.data.clone(), step.value);
+            std::hint::black_box(&outcome);
+        }));
         let mut coverage = CoverageInspector::new().with_code_aliases(world.code_aliases.clone());
-        let started = Instant::now();
-        for sequence in &stream {
-            world.reset();
-            for step in sequence {
-                world.chain.roll(u64::from(step.roll));
-                if let Some(to) = step.to {
-                    let outcome = world.chain.call_covered(
-                        step.from,
-                        to,
-                        step.data.clone(),
-                        step.value,
-                        &mut coverage,
-                    );
-                    std::hint::black_box((&outcome, coverage.take(), coverage.take_frames()));
-                }
-            }
-        }
-        raw_covered = raw_covered.min(started.elapsed());
+        raw_covered = raw_covered.min(replay_stream(&mut world, &stream, |chain, step, to| {
+            let outcome =
+                chain.call_covered(step.from, to, step.data.clone(), step.value, &mut coverage);
+            std::hint::black_box((&outcome, coverage.take(), coverage.take_frames()));
+        }));
     }
     ReplayComparison {
         calls,
@@ -174,6 +151,25 @@ pub fn replay_comparison(
         raw,
         raw_covered,
     }
+}
+
+/// How long `stream` takes replayed on `world` from its snapshot: each step's roll, then `call` for its transaction.
+fn replay_stream(
+    world: &mut World,
+    stream: &[Vec<PlannedStep>],
+    mut call: impl FnMut(&mut Chain, &PlannedStep, Address),
+) -> Duration {
+    let started = Instant::now();
+    for sequence in stream {
+        world.reset();
+        for step in sequence {
+            world.chain.roll(u64::from(step.roll));
+            if let Some(to) = step.to {
+                call(&mut world.chain, step, to);
+            }
+        }
+    }
+    started.elapsed()
 }
 
 /// Seconds from the start of a campaign on `world` until `invariant` was first detected, with `budget`; `None`
