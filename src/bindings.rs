@@ -64,6 +64,9 @@ sol! {
         event Reentered(address indexed target, bytes data, uint256 value, bool success);
         function exec(address to, bytes calldata data, uint256 value) external payable returns (bytes memory ret);
         function setHook(uint8 mode, address target, bytes calldata data, uint256 value) external;
+        function hook() external view returns (uint8);
+        function hookTarget() external view returns (address);
+        function hookData() external view returns (bytes memory);
     }
 
     #[sol(all_derives)]

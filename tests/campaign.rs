@@ -424,6 +424,112 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
     assert_caught(&variant, "ACCESS-006", 2, "re-entering from a callback");
 }
 
+/// Governance never drives a generated privileged call. A plan drops such a call sent by whoever governs, but a
+/// contract actor's hook fires later than it was planned, as whoever governs then: found by a 1-hour campaign on
+/// the correct suite, where governance passed the factory to a contract actor, the actor was armed to re-enter
+/// with `upgradeStakingPoolBeaconImpl(<itself>)`, and the next payment pointed every pool at the actor's code.
+/// Neither order may reach that state: an actor that governs arms no privileged call (it still arms a
+/// permissionless one), and governance does not pass to an actor armed with one.
+#[test]
+fn a_contract_actor_that_governs_never_fires_a_privileged_reentry() {
+    use alloy_primitives::{Address, U256};
+    use poolguard::actions::{Action, Op, UpgradeTarget};
+    let world = common::world();
+    let entry = |key: &str| {
+        let at = world.entry_points.iter().position(|e| e.key() == key);
+        at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
+    };
+    let index = |address: Address| {
+        world
+            .actors
+            .all()
+            .iter()
+            .position(|a| *a == address)
+            .unwrap() as u8
+    };
+    let wallet = index(world.actors.contracts[0]);
+    let governance = index(world.actors.governance);
+    let book_entry = world
+        .address_book
+        .iter()
+        .position(|a| *a == world.actors.contracts[0])
+        .unwrap() as u8;
+    let one = U256::from(10u64).pow(U256::from(18u8));
+    let step = |caller, op| Action {
+        origin: None,
+        caller,
+        roll: 0,
+        op,
+    };
+    let transfer = step(
+        governance,
+        Op::TransferOwnership {
+            target: UpgradeTarget::Factory,
+            to: book_entry,
+        },
+    );
+    let arm = |key: &str| {
+        step(
+            wallet,
+            Op::ArmHook {
+                actor: wallet,
+                mode: 3,
+                entry: entry(key),
+                // A zero seed names the sender: the actor upgrades the beacon to its own code.
+                args: Vec::new(),
+                value: U256::ZERO,
+            },
+        )
+    };
+    let upgrade = "StakingPoolContractsFactory.upgradeStakingPoolBeaconImpl(address)";
+    let deposit = step(
+        wallet,
+        Op::AbiCall {
+            entry: entry("WBERA.deposit()"),
+            args: Vec::new(),
+            value: one,
+        },
+    );
+    let withdraw = step(
+        wallet,
+        Op::AbiCall {
+            entry: entry("WBERA.withdraw(uint256)"),
+            args: vec![one],
+            value: U256::ZERO,
+        },
+    );
+    let run = |actions: Vec<Action>| {
+        let mut world = world.clone();
+        let observer = Observer::new(&world);
+        run_sequence(
+            &mut world,
+            &observer,
+            &actions,
+            &StopOn::Never,
+            RunOptions::BARE,
+        )
+    };
+    let sent = |result: &poolguard::engine::RunResult| -> Vec<bool> {
+        result.steps.iter().map(|s| s.target.is_some()).collect()
+    };
+    // Governance first: the privileged arm is dropped, a permissionless one is not.
+    let first = run(vec![
+        deposit.clone(),
+        transfer.clone(),
+        arm(upgrade),
+        withdraw.clone(),
+    ]);
+    assert!(first.violations.is_empty(), "{:?}", first.violations);
+    assert_eq!(sent(&first), [true, true, false, true]);
+    assert!(first.steps[1].success, "{:?}", first.steps[1].revert);
+    let permissionless = run(vec![transfer.clone(), arm("WBERA.deposit()")]);
+    assert_eq!(sent(&permissionless), [true, true]);
+    // Armed first: governance does not pass, and the re-entry, by an outsider, is refused.
+    let armed = run(vec![deposit, arm(upgrade), transfer, withdraw]);
+    assert!(armed.violations.is_empty(), "{:?}", armed.violations);
+    assert_eq!(sent(&armed), [true, true, false, true]);
+}
+
 /// Issue 15's incremental observation: in paranoid mode every observation is also made in full and any
 /// difference is kept; over a campaign on the suite and on a variant whose bug moves assets, none may appear,
 /// and most views must actually have been reused (else the check proves nothing).

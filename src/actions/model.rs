@@ -673,15 +673,22 @@ impl PlanContext<'_> {
         if !self.world.actors.is_contract(wallet) {
             return None;
         }
-        let (target, data, value) =
-            match super::abi::calldata(self.world, self.views, *entry, seeds, wallet) {
-                Some((point, data)) => (
-                    point.address,
-                    data,
-                    if point.payable { *value } else { U256::ZERO },
-                ),
-                None => (Address::ZERO, Bytes::new(), U256::ZERO),
-            };
+        let planned = super::abi::calldata(self.world, self.views, *entry, seeds, wallet);
+        if planned.as_ref().is_some_and(|(point, _)| {
+            super::abi::entry_needs(point) == Needs::NotGovernance && self.world.governs_now(wallet)
+        }) {
+            // The rule `abi_call` applies: whoever governs may pass any argument, so a generated privileged call
+            // is never armed for it (see `restricted_reentry_armed` for the other half).
+            return None;
+        }
+        let (target, data, value) = match planned {
+            Some((point, data)) => (
+                point.address,
+                data,
+                if point.payable { *value } else { U256::ZERO },
+            ),
+            None => (Address::ZERO, Bytes::new(), U256::ZERO),
+        };
         self.call(
             wallet,
             crate::bindings::IContractActor::setHookCall {
@@ -692,6 +699,36 @@ impl PlanContext<'_> {
             },
             U256::ZERO,
         )
+    }
+
+    /// Whether `account` is a contract actor whose armed hook re-enters with a call of a privileged entry point
+    /// (one [`super::abi::entry_needs`] keeps from governance). Governance must not pass to such an actor: the
+    /// hook fires later, as whoever governs then, with arguments no governance would pass, and the rule that
+    /// keeps generated privileged calls away from governance is checked when a step is planned, not when a hook
+    /// fires. With [`PlanContext::arm_hook`]'s check, no actor that governs ever has such a call armed.
+    pub fn restricted_reentry_armed(&self, account: Address) -> bool {
+        use crate::bindings::IContractActor;
+        /// `ContractActor.Hook.Reenter`.
+        const REENTER: u8 = 3;
+        if !self.world.actors.is_contract(account) {
+            return false;
+        }
+        let armed = self
+            .view(account, &IContractActor::hookCall {})
+            .is_ok_and(|mode| mode == REENTER);
+        if !armed {
+            return false;
+        }
+        let (Ok(target), Ok(data)) = (
+            self.view(account, &IContractActor::hookTargetCall {}),
+            self.view(account, &IContractActor::hookDataCall {}),
+        ) else {
+            // Unreadable: assume the worst.
+            return true;
+        };
+        self.world
+            .entry_point(target, &data)
+            .is_some_and(|point| super::abi::entry_needs(point) == Needs::NotGovernance)
     }
 
     /// A plain transfer of `value` BERA to `to` (its `receive()`).

@@ -415,7 +415,8 @@ ops! {
     /// Ownership of an Ownable suite contract moves: the factory's (`Factory`) or the WithdrawalVault's
     /// (`WithdrawalVault`) `transferOwnership(to)`, or `renounceOwnership()` when `to` is the zero address (the
     /// other targets own nothing transferable: no call). Governance may do this, and every check reads who governs
-    /// from storage, so the campaign goes on with the new owner, or none.
+    /// from storage, so the campaign goes on with the new owner, or none. Not to a contract actor armed to re-enter
+    /// with a privileged call (`PlanContext::restricted_reentry_armed`).
     TransferOwnership { target: UpgradeTarget = K::Target, to: u8 = K::Account }
         weight 1, needs Needs::Governance,
         show |d| format!("{target:?}.transferOwnership({})", d.account(to)),
@@ -427,6 +428,7 @@ ops! {
             };
             match cx.account(to) {
                 to if to.is_zero() => cx.call(contract, IOwnable::renounceOwnershipCall {}, U256::ZERO),
+                to if cx.restricted_reentry_armed(to) => None,
                 to => cx.call(contract, IOwnable::transferOwnershipCall { newOwner: to }, U256::ZERO),
             }
         };

@@ -477,9 +477,11 @@ fn is_amount(v: U256) -> bool {
     !v.is_zero() && v.bit_len() <= 128
 }
 
-/// `ok`, or `reverted: <reason>`.
+/// `ok`, `ok (no call)` for a step that sent no transaction (a roll, or an op with nothing to do in this state),
+/// or `reverted: <reason>`.
 pub fn outcome_text(record: &StepRecord) -> String {
     match &record.revert {
+        None if record.target.is_none() => "ok (no call)".to_string(),
         None => "ok".to_string(),
         Some(reason) => format!("reverted: {reason}"),
     }
