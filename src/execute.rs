@@ -5,9 +5,9 @@
 
 use alloy_primitives::{Address, Bytes, Log, U256};
 use alloy_sol_types::SolCall;
-use poolguard_invariants::{RoleOp, StepRecord};
+use poolguard_invariants::StepRecord;
 
-use crate::actions::{Action, Planned, Role};
+use crate::actions::{Action, Planned};
 use crate::bindings::IContractActor;
 use crate::evm::{CallOutcome, CoverageInspector, EvmError, Watcher};
 use crate::world::{Views, World};
@@ -117,7 +117,7 @@ pub fn execute(
         caller: planned.from,
         pool: planned.pool,
         privilege: planned.privilege,
-        role_op: role_op(&planned, world),
+        role_op: planned.to.and_then(|to| world.role_op(to, &planned.data)),
         success: true,
         revert: None,
         events: Default::default(),
@@ -165,43 +165,5 @@ pub fn execute(
         planned,
         outcome: Some(outcome),
         record,
-    }
-}
-
-/// The role change the call asks for, read from its calldata (whatever op planned it, ABI calls included):
-/// `grantRole`, `revokeRole` or `renounceRole` of a SmartOperator role on a pool's SmartOperator, for an actor.
-fn role_op(planned: &Planned, world: &World) -> Option<RoleOp> {
-    use crate::bindings::IAccessControl::{grantRoleCall, renounceRoleCall, revokeRoleCall};
-    let to = planned.to?;
-    let pool = world.pools.iter().position(|p| p.smart_operator == to)?;
-    let data: &[u8] = &planned.data;
-    let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
-    let role_of = |id| Role::ALL.into_iter().find(|r| r.id() == id);
-    let actor_of = |a| world.actors.index_of(a).map(usize::from);
-    match selector {
-        grantRoleCall::SELECTOR => {
-            let call = grantRoleCall::abi_decode(data).ok()?;
-            Some(RoleOp::Grant {
-                pool,
-                role: role_of(call.role)?,
-                account: actor_of(call.account)?,
-            })
-        }
-        revokeRoleCall::SELECTOR => {
-            let call = revokeRoleCall::abi_decode(data).ok()?;
-            Some(RoleOp::Revoke {
-                pool,
-                role: role_of(call.role)?,
-                account: actor_of(call.account)?,
-            })
-        }
-        renounceRoleCall::SELECTOR => {
-            let call = renounceRoleCall::abi_decode(data).ok()?;
-            Some(RoleOp::Renounce {
-                pool,
-                role: role_of(call.role)?,
-            })
-        }
-        _ => None,
     }
 }

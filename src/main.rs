@@ -183,7 +183,7 @@ struct FuzzArgs {
     /// the gate does not replay as regressions of the suite).
     #[arg(long)]
     findings: Option<PathBuf>,
-    /// Keep nothing on disk.
+    /// Keep no corpus on disk, and no finding unless --findings names where.
     #[arg(long)]
     no_save: bool,
     /// Fuzz a broken variant of the suite (see `poolguard variants`) instead of the suite itself.

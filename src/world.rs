@@ -21,6 +21,7 @@ use crate::entry_points::EntryPoint;
 use crate::evm::{CallOutcome, Chain, EvmError};
 use crate::revert::RevertDecoder;
 use poolguard_invariants::observation::CoreAddresses;
+use poolguard_invariants::{Role, RoleOp};
 
 /// Where a plan's views are answered: the chain itself ([`OnChain`]), or a cache that answers exactly as the chain
 /// would (the engine passes the observe stage's, which has most of them from the last observation).
@@ -587,6 +588,43 @@ impl World {
                     _ => false,
                 }
         })
+    }
+
+    /// The role change a call of `to` with `data` asks for, read from its calldata (whoever sends it: a step's
+    /// transaction, whatever op planned it, or a contract actor's callback): `grantRole`, `revokeRole` or
+    /// `renounceRole` of a SmartOperator role on a pool's SmartOperator, for an actor.
+    pub fn role_op(&self, to: Address, data: &[u8]) -> Option<RoleOp> {
+        use crate::bindings::IAccessControl::{grantRoleCall, renounceRoleCall, revokeRoleCall};
+        let pool = self.pools.iter().position(|p| p.smart_operator == to)?;
+        let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
+        let role_of = |id| Role::ALL.into_iter().find(|r| r.id() == id);
+        let actor_of = |a| self.actors.index_of(a).map(usize::from);
+        match selector {
+            grantRoleCall::SELECTOR => {
+                let call = grantRoleCall::abi_decode(data).ok()?;
+                Some(RoleOp::Grant {
+                    pool,
+                    role: role_of(call.role)?,
+                    account: actor_of(call.account)?,
+                })
+            }
+            revokeRoleCall::SELECTOR => {
+                let call = revokeRoleCall::abi_decode(data).ok()?;
+                Some(RoleOp::Revoke {
+                    pool,
+                    role: role_of(call.role)?,
+                    account: actor_of(call.account)?,
+                })
+            }
+            renounceRoleCall::SELECTOR => {
+                let call = renounceRoleCall::abi_decode(data).ok()?;
+                Some(RoleOp::Renounce {
+                    pool,
+                    role: role_of(call.role)?,
+                })
+            }
+            _ => None,
+        }
     }
 
     /// The address-book accounts (not the zero address) that calldata `data` names as ABI-encoded words.

@@ -530,6 +530,142 @@ fn a_contract_actor_that_governs_never_fires_a_privileged_reentry() {
     assert_eq!(sent(&armed), [true, true, false, true]);
 }
 
+/// ACCESS-002 explains a role change made from a callback as it does one made by the step's own call. A contract
+/// actor granted a role renounces it, or grants one it administers, when a payment runs its hook: a legitimate
+/// change in the middle of a step whose own call (`WBERA.withdraw`) is no role operation. Found by long campaigns
+/// on the correct suite (a contract actor renouncing DEFAULT_ADMIN_ROLE during a `RequestRedeem`'s refund); the
+/// broken variant's self-grant is still caught (`tests/broken_variants.rs`).
+#[test]
+fn a_role_change_made_from_a_callback_is_explained_by_its_sender() {
+    use alloy_primitives::U256;
+    use poolguard::actions::{Action, Op, Role};
+    let world = common::world();
+    // Pool 0's operator's, where every pool's operator has the same key.
+    let operator = world.pools[0].smart_operator;
+    let entry = |key: &str| {
+        let at = world.entry_points.iter().position(|e| {
+            e.key() == key && (!key.starts_with("SmartOperator.") || e.address == operator)
+        });
+        at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
+    };
+    let index = |address| {
+        world
+            .actors
+            .all()
+            .iter()
+            .position(|a| *a == address)
+            .unwrap() as u8
+    };
+    let wallet = index(world.actors.contracts[0]);
+    let governance = index(world.actors.governance);
+    let book = |address| {
+        let at = world
+            .address_book
+            .iter()
+            .position(|a| *a == address)
+            .unwrap();
+        // An address seed n > 0 names address-book entry n - 1.
+        U256::from(at + 1)
+    };
+    let one = U256::from(10u64).pow(U256::from(18u8));
+    let step = |caller, op| Action {
+        origin: None,
+        caller,
+        roll: 0,
+        op,
+    };
+    let grant = |role: Role| {
+        step(
+            governance,
+            Op::GrantRole {
+                pool: 0,
+                role,
+                account: wallet,
+            },
+        )
+    };
+    let arm = |key: &str, args: Vec<U256>| {
+        step(
+            wallet,
+            Op::ArmHook {
+                actor: wallet,
+                mode: 3,
+                entry: entry(key),
+                args,
+                value: U256::ZERO,
+            },
+        )
+    };
+    let pay = [
+        step(
+            wallet,
+            Op::AbiCall {
+                entry: entry("WBERA.deposit()"),
+                args: Vec::new(),
+                value: one,
+            },
+        ),
+        step(
+            wallet,
+            Op::AbiCall {
+                entry: entry("WBERA.withdraw(uint256)"),
+                args: vec![one],
+                value: U256::ZERO,
+            },
+        ),
+    ];
+    let run = |mut actions: Vec<Action>| {
+        actions.extend(pay.iter().cloned());
+        let mut world = world.clone();
+        let observer = Observer::new(&world);
+        run_sequence(
+            &mut world,
+            &observer,
+            &actions,
+            &StopOn::Never,
+            RunOptions::BARE,
+        )
+    };
+    let role_seed = |role: Role| U256::from(role.index());
+    let staker = book(world.actors.stakers[0]);
+    for (label, actions) in [
+        (
+            "renounce",
+            vec![
+                grant(Role::DefaultAdmin),
+                arm(
+                    "SmartOperator.renounceRole(bytes32,address)",
+                    vec![role_seed(Role::DefaultAdmin), U256::ZERO],
+                ),
+            ],
+        ),
+        (
+            "grant",
+            vec![
+                grant(Role::ValidatorAdmin),
+                arm(
+                    "SmartOperator.grantRole(bytes32,address)",
+                    vec![role_seed(Role::CommissionManager), staker],
+                ),
+            ],
+        ),
+    ] {
+        let result = run(actions);
+        assert!(
+            result.violations.is_empty(),
+            "{label}: {:?}",
+            result.violations
+        );
+        let last = result.steps.last().unwrap();
+        let reentry = last.events.reentries.first();
+        assert!(
+            reentry.is_some_and(|r| r.success && r.role_op.is_some()),
+            "{label}: the callback changed a role: {:?}",
+            last.events.reentries
+        );
+    }
+}
+
 /// Issue 15's incremental observation: in paranoid mode every observation is also made in full and any
 /// difference is kept; over a campaign on the suite and on a variant whose bug moves assets, none may appear,
 /// and most views must actually have been reused (else the check proves nothing).

@@ -122,6 +122,42 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     );
 }
 
+/// `--no-save` keeps nothing on disk, except the findings where `--findings` names a folder: a long run that found
+/// something keeps it, and its hint names the file written.
+#[test]
+fn no_save_keeps_findings_only_where_a_folder_is_named() {
+    let cwd = scratch("no-save");
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "fuzz",
+            "--variant",
+            FAST_VARIANT,
+            "--runs",
+            "64",
+            "--seed",
+            "1",
+            "--workers",
+            "1",
+            "--no-save",
+        ];
+        args.extend(extra);
+        args
+    };
+    let (code, text) = common::poolguard_in(&cwd, &args(&[]));
+    assert_eq!(code, 1, "the variant is caught:\n{text}");
+    assert!(!text.contains("reproduce: "), "{text}");
+    assert!(!cwd.join("corpus").exists(), "nothing kept on disk");
+    let (code, text) = common::poolguard_in(&cwd, &args(&["--findings", "kept"]));
+    assert_eq!(code, 1, "the variant is caught:\n{text}");
+    let file = format!("kept/{FAST_INVARIANT}.json");
+    assert!(
+        text.contains(&format!("reproduce: poolguard replay {file}")),
+        "{text}"
+    );
+    assert!(cwd.join(&file).is_file(), "{text}");
+    assert!(!cwd.join("corpus").exists(), "no corpus kept");
+}
+
 #[test]
 fn bad_arguments_and_files_are_clear_errors() {
     let cwd = scratch("bad-input");

@@ -1010,22 +1010,43 @@ pub static CATALOG: &[Invariant] = &[
         statement: "Role membership changes only through grantRole/revokeRole by the role's admin or renounceRole by the holder.",
         broken_variant: "access-002-self-grant",
         check: |c| {
+            // Every role change the step asked for, with its sender: the transaction's, then each successful
+            // re-entry's (a contract actor's callback grants, revokes or renounces as the contract).
+            let asked: Vec<(Option<usize>, RoleOp)> = if c.step.success {
+                let reentries = c.step.events.reentries.iter().filter(|r| r.success);
+                c.step.role_op.map(|op| (c.prev.actor_index(c.step.caller), op))
+                    .into_iter()
+                    .chain(reentries.filter_map(|r| r.role_op.map(|op| (c.prev.actor_index(r.by), op))))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             for (i, a, b) in pools(c) {
-                for (r, role) in Role::ALL.iter().enumerate() {
+                // The changes an authorised sender asked for, with the roles held as they apply in order: an
+                // admin granted earlier in the step may grant in turn.
+                let mut held = if asked.is_empty() { Vec::new() } else { a.roles.clone() };
+                let mut explained: Vec<(Role, usize, bool)> = Vec::new();
+                for (sender, op) in &asked {
+                    let (role, account, is) = match *op {
+                        RoleOp::Grant { pool, role, account } if pool == i => (role, Some(account), true),
+                        RoleOp::Revoke { pool, role, account } if pool == i => (role, Some(account), false),
+                        RoleOp::Renounce { pool, role } if pool == i => (role, None, false),
+                        _ => continue,
+                    };
+                    let authorised = match account {
+                        Some(_) => sender.is_some_and(|x| held[role.admin().index()].get(x) == Some(&true)),
+                        None => sender.is_some(),
+                    };
+                    let Some(k) = account.or(*sender).filter(|_| authorised) else { continue };
+                    if let Some(slot) = held[role.index()].get_mut(k) {
+                        *slot = is;
+                    }
+                    explained.push((role, k, is));
+                }
+                for role in Role::ALL {
+                    let r = role.index();
                     for (k, (was, is)) in a.roles[r].iter().zip(&b.roles[r]).enumerate() {
-                        if was == is {
-                            continue;
-                        }
-                        let caller = c.prev.actor_index(c.step.caller);
-                        let admin_held = caller.is_some_and(|x| a.roles[role.admin().index()][x]);
-                        let explained = c.step.success
-                            && match c.step.role_op {
-                                Some(RoleOp::Grant { pool, role: rr, account }) => pool == i && rr == *role && account == k && *is && admin_held,
-                                Some(RoleOp::Revoke { pool, role: rr, account }) => pool == i && rr == *role && account == k && !*is && admin_held,
-                                Some(RoleOp::Renounce { pool, role: rr }) => pool == i && rr == *role && caller == Some(k) && !*is,
-                                None => false,
-                            };
-                        ensure(explained, || {
+                        ensure(was == is || explained.contains(&(role, k, *is)), || {
                             format!("pool{i}: {} of actor {k} changed {was} -> {is} in {}", role.solidity_name(), c.step.op)
                         })?;
                     }

@@ -819,6 +819,9 @@ pub struct Reentry {
     /// Accounts of the world its calldata names (ABI-encoded address words).
     #[serde(default)]
     pub named: Vec<Address>,
+    /// The role change its calldata asks for, if it is one (as [`StepRecord::role_op`] for the transaction).
+    #[serde(default)]
+    pub role_op: Option<RoleOp>,
 }
 
 /// A suite function that checks single out, as a step's transaction called it.

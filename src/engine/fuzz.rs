@@ -40,7 +40,7 @@ pub struct FuzzOptions {
     pub corpus: PathBuf,
     /// Where findings are written (default `corpus/findings`, or `corpus/findings/variants/NAME` for a variant).
     pub findings: Option<PathBuf>,
-    /// Keep nothing on disk.
+    /// Keep no corpus on disk, and no finding unless `findings` names where.
     pub no_save: bool,
     /// Fuzz this broken variant of the suite instead of the suite itself.
     pub variant: Option<String>,
@@ -70,6 +70,8 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
             None => base,
         }
     });
+    // A folder named with --no-save still receives the findings: a long run that found something keeps it.
+    let save_findings = !options.no_save || options.findings.is_some();
     let budget = match (options.runs, options.duration) {
         (Some(runs), _) => Budget::Runs(runs),
         (None, Some(d)) => Budget::Duration(d),
@@ -96,7 +98,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         budget,
         depth: options.depth,
         corpus_dir: (!options.no_save).then(|| options.corpus.clone()),
-        findings_dir: (!options.no_save).then(|| findings_dir.clone()),
+        findings_dir: save_findings.then(|| findings_dir.clone()),
         seeds,
         variant: options.variant.clone(),
         interrupt: Some(interrupt_flag()),
@@ -257,7 +259,7 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
         for f in report.findings.values() {
             println!("{}: {}", f.invariant, f.message);
             let path = findings_dir.join(Finding::file_name(&f.invariant));
-            if options.no_save {
+            if !save_findings {
                 continue;
             }
             // Only a hint that works: the file must have been written (write errors were printed above).

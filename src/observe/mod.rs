@@ -1160,6 +1160,7 @@ impl Observer {
                         success: ev.success,
                         target: ev.target,
                         named: world.named_in(&ev.data),
+                        role_op: world.role_op(ev.target, &ev.data),
                     });
                 }
                 continue;
