@@ -664,6 +664,61 @@ fn a_role_change_made_from_a_callback_is_explained_by_its_sender() {
             last.events.reentries
         );
     }
+    // Paid by someone else's step: a staker finalizes the actor's due request, and the actor's callback grants
+    // DEFAULT_ADMIN_ROLE, which it holds (ACCESS-003 asks who granted it: the callback, not the staker).
+    let mut world_run = world.clone();
+    let hundred = one * U256::from(100u8);
+    let actions = vec![
+        step(
+            wallet,
+            Op::Submit {
+                pool: 0,
+                receiver: wallet,
+                amount: hundred,
+            },
+        ),
+        step(
+            wallet,
+            Op::RequestWithdrawal {
+                pool: 0,
+                amount_gwei: poolguard::actions::Amount::Exact(U256::from(50_000_000_000u64)),
+                max_fee: U256::from(1u8),
+                value: U256::ZERO,
+            },
+        ),
+        grant(Role::DefaultAdmin),
+        arm(
+            "SmartOperator.grantRole(bytes32,address)",
+            vec![role_seed(Role::DefaultAdmin), staker],
+        ),
+        Action {
+            roll: 129_600,
+            ..step(index(world.actors.stakers[0]), Op::FinalizeDue { max: 1 })
+        },
+    ];
+    let observer = Observer::new(&world_run);
+    let result = run_sequence(
+        &mut world_run,
+        &observer,
+        &actions,
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        result.violations.is_empty(),
+        "finalize: {:?}",
+        result.violations
+    );
+    let last = result.steps.last().unwrap();
+    assert!(
+        last.success
+            && last
+                .events
+                .reentries
+                .first()
+                .is_some_and(|r| r.success && r.role_op.is_some()),
+        "finalize: the callback granted: {last:?}"
+    );
 }
 
 /// Issue 15's incremental observation: in paranoid mode every observation is also made in full and any

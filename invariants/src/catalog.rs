@@ -119,6 +119,66 @@ fn pools<'a>(
         .map(|(i, (a, b))| (i, a, b))
 }
 
+/// Every role change the step asked for, with its sender's actor index: the transaction's, then each successful
+/// re-entry's (a contract actor's callback grants, revokes or renounces as the contract). None when the step
+/// failed, since then nothing it asked for stayed.
+fn role_ops_asked(c: &Check<'_>) -> Vec<(Option<usize>, RoleOp)> {
+    if !c.step.success {
+        return Vec::new();
+    }
+    let reentries = c.step.events.reentries.iter().filter(|r| r.success);
+    c.step
+        .role_op
+        .map(|op| (c.prev.actor_index(c.step.caller), op))
+        .into_iter()
+        .chain(reentries.filter_map(|r| r.role_op.map(|op| (c.prev.actor_index(r.by), op))))
+        .collect()
+}
+
+/// The changes of pool `pool`'s roles (role, actor, whether held after) that `asked` makes legitimately: a grant or
+/// revoke by a holder of the role's admin role, a renounce by the holder. The roles held are those of `before`
+/// as the changes apply in order, so an admin granted earlier in the step may grant in turn.
+fn authorised_role_changes(
+    asked: &[(Option<usize>, RoleOp)],
+    pool: usize,
+    before: &PoolObservation,
+) -> Vec<(Role, usize, bool)> {
+    let mut held = if asked.is_empty() {
+        Vec::new()
+    } else {
+        before.roles.clone()
+    };
+    let mut explained = Vec::new();
+    for (sender, op) in asked {
+        let (role, account, is) = match *op {
+            RoleOp::Grant {
+                pool: p,
+                role,
+                account,
+            } if p == pool => (role, Some(account), true),
+            RoleOp::Revoke {
+                pool: p,
+                role,
+                account,
+            } if p == pool => (role, Some(account), false),
+            RoleOp::Renounce { pool: p, role } if p == pool => (role, None, false),
+            _ => continue,
+        };
+        let authorised = match account {
+            Some(_) => sender.is_some_and(|x| held[role.admin().index()].get(x) == Some(&true)),
+            None => sender.is_some(),
+        };
+        let Some(k) = account.or(*sender).filter(|_| authorised) else {
+            continue;
+        };
+        if let Some(slot) = held[role.index()].get_mut(k) {
+            *slot = is;
+        }
+        explained.push((role, k, is));
+    }
+    explained
+}
+
 const MAX_BPS: u64 = 2000;
 
 /// SPEC: request ids are an ERC-721 "BSPWR".
@@ -1010,39 +1070,9 @@ pub static CATALOG: &[Invariant] = &[
         statement: "Role membership changes only through grantRole/revokeRole by the role's admin or renounceRole by the holder.",
         broken_variant: "access-002-self-grant",
         check: |c| {
-            // Every role change the step asked for, with its sender: the transaction's, then each successful
-            // re-entry's (a contract actor's callback grants, revokes or renounces as the contract).
-            let asked: Vec<(Option<usize>, RoleOp)> = if c.step.success {
-                let reentries = c.step.events.reentries.iter().filter(|r| r.success);
-                c.step.role_op.map(|op| (c.prev.actor_index(c.step.caller), op))
-                    .into_iter()
-                    .chain(reentries.filter_map(|r| r.role_op.map(|op| (c.prev.actor_index(r.by), op))))
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let asked = role_ops_asked(c);
             for (i, a, b) in pools(c) {
-                // The changes an authorised sender asked for, with the roles held as they apply in order: an
-                // admin granted earlier in the step may grant in turn.
-                let mut held = if asked.is_empty() { Vec::new() } else { a.roles.clone() };
-                let mut explained: Vec<(Role, usize, bool)> = Vec::new();
-                for (sender, op) in &asked {
-                    let (role, account, is) = match *op {
-                        RoleOp::Grant { pool, role, account } if pool == i => (role, Some(account), true),
-                        RoleOp::Revoke { pool, role, account } if pool == i => (role, Some(account), false),
-                        RoleOp::Renounce { pool, role } if pool == i => (role, None, false),
-                        _ => continue,
-                    };
-                    let authorised = match account {
-                        Some(_) => sender.is_some_and(|x| held[role.admin().index()].get(x) == Some(&true)),
-                        None => sender.is_some(),
-                    };
-                    let Some(k) = account.or(*sender).filter(|_| authorised) else { continue };
-                    if let Some(slot) = held[role.index()].get_mut(k) {
-                        *slot = is;
-                    }
-                    explained.push((role, k, is));
-                }
+                let explained = authorised_role_changes(&asked, i, a);
                 for role in Role::ALL {
                     let r = role.index();
                     for (k, (was, is)) in a.roles[r].iter().zip(&b.roles[r]).enumerate() {
@@ -1065,8 +1095,14 @@ pub static CATALOG: &[Invariant] = &[
                 let d = Role::DefaultAdmin.index();
                 let gained = a.roles[d].iter().zip(&b.roles[d]).any(|(was, is)| !was && *is);
                 if gained {
-                    let caller_admin = c.prev.actor_index(c.step.caller).is_some_and(|x| a.roles[d][x]);
-                    ensure(caller_admin, || format!("pool{i}: DEFAULT_ADMIN_ROLE granted by {}", c.step.caller))?;
+                    // Granted by whoever asked, the step's own call or a contract actor's callback.
+                    let asked = role_ops_asked(c);
+                    let explained = authorised_role_changes(&asked, i, a);
+                    for (k, _) in a.roles[d].iter().zip(&b.roles[d]).enumerate().filter(|(_, (was, is))| !**was && **is) {
+                        ensure(explained.contains(&(Role::DefaultAdmin, k, true)), || {
+                            format!("pool{i}: DEFAULT_ADMIN_ROLE granted to actor {k} in {}, by no DEFAULT_ADMIN_ROLE holder", c.step.op)
+                        })?;
+                    }
                 }
             }
             Ok(())
