@@ -530,13 +530,15 @@ fn a_contract_actor_that_governs_never_fires_a_privileged_reentry() {
     assert_eq!(sent(&armed), [true, true, false, true]);
 }
 
-/// ACCESS-002 explains a role change made from a callback as it does one made by the step's own call. A contract
-/// actor granted a role renounces it, or grants one it administers, when a payment runs its hook: a legitimate
-/// change in the middle of a step whose own call (`WBERA.withdraw`) is no role operation. Found by long campaigns
-/// on the correct suite (a contract actor renouncing DEFAULT_ADMIN_ROLE during a `RequestRedeem`'s refund); the
-/// broken variant's self-grant is still caught (`tests/broken_variants.rs`).
+/// A privileged change made from a contract actor's callback is judged by the callback's sender, as one made by
+/// the step's own call is by the step's. A contract actor granted a role renounces it, or grants one it
+/// administers, when a payment runs its hook; paid by a staker's finalization, it grants DEFAULT_ADMIN_ROLE
+/// (ACCESS-003), or, as a feeder, reports (ORACLE-001). Each is legitimate, in the middle of a step whose own call
+/// is no role operation and whose sender holds nothing. Found by long campaigns on the correct suite (a contract
+/// actor renouncing DEFAULT_ADMIN_ROLE during a `RequestRedeem`'s refund fired ACCESS-002); the broken variants'
+/// self-grant, admin grant and open report are still caught (`tests/broken_variants.rs`).
 #[test]
-fn a_role_change_made_from_a_callback_is_explained_by_its_sender() {
+fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     use alloy_primitives::U256;
     use poolguard::actions::{Action, Op, Role};
     let world = common::world();
@@ -718,6 +720,41 @@ fn a_role_change_made_from_a_callback_is_explained_by_its_sender() {
                 .first()
                 .is_some_and(|r| r.success && r.role_op.is_some()),
         "finalize: the callback granted: {last:?}"
+    );
+    // The same payment with a feeder's callback that reports: ORACLE-001 asks whether a feeder sent the report,
+    // the callback's sender included.
+    let mut world_run = world.clone();
+    let mut actions = actions;
+    let expected: U256 = world
+        .view(
+            world.pools[1].staking_pool,
+            &poolguard::bindings::IStakingPool::expectedClBalanceCall {},
+        )
+        .unwrap();
+    let expected_gwei = expected / U256::from(1_000_000_000u64);
+    actions[2] = step(governance, Op::GrantFeeder { account: wallet });
+    actions[3] = arm(
+        "AccountingOracle.updateTotalDeposits(bytes,uint256,uint256)",
+        // Pool 1's pubkey, the balance it expects (in gwei), a reference slot past any reported.
+        vec![U256::from(1u8), expected_gwei, U256::from(1u64 << 40)],
+    );
+    let observer = Observer::new(&world_run);
+    let result = run_sequence(
+        &mut world_run,
+        &observer,
+        &actions,
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        result.violations.is_empty(),
+        "report: {:?}",
+        result.violations
+    );
+    let last = result.steps.last().unwrap();
+    assert!(
+        last.success && !last.events.reports.is_empty(),
+        "report: the callback reported: {last:?}"
     );
 }
 
