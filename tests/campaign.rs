@@ -533,14 +533,14 @@ fn a_contract_actor_that_governs_never_fires_a_privileged_reentry() {
 /// A privileged change made from a contract actor's callback is judged by the callback's sender, as one made by
 /// the step's own call is by the step's. A contract actor granted a role renounces it, or grants one it
 /// administers, when a payment runs its hook; paid by a staker's finalization, it grants DEFAULT_ADMIN_ROLE
-/// (ACCESS-003), or, as a feeder, reports (ORACLE-001). Each is legitimate, in the middle of a step whose own call
-/// is no role operation and whose sender holds nothing. Found by long campaigns on the correct suite (a contract
+/// (ACCESS-003), or, as a feeder, reports (ORACLE-001), or, as an owner, repeats its own upgrade (ACCESS-005). Each
+/// is legitimate, in the middle of a step whose own call is no role operation and whose sender holds nothing. Found by long campaigns on the correct suite (a contract
 /// actor renouncing DEFAULT_ADMIN_ROLE during a `RequestRedeem`'s refund fired ACCESS-002); the broken variants'
 /// self-grant, admin grant and open report are still caught (`tests/broken_variants.rs`).
 #[test]
 fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     use alloy_primitives::U256;
-    use poolguard::actions::{Action, Op, Role};
+    use poolguard::actions::{Action, Op, Role, UpgradeTarget};
     let world = common::world();
     // Pool 0's operator's, where every pool's operator has the same key.
     let operator = world.pools[0].smart_operator;
@@ -755,6 +755,61 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     assert!(
         last.success && !last.events.reports.is_empty(),
         "report: the callback reported: {last:?}"
+    );
+    // An owner's callback that repeats its own upgrade when a staker's finalization pays it (ACCESS-005 asks
+    // whether whoever upgraded governs: the callback's sender does).
+    let mut world_run = world.clone();
+    let to_wallet = world
+        .address_book
+        .iter()
+        .position(|a| *a == world.actors.contracts[0])
+        .unwrap() as u8;
+    actions[2] = step(
+        governance,
+        Op::TransferOwnership {
+            target: UpgradeTarget::WithdrawalVault,
+            to: to_wallet,
+        },
+    );
+    // Armed first: arming is itself a call through the actor, which a repeat would repeat.
+    actions[3] = step(
+        wallet,
+        Op::ArmHook {
+            actor: wallet,
+            mode: 4,
+            entry: 0,
+            args: Vec::new(),
+            value: U256::ZERO,
+        },
+    );
+    actions.insert(
+        4,
+        step(
+            wallet,
+            Op::Upgrade {
+                target: UpgradeTarget::WithdrawalVault,
+            },
+        ),
+    );
+    let observer = Observer::new(&world_run);
+    let result = run_sequence(
+        &mut world_run,
+        &observer,
+        &actions,
+        &StopOn::Never,
+        RunOptions::BARE,
+    );
+    assert!(
+        result.violations.is_empty(),
+        "upgrade: {:?}",
+        result.violations
+    );
+    let last = result.steps.last().unwrap();
+    assert!(
+        last.success
+            && last.events.upgrades > 0
+            && last.events.reentries.first().is_some_and(|r| r.success),
+        "upgrade: the callback upgraded again: {last:?}"
     );
 }
 
