@@ -616,17 +616,20 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
             },
         ),
     ];
-    let run = |mut actions: Vec<Action>| {
-        actions.extend(pay.iter().cloned());
+    let run_plain = |actions: &[Action]| {
         let mut world = world.clone();
         let observer = Observer::new(&world);
         run_sequence(
             &mut world,
             &observer,
-            &actions,
+            actions,
             &StopOn::Never,
             RunOptions::BARE,
         )
+    };
+    let run = |mut actions: Vec<Action>| {
+        actions.extend(pay.iter().cloned());
+        run_plain(&actions)
     };
     let role_seed = |role: Role| U256::from(role.index());
     let staker = book(world.actors.stakers[0]);
@@ -668,7 +671,6 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     }
     // Paid by someone else's step: a staker finalizes the actor's due request, and the actor's callback grants
     // DEFAULT_ADMIN_ROLE, which it holds (ACCESS-003 asks who granted it: the callback, not the staker).
-    let mut world_run = world.clone();
     let hundred = one * U256::from(100u8);
     let actions = vec![
         step(
@@ -698,14 +700,7 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
             ..step(index(world.actors.stakers[0]), Op::FinalizeDue { max: 1 })
         },
     ];
-    let observer = Observer::new(&world_run);
-    let result = run_sequence(
-        &mut world_run,
-        &observer,
-        &actions,
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
+    let result = run_plain(&actions);
     assert!(
         result.violations.is_empty(),
         "finalize: {:?}",
@@ -723,7 +718,6 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     );
     // The same payment with a feeder's callback that reports: ORACLE-001 asks whether a feeder sent the report,
     // the callback's sender included.
-    let mut world_run = world.clone();
     let mut actions = actions;
     let expected: U256 = world
         .view(
@@ -738,14 +732,7 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
         // Pool 1's pubkey, the balance it expects (in gwei), a reference slot past any reported.
         vec![U256::from(1u8), expected_gwei, U256::from(1u64 << 40)],
     );
-    let observer = Observer::new(&world_run);
-    let result = run_sequence(
-        &mut world_run,
-        &observer,
-        &actions,
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
+    let result = run_plain(&actions);
     assert!(
         result.violations.is_empty(),
         "report: {:?}",
@@ -758,7 +745,6 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     );
     // An owner's callback that repeats its own upgrade when a staker's finalization pays it (ACCESS-005 asks
     // whether whoever upgraded governs: the callback's sender does).
-    let mut world_run = world.clone();
     let to_wallet = world
         .address_book
         .iter()
@@ -791,14 +777,7 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
             },
         ),
     );
-    let observer = Observer::new(&world_run);
-    let result = run_sequence(
-        &mut world_run,
-        &observer,
-        &actions,
-        &StopOn::Never,
-        RunOptions::BARE,
-    );
+    let result = run_plain(&actions);
     assert!(
         result.violations.is_empty(),
         "upgrade: {:?}",
