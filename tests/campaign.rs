@@ -287,6 +287,23 @@ fn actor(world: &World, address: alloy_primitives::Address) -> usize {
     usize::from(world.actors.index_of(address).expect("an actor"))
 }
 
+/// The index an ABI call's `entry` takes for the entry point `key` (`Contract.signature`), of the contract at
+/// `address` where several contracts share the key (every pool's SmartOperator).
+fn entry_of(world: &World, key: &str, address: Option<alloy_primitives::Address>) -> u16 {
+    let at = world
+        .entry_points
+        .iter()
+        .position(|e| e.key() == key && address.is_none_or(|a| e.address == a));
+    at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
+}
+
+/// The index `account`, an address seed, `Op::TransferOwnership`'s `to` and the like take for `address` in the
+/// address book.
+fn book_index(world: &World, address: alloy_primitives::Address) -> usize {
+    let at = world.address_book.iter().position(|a| *a == address);
+    at.expect("in the address book")
+}
+
 #[test]
 fn reentrancy_through_a_contract_actors_callback_is_caught_and_the_suite_guards_it() {
     let sequence = r#"{"format":"poolguard-sequence/1","actions":[
@@ -432,28 +449,13 @@ fn access_control_oracle_sees_calls_made_from_a_callback() {
 /// permissionless one), and governance does not pass to an actor armed with one.
 #[test]
 fn a_contract_actor_that_governs_never_fires_a_privileged_reentry() {
-    use alloy_primitives::{Address, U256};
+    use alloy_primitives::U256;
     use poolguard::actions::{Action, Op, UpgradeTarget};
     let world = common::world();
-    let entry = |key: &str| {
-        let at = world.entry_points.iter().position(|e| e.key() == key);
-        at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
-    };
-    let index = |address: Address| {
-        world
-            .actors
-            .all()
-            .iter()
-            .position(|a| *a == address)
-            .unwrap() as u8
-    };
-    let wallet = index(world.actors.contracts[0]);
-    let governance = index(world.actors.governance);
-    let book_entry = world
-        .address_book
-        .iter()
-        .position(|a| *a == world.actors.contracts[0])
-        .unwrap() as u8;
+    let entry = |key: &str| entry_of(&world, key, None);
+    let wallet = actor(&world, world.actors.contracts[0]) as u8;
+    let governance = actor(&world, world.actors.governance) as u8;
+    let book_entry = book_index(&world, world.actors.contracts[0]) as u8;
     let one = U256::from(10u64).pow(U256::from(18u8));
     let step = |caller, op| Action {
         origin: None,
@@ -545,30 +547,13 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     // Pool 0's operator's, where every pool's operator has the same key.
     let operator = world.pools[0].smart_operator;
     let entry = |key: &str| {
-        let at = world.entry_points.iter().position(|e| {
-            e.key() == key && (!key.starts_with("SmartOperator.") || e.address == operator)
-        });
-        at.unwrap_or_else(|| panic!("no entry point {key}")) as u16
+        let shared = key.starts_with("SmartOperator.");
+        entry_of(&world, key, shared.then_some(operator))
     };
-    let index = |address| {
-        world
-            .actors
-            .all()
-            .iter()
-            .position(|a| *a == address)
-            .unwrap() as u8
-    };
-    let wallet = index(world.actors.contracts[0]);
-    let governance = index(world.actors.governance);
-    let book = |address| {
-        let at = world
-            .address_book
-            .iter()
-            .position(|a| *a == address)
-            .unwrap();
-        // An address seed n > 0 names address-book entry n - 1.
-        U256::from(at + 1)
-    };
+    let wallet = actor(&world, world.actors.contracts[0]) as u8;
+    let governance = actor(&world, world.actors.governance) as u8;
+    // An address seed n > 0 names address-book entry n - 1.
+    let book = |address| U256::from(book_index(&world, address) + 1);
     let one = U256::from(10u64).pow(U256::from(18u8));
     let step = |caller, op| Action {
         origin: None,
@@ -697,7 +682,10 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
         ),
         Action {
             roll: 129_600,
-            ..step(index(world.actors.stakers[0]), Op::FinalizeDue { max: 1 })
+            ..step(
+                actor(&world, world.actors.stakers[0]) as u8,
+                Op::FinalizeDue { max: 1 },
+            )
         },
     ];
     let result = run_plain(&actions);
@@ -745,11 +733,7 @@ fn a_privileged_change_made_from_a_callback_is_judged_by_its_sender() {
     );
     // An owner's callback that repeats its own upgrade when a staker's finalization pays it (ACCESS-005 asks
     // whether whoever upgraded governs: the callback's sender does).
-    let to_wallet = world
-        .address_book
-        .iter()
-        .position(|a| *a == world.actors.contracts[0])
-        .unwrap() as u8;
+    let to_wallet = book_index(&world, world.actors.contracts[0]) as u8;
     actions[2] = step(
         governance,
         Op::TransferOwnership {
