@@ -172,6 +172,39 @@ impl CompileError {
     }
 }
 
+/// The default of every command's `--contracts`: the suite in `contracts/`.
+pub const DEFAULT_CONTRACTS: &str = "contracts";
+
+/// The command line `poolguard ARGS` that a printed hint tells the user to run, from the current directory, on the
+/// suite at `contracts`: it names `--contracts` unless the default finds the same suite, so that the hint works
+/// exactly as printed after a run on a suite elsewhere. Words a shell would split or expand are quoted.
+pub fn poolguard_command(contracts: &Path, args: &[&str]) -> String {
+    let resolve = |given: &Path| {
+        let root = contracts_root(given);
+        std::fs::canonicalize(&root).unwrap_or(root)
+    };
+    let mut words = vec!["poolguard".to_string()];
+    if resolve(contracts) != resolve(Path::new(DEFAULT_CONTRACTS)) {
+        words.push("--contracts".to_string());
+        words.push(shell_word(&contracts.to_string_lossy()));
+    }
+    words.extend(args.iter().map(|arg| shell_word(arg)));
+    words.join(" ")
+}
+
+/// `word` as one shell word: as it is where no shell would split or expand it, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// The suite's root as given on the command line (`--contracts`): `given` if it exists or is absolute, else the
 /// same relative path under poolguard's own source folder if that exists (so `contracts` works from anywhere
 /// in a checkout's build), else `given`.
@@ -892,6 +925,32 @@ mod tests {
 
     fn real_suite() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts")
+    }
+
+    #[test]
+    fn a_printed_command_names_the_suite_only_where_the_default_would_not_find_it() {
+        assert_eq!(
+            poolguard_command(Path::new(DEFAULT_CONTRACTS), &["replay", "kept/A.json"]),
+            "poolguard replay kept/A.json"
+        );
+        // The same suite by another name is the default's.
+        assert_eq!(
+            poolguard_command(&real_suite(), &["replay", "a b.json"]),
+            "poolguard replay 'a b.json'"
+        );
+        let elsewhere = TempDir::new("hint");
+        let named = elsewhere.0.join("it's here");
+        fs::create_dir_all(&named).unwrap();
+        assert_eq!(
+            poolguard_command(&named, &["fuzz", "--variant", "v"]),
+            format!(
+                "poolguard --contracts '{}' fuzz --variant v",
+                named.display().to_string().replace('\'', r"'\''")
+            )
+        );
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("$HOME"), "'$HOME'");
+        assert_eq!(shell_word("a/b-c_1.json"), "a/b-c_1.json");
     }
 
     /// A suite in a temp dir: `node_modules` links to the real one, `package.json` is copied,

@@ -32,7 +32,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 )]
 struct Cli {
     /// The Solidity project (Foundry layout).
-    #[arg(long, global = true, default_value = "contracts")]
+    #[arg(long, global = true, default_value = poolguard::compile::DEFAULT_CONTRACTS)]
     contracts: PathBuf,
     #[command(subcommand)]
     command: Command,

@@ -122,6 +122,98 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     );
 }
 
+/// A copy of the suite in `dir` (its sources, tests and settings; `node_modules` linked), whose only variant is
+/// `variant`, a copy of the fast variant: a suite the default `--contracts` does not find.
+fn suite_elsewhere(dir: &std::path::Path, variant: &str) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            // Installed, built or cached, and the suite's own variants: none belong to the copy.
+            if ["node_modules", ".poolguard", "cache", "out"].contains(&name.as_ref())
+                || name.starts_with("variants")
+            {
+                continue;
+            }
+            let (from, to) = (entry.path(), to.join(entry.file_name()));
+            if entry.file_type().unwrap().is_dir() {
+                copy(&from, &to);
+            } else {
+                std::fs::copy(&from, &to).unwrap();
+            }
+        }
+    }
+    let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("contracts");
+    copy(&suite, dir);
+    std::os::unix::fs::symlink(suite.join("node_modules"), dir.join("node_modules")).unwrap();
+    std::fs::create_dir_all(dir.join("variants")).unwrap();
+    std::fs::copy(
+        suite.join(format!("variants/{FAST_VARIANT}.json")),
+        dir.join(format!("variants/{variant}.json")),
+    )
+    .unwrap();
+}
+
+/// A campaign on a suite given with `--contracts` prints a `reproduce:` hint that names that suite (quoted where a
+/// shell would split it), and the hint, run verbatim by a shell, reproduces the finding; without `--contracts` the
+/// replay would not find the variant.
+#[test]
+fn a_hint_names_the_suite_the_run_was_given() {
+    let cwd = scratch("suite-elsewhere");
+    let variant = "elsewhere-deposit-bonus";
+    suite_elsewhere(&cwd.join("suite elsewhere"), variant);
+    let (code, text) = common::poolguard_in(
+        &cwd,
+        &[
+            "fuzz",
+            "--contracts",
+            "suite elsewhere",
+            "--variant",
+            variant,
+            "--runs",
+            "64",
+            "--seed",
+            "1",
+            "--workers",
+            "1",
+            "--no-save",
+            "--findings",
+            "kept",
+        ],
+    );
+    assert_eq!(code, 1, "the variant is caught:\n{text}");
+    let expected = format!(
+        "reproduce: poolguard --contracts 'suite elsewhere' replay kept/{FAST_INVARIANT}.json"
+    );
+    let hint = text
+        .lines()
+        .map(str::trim)
+        .find(|l| *l == expected)
+        .unwrap_or_else(|| panic!("{expected}:\n{text}"));
+    let command = hint
+        .strip_prefix("reproduce: poolguard ")
+        .map(|rest| format!("'{}' {rest}", env!("CARGO_BIN_EXE_poolguard")))
+        .unwrap();
+    let out = Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    let replayed = common::output_text(&out);
+    assert_eq!(out.status.code(), Some(1), "{command}:\n{replayed}");
+    assert!(
+        replayed.contains(&format!("violated {FAST_INVARIANT}")),
+        "{replayed}"
+    );
+    // The default suite has no such variant: the hint needs the suite it names.
+    let (code, text) =
+        common::poolguard_in(&cwd, &["replay", &format!("kept/{FAST_INVARIANT}.json")]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains(variant), "{text}");
+}
+
 /// `--no-save` keeps nothing on disk, except the findings where `--findings` names a folder: a long run that found
 /// something keeps it, and its hint names the file written.
 #[test]

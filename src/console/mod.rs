@@ -20,7 +20,7 @@ use alloy_primitives::{Log, B256};
 use poolguard_invariants::{StepRecord, Violation, CATALOG};
 
 use crate::actions::{abi, Action, Op, OpKind};
-use crate::compile::{suite_root, Artifacts};
+use crate::compile::{poolguard_command, suite_root, Artifacts, DEFAULT_CONTRACTS};
 use crate::engine::finding::{Finding, FINDING_FORMAT};
 use crate::engine::replayable::load_replayable;
 use crate::engine::runner::{outcome_text, Stepper};
@@ -57,7 +57,7 @@ pub fn console(contracts: &Path, options: &ConsoleOptions) -> anyhow::Result<boo
     let pools = loaded.as_ref().map_or(options.pools, |f| f.pools).max(1);
     let root = suite_root(contracts, variant.as_deref())?;
     let (world, artifacts) = World::build(&root, pools)?;
-    let mut session = Session::new(world, &artifacts, variant);
+    let mut session = Session::new(world, &artifacts, variant).with_contracts(contracts);
     if let (Some(finding), Some(file)) = (loaded, &options.file) {
         finding.warn_if_other_suite(&session.world);
         finding
@@ -191,6 +191,8 @@ pub struct Session {
     names: Names,
     stepper: Stepper,
     variant: Option<String>,
+    /// The suite as given with `--contracts`, for the `replay` command `save` prints.
+    contracts: PathBuf,
     /// The steps run, in order.
     steps: Vec<Action>,
     /// Their trace lines (with violations).
@@ -216,6 +218,7 @@ impl Session {
             observer,
             stepper,
             variant,
+            contracts: PathBuf::from(DEFAULT_CONTRACTS),
             steps: Vec::new(),
             lines: Vec::new(),
             loaded: Vec::new(),
@@ -224,6 +227,13 @@ impl Session {
             last: None,
             snapshots: BTreeMap::new(),
         }
+    }
+
+    /// The session on the suite given as `contracts` (`--contracts`; default [`DEFAULT_CONTRACTS`]), which the
+    /// `replay` command that `save` prints names where the default would not find it.
+    pub fn with_contracts(mut self, contracts: &Path) -> Self {
+        self.contracts = contracts.to_path_buf();
+        self
     }
 
     /// The world as it is now.
@@ -691,19 +701,18 @@ impl Session {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         std::fs::write(path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        let replay = poolguard_command(&self.contracts, &["replay", &path.to_string_lossy()]);
         Ok(match first {
             Some(v) => format!(
-                "saved {} steps to {} (finding {}); `poolguard replay {}` reproduces it",
+                "saved {} steps to {} (finding {}); `{replay}` reproduces it",
                 self.steps.len(),
                 path.display(),
                 v.invariant,
-                path.display()
             ),
             None => format!(
-                "saved {} steps to {} (no violation); `poolguard replay {}` runs them",
+                "saved {} steps to {} (no violation); `{replay}` runs them",
                 self.steps.len(),
                 path.display(),
-                path.display()
             ),
         })
     }

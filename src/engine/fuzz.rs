@@ -15,7 +15,7 @@ use super::campaign::{run_campaign, Budget, CampaignConfig, Progress};
 use super::corpus::load_sequences;
 use super::finding::Finding;
 use crate::actions::OpKind;
-use crate::compile::{contracts_root, suite_root};
+use crate::compile::{contracts_root, poolguard_command, suite_root};
 use crate::coverage;
 use crate::observe::ObserveMode;
 use crate::sourcemap::SourceIndex;
@@ -48,11 +48,11 @@ pub struct FuzzOptions {
     pub paranoid: bool,
 }
 
-/// The fuzz command on the suite at `contracts`: progress on stderr (a spinner on a terminal, a line every 10 s
+/// The fuzz command on the suite at `given` (`--contracts`), or its variant: progress on stderr (a spinner on a terminal, a line every 10 s
 /// otherwise), the summary on stdout; the first SIGINT stops after the run in progress and still summarises.
 /// Returns whether an invariant was violated.
-pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
-    let contracts = &suite_root(contracts, options.variant.as_deref())?;
+pub fn fuzz(given: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
+    let contracts = &suite_root(given, options.variant.as_deref())?;
     if options.workers == 0 {
         bail!("--workers must be at least 1");
     }
@@ -264,7 +264,11 @@ pub fn fuzz(contracts: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
             }
             // Only a hint that works: the file must have been written (write errors were printed above).
             if path.is_file() {
-                println!("    reproduce: poolguard replay {}", path.display());
+                println!(
+                    "    reproduce: {}",
+                    // The suite as the user gave it: the finding names the variant, which replay applies to it.
+                    poolguard_command(given, &["replay", &path.to_string_lossy()])
+                );
             } else {
                 println!("    not saved to {}: see the warning above", path.display());
             }

@@ -307,9 +307,9 @@ pub fn mutate(contracts: &Path, options: &MutateOptions) -> anyhow::Result<bool>
         })
         .collect();
     if !survivors.is_empty() {
-        println!("survivors (reproduce with `poolguard fuzz --variant FILE`):");
+        println!("survivors (each with the command that runs the campaign on it):");
         for m in survivors {
-            println!("  {}  {}", m.id, m.variant.display());
+            println!("  {}  {}", m.id, report.reproduce(m));
         }
     }
     for e in &errors {

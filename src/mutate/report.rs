@@ -14,6 +14,7 @@ use serde_sarif::sarif::{
 use super::mutant::{one_line, Mutant};
 use super::operators::Operator;
 use super::run::Outcome;
+use crate::compile::poolguard_command;
 use crate::report::html::{esc, CSS};
 
 /// The format tag of `mutants.json`.
@@ -37,7 +38,7 @@ pub struct MutantResult {
     pub original: String,
     /// Its replacement.
     pub replacement: String,
-    /// The variant file (`poolguard fuzz --variant FILE` runs the campaign on it).
+    /// The variant file (`poolguard fuzz --variant FILE` runs the campaign on it; see [`MutationReport::reproduce`]).
     pub variant: PathBuf,
     /// Wall-clock seconds, compile included.
     pub seconds: f64,
@@ -166,6 +167,14 @@ impl MutationReport {
         }
     }
 
+    /// The command that runs the campaign on survivor `m` (its variant of this report's suite).
+    pub fn reproduce(&self, m: &MutantResult) -> String {
+        poolguard_command(
+            &self.suite,
+            &["fuzz", "--variant", &m.variant.to_string_lossy()],
+        )
+    }
+
     /// The tables printed at the end of a run.
     pub fn summary_text(&self) -> String {
         let mut out = String::new();
@@ -275,14 +284,14 @@ impl MutationReport {
             let _ = write!(
                 body,
                 "<h3 id=\"{id}\">{id} <span class=\"bad\">{status}</span></h3><pre>{file}:{line}\n- {orig}\n+ {repl}</pre>\
-                 <p><code>poolguard fuzz --variant {variant}</code></p>",
+                 <p><code>{reproduce}</code></p>",
                 id = esc(&m.id),
                 status = m.outcome.status(),
                 file = esc(&m.file),
                 line = m.line,
                 orig = esc(&m.original),
                 repl = esc(&m.replacement),
-                variant = esc(&m.variant.display().to_string()),
+                reproduce = esc(&self.reproduce(m)),
             );
         }
         if !any {
@@ -342,13 +351,13 @@ impl MutationReport {
                     .replace('\\', "/");
                 let text = format!(
                     "Mutant {} {} ({} budget): `{}` became `{}` and no invariant fired. Reproduce with \
-                     `poolguard fuzz --variant {}`.",
+                     `{}`.",
                     m.id,
                     m.outcome.status(),
                     self.budget,
                     one_line(&m.original),
                     one_line(&m.replacement),
-                    m.variant.display()
+                    self.reproduce(m)
                 );
                 let mut result = SarifResult::builder()
                     .rule_id(SURVIVOR_RULE)
