@@ -114,8 +114,9 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
         }
         Err(crate::layout::LayoutError::Missing(path)) => {
             println!(
-                "storage layout: not checked, {} is missing (`poolguard layout --write` writes it)",
-                path.display()
+                "storage layout: not checked, {} is missing (`{}` writes it)",
+                path.display(),
+                crate::compile::poolguard_command(contracts, &["layout", "--write"])
             );
             None
         }

@@ -51,7 +51,7 @@ pub enum LayoutError {
         message: String,
     },
     /// There is no baseline to compare with.
-    #[error("{0}: no storage-layout baseline (write one with `poolguard layout --write`)")]
+    #[error("{0}: no storage-layout baseline (`poolguard layout --write` writes one)")]
     Missing(PathBuf),
 }
 
@@ -715,12 +715,21 @@ pub fn layout_command(
         }
         return Ok(false);
     }
-    let report = compare(&read_baseline(&suite)?, &artifacts, &asts);
+    let write_command = crate::compile::poolguard_command(contracts, &["layout", "--write"]);
+    let baseline = match read_baseline(&suite) {
+        Ok(baseline) => baseline,
+        Err(LayoutError::Missing(path)) => anyhow::bail!(
+            "{}: no storage-layout baseline (`{write_command}` writes one)",
+            path.display()
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let report = compare(&baseline, &artifacts, &asts);
     print!("{}", report.render());
     if !report.compatible() {
         println!(
             "an upgrade to this code would corrupt storage; if the change is intended for fresh deployments only, \
-             `poolguard layout --write` records the new layout"
+             `{write_command}` records the new layout"
         );
     }
     Ok(!report.compatible())

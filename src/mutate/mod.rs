@@ -178,7 +178,7 @@ pub fn mutate(contracts: &Path, options: &MutateOptions) -> anyhow::Result<bool>
         );
     }
     if !todo.is_empty() {
-        baseline_is_clean(&artifacts, &settings)?;
+        baseline_is_clean(contracts, &artifacts, &settings)?;
     }
 
     let stop = crate::engine::fuzz::interrupt_flag();
@@ -390,8 +390,9 @@ fn select(
     Ok(mutants)
 }
 
-/// The campaign must be clean on the suite itself, or every mutant would look killed.
+/// The campaign must be clean on the suite itself (at `contracts`, as given), or every mutant would look killed.
 fn baseline_is_clean(
+    contracts: &Path,
     artifacts: &crate::compile::Artifacts,
     settings: &RunSettings,
 ) -> anyhow::Result<()> {
@@ -418,10 +419,11 @@ fn baseline_is_clean(
     );
     if let Some(f) = report.findings.values().next() {
         bail!(
-            "the campaign violates {} on the suite itself ({}), so it cannot judge mutants; run `poolguard fuzz` \
-             and fix that first",
+            "the campaign violates {} on the suite itself ({}), so it cannot judge mutants; run `{}` and fix that \
+             first",
             f.invariant,
-            f.message
+            f.message,
+            crate::compile::poolguard_command(contracts, &["fuzz"])
         );
     }
     Ok(())
