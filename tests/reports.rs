@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use poolguard::variants::{find_variant, Variant};
+use poolguard::variants::Variant;
 
 const VARIANT: &str = "fee-001-commission-cap-25";
 const BROKEN: &str = "FEE-001";
@@ -202,7 +202,10 @@ fn a_missing_regression_file_is_an_error_not_a_panic() {
 fn foundry_export_fails_under_forge_on_the_variant_and_passes_on_the_suite() {
     let (_, _, out) = variant_gate();
     let finding = out.join("findings").join(format!("{BROKEN}.json"));
-    let test_file = scratch("foundry-export").join("Finding.t.sol");
+    // Written outside the suite, in a folder whose name a shell would split.
+    let test_file = scratch("foundry-export")
+        .join("exported tests")
+        .join("Finding.t.sol");
     let (code, text) = poolguard(&[
         "export",
         "--foundry",
@@ -215,12 +218,24 @@ fn foundry_export_fails_under_forge_on_the_variant_and_passes_on_the_suite() {
     assert_eq!(code, 0, "{text}");
     let contract = format!("PoolguardFinding_{}_Test", BROKEN.replace('-', "_"));
 
+    // On the broken variant, the printed command, run by a shell as printed (it copies the test into the variant).
+    let run_it = text
+        .lines()
+        .find_map(|l| l.strip_prefix("run it: "))
+        .unwrap_or_else(|| panic!("a `run it:` line:\n{text}"));
+    let out = Command::new("sh").args(["-c", run_it]).output().unwrap();
+    let ran = common::output_text(&out);
+    assert!(
+        !out.status.success(),
+        "the export must fail on the broken variant:\n{run_it}\n{ran}"
+    );
+    assert!(
+        ran.contains(&format!("[FAIL: {BROKEN}")),
+        "fails on the same property:\n{ran}"
+    );
+
     let root = common::contracts_root();
     let cache = root.join(".poolguard").join("variants");
-    let broken = find_variant(&root.join("variants"), VARIANT)
-        .unwrap()
-        .materialize(&root, &cache)
-        .unwrap();
     let pristine = Variant {
         name: "reports-test-pristine".into(),
         invariant: String::new(),
@@ -229,20 +244,9 @@ fn foundry_export_fails_under_forge_on_the_variant_and_passes_on_the_suite() {
     }
     .materialize(&root, &cache)
     .unwrap();
-    for suite in [&broken, &pristine] {
-        let dir = suite.join("test/findings");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(&test_file, dir.join("Finding.t.sol")).unwrap();
-    }
-    let (passed, text) = common::forge_test(&broken, &contract);
-    assert!(
-        !passed,
-        "the export must fail on the broken variant:\n{text}"
-    );
-    assert!(
-        text.contains(&format!("[FAIL: {BROKEN}")),
-        "fails on the same property:\n{text}"
-    );
+    let dir = pristine.join("test/findings");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(&test_file, dir.join("Finding.t.sol")).unwrap();
     let (passed, text) = common::forge_test(&pristine, &contract);
     assert!(passed, "the export must pass on the correct suite:\n{text}");
 }

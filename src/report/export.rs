@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _};
 
 use super::calldata::CalldataDecoder;
 use super::{cast as cast_script, foundry as foundry_test, plan_sequence};
-use crate::compile::suite_root;
+use crate::compile::{shell_word, suite_root};
 use crate::engine::{run_sequence, Finding, RunOptions, StopOn};
 use crate::observe::Observer;
 use crate::world::World;
@@ -91,17 +91,16 @@ pub fn export(
                 (Some(file), Some(dir)) if file.starts_with(&dir) => String::new(),
                 _ => {
                     let dest = root.join(foundry_test::EXPORT_DIR);
+                    let dest = shell_word(&dest.to_string_lossy());
                     format!(
-                        "mkdir -p {} && cp {} {} && ",
-                        dest.display(),
-                        path.display(),
-                        dest.display()
+                        "mkdir -p {dest} && cp {} {dest} && ",
+                        shell_word(&path.to_string_lossy()),
                     )
                 }
             };
             println!(
                 "run it: {copy}cd {} && npx --no-install forge test --use ./solc-front.js --offline --match-contract {} -vv",
-                root.display(),
+                shell_word(&root.to_string_lossy()),
                 foundry_test::contract_name(&finding)
             );
         }
@@ -130,7 +129,7 @@ pub fn export(
             println!("wrote {} and {}", script.display(), genesis.display());
             println!(
                 "review it, then run: {} (--keep leaves anvil running for inspection)",
-                script.display()
+                shell_word(&script.to_string_lossy())
             );
         }
     }
