@@ -48,9 +48,9 @@ pub struct FuzzOptions {
     pub paranoid: bool,
 }
 
-/// The fuzz command on the suite at `given` (`--contracts`), or its variant: progress on stderr (a spinner on a terminal, a line every 10 s
-/// otherwise), the summary on stdout; the first SIGINT stops after the run in progress and still summarises.
-/// Returns whether an invariant was violated.
+/// The fuzz command on the suite at `given` (`--contracts`), or its variant: progress on stderr (a spinner on a
+/// terminal, a line every 10 s otherwise), the summary on stdout; the first SIGINT stops after the run in progress
+/// and still summarises. Returns whether an invariant was violated.
 pub fn fuzz(given: &Path, options: &FuzzOptions) -> anyhow::Result<bool> {
     let contracts = &suite_root(given, options.variant.as_deref())?;
     if options.workers == 0 {
