@@ -122,6 +122,24 @@ fn variant_findings_replay_as_printed_and_stay_out_of_the_suites_gate() {
     );
 }
 
+/// The arguments of a short one-worker campaign on `variant` that keeps no corpus, then `extra`.
+fn quick_campaign<'a>(variant: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "fuzz",
+        "--variant",
+        variant,
+        "--runs",
+        "64",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--no-save",
+    ];
+    args.extend(extra);
+    args
+}
+
 /// A copy of the suite in `dir` (its sources, tests and settings; `node_modules` linked), whose only variant is
 /// `variant`, a copy of the fast variant: a suite the default `--contracts` does not find.
 fn suite_elsewhere(dir: &std::path::Path, variant: &str) {
@@ -166,22 +184,10 @@ fn a_hint_names_the_suite_the_run_was_given() {
     suite_elsewhere(&cwd.join("suite elsewhere"), variant);
     let (code, text) = common::poolguard_in(
         &cwd,
-        &[
-            "fuzz",
-            "--contracts",
-            "suite elsewhere",
-            "--variant",
+        &quick_campaign(
             variant,
-            "--runs",
-            "64",
-            "--seed",
-            "1",
-            "--workers",
-            "1",
-            "--no-save",
-            "--findings",
-            "kept",
-        ],
+            &["--contracts", "suite elsewhere", "--findings", "kept"],
+        ),
     );
     assert_eq!(code, 1, "the variant is caught:\n{text}");
     let expected = format!(
@@ -219,22 +225,7 @@ fn a_hint_names_the_suite_the_run_was_given() {
 #[test]
 fn no_save_keeps_findings_only_where_a_folder_is_named() {
     let cwd = scratch("no-save");
-    let args = |extra: &[&'static str]| {
-        let mut args = vec![
-            "fuzz",
-            "--variant",
-            FAST_VARIANT,
-            "--runs",
-            "64",
-            "--seed",
-            "1",
-            "--workers",
-            "1",
-            "--no-save",
-        ];
-        args.extend(extra);
-        args
-    };
+    let args = |extra: &[&'static str]| quick_campaign(FAST_VARIANT, extra);
     let (code, text) = common::poolguard_in(&cwd, &args(&[]));
     assert_eq!(code, 1, "the variant is caught:\n{text}");
     assert!(!text.contains("reproduce: "), "{text}");
