@@ -91,6 +91,7 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
         regression_dirs,
         coverage: !options.no_coverage,
         suite_root: root.clone(),
+        contracts: contracts.to_path_buf(),
     };
     let last = Mutex::new(Instant::now());
     let on_progress = |p: &Progress| {
@@ -194,7 +195,13 @@ pub fn gate(contracts: &Path, options: &GateOptions) -> anyhow::Result<bool> {
         );
     }
     if let Some(layout) = &summary.layout {
-        print!("storage layout:\n{}", layout.render());
+        print!(
+            "storage layout:\n{}",
+            layout.render(&crate::compile::poolguard_command(
+                contracts,
+                &["layout", "--write"]
+            ))
+        );
     }
     for key in &never {
         println!(
@@ -215,6 +222,8 @@ pub struct GateConfig {
     pub coverage: bool,
     /// The suite's root (for source files).
     pub suite_root: PathBuf,
+    /// The suite as given (`--contracts`), for the commands the gate prints.
+    pub contracts: PathBuf,
 }
 
 /// Runs the gate on `world` (compiled from `artifacts`).
@@ -242,6 +251,7 @@ pub fn run_gate(
             &path,
             &suite,
             config.campaign.variant.as_deref(),
+            &config.contracts,
         );
         summary.regressions.push(check);
         summary.violations.extend(violation);
@@ -305,6 +315,7 @@ fn replay_regression(
     path: &Path,
     suite: &str,
     variant: Option<&str>,
+    contracts: &Path,
 ) -> (RegressionCheck, Option<ReportedViolation>) {
     let mut check = RegressionCheck {
         path: path.to_path_buf(),
@@ -322,13 +333,24 @@ fn replay_regression(
     check.invariant = finding.invariant.clone();
     // A finding of a broken variant says nothing about this suite: replayed here it would pass for the wrong reason.
     if finding.variant.as_deref() != variant {
+        let on =
+            |v: Option<&str>| v.map_or("the suite itself".to_string(), |v| format!("variant {v}"));
+        // The gate that replays it where it was made: its own variant, its folder alone.
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_string_lossy();
+        let mut args = vec!["gate"];
+        if let Some(v) = finding.variant.as_deref() {
+            args.extend(["--variant", v]);
+        }
+        args.extend(["--regressions", &folder]);
         check.error = Some(format!(
-            "made on {}, not on {}: gate it with `poolguard gate --variant NAME --regressions DIR`, or move it out",
-            finding
-                .variant
-                .as_deref()
-                .map_or("the suite itself".to_string(), |v| format!("variant {v}")),
-            variant.map_or("the suite itself".to_string(), |v| format!("variant {v}")),
+            "made on {}, not on {}: gate it with `{}`, or move it out",
+            on(finding.variant.as_deref()),
+            on(variant),
+            crate::compile::poolguard_command(contracts, &args),
         ));
         return (check, None);
     }

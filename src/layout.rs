@@ -51,7 +51,7 @@ pub enum LayoutError {
         message: String,
     },
     /// There is no baseline to compare with.
-    #[error("{0}: no storage-layout baseline (`poolguard layout --write` writes one)")]
+    #[error("{0}: no storage-layout baseline")]
     Missing(PathBuf),
 }
 
@@ -290,8 +290,10 @@ pub struct LayoutReport {
     pub checked: Vec<(String, PathBuf)>,
     /// What breaks an upgrade.
     pub incompatibilities: Vec<Incompatibility>,
-    /// What does not (renames, appended variables, contracts new since the baseline).
+    /// What does not (renames, appended variables).
     pub notes: Vec<String>,
+    /// Upgradeable implementations new since the baseline, by `path:Name` (compatible: nothing to upgrade from).
+    pub unrecorded: Vec<String>,
 }
 
 impl LayoutReport {
@@ -300,8 +302,9 @@ impl LayoutReport {
         self.incompatibilities.is_empty()
     }
 
-    /// A readable summary, one line per contract and per finding.
-    pub fn render(&self) -> String {
+    /// A readable summary, one line per contract and per finding; `write_command` is the command line that records
+    /// the suite's baseline, named where a contract is new since it.
+    pub fn render(&self, write_command: &str) -> String {
         let mut text = String::new();
         for (contract, _) in &self.checked {
             let problems: Vec<&Incompatibility> = self
@@ -321,6 +324,12 @@ impl LayoutReport {
         }
         for note in &self.notes {
             let _ = writeln!(text, "note: {note}");
+        }
+        for contract in &self.unrecorded {
+            let _ = writeln!(
+                text,
+                "note: {contract}: new upgradeable implementation, not in the baseline (`{write_command}` adds it)"
+            );
         }
         text
     }
@@ -458,8 +467,9 @@ pub fn read_baseline(root: &Path) -> Result<Baseline, LayoutError> {
     // The format first: an older baseline lacks fields, and saying so beats a missing-field error.
     if value["format"] != LAYOUT_FORMAT {
         return Err(malformed(format!(
-            "format {}, expected {LAYOUT_FORMAT:?} (re-record it with `poolguard layout --write`)",
-            value["format"]
+            "format {}, expected {LAYOUT_FORMAT:?} (re-record it with `{}`)",
+            value["format"],
+            crate::compile::poolguard_command(root, &["layout", "--write"])
         )));
     }
     serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
@@ -545,9 +555,7 @@ pub fn compare(
     for (contract, (source, _)) in &now {
         if !baseline.contracts.contains_key(contract) {
             report.checked.push((contract.clone(), source.clone()));
-            report.notes.push(format!(
-                "{contract}: new upgradeable implementation, not in the baseline (`poolguard layout --write` adds it)"
-            ));
+            report.unrecorded.push(contract.clone());
         }
     }
     report
@@ -725,7 +733,7 @@ pub fn layout_command(
         Err(e) => return Err(e.into()),
     };
     let report = compare(&baseline, &artifacts, &asts);
-    print!("{}", report.render());
+    print!("{}", report.render(&write_command));
     if !report.compatible() {
         println!(
             "an upgrade to this code would corrupt storage; if the change is intended for fresh deployments only, \

@@ -176,7 +176,8 @@ fn suite_elsewhere(dir: &std::path::Path, variant: &str) {
 
 /// A campaign on a suite given with `--contracts` prints a `reproduce:` hint that names that suite (quoted where a
 /// shell would split it), and the hint, run verbatim by a shell, reproduces the finding; without `--contracts` the
-/// replay would not find the variant.
+/// replay would not find the variant. The gate's hint for a finding made on another variant, and `layout`'s for an
+/// implementation the baseline lacks, work as printed on that suite too.
 #[test]
 fn a_hint_names_the_suite_the_run_was_given() {
     let cwd = scratch("suite-elsewhere");
@@ -198,17 +199,8 @@ fn a_hint_names_the_suite_the_run_was_given() {
         .map(str::trim)
         .find(|l| *l == expected)
         .unwrap_or_else(|| panic!("{expected}:\n{text}"));
-    let command = hint
-        .strip_prefix("reproduce: poolguard ")
-        .map(|rest| format!("'{}' {rest}", env!("CARGO_BIN_EXE_poolguard")))
-        .unwrap();
-    let out = Command::new("sh")
-        .args(["-c", &command])
-        .current_dir(&cwd)
-        .output()
-        .unwrap();
-    let replayed = common::output_text(&out);
-    assert_eq!(out.status.code(), Some(1), "{command}:\n{replayed}");
+    let (code, replayed) = run_as_printed(&cwd, hint.strip_prefix("reproduce: ").unwrap());
+    assert_eq!(code, 1, "{hint}:\n{replayed}");
     assert!(
         replayed.contains(&format!("violated {FAST_INVARIANT}")),
         "{replayed}"
@@ -218,6 +210,81 @@ fn a_hint_names_the_suite_the_run_was_given() {
         common::poolguard_in(&cwd, &["replay", &format!("kept/{FAST_INVARIANT}.json")]);
     assert_eq!(code, 2, "{text}");
     assert!(text.contains(variant), "{text}");
+
+    // Gated on the suite itself, the variant's finding cannot be replayed: the gate names the one that can.
+    let (code, text) = common::poolguard_in(
+        &cwd,
+        &[
+            "--contracts",
+            "suite elsewhere",
+            "gate",
+            "--regressions",
+            "kept",
+            "--runs",
+            "1",
+            "--no-coverage",
+            "--out",
+            "gate-suite",
+        ],
+    );
+    assert_eq!(
+        code, 1,
+        "a regression that cannot be replayed fails the gate:\n{text}"
+    );
+    let expected = format!(
+        "gate it with `poolguard --contracts 'suite elsewhere' gate --variant {variant} --regressions kept`"
+    );
+    assert!(text.contains(&expected), "{expected}:\n{text}");
+    let command = expected
+        .trim_start_matches("gate it with `")
+        .trim_end_matches('`');
+    let (code, gated) = run_as_printed(&cwd, command);
+    assert_eq!(code, 1, "{command}:\n{gated}");
+    assert!(
+        gated.contains(&format!(
+            "regression kept/{FAST_INVARIANT}.json: still violates {FAST_INVARIANT}"
+        )),
+        "{gated}"
+    );
+
+    // An implementation the suite's baseline lacks: `layout` names the command that records it, for this suite.
+    let baseline = cwd.join("suite elsewhere/storage-layout.json");
+    let mut recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let contracts = recorded["contracts"].as_object_mut().unwrap();
+    let dropped = contracts.keys().next().unwrap().clone();
+    contracts.remove(&dropped);
+    std::fs::write(&baseline, recorded.to_string()).unwrap();
+    let (code, text) = common::poolguard_in(&cwd, &["--contracts", "suite elsewhere", "layout"]);
+    assert_eq!(code, 0, "a new implementation is compatible:\n{text}");
+    let expected = format!(
+        "note: {dropped}: new upgradeable implementation, not in the baseline \
+         (`poolguard --contracts 'suite elsewhere' layout --write` adds it)"
+    );
+    assert!(text.contains(&expected), "{expected}:\n{text}");
+    let (code, written) = run_as_printed(
+        &cwd,
+        "poolguard --contracts 'suite elsewhere' layout --write",
+    );
+    assert_eq!(code, 0, "{written}");
+    let (code, text) = common::poolguard_in(&cwd, &["--contracts", "suite elsewhere", "layout"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(!text.contains("not in the baseline"), "recorded:\n{text}");
+}
+
+/// Runs `command`, a `poolguard ...` line as a hint prints it, through `sh` in `cwd` (with this build's binary for
+/// `poolguard`); its exit code and output.
+fn run_as_printed(cwd: &std::path::Path, command: &str) -> (i32, String) {
+    let command = command
+        .strip_prefix("poolguard ")
+        .map(|rest| format!("'{}' {rest}", env!("CARGO_BIN_EXE_poolguard")))
+        .unwrap_or_else(|| panic!("not a poolguard command: {command}"));
+    let out = Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap_or(-1), common::output_text(&out))
 }
 
 /// `--no-save` keeps nothing on disk, except the findings where `--findings` names a folder: a long run that found

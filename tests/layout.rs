@@ -219,8 +219,12 @@ fn namespaces_in_the_baseline_must_survive_with_their_members_only_appended() {
         let mut b = baseline.clone();
         edit(b.namespaces.get_mut(vault).unwrap());
         let report = compare(&b, artifacts, &asts);
-        assert!(!report.compatible(), "{}", report.render());
-        report.render()
+        assert!(
+            !report.compatible(),
+            "{}",
+            report.render("poolguard layout --write")
+        );
+        report.render("poolguard layout --write")
     };
     let owner = |spaces: &mut Vec<Namespace>| {
         spaces
